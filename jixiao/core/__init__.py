@@ -1,0 +1,1 @@
+"""The functional core: pure Python over plain dataclasses. Nothing here imports Django."""

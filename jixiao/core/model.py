@@ -1,0 +1,209 @@
+"""The domain as plain data: one department's budget-performance year.
+
+Every feature (scoring, quality checks, monitoring, Excel, reports, the web app) works on these
+dataclasses. They carry no behaviour that needs a database; Django models are converted to and
+from them in ``jixiao.budget.store``, and the exchange format (``jixiao.exchange``) is their JSON
+mirror.
+
+Money: ``Decimal`` in the unit named by ``DepartmentYear.money_unit`` (万元 unless stated), never
+float. Indicator targets and actuals keep the text the unit wrote (``target_text``,
+``actual_text``); ``jixiao.core.targets`` parses them.
+
+Provenance: every record has ``origin``: ``"报告"`` when the value is taken from a published
+report, ``"示例"`` when it is illustrative demo data, ``"录入"`` for data a user entered or
+imported. The UI and reports show 示例 wherever it applies.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+FUND_SOURCES: tuple[str, ...] = ("一般公共预算", "政府性基金预算", "国有资本经营预算", "其他")
+NATURES: tuple[str, ...] = ("基本支出", "项目支出")
+STATUSES: tuple[str, ...] = ("草稿", "已提交", "退回", "已审核", "锁定")
+ORIGINS: tuple[str, ...] = ("报告", "示例", "录入")
+LIKELIHOODS: tuple[str, ...] = ("确定能", "有可能", "完全不可能")
+DEVIATION_CAUSES: tuple[str, ...] = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
+ACHIEVEMENTS: tuple[str, ...] = ("达成", "部分达成", "未达成")
+
+
+@dataclass
+class Stated:
+    """Figures the unit itself wrote on a form or report, kept beside the computed ones so
+    that quality checks can compare them. ``None`` means the unit stated nothing."""
+
+    execution_rate: Decimal | None = None  # percent, e.g. Decimal("95.8")
+    execution_score: Decimal | None = None
+    total: Decimal | None = None
+    grade: str | None = None
+
+
+@dataclass
+class Indicator:
+    """One third-level indicator (三级指标) with its target and year-end result."""
+
+    code: str  # unique within its project (or the department), e.g. "I01"
+    level1: str  # 一级指标, e.g. 产出指标
+    level2: str  # 二级指标, e.g. 数量指标
+    name: str  # 三级指标
+    target_text: str  # 年度指标值 as written, e.g. "≥7个", "按期完成"
+    weight: Decimal  # 分值
+    unit: str = ""  # 度量单位 when given in its own column
+    actual_text: str | None = None  # 实际完成值 as written; None = not yet reported
+    achievement: str | None = None  # qualitative result: 达成 / 部分达成 / 未达成
+    ratio_override: Decimal | None = None  # score ratio chosen inside the qualitative band (0..1)
+    override_reason: str = ""  # mandatory with ratio_override
+    deviation_reason: str = ""  # 偏差原因分析及改进措施
+    basis: str = ""  # 指标值设定依据 (计划标准/行业标准/历史标准/…)
+    data_source: str = ""  # 数据来源
+    core: bool = False  # 核心指标
+    last_year_actual: str | None = None  # 上年实际完成值 as written, for the "weaker target" check
+    feed: str | None = None  # key of a computed feed (e.g. "invest.fdi_usd") supplying the actual
+    stated_score: Decimal | None = None  # score the unit wrote
+    origin: str = "录入"
+
+
+@dataclass
+class FundLine:
+    """Budget and execution of one fund source (for a project) in the money unit."""
+
+    fund_source: str  # one of FUND_SOURCES
+    budget: Decimal  # 全年预算数 (adjusted) — the denominator of every execution rate
+    executed: Decimal  # 全年执行数
+    initial: Decimal | None = None  # 年初预算数, informative only
+
+
+@dataclass
+class BudgetLine:
+    """The department budget split by fund source × nature (部门整体收支)."""
+
+    fund_source: str
+    nature: str  # one of NATURES
+    budget: Decimal
+    executed: Decimal
+    initial: Decimal | None = None
+    carry_over: Decimal = Decimal("0")  # 年末结转和结余
+    origin: str = "录入"
+
+
+@dataclass
+class IndicatorProgress:
+    """Mid-year progress of one indicator at a monitoring checkpoint."""
+
+    indicator: str  # Indicator.code
+    progress_text: str = ""  # 1-X月执行情况 as written
+    forecast_text: str = ""  # 全年预计完成情况 as written
+    likelihood: str = "确定能"  # one of LIKELIHOODS
+    causes: list[str] = field(default_factory=list)  # subset of DEVIATION_CAUSES
+    explanation: str = ""  # 原因说明
+    measures: str = ""  # 纠偏措施
+
+
+@dataclass
+class Checkpoint:
+    """A monitoring checkpoint (绩效运行监控) of a project at the end of ``month``."""
+
+    month: int  # cut-off month, 1..12
+    goal_progress: str = ""  # 年度总体目标 1-X月执行情况
+    expected_executed: Decimal | None = None  # 全年预计执行数 the unit stated
+    indicators: list[IndicatorProgress] = field(default_factory=list)
+    causes: list[str] = field(default_factory=list)  # deviation causes of the funds block
+    measures: str = ""  # 纠偏措施 for the funds block
+    status: str = "草稿"
+
+
+@dataclass
+class Project:
+    code: str  # 项目编码, unique within the department-year
+    name: str
+    unit: str = ""  # 实施单位
+    category: str = ""  # e.g. 一般公共预算项目 / 专项
+    funds: list[FundLine] = field(default_factory=list)
+    goal: str = ""  # 年度总体目标 (预期目标)
+    goal_actual: str = ""  # 实际完成情况
+    indicators: list[Indicator] = field(default_factory=list)
+    # executed amount per month (spent in that month, not cumulative), month 1..12
+    monthly_executed: dict[int, Decimal] = field(default_factory=dict)
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+    execution_explanation: str = ""  # required when execution < 90%
+    problems: str = ""
+    measures: str = ""
+    budget_cut_midyear: bool = False  # budget reduced during the year (调减预算)
+    status: str = "草稿"
+    stated: Stated = field(default_factory=Stated)
+    origin: str = "录入"
+
+    @property
+    def budget(self) -> Decimal:
+        return sum((f.budget for f in self.funds), Decimal("0"))
+
+    @property
+    def executed(self) -> Decimal:
+        return sum((f.executed for f in self.funds), Decimal("0"))
+
+    @property
+    def initial_budget(self) -> Decimal | None:
+        if any(f.initial is None for f in self.funds) or not self.funds:
+            return None
+        return sum((f.initial for f in self.funds if f.initial is not None), Decimal("0"))
+
+
+@dataclass
+class Rectification:
+    """A problem found by the evaluation and the measure taken (整改), tracked to a deadline."""
+
+    problem: str
+    measure: str
+    owner: str = ""
+    deadline: str | None = None  # ISO date
+    status: str = "未开始"  # 未开始 / 整改中 / 已完成
+    project: str | None = None  # Project.code or None for the department
+
+
+@dataclass
+class Department:
+    code: str  # short unique code, e.g. "demo"
+    name: str
+    parent_code: str | None = None  # 主管部门 / finance bureau above it
+    parent_name: str | None = None
+    responsibilities: list[str] = field(default_factory=list)  # 主要职责
+
+
+@dataclass
+class DepartmentYear:
+    """Everything one department reports for one fiscal year: the unit of exchange."""
+
+    department: Department
+    year: int
+    money_unit: str = "万元"
+    project_template: str = "central-2020"  # id of a file under jixiao/rules/templates/
+    department_template: str = "dept-default"
+    budget_lines: list[BudgetLine] = field(default_factory=list)
+    work_tasks: str = ""  # 年度总体工作和重点工作任务
+    management: str = ""  # 部门整体绩效管理情况
+    goal: str = ""  # 部门整体绩效目标
+    goal_actual: str = ""
+    indicators: list[Indicator] = field(default_factory=list)  # department-overall indicators
+    projects: list[Project] = field(default_factory=list)
+    achievements: str = ""  # 主要工作成效, as the unit wrote it
+    problems: str = ""  # 存在的主要问题
+    measures: str = ""  # 下一步改进措施
+    execution_explanation: str = ""
+    rectifications: list[Rectification] = field(default_factory=list)
+    status: str = "草稿"
+    stated: Stated = field(default_factory=Stated)
+    origin: str = "录入"
+
+    @property
+    def budget(self) -> Decimal:
+        return sum((b.budget for b in self.budget_lines), Decimal("0"))
+
+    @property
+    def executed(self) -> Decimal:
+        return sum((b.executed for b in self.budget_lines), Decimal("0"))
+
+    def project(self, code: str) -> Project:
+        for p in self.projects:
+            if p.code == code:
+                return p
+        raise KeyError(code)
