@@ -1,0 +1,223 @@
+"""The exchange format: one department-year as a JSON document (format version 1).
+
+The document mirrors ``jixiao.core.model`` field by field; ``docs/exchange-format.md`` describes
+it and ``schema.json`` beside this file is its JSON Schema. Amounts are written as strings so
+that no value passes through a float; numbers are accepted on input too.
+
+Reading is strict and reports every problem at once, each with its JSON path, for example
+``demo.json: $.projects[2].indicators[0].weight：分值必须是数字``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from jixiao.core import model
+from jixiao.core.errors import InputError, Problem
+from jixiao.exchange.validate import validate_semantics
+
+FORMAT_NAME = "jixiao-department-year"
+FORMAT_VERSION = 1
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+# Chinese names of fields, used in messages so a user recognises the column they filled in.
+FIELD_LABELS: dict[str, str] = {
+    "code": "编码", "name": "名称", "year": "年度", "budget": "全年预算数", "executed": "执行数",
+    "initial": "年初预算数", "carry_over": "结转结余", "fund_source": "资金来源", "nature": "支出性质",
+    "weight": "分值", "target_text": "指标值", "actual_text": "实际完成值", "level1": "一级指标",
+    "level2": "二级指标", "unit": "度量单位", "achievement": "完成等级", "ratio_override": "得分比例",
+    "status": "状态", "origin": "数据来源标记", "month": "月份", "likelihood": "完成目标可能性",
+    "causes": "偏差原因", "money_unit": "金额单位", "monthly_executed": "月度执行数",
+}
+
+# Closed vocabularies: field name -> allowed values.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "fund_source": model.FUND_SOURCES,
+    "nature": model.NATURES,
+    "origin": model.ORIGINS,
+    "likelihood": model.LIKELIHOODS,
+    "achievement": model.ACHIEVEMENTS,
+}
+STATUS_FIELDS = {"status"}  # on DepartmentYear, Project and Checkpoint
+MONEY_UNITS = ("万元", "元", "亿元")
+
+
+def _label(name: str) -> str:
+    return FIELD_LABELS.get(name, name)
+
+
+class _Reader:
+    """Builds dataclasses from parsed JSON, collecting problems instead of stopping at the first."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def problem(self, path: str, message: str, field: str = "") -> None:
+        self.problems.append(Problem(location=f"{self.source}: {path}", message=message, field=field))
+
+    def build(self, cls: type, data: Any, path: str) -> Any:
+        if not isinstance(data, dict):
+            self.problem(path, "应为 JSON 对象（{…}）")
+            return None
+        hints = typing.get_type_hints(cls)
+        known = {f.name for f in dataclasses.fields(cls)}
+        for key in data:
+            if key not in known:
+                self.problem(f"{path}.{key}", f"未知字段「{key}」，请检查拼写（可用字段：{'、'.join(sorted(known))}）")
+        kwargs: dict[str, Any] = {}
+        missing = False
+        for f in dataclasses.fields(cls):
+            fpath = f"{path}.{f.name}"
+            if f.name not in data:
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                    self.problem(fpath, "缺少必填字段", _label(f.name))
+                    missing = True
+                continue
+            kwargs[f.name] = self.value(hints[f.name], data[f.name], fpath, f.name)
+        # A missing required field leaves nothing to build; other problems are collected and the
+        # caller raises once the whole document has been read.
+        return None if missing else cls(**kwargs)
+
+    def value(self, tp: Any, raw: Any, path: str, name: str) -> Any:
+        if _optional(tp):
+            if raw is None:
+                return None
+            tp = next(a for a in typing.get_args(tp) if a is not type(None))
+        origin = typing.get_origin(tp)
+        if dataclasses.is_dataclass(tp):
+            return self.build(tp, raw, path)
+        if origin is list:
+            (item_tp,) = typing.get_args(tp)
+            if not isinstance(raw, list):
+                self.problem(path, "应为列表（[…]）", _label(name))
+                return []
+            return [self.value(item_tp, item, f"{path}[{i}]", name) for i, item in enumerate(raw)]
+        if origin is dict:
+            return self.month_map(raw, path, name)
+        if tp is Decimal:
+            return self.decimal(raw, path, name)
+        if tp is bool:
+            if not isinstance(raw, bool):
+                self.problem(path, "应为 true 或 false", _label(name))
+            return bool(raw)
+        if tp is int:
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                self.problem(path, f"应为整数，收到「{raw}」", _label(name))
+                return 0
+            return raw
+        if tp is str:
+            if not isinstance(raw, str):
+                self.problem(path, f"应为文本，收到「{raw}」", _label(name))
+                return str(raw)
+            allowed = CHOICES.get(name)
+            if name in STATUS_FIELDS:
+                allowed = model.STATUSES
+            if allowed and raw not in allowed:
+                self.problem(path, f"「{raw}」不是有效取值，应为：{'、'.join(allowed)}", _label(name))
+            return raw
+        raise TypeError(f"unsupported field type {tp!r}")  # a programming error, not user input
+
+    def decimal(self, raw: Any, path: str, name: str) -> Decimal:
+        if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
+            self.problem(path, f"应为数字，收到「{raw}」", _label(name))
+            return Decimal("0")
+        try:
+            value = Decimal(str(raw).replace(",", "").strip())
+        except InvalidOperation:
+            self.problem(path, f"「{raw}」不是有效数字", _label(name))
+            return Decimal("0")
+        if not value.is_finite():
+            self.problem(path, f"「{raw}」不是有效数字", _label(name))
+            return Decimal("0")
+        return value
+
+    def month_map(self, raw: Any, path: str, name: str) -> dict[int, Decimal]:
+        if not isinstance(raw, dict):
+            self.problem(path, "应为以月份为键的对象，如 {\"1\": \"10.5\"}", _label(name))
+            return {}
+        out: dict[int, Decimal] = {}
+        for key, val in raw.items():
+            if not str(key).isdigit() or not 1 <= int(key) <= 12:
+                self.problem(f"{path}.{key}", "月份应为 1 到 12", _label("month"))
+                continue
+            out[int(key)] = self.decimal(val, f"{path}.{key}", name)
+        return out
+
+
+def _optional(tp: Any) -> bool:
+    return (typing.get_origin(tp) in (typing.Union, types.UnionType)) and type(None) in typing.get_args(tp)
+
+
+def from_dict(data: Any, source: str = "<数据>") -> model.DepartmentYear:
+    """Validate a parsed document and build the department-year, or raise InputError."""
+    reader = _Reader(source)
+    if not isinstance(data, dict):
+        raise InputError([Problem(f"{source}: $", "文件内容应为一个 JSON 对象（{…}）")])
+    body = dict(data)
+    fmt = body.pop("format", None)
+    version = body.pop("version", None)
+    if fmt != FORMAT_NAME:
+        reader.problem("$.format", f"应为「{FORMAT_NAME}」，这不是 jixiao 交换格式文件")
+    elif version != FORMAT_VERSION:
+        reader.problem("$.version", f"不支持的格式版本「{version}」，本程序读取版本 {FORMAT_VERSION}")
+    if reader.problems:
+        raise InputError(reader.problems)
+    dy = reader.build(model.DepartmentYear, body, "$")
+    if dy is not None and not reader.problems:
+        if dy.money_unit not in MONEY_UNITS:
+            reader.problem("$.money_unit", f"金额单位应为：{'、'.join(MONEY_UNITS)}", "金额单位")
+        reader.problems.extend(validate_semantics(dy, source))
+    if reader.problems or dy is None:
+        raise InputError(reader.problems)
+    return dy
+
+
+def read_file(path: str | Path) -> model.DepartmentYear:
+    """Read an exchange-format file; every problem is reported with its JSON path."""
+    p = Path(path)
+    name = p.name
+    if not p.is_file():
+        raise InputError(f"找不到文件「{path}」", location=str(path))
+    if p.stat().st_size > MAX_FILE_BYTES:
+        raise InputError(f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB 上限，请拆分后再导入", location=name)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("文件不是 UTF-8 编码的 JSON 文本", location=name) from None
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：请检查括号、引号和逗号", location=name) from None
+    return from_dict(data, name)
+
+
+def to_dict(dy: model.DepartmentYear) -> dict[str, Any]:
+    """The document for a department-year; Decimals become strings, months become "1".."12"."""
+    body = _plain(dy)
+    return {"format": FORMAT_NAME, "version": FORMAT_VERSION, **body}
+
+
+def _plain(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, list):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in sorted(obj.items())}
+    if isinstance(obj, Decimal):
+        return str(obj)
+    return obj
+
+
+def dumps(dy: model.DepartmentYear) -> str:
+    return json.dumps(to_dict(dy), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_file(dy: model.DepartmentYear, path: str | Path) -> None:
+    Path(path).write_text(dumps(dy), encoding="utf-8")
