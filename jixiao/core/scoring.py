@@ -1,0 +1,364 @@
+"""Scores: one indicator, budget execution, a project, a department — each with a Chinese trace.
+
+All arithmetic is exact ``Decimal``; traces show rounded numbers through ``jixiao.core.display``
+but the score carried in the result is the exact one. Totals are sums of exact parts and grades
+are decided on the exact total (89.99 is 良).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from jixiao.core.display import fmt_decimal, fmt_pct_number, fmt_rate, fmt_value
+from jixiao.core.errors import Problem
+from jixiao.core.model import FUND_SOURCES, NATURES, DepartmentYear, Indicator, Project
+from jixiao.core.money import unit_factor
+from jixiao.core.results import DepartmentResult, ExecutionResult, IndicatorResult, ProjectResult
+from jixiao.core.targets import NEGATIVE_OPS, POSITIVE_OPS, Target, TargetError, parse_actual, parse_target
+from jixiao.core.templates import ExecutionRule, Template, load_template
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+OVER_COMPLETION_FLAG = "超额完成较多"
+
+# Words in an actual value that settle a qualitative result when the evaluator chose none.
+# Order matters: negations first, so "未完成" is not read as "完成".
+_NOT_ACHIEVED_WORDS = ("未达成", "未完成", "未达到", "未实现", "未按期", "没有完成", "无法完成")
+_PARTLY_WORDS = ("部分达成", "部分完成", "部分实现")
+_ACHIEVED_WORDS = ("基本达成", "达成", "完成", "达到", "实现", "按期", "符合")
+
+
+class ScoringError(ValueError):
+    """An indicator that cannot be scored as filled in; the Chinese message says what to fix."""
+
+
+def _pts(d: Decimal) -> str:
+    return fmt_decimal(d, 2)
+
+
+def _where(ind: Indicator) -> str:
+    return f"指标「{ind.name}」（{ind.code}）"
+
+
+# ---------------------------------------------------------------- indicators
+
+
+def infer_achievement(target_text: str, actual_text: str) -> str | None:
+    """达成 / 部分达成 / 未达成 read from the actual text, or None when it says nothing clear."""
+    actual = actual_text.strip()
+    if not actual:
+        return None
+    for word in _NOT_ACHIEVED_WORDS:
+        if word in actual:
+            return "未达成"
+    for word in _PARTLY_WORDS:
+        if word in actual:
+            return "部分达成"
+    target = target_text.strip()
+    if target and (actual == target or target in actual):
+        return "达成"
+    for word in _ACHIEVED_WORDS:
+        if word in actual:
+            return "达成"
+    return None
+
+
+def _score_qualitative(ind: Indicator, tpl: Template, actual: str) -> tuple[Decimal, Decimal, str]:
+    level = ind.achievement or infer_achievement(ind.target_text, actual)
+    if level is None:
+        raise ScoringError(f"{_where(ind)}：无法从实际完成值「{actual}」判断达成程度，请选择达成、部分达成或未达成")
+    band = tpl.qualitative.get(level)
+    if band is None:
+        raise ScoringError(f"{_where(ind)}：达成程度「{level}」无法识别，应为达成、部分达成或未达成")
+    if ind.ratio_override is not None:
+        ratio = ind.ratio_override
+        if not band.contains(ratio):
+            upper = "含" if band.high == 1 else "不含"
+            raise TargetError(
+                f"{_where(ind)}：{level}的得分比例应在 {fmt_rate(band.low, 0)}（含）至 "
+                f"{fmt_rate(band.high, 0)}（{upper}）之间，填写的是 {fmt_rate(ratio, 2)}"
+            )
+        reason = f"（评价人在档内调整：{ind.override_reason}）" if ind.override_reason else "（评价人在档内调整）"
+    else:
+        ratio, reason = band.default, ""
+    score = ind.weight * ratio
+    how = "由实际完成值判断为" if ind.achievement is None else ""
+    return score, ratio, f"定性指标：{how}{level}，按 {fmt_value(ratio * HUNDRED, 2)}% 计{reason}：{_pts(score)} 分"
+
+
+def _comparable_actual(ind: Indicator, target: Target, actual: str) -> tuple[Decimal, str]:
+    """The actual figure in the target's unit, and a note when it was converted."""
+    value, unit, percent = parse_actual(actual)
+    if value is None:
+        raise ScoringError(f"{_where(ind)}：指标值「{ind.target_text}」是定量的，实际完成值「{actual}」中没有数值")
+    if percent != target.percent and unit and target.unit:
+        raise ScoringError(f"{_where(ind)}：指标值以「{target.unit}」计，实际完成值以「{unit}」计，无法比较")
+    if not unit or not target.unit or unit == target.unit:
+        return value, ""
+    factor = unit_factor(unit, target.unit)
+    if factor is None:
+        raise ScoringError(f"{_where(ind)}：指标值单位「{target.unit}」与实际完成值单位「{unit}」不同，无法换算")
+    converted = value * factor
+    return converted, f"（实际完成值 {fmt_value(value)}{unit} 折合 {fmt_value(converted)}{target.unit}）"
+
+
+def _ratio_quantitative(t: Target, b: Decimal) -> tuple[Decimal, str]:
+    """Completion ratio before the cap, and the sentence that explains it."""
+    a = t.value
+    assert a is not None  # quantitative targets always carry a value
+    va, vb = fmt_value(a), fmt_value(b)
+    if t.op in POSITIVE_OPS:
+        if a > 0:
+            r = b / a
+            return r, f"实际完成值 {vb} ÷ 指标值 {va} = {fmt_pct_number(r)}%"
+        r = ONE if b >= a else ZERO
+        return r, f"指标值为 {va}，实际完成值 {vb} {'已达到' if r else '未达到'}指标值"
+    if t.op in NEGATIVE_OPS:
+        if a > 0 and b > 0:
+            r = a / b
+            return r, f"反向指标：指标值 {va} ÷ 实际完成值 {vb} = {fmt_pct_number(r)}%"
+        r = ONE if b <= a else ZERO
+        return r, f"反向指标：指标值 {va}，实际完成值 {vb} {'未超过' if r else '超过'}指标值"
+    if t.op == "=":
+        if b == a:
+            return ONE, f"实际完成值 {vb} 等于指标值 {va}"
+        if a == 0:
+            return ZERO, f"指标值为 0，实际完成值 {vb} 不等于指标值"
+        r = max(ZERO, ONE - abs(b - a) / abs(a))
+        return r, f"实际完成值 {vb} 偏离指标值 {va} 的 {fmt_pct_number(abs(b - a) / abs(a))}%，按 1 − 偏离度 = {fmt_pct_number(r)}%"
+    high = t.high
+    assert high is not None  # range targets carry both bounds
+    span = f"区间 {va}～{fmt_value(high)}"
+    if a <= b <= high:
+        return ONE, f"实际完成值 {vb} 在{span}内"
+    if b < a:
+        r = b / a if a > 0 and b > 0 else ZERO
+        return r, f"实际完成值 {vb} 低于{span}的下限：{vb} ÷ {va} = {fmt_pct_number(r)}%"
+    r = high / b if high > 0 else ZERO
+    return r, f"实际完成值 {vb} 高于{span}的上限：{fmt_value(high)} ÷ {vb} = {fmt_pct_number(r)}%"
+
+
+def score_indicator(
+    ind: Indicator, tpl: Template, actual_text: str | None = None, feed: str | None = None
+) -> IndicatorResult:
+    """Score one indicator against its target. ``actual_text`` overrides ``ind.actual_text``
+    (a feed value); ``feed`` names that feed for the trace."""
+    actual = actual_text if actual_text is not None else ind.actual_text
+    result = IndicatorResult(
+        code=ind.code, level1=ind.level1, level2=ind.level2, name=ind.name, weight=ind.weight,
+        score=None, ratio=None, trace="", feed=feed, actual_text=actual,
+    )
+    if actual is None or not actual.strip():
+        result.trace = "尚未填报实际完成值"
+        return result
+    try:
+        target = parse_target(ind.target_text, ind.unit)
+    except TargetError as exc:
+        raise TargetError(f"{_where(ind)}：{exc}") from exc
+    if target.op == "qualitative":
+        score, ratio, trace = _score_qualitative(ind, tpl, actual)
+    else:
+        b, note = _comparable_actual(ind, target, actual)
+        ratio, how = _ratio_quantitative(target, b)
+        capped = min(max(ratio, ZERO), ONE)
+        score = ind.weight * capped
+        if ratio > ONE:
+            trace = f"{how}{note}，超过 100% 按满分计：{_pts(score)} 分"
+        elif ratio == ONE:
+            trace = f"{how}{note}，按满分计：{_pts(score)} 分"
+        else:
+            trace = f"{how}{note}：{fmt_value(ind.weight)} × {fmt_pct_number(capped)}% = {_pts(score)} 分"
+        if target.op in POSITIVE_OPS and target.value is not None and target.value > 0 and ratio > ONE:
+            over = ratio - ONE
+            result.over_completion = over
+            if over > tpl.over_completion_margin:
+                result.flags.append(OVER_COMPLETION_FLAG)
+                trace += (
+                    f"（超额 {fmt_pct_number(over)}%，超过 {fmt_value(tpl.over_completion_margin * HUNDRED)}% "
+                    "的提示线，请说明指标值是否偏低）"
+                )
+    if feed is not None:
+        trace = f"实际完成值取自「{feed}」：{actual}；{trace}"
+    result.score, result.ratio, result.trace = score, ratio, trace
+    return result
+
+
+# ---------------------------------------------------------------- budget execution
+
+
+def score_execution(budget: Decimal, executed: Decimal, rule: ExecutionRule) -> ExecutionResult:
+    """Execution rate 全年执行数 ÷ 全年预算数 (adjusted, never the initial budget) and its score."""
+    if budget == 0:
+        return ExecutionResult(
+            budget, executed, None, rule.weight, ZERO,
+            f"全年预算数为 0，无法计算执行率，{rule.name}按 0 分计",
+        )
+    rate = executed / budget
+    head = f"执行数 {fmt_value(executed)} ÷ 全年预算数 {fmt_value(budget)} = {fmt_pct_number(rate)}%"
+    if rule.strategy == "proportional":
+        capped = min(max(rate, ZERO), ONE)
+        score = rule.weight * capped
+        if rate >= ONE:
+            return ExecutionResult(budget, executed, rate, rule.weight, score, f"{head}，按满分计：{_pts(score)} 分")
+        return ExecutionResult(
+            budget, executed, rate, rule.weight, score,
+            f"{head}；按比例计分：{fmt_value(rule.weight)} × {fmt_pct_number(capped)}% = {_pts(score)} 分",
+        )
+    step, points = rule.step, rule.step_points
+    assert step is not None and points is not None  # checked when the template is loaded
+    rule_text = f"每低于 {fmt_value(step)}% 扣 {fmt_value(points)} 分"
+    shortfall = (ONE - rate) * HUNDRED  # percentage points below 100%
+    if shortfall <= 0:
+        return ExecutionResult(budget, executed, rate, rule.weight, rule.weight,
+                               f"{head}；{rule_text}，未低于 100%：{_pts(rule.weight)} 分")
+    rounding = ROUND_CEILING if rule.step_rounding == "ceil" else ROUND_FLOOR
+    steps = (shortfall / step).to_integral_value(rounding=rounding)
+    deduction = min(steps * points, rule.weight)
+    score = rule.weight - deduction
+    return ExecutionResult(
+        budget, executed, rate, rule.weight, score,
+        f"{head}；{rule_text}，差 {fmt_value(shortfall, 2)}%，扣 {fmt_value(deduction)} 分：{_pts(score)} 分",
+    )
+
+
+# ---------------------------------------------------------------- grades and weights
+
+
+def grade_for(total: Decimal, tpl: Template) -> str:
+    """Grade by lower bounds, inclusive, on the exact total (no rounding first)."""
+    for grade in tpl.grades:
+        if total >= grade.min:
+            return grade.name
+    return tpl.grades[-1].name
+
+
+def check_weights(indicators: Iterable[Indicator], tpl: Template, location: str = "") -> list[Problem]:
+    """Weights per 一级指标 (plus the execution weight where it belongs) against the template.
+
+    A class with no indicators at all may hand its points to others (10号 lets the unit move the
+    weight of an absent class), so then only the grand total must still match.
+    """
+    inds = list(indicators)
+    where = location or "绩效指标"
+    problems: list[Problem] = []
+    sums: dict[str, Decimal] = {}
+    for ind in inds:
+        if tpl.category(ind.level1) is None:
+            known = "、".join(c.level1 for c in tpl.categories)
+            problems.append(Problem(f"{where}：{ind.code}", f"一级指标「{ind.level1}」不在模板「{tpl.name}」中（应为 {known}）", "一级指标"))
+            continue
+        sums[ind.level1] = sums.get(ind.level1, ZERO) + ind.weight
+    if tpl.execution.level1 is not None:
+        sums[tpl.execution.level1] = sums.get(tpl.execution.level1, ZERO) + tpl.execution.weight
+    grand = sum(sums.values(), ZERO) + (tpl.execution.weight if tpl.execution.level1 is None else ZERO)
+    if grand != tpl.total:
+        problems.append(Problem(where, f"分值合计 {fmt_value(grand)} 分（含{tpl.execution.name} {fmt_value(tpl.execution.weight)} 分），应为 {fmt_value(tpl.total)} 分", "分值"))
+    reallocated = grand == tpl.total and any(c.level1 not in sums for c in tpl.categories)
+    if not reallocated:
+        for cat in tpl.categories:
+            got = sums.get(cat.level1, ZERO)
+            if got != cat.weight:
+                problems.append(Problem(f"{where}：{cat.level1}", f"「{cat.level1}」分值合计 {fmt_value(got)} 分，模板规定 {fmt_value(cat.weight)} 分", "分值"))
+    return problems
+
+
+# ---------------------------------------------------------------- projects and departments
+
+
+def _score_indicators(
+    indicators: Iterable[Indicator], tpl: Template, feeds: Mapping[str, str]
+) -> list[IndicatorResult]:
+    out = []
+    for ind in indicators:
+        if ind.feed is not None and ind.feed in feeds:
+            out.append(score_indicator(ind, tpl, feeds[ind.feed], ind.feed))
+        else:
+            out.append(score_indicator(ind, tpl))
+    return out
+
+
+def _parts_trace(execution: ExecutionResult, results: list[IndicatorResult], tpl: Template, total: Decimal) -> str:
+    by_class: dict[str, Decimal] = {cat.level1: ZERO for cat in tpl.categories}
+    for r in results:
+        by_class[r.level1] = by_class.get(r.level1, ZERO) + (r.score or ZERO)
+    parts = []
+    if tpl.execution.level1 is None:
+        parts.append(f"{tpl.execution.name} {_pts(execution.score)}")
+    else:
+        by_class[tpl.execution.level1] = by_class.get(tpl.execution.level1, ZERO) + execution.score
+    for level1, score in by_class.items():
+        extra = f"（含{tpl.execution.name} {_pts(execution.score)}）" if level1 == tpl.execution.level1 else ""
+        parts.append(f"{level1} {_pts(score)}{extra}")
+    missing = sum(1 for r in results if r.score is None)
+    note = f"；{missing} 项指标尚未填报实际完成值，按 0 分计" if missing else ""
+    return f"{' + '.join(parts)} = {_pts(total)} 分，等级：{grade_for(total, tpl)}{note}"
+
+
+def score_project(p: Project, tpl: Template, feeds: Mapping[str, str] | None = None) -> ProjectResult:
+    budget, executed = p.budget, p.executed
+    execution = score_execution(budget, executed, tpl.execution)
+    results = _score_indicators(p.indicators, tpl, feeds or {})
+    total = execution.score + sum((r.score for r in results if r.score is not None), ZERO)
+    return ProjectResult(
+        code=p.code, name=p.name, budget=budget, executed=executed, execution=execution,
+        indicators=results, total=total, grade=grade_for(total, tpl),
+        trace=_parts_trace(execution, results, tpl, total),
+    )
+
+
+def _rate_text(num: Decimal, den: Decimal) -> str | None:
+    return f"{fmt_pct_number(num / den)}%" if den else None
+
+
+def budget_feeds(dy: DepartmentYear) -> dict[str, str]:
+    """Indicator actuals the department's own figures already answer (as actual-value text).
+    A feed whose denominator is 0 is left out, so the indicator keeps its typed value."""
+    feeds: dict[str, str] = {}
+    budget = dy.budget
+    project_lines = [b for b in dy.budget_lines if b.nature == "项目支出"]
+    candidates = {
+        "budget.execution_rate": _rate_text(dy.executed, budget),
+        "budget.project_execution_rate": _rate_text(
+            sum((b.executed for b in project_lines), ZERO), sum((b.budget for b in project_lines), ZERO)
+        ),
+        "budget.carry_over_rate": _rate_text(sum((b.carry_over for b in dy.budget_lines), ZERO), budget),
+        "projects.count": f"{len(dy.projects)}个",
+        "projects.self_evaluated_share": _rate_text(
+            Decimal(sum(1 for p in dy.projects if p.indicators and all(
+                i.actual_text is not None and i.actual_text.strip() for i in p.indicators))),
+            Decimal(len(dy.projects)),
+        ),
+    }
+    for key, value in candidates.items():
+        if value is not None:
+            feeds[key] = value
+    return feeds
+
+
+def _split(lines: Iterable[tuple[str, Decimal, Decimal]], names: tuple[str, ...]) -> dict[str, tuple[Decimal, Decimal]]:
+    out: dict[str, tuple[Decimal, Decimal]] = {name: (ZERO, ZERO) for name in names}
+    for key, budget, executed in lines:
+        b, e = out.get(key, (ZERO, ZERO))
+        out[key] = (b + budget, e + executed)
+    return out
+
+
+def score_department(dy: DepartmentYear, feeds: Mapping[str, str] | None = None) -> DepartmentResult:
+    dept_tpl = load_template(dy.department_template)
+    proj_tpl = load_template(dy.project_template)
+    all_feeds = budget_feeds(dy) | dict(feeds or {})
+    budget, executed = dy.budget, dy.executed
+    execution = score_execution(budget, executed, dept_tpl.execution)
+    results = _score_indicators(dy.indicators, dept_tpl, all_feeds)
+    total = execution.score + sum((r.score for r in results if r.score is not None), ZERO)
+    projects = [score_project(p, proj_tpl, all_feeds) for p in dy.projects]
+    return DepartmentResult(
+        code=dy.department.code, name=dy.department.name, year=dy.year, money_unit=dy.money_unit,
+        budget=budget, executed=executed,
+        by_source=_split(((b.fund_source, b.budget, b.executed) for b in dy.budget_lines), FUND_SOURCES),
+        by_nature=_split(((b.nature, b.budget, b.executed) for b in dy.budget_lines), NATURES),
+        execution=execution, indicators=results, total=total, grade=grade_for(total, dept_tpl),
+        trace=_parts_trace(execution, results, dept_tpl, total),
+        projects=projects, template=dept_tpl.ref, project_template=proj_tpl.ref,
+    )

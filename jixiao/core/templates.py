@@ -1,0 +1,210 @@
+"""Weight templates: how 100 points split into execution and indicator classes, the qualitative
+bands, the over-completion margin and the grade bands. One JSON file per template under
+``jixiao/rules/templates/``; localities differ by data, never by code.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from jixiao.core.errors import InputError, Problem
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "rules" / "templates"
+STRATEGIES = ("proportional", "step_deduction")
+STEP_ROUNDINGS = ("ceil", "floor")
+KINDS = ("project", "department")
+ACHIEVEMENT_LEVELS = ("达成", "部分达成", "未达成")
+
+
+class QualitativeBand(NamedTuple):
+    """Share of an indicator's points for one qualitative level: low inclusive, high exclusive
+    (except a high of 1, which is reachable); ``default`` is used unless the evaluator chooses."""
+
+    low: Decimal
+    high: Decimal
+    default: Decimal
+
+    def contains(self, ratio: Decimal) -> bool:
+        return self.low <= ratio < self.high or (ratio == self.high == 1)
+
+
+class Grade(NamedTuple):
+    name: str  # 优 / 良 / 中 / 差
+    min: Decimal  # lower bound, inclusive
+
+
+@dataclass(frozen=True)
+class ExecutionRule:
+    weight: Decimal
+    strategy: str  # "proportional" | "step_deduction"
+    step: Decimal | None = None  # percentage points per step, e.g. 5
+    step_points: Decimal | None = None  # points lost per step, e.g. 2
+    step_rounding: str = "ceil"  # a partial step counts as a whole one ("ceil") or not ("floor")
+    level1: str | None = None  # the 一级 class it belongs to; None = its own block
+    name: str = "预算执行率"
+
+
+@dataclass(frozen=True)
+class Category:
+    level1: str
+    weight: Decimal
+    level2: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    version: str
+    name: str
+    kind: str  # "project" | "department"
+    total: Decimal
+    execution: ExecutionRule
+    categories: tuple[Category, ...]
+    qualitative: dict[str, QualitativeBand]
+    over_completion_margin: Decimal
+    grades: tuple[Grade, ...]  # highest first
+    source: str = ""
+
+    @property
+    def ref(self) -> str:
+        """"<id>@<version>", the way results name the template they used."""
+        return f"{self.id}@{self.version}"
+
+    def category(self, level1: str) -> Category | None:
+        for cat in self.categories:
+            if cat.level1 == level1:
+                return cat
+        return None
+
+    def __hash__(self) -> int:  # dict field: hash by identity of the versioned file
+        return hash(self.ref)
+
+
+def _dec(value: Any, where: str, problems: list[Problem]) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            pass
+    problems.append(Problem(where, f"应为数值，实际为「{value}」"))
+    return Decimal(0)
+
+
+def template_from_dict(data: dict[str, Any], where: str = "模板") -> Template:
+    """Build and check a template; every problem is collected into one ``InputError``."""
+    problems: list[Problem] = []
+
+    def need(key: str) -> Any:
+        if key not in data:
+            problems.append(Problem(f"{where}: $.{key}", "缺少此项"))
+            return None
+        return data[key]
+
+    ex = need("execution") or {}
+    execution = ExecutionRule(
+        weight=_dec(ex.get("weight", 0), f"{where}: $.execution.weight", problems),
+        strategy=ex.get("strategy", "proportional"),
+        step=_dec(ex["step"], f"{where}: $.execution.step", problems) if ex.get("step") is not None else None,
+        step_points=(
+            _dec(ex["step_points"], f"{where}: $.execution.step_points", problems)
+            if ex.get("step_points") is not None else None
+        ),
+        step_rounding=ex.get("step_rounding", "ceil"),
+        level1=ex.get("level1"),
+        name=ex.get("name", "预算执行率"),
+    )
+    if execution.strategy not in STRATEGIES:
+        problems.append(Problem(f"{where}: $.execution.strategy", f"计分方式应为 {'/'.join(STRATEGIES)}"))
+    if execution.strategy == "step_deduction" and not (execution.step and execution.step_points):
+        problems.append(Problem(f"{where}: $.execution", "按档扣分须给出 step（每档百分点）和 step_points（每档扣分）"))
+    if execution.step_rounding not in STEP_ROUNDINGS:
+        problems.append(Problem(f"{where}: $.execution.step_rounding", "应为 ceil 或 floor"))
+
+    categories = tuple(
+        Category(
+            level1=c["level1"],
+            weight=_dec(c["weight"], f"{where}: $.categories[{i}].weight", problems),
+            level2=tuple(c.get("level2", ())),
+        )
+        for i, c in enumerate(need("categories") or ())
+    )
+    total = _dec(need("total") or 0, f"{where}: $.total", problems)
+    if execution.level1 is not None:
+        owner = next((c for c in categories if c.level1 == execution.level1), None)
+        if owner is None:
+            problems.append(Problem(f"{where}: $.execution.level1", f"一级指标「{execution.level1}」不在 categories 中"))
+        elif owner.weight < execution.weight:
+            problems.append(Problem(f"{where}: $.execution.weight", f"执行率分值大于所属一级指标「{owner.level1}」的分值"))
+        weight_sum = sum((c.weight for c in categories), Decimal(0))
+    else:
+        weight_sum = execution.weight + sum((c.weight for c in categories), Decimal(0))
+    if weight_sum != total:
+        problems.append(Problem(f"{where}: $.categories", f"各部分分值合计 {weight_sum}，与总分 {total} 不一致"))
+
+    qualitative: dict[str, QualitativeBand] = {}
+    for level in ACHIEVEMENT_LEVELS:
+        band = (need("qualitative") or {}).get(level)
+        if band is None:
+            problems.append(Problem(f"{where}: $.qualitative", f"缺少定性档次「{level}」"))
+            continue
+        loc = f"{where}: $.qualitative.{level}"
+        qb = QualitativeBand(*(_dec(band.get(k), loc, problems) for k in ("low", "high", "default")))
+        if not (0 <= qb.low < qb.high <= 1 and qb.contains(qb.default)):
+            problems.append(Problem(loc, "档次须满足 0 ≤ 下限 < 上限 ≤ 1，且默认比例在档次内"))
+        qualitative[level] = qb
+
+    grades = tuple(
+        sorted(
+            (Grade(g["grade"], _dec(g["min"], f"{where}: $.grades", problems)) for g in need("grades") or ()),
+            key=lambda g: g.min,
+            reverse=True,
+        )
+    )
+    if grades and grades[-1].min != 0:
+        problems.append(Problem(f"{where}: $.grades", "最低等级的下限应为 0，否则低分没有等级"))
+    for key in ("id", "version", "name", "kind"):
+        need(key)
+    margin = _dec(data.get("over_completion_margin", "0.2"), f"{where}: $.over_completion_margin", problems)
+    if data.get("kind") not in KINDS:
+        problems.append(Problem(f"{where}: $.kind", "应为 project 或 department"))
+    if problems:
+        raise InputError(problems)
+    return Template(
+        id=str(data["id"]),
+        version=str(data["version"]),
+        name=data["name"],
+        kind=data["kind"],
+        total=total,
+        execution=execution,
+        categories=categories,
+        qualitative=qualitative,
+        over_completion_margin=margin,
+        grades=grades,
+        source=str(data.get("source", "")),
+    )
+
+
+def _read(path: Path) -> Template:
+    with path.open(encoding="utf-8") as fh:
+        data = json.load(fh, parse_float=Decimal, parse_int=Decimal)
+    return template_from_dict(data, where=f"rules/templates/{path.name}")
+
+
+@lru_cache(maxsize=64)
+def load_template(template_id: str) -> Template:
+    """The template ``rules/templates/<template_id>.json``; ``InputError`` if there is none."""
+    path = TEMPLATE_DIR / f"{template_id}.json"
+    if "/" in template_id or "\\" in template_id or not path.is_file():
+        known = "、".join(sorted(p.stem for p in TEMPLATE_DIR.glob("*.json")))
+        raise InputError(f"没有名为「{template_id}」的评分模板；可用模板：{known}", location="评分模板")
+    return _read(path)
+
+
+def list_templates() -> list[Template]:
+    return [load_template(p.stem) for p in sorted(TEMPLATE_DIR.glob("*.json"))]
