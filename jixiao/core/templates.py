@@ -87,9 +87,10 @@ class Template:
 def _dec(value: Any, where: str, problems: list[Problem]) -> Decimal:
     if isinstance(value, Decimal):
         return value
-    if isinstance(value, str):
+    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
         try:
-            return Decimal(value)
+            # str() first: a float from plain json.load must not bring its binary noise along
+            return Decimal(str(value))
         except ArithmeticError:
             pass
     problems.append(Problem(where, f"应为数值，实际为「{value}」"))

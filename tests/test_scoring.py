@@ -1,0 +1,388 @@
+"""Indicator, execution, project and department scores and their traces."""
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jixiao.core.model import BudgetLine, Department, DepartmentYear, FundLine, Indicator, Project
+from jixiao.core.scoring import (
+    OVER_COMPLETION_FLAG,
+    ScoringError,
+    budget_feeds,
+    check_weights,
+    grade_for,
+    score_department,
+    score_execution,
+    score_indicator,
+    score_project,
+)
+from jixiao.core.targets import TargetError
+from jixiao.core.templates import load_template
+
+CENTRAL = load_template("central-2020")
+DEPT_STEP = load_template("dept-step-2022")
+DEPT = load_template("dept-default")
+
+
+def ind(target: str, actual: str | None, weight: str = "4", **kw: object) -> Indicator:
+    fields: dict = dict(code="I01", level1="产出指标", level2="数量指标", name="测试指标", target_text=target,
+                        weight=D(weight), actual_text=actual)
+    fields.update(kw)
+    return Indicator(**fields)
+
+
+def score(target: str, actual: str | None, weight: str = "4", **kw: object) -> D | None:
+    return score_indicator(ind(target, actual, weight, **kw), CENTRAL).score
+
+
+# ------------------------------------------------------------ quantitative
+
+
+def test_positive_over_completion_trace_and_flag() -> None:
+    r = score_indicator(ind("≥7个", "8.5个"), CENTRAL)
+    assert r.score == D(4)
+    assert r.ratio == D("8.5") / D(7)
+    assert r.over_completion == D("8.5") / D(7) - 1
+    assert r.flags == [OVER_COMPLETION_FLAG]
+    assert r.trace == (
+        "实际完成值 8.5 ÷ 指标值 7 = 121.43%，超过 100% 按满分计：4.00 分"
+        "（超额 21.43%，超过 20% 的提示线，请说明指标值是否偏低）"
+    )
+
+
+def test_over_completion_below_margin_is_not_flagged() -> None:
+    r = score_indicator(ind("≥15个", "16.5个"), CENTRAL)
+    assert r.score == D(4) and r.flags == [] and r.over_completion == D("0.1")
+    exactly = score_indicator(ind("≥10个", "12个"), CENTRAL)  # 20% is on the line, not over it
+    assert exactly.flags == []
+
+
+def test_positive_partial_is_proportional() -> None:
+    r = score_indicator(ind("≥7个", "6个"), CENTRAL)
+    assert r.score == D(4) * (D(6) / D(7))
+    assert r.trace == "实际完成值 6 ÷ 指标值 7 = 85.71%：4 × 85.71% = 3.43 分"
+    assert r.over_completion is None
+
+
+def test_negative_indicator() -> None:
+    under = score_indicator(ind("≤90万元", "89.97万元"), CENTRAL)
+    assert under.score == D(4)
+    assert under.trace.startswith("反向指标：指标值 90 ÷ 实际完成值 89.97")
+    assert under.flags == []  # over-completion is a positive-indicator notion
+    assert score("≤90万元", "95万元") == D(4) * D(90) / D(95)
+
+
+def test_negative_indicator_with_zero_actual_is_full() -> None:
+    assert score("≤5次", "0次") == D(4)
+    assert score("≤0", "0") == D(4)
+
+
+def test_zero_target_on_positive() -> None:
+    assert score("≥0个", "0个") == D(4)
+    assert score("≥0个", "3个") == D(4)
+    assert score("≥0%", "-2%") == D(0)
+
+
+def test_equal_target() -> None:
+    assert score("=100%", "100%") == D(4)
+    assert score("=100%", "98%") == D(4) * D("0.98")
+    assert score("=100%", "250%") == D(0)
+    assert score("=0", "0") == D(4)
+
+
+def test_range_target() -> None:
+    assert score("90%-95%", "92%") == D(4)
+    assert score("90%-95%", "90%") == D(4)
+    assert score("90%-95%", "95%") == D(4)
+    assert score("90%-95%", "81%") == D(4) * D(81) / D(90)
+    assert score("90%-95%", "100%") == D(4) * D(95) / D(100)
+
+
+def test_percent_targets() -> None:
+    assert score("≥100百分比", "98%") == D(4) * D("0.98")
+    assert score("≥90%", "95%") == D(4)
+    assert score("≥95", "96", unit="%") == D(4)
+
+
+def test_full_width_and_chinese_numeral_targets() -> None:
+    assert score("＞＝７个", "８.５个") == D(4)
+    assert score("不少于十个", "5个") == D(2)
+
+
+def test_money_units_are_converted() -> None:
+    r = score_indicator(ind("≥15亿元", "177500万元"), CENTRAL)
+    assert r.score == D(4)
+    assert "折合" in r.trace
+    assert score("≥1000万美元", "1810万美元") == D(4)
+
+
+def test_incompatible_units_are_refused() -> None:
+    with pytest.raises(ScoringError, match="无法换算"):
+        score("≥10个", "12家")
+    with pytest.raises(ScoringError, match="无法换算"):
+        score("≥10万元", "12万美元")
+    with pytest.raises(ScoringError, match="无法比较"):
+        score("≥10个", "95%")
+
+
+def test_text_actual_on_quantitative_target_is_refused() -> None:
+    with pytest.raises(ScoringError, match="没有数值"):
+        score("≥7个", "已完成")
+
+
+def test_unparseable_target_names_the_indicator() -> None:
+    with pytest.raises(TargetError, match="测试指标"):
+        score("≈5", "5")
+
+
+def test_missing_actual() -> None:
+    r = score_indicator(ind("≥7个", None), CENTRAL)
+    assert (r.score, r.ratio, r.trace) == (None, None, "尚未填报实际完成值")
+    assert score_indicator(ind("≥7个", "  "), CENTRAL).score is None
+
+
+def test_actual_text_argument_overrides_and_feed_is_named() -> None:
+    r = score_indicator(ind("≥90%", "50%"), CENTRAL, actual_text="95.76%", feed="budget.execution_rate")
+    assert r.score == D(4)
+    assert r.feed == "budget.execution_rate" and r.actual_text == "95.76%"
+    assert r.trace.startswith("实际完成值取自「budget.execution_rate」：95.76%；")
+
+
+# ------------------------------------------------------------ qualitative
+
+
+def test_qualitative_bands_defaults() -> None:
+    assert score("效果明显", "效果明显", "5", achievement="达成") == D(5)
+    r = score_indicator(ind("效果明显", "一般", "5", achievement="部分达成"), CENTRAL)
+    assert r.score == D("3.5") and r.trace == "定性指标：部分达成，按 70% 计：3.50 分"
+    assert score("效果明显", "较差", "5", achievement="未达成") == D("1.5")
+
+
+def test_qualitative_inference_from_actual_text() -> None:
+    assert score("按期完成", "达成预期指标") == D(4)
+    assert score("按期完成", "按期完成") == D(4)
+    assert score("严格执行相关制度规定", "已严格执行相关制度规定") == D(4)
+    assert score("按期完成", "未完成") == D(4) * D("0.3")
+    assert score("按期完成", "部分完成") == D(4) * D("0.7")
+    with pytest.raises(ScoringError, match="判断达成程度"):
+        score("效果明显", "一般")
+
+
+@pytest.mark.parametrize(
+    ("level", "ratio"),
+    [("达成", "0.8"), ("达成", "1"), ("部分达成", "0.6"), ("部分达成", "0.79"), ("未达成", "0"), ("未达成", "0.59")],
+)
+def test_override_inside_band(level: str, ratio: str) -> None:
+    r = score_indicator(ind("效果明显", "x", "10", achievement=level, ratio_override=D(ratio), override_reason="依据"), CENTRAL)
+    assert r.score == D(10) * D(ratio)
+    assert "依据" in r.trace
+
+
+@pytest.mark.parametrize(("level", "ratio"), [("达成", "0.79"), ("达成", "1.01"), ("部分达成", "0.8"), ("未达成", "0.6"), ("未达成", "-0.1")])
+def test_override_outside_band_is_rejected(level: str, ratio: str) -> None:
+    with pytest.raises(TargetError, match="得分比例应在"):
+        score("效果明显", "x", "10", achievement=level, ratio_override=D(ratio))
+
+
+# ------------------------------------------------------------ execution
+
+
+def test_execution_proportional_is_exact() -> None:
+    r = score_execution(D("1153.25"), D("1104.37"), CENTRAL.execution)
+    assert r.rate == D("1104.37") / D("1153.25")
+    assert r.score == D(10) * D("1104.37") / D("1153.25")
+    assert str(r.score).startswith("9.576")
+    assert r.trace == "执行数 1104.37 ÷ 全年预算数 1153.25 = 95.76%；按比例计分：10 × 95.76% = 9.58 分"
+
+
+def test_execution_step_deduction() -> None:
+    r = score_execution(D("1153.25"), D("1104.37"), DEPT_STEP.execution)
+    assert r.score == D(8)
+    assert r.trace == "执行数 1104.37 ÷ 全年预算数 1153.25 = 95.76%；每低于 5% 扣 2 分，差 4.24%，扣 2 分：8.00 分"
+    assert score_execution(D(100), D(100), DEPT_STEP.execution).score == D(10)
+    assert score_execution(D(100), D(95), DEPT_STEP.execution).score == D(8)  # exactly one step
+    assert score_execution(D(100), D("94.99"), DEPT_STEP.execution).score == D(6)
+    assert score_execution(D(100), D(10), DEPT_STEP.execution).score == D(0)  # floored at 0
+
+
+def test_execution_over_100_and_zero_budget() -> None:
+    assert score_execution(D(100), D(120), CENTRAL.execution).score == D(10)
+    assert score_execution(D(100), D(100), CENTRAL.execution).score == D(10)
+    zero = score_execution(D(0), D(5), CENTRAL.execution)
+    assert (zero.rate, zero.score) == (None, D(0))
+    assert "全年预算数为 0" in zero.trace
+
+
+@given(
+    budget=st.decimals(min_value="0.01", max_value="100000", places=2),
+    executed=st.decimals(min_value="0", max_value="200000", places=2),
+    template=st.sampled_from([CENTRAL, DEPT_STEP, load_template("hubei-20-40-40")]),
+)
+def test_execution_score_bounded(budget: D, executed: D, template) -> None:
+    r = score_execution(budget, executed, template.execution)
+    assert D(0) <= r.score <= template.execution.weight
+
+
+# ------------------------------------------------------------ grades
+
+
+@pytest.mark.parametrize(
+    ("total", "grade"),
+    [("100", "优"), ("90", "优"), ("89.99", "良"), ("80", "良"), ("79.99", "中"), ("60", "中"), ("59.99", "差"), ("0", "差")],
+)
+def test_grade_boundaries(total: str, grade: str) -> None:
+    assert grade_for(D(total), CENTRAL) == grade
+
+
+# ------------------------------------------------------------ properties
+
+weights = st.decimals(min_value="0", max_value="50", places=2)
+values = st.decimals(min_value="0", max_value="100000", places=3)
+ops = st.sampled_from(["≥", "≤", ">", "<", "="])
+
+
+@given(op=ops, a=values, b=values, w=weights)
+def test_score_between_zero_and_weight(op: str, a: D, b: D, w: D) -> None:
+    s = score(f"{op}{a}个", f"{b}个", str(w))
+    assert s is not None and D(0) <= s <= w
+
+
+@given(a=values, b1=values, b2=values, w=weights)
+def test_positive_is_monotone_in_actual(a: D, b1: D, b2: D, w: D) -> None:
+    lo, hi = sorted((b1, b2))
+    assert score(f"≥{a}", str(lo), str(w)) <= score(f"≥{a}", str(hi), str(w))
+
+
+@given(a=values, b1=values, b2=values, w=weights)
+def test_negative_is_monotone_in_actual(a: D, b1: D, b2: D, w: D) -> None:
+    lo, hi = sorted((b1, b2))
+    assert score(f"≤{a}", str(lo), str(w)) >= score(f"≤{a}", str(hi), str(w))
+
+
+@given(low=values, span=values, b=values, w=weights)
+def test_range_bounded(low: D, span: D, b: D, w: D) -> None:
+    s = score(f"{low}-{low + span}", str(b), str(w))
+    assert s is not None and D(0) <= s <= w
+
+
+# ------------------------------------------------------------ projects and departments
+
+
+def _project(code: str = "P01", budget: str = "207.5", executed: str = "185.3", indicators: list[Indicator] | None = None) -> Project:
+    return Project(
+        code=code, name="仲裁解除用地合同经费",
+        funds=[FundLine("一般公共预算", D(budget), D(executed))],
+        indicators=indicators if indicators is not None else [
+            ind("≥2个", "2个", "50", code="I1"),
+            ind("≥90%", "95%", "30", code="I2", level1="效益指标", level2="社会效益指标"),
+            ind("≥90%", None, "10", code="I3", level1="满意度指标", level2="服务对象满意度指标"),
+        ],
+    )
+
+
+def test_score_project_sums_exact_parts() -> None:
+    r = score_project(_project(), CENTRAL)
+    execution = D(10) * D("185.3") / D("207.5")
+    assert r.execution.score == execution
+    assert r.total == execution + D(50) + D(30)
+    assert r.grade == "良"
+    assert r.budget == D("207.5") and r.executed == D("185.3")
+    assert "预算执行率 8.93 + 产出指标 50.00 + 效益指标 30.00 + 满意度指标 0.00" in r.trace
+    assert "1 项指标尚未填报" in r.trace
+
+
+def test_score_project_uses_feeds() -> None:
+    p = _project(indicators=[ind("≥3个", "1个", "50", feed="land.count")])
+    assert score_project(p, CENTRAL).total < score_project(p, CENTRAL, {"land.count": "3个"}).total
+    assert score_project(p, CENTRAL, {"other": "3个"}).indicators[0].feed is None
+
+
+def _department(projects: list[Project]) -> DepartmentYear:
+    return DepartmentYear(
+        department=Department(code="demo", name="示例部门"),
+        year=2022,
+        department_template="dept-step-2022",
+        budget_lines=[
+            BudgetLine("一般公共预算", "基本支出", D("500"), D("491.48")),
+            BudgetLine("一般公共预算", "项目支出", D("653.25"), D("612.89"), carry_over=D("10")),
+        ],
+        indicators=[
+            Indicator("D01", "预算执行", "预算执行", "项目支出执行率", "≥90%", D(10), actual_text="80%",
+                      feed="budget.project_execution_rate"),
+            Indicator("D02", "预算执行", "预算执行", "结转结余率", "≤10%", D(10), feed="budget.carry_over_rate"),
+            Indicator("D03", "绩效管理", "绩效评价", "项目自评覆盖率", "=100%", D(10), feed="projects.self_evaluated_share"),
+            Indicator("D04", "预算编制", "目标设定", "绩效目标合理性", "合理", D(10), actual_text="合理", achievement="达成"),
+            Indicator("D05", "履职效能", "数量指标", "招商项目数", "≥5个", D(35), actual_text="5个"),
+            Indicator("D06", "社会效应", "满意度", "满意度", "≥90%", D(15), actual_text="95%"),
+        ],
+        projects=projects,
+    )
+
+
+def test_budget_feeds() -> None:
+    complete = _project("P01")
+    complete.indicators[2].actual_text = "95%"
+    dy = _department([complete, _project("P02")])
+    feeds = budget_feeds(dy)
+    assert feeds == {
+        "budget.execution_rate": "95.76%",
+        "budget.project_execution_rate": "93.82%",
+        "budget.carry_over_rate": "0.87%",
+        "projects.count": "2个",
+        "projects.self_evaluated_share": "50.00%",
+    }
+
+
+def test_budget_feeds_skip_zero_denominators() -> None:
+    dy = _department([])
+    dy.budget_lines = []
+    assert budget_feeds(dy) == {"projects.count": "0个"}
+
+
+def test_score_department() -> None:
+    dy = _department([_project("P01")])
+    r = score_department(dy, {"projects.self_evaluated_share": "100%"})
+    assert r.template == "dept-step-2022@2022.1" and r.project_template == "central-2020@2020.1"
+    assert r.execution.score == D(8)
+    by_code = {i.code: i for i in r.indicators}
+    assert by_code["D01"].feed == "budget.project_execution_rate" and by_code["D01"].score == D(10)
+    assert by_code["D02"].trace.startswith("实际完成值取自「budget.carry_over_rate」：0.87%；")
+    assert by_code["D03"].actual_text == "100%" and by_code["D03"].score == D(10)  # caller's feed wins
+    assert r.total == D(8) + D(10) * 4 + D(35) + D(15)
+    assert r.grade == "优"
+    assert list(r.by_source) == ["一般公共预算", "政府性基金预算", "国有资本经营预算", "其他"]
+    assert r.by_source["一般公共预算"] == (D("1153.25"), D("1104.37"))
+    assert r.by_source["其他"] == (D(0), D(0))
+    assert r.by_nature == {"基本支出": (D("500"), D("491.48")), "项目支出": (D("653.25"), D("612.89"))}
+    assert [p.code for p in r.projects] == ["P01"]
+    assert "预算执行 28.00（含预算执行率 8.00）" in r.trace
+
+
+def test_check_weights_ok_and_mismatch() -> None:
+    good = _department([]).indicators
+    assert check_weights(good, DEPT) == []  # 预算执行 = 10 (execution) + 10 + 10
+    shifted = list(good)
+    shifted[0] = Indicator("D01", "预算执行", "预算执行", "x", "≥90%", D(20))
+    shifted[3] = Indicator("D04", "预算编制", "目标设定", "y", "合理", D(0))
+    messages = [p.message for p in check_weights(shifted, DEPT)]
+    assert messages == ["「预算编制」分值合计 0 分，模板规定 10 分", "「预算执行」分值合计 40 分，模板规定 30 分"]
+    unknown = [p.message for p in check_weights(good + [Indicator("D09", "神秘指标", "x", "z", "≥1个", D(1))], DEPT)]
+    assert any("一级指标「神秘指标」不在模板" in m for m in unknown)
+
+
+def test_check_weights_project() -> None:
+    p = _project()
+    assert check_weights(p.indicators, CENTRAL) == []
+    p.indicators[0].weight = D(45)
+    messages = [p.message for p in check_weights(p.indicators, CENTRAL)]
+    assert any("合计 95" in m for m in messages) and any("产出指标" in m for m in messages)
+
+
+def test_check_weights_allows_moving_points_of_an_absent_class() -> None:
+    inds = [ind("≥2个", "2个", "55", code="I1"), ind("≥90%", "95%", "35", code="I2", level1="效益指标")]
+    assert check_weights(inds, CENTRAL) == []
+    short = [ind("≥2个", "2个", "50", code="I1"), ind("≥90%", "95%", "35", code="I2", level1="效益指标")]
+    assert check_weights(short, CENTRAL)
