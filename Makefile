@@ -1,0 +1,31 @@
+# jixiao: `make run` starts the demo on http://127.0.0.1:8000/, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# The stamp's name changes whenever a requirements file or pyproject.toml changes, so
+# `make install` reinstalls exactly then and is a no-op otherwise.
+REQ_FILES := requirements.txt requirements-dev.txt requirements-lock.txt pyproject.toml
+STAMP := $(VENV)/.installed-$(shell cat $(REQ_FILES) | sha256sum | cut -c1-16)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test
+
+install: $(STAMP)
+
+$(STAMP): $(REQ_FILES)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		{ echo "需要 Python 3.11（当前：$$($(PYTHON) --version 2>&1)），可用 make PYTHON=/path/to/python3.11 指定"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c requirements-lock.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: install
+	$(BIN)/jixiao demo
+	JIXIAO_DEMO=1 $(BIN)/jixiao serve --host $(HOST) --port $(PORT)
+
+test:
+	scripts/test.sh

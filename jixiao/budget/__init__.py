@@ -1,0 +1,1 @@
+"""Budget data in the database: departments, department-years, projects, indicators, history."""

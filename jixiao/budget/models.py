@@ -1,0 +1,316 @@
+"""Database mirror of ``jixiao.core.model``. Convert with ``jixiao.budget.store``; never score here.
+
+Child rows keep a ``position`` so that loading gives the lists back in the order they were saved.
+Money is ``DecimalField(18, 4)`` in the department-year's ``money_unit``.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from jixiao.core.model import (
+    ACHIEVEMENTS,
+    FUND_SOURCES,
+    LIKELIHOODS,
+    NATURES,
+    ORIGINS,
+    STATUSES,
+)
+
+MONEY = {"max_digits": 18, "decimal_places": 4}
+SCORE = {"max_digits": 10, "decimal_places": 4}  # weights, scores, percent rates
+RATIO = {"max_digits": 10, "decimal_places": 6}  # fractions 0..1
+
+DEPARTMENT_KINDS = ("财政局", "主管部门", "单位")
+ROLES = ("经办人", "部门管理员", "财政审核", "第三方只读", "系统管理员")
+RECTIFICATION_STATUSES = ("未开始", "整改中", "已完成")
+
+
+def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(v, v) for v in values]
+
+
+class Department(models.Model):
+    code = models.CharField("部门编码", max_length=64, unique=True)
+    name = models.CharField("部门名称", max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级部门", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    kind = models.CharField("类型", max_length=8, choices=_choices(DEPARTMENT_KINDS), default="单位")
+    responsibilities = models.JSONField("主要职责", default=list, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.code}（{self.code}）"
+
+
+class StatedFields(models.Model):
+    """The figures a unit wrote itself (``core.model.Stated``), kept beside the computed ones."""
+
+    stated_execution_rate = models.DecimalField("填报执行率（%）", null=True, blank=True, **SCORE)
+    stated_execution_score = models.DecimalField("填报执行率得分", null=True, blank=True, **SCORE)
+    stated_total = models.DecimalField("填报总分", null=True, blank=True, **SCORE)
+    stated_grade = models.CharField("填报等级", max_length=8, null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DepartmentYear(StatedFields):
+    department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.CASCADE,
+                                   related_name="years")
+    year = models.PositiveSmallIntegerField("年度")
+    money_unit = models.CharField("金额单位", max_length=16, default="万元")
+    project_template = models.CharField("项目评分模板", max_length=64, default="central-2020")
+    department_template = models.CharField("部门整体评分模板", max_length=64, default="dept-default")
+    work_tasks = models.TextField("年度总体工作和重点工作任务", blank=True)
+    management = models.TextField("部门整体绩效管理情况", blank=True)
+    goal = models.TextField("部门整体绩效目标", blank=True)
+    goal_actual = models.TextField("目标实际完成情况", blank=True)
+    achievements = models.TextField("主要工作成效", blank=True)
+    problems = models.TextField("存在的主要问题", blank=True)
+    measures = models.TextField("下一步改进措施", blank=True)
+    execution_explanation = models.TextField("执行率偏低原因", blank=True)
+    status = models.CharField("状态", max_length=8, choices=_choices(STATUSES), default="草稿")
+    origin = models.CharField("来源", max_length=8, choices=_choices(ORIGINS), default="录入")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门年度"
+        ordering = ["department__code", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year"], name="budget_deptyear_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department.name or self.department.code} {self.year} 年度"
+
+
+class BudgetLine(models.Model):
+    department_year = models.ForeignKey(DepartmentYear, on_delete=models.CASCADE,
+                                        related_name="budget_lines")
+    position = models.PositiveIntegerField(default=0)
+    fund_source = models.CharField("资金来源", max_length=16, choices=_choices(FUND_SOURCES))
+    nature = models.CharField("支出性质", max_length=8, choices=_choices(NATURES))
+    budget = models.DecimalField("全年预算数", **MONEY)
+    executed = models.DecimalField("全年执行数", **MONEY)
+    initial = models.DecimalField("年初预算数", null=True, blank=True, **MONEY)
+    carry_over = models.DecimalField("年末结转和结余", default=0, **MONEY)
+    origin = models.CharField("来源", max_length=8, choices=_choices(ORIGINS), default="录入")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门预算"
+        ordering = ["department_year", "position"]
+
+
+class Project(StatedFields):
+    department_year = models.ForeignKey(DepartmentYear, on_delete=models.CASCADE,
+                                        related_name="projects")
+    position = models.PositiveIntegerField(default=0)
+    code = models.CharField("项目编码", max_length=64)
+    name = models.CharField("项目名称", max_length=300)
+    unit = models.CharField("实施单位", max_length=200, blank=True)
+    category = models.CharField("项目类别", max_length=64, blank=True)
+    goal = models.TextField("年度总体目标", blank=True)
+    goal_actual = models.TextField("实际完成情况", blank=True)
+    # {"1": "12.5", …}: amount spent in each month (not cumulative), as Decimal strings
+    monthly_executed = models.JSONField("月度执行数", default=dict, blank=True)
+    execution_explanation = models.TextField("执行率偏低原因", blank=True)
+    problems = models.TextField("存在问题", blank=True)
+    measures = models.TextField("改进措施", blank=True)
+    budget_cut_midyear = models.BooleanField("年中调减预算", default=False)
+    status = models.CharField("状态", max_length=8, choices=_choices(STATUSES), default="草稿")
+    origin = models.CharField("来源", max_length=8, choices=_choices(ORIGINS), default="录入")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "项目"
+        ordering = ["department_year", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["department_year", "code"], name="budget_project_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class FundLine(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="funds")
+    position = models.PositiveIntegerField(default=0)
+    fund_source = models.CharField("资金来源", max_length=16, choices=_choices(FUND_SOURCES))
+    budget = models.DecimalField("全年预算数", **MONEY)
+    executed = models.DecimalField("全年执行数", **MONEY)
+    initial = models.DecimalField("年初预算数", null=True, blank=True, **MONEY)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "项目资金"
+        ordering = ["project", "position"]
+
+
+class Indicator(models.Model):
+    """A third-level indicator of either the department-year (部门整体) or one project."""
+
+    department_year = models.ForeignKey(DepartmentYear, null=True, blank=True,
+                                        on_delete=models.CASCADE, related_name="indicators")
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="indicators")
+    position = models.PositiveIntegerField(default=0)
+    code = models.CharField("指标编码", max_length=64)
+    level1 = models.CharField("一级指标", max_length=64)
+    level2 = models.CharField("二级指标", max_length=64)
+    name = models.CharField("三级指标", max_length=300)
+    target_text = models.CharField("年度指标值", max_length=300)
+    weight = models.DecimalField("分值", **SCORE)
+    unit = models.CharField("度量单位", max_length=32, blank=True)
+    actual_text = models.CharField("实际完成值", max_length=300, null=True, blank=True)
+    achievement = models.CharField("完成情况", max_length=8, choices=_choices(ACHIEVEMENTS),
+                                   null=True, blank=True)
+    ratio_override = models.DecimalField("调整得分比例", null=True, blank=True, **RATIO)
+    override_reason = models.TextField("调整理由", blank=True)
+    deviation_reason = models.TextField("偏差原因分析及改进措施", blank=True)
+    basis = models.CharField("指标值设定依据", max_length=200, blank=True)
+    data_source = models.CharField("数据来源", max_length=200, blank=True)
+    core = models.BooleanField("核心指标", default=False)
+    last_year_actual = models.CharField("上年实际完成值", max_length=300, null=True, blank=True)
+    feed = models.CharField("计算来源", max_length=100, null=True, blank=True)
+    stated_score = models.DecimalField("填报得分", null=True, blank=True, **SCORE)
+    origin = models.CharField("来源", max_length=8, choices=_choices(ORIGINS), default="录入")
+    # The parsed target (jixiao.core.targets) as JSON, cached for lists and filters; the text
+    # above stays the source of truth. Null when the text does not parse.
+    target_parsed = models.JSONField("解析后的指标值", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "绩效指标"
+        ordering = ["project", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(department_year__isnull=False, project__isnull=True)
+                           | Q(department_year__isnull=True, project__isnull=False)),
+                name="budget_indicator_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Checkpoint(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="checkpoints")
+    position = models.PositiveIntegerField(default=0)
+    month = models.PositiveSmallIntegerField("截止月份")
+    goal_progress = models.TextField("总体目标执行情况", blank=True)
+    expected_executed = models.DecimalField("全年预计执行数", null=True, blank=True, **MONEY)
+    causes = models.JSONField("偏差原因", default=list, blank=True)
+    measures = models.TextField("纠偏措施", blank=True)
+    status = models.CharField("状态", max_length=8, choices=_choices(STATUSES), default="草稿")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "监控节点"
+        ordering = ["project", "position"]
+
+
+class IndicatorProgress(models.Model):
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.CASCADE, related_name="indicators")
+    position = models.PositiveIntegerField(default=0)
+    indicator = models.CharField("指标编码", max_length=64)
+    progress_text = models.CharField("执行情况", max_length=300, blank=True)
+    forecast_text = models.CharField("全年预计完成情况", max_length=300, blank=True)
+    likelihood = models.CharField("完成可能性", max_length=8, choices=_choices(LIKELIHOODS),
+                                  default="确定能")
+    causes = models.JSONField("偏差原因", default=list, blank=True)
+    explanation = models.TextField("原因说明", blank=True)
+    measures = models.TextField("纠偏措施", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "指标监控"
+        ordering = ["checkpoint", "position"]
+
+
+class Rectification(models.Model):
+    department_year = models.ForeignKey(DepartmentYear, on_delete=models.CASCADE,
+                                        related_name="rectifications")
+    position = models.PositiveIntegerField(default=0)
+    problem = models.TextField("问题")
+    measure = models.TextField("整改措施")
+    owner = models.CharField("责任人", max_length=100, blank=True)
+    deadline = models.DateField("整改期限", null=True, blank=True)
+    status = models.CharField("状态", max_length=8, choices=_choices(RECTIFICATION_STATUSES),
+                              default="未开始")
+    project_code = models.CharField("项目编码", max_length=64, null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整改事项"
+        ordering = ["department_year", "position"]
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove change history."""
+
+
+class ChangeLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("变更记录只能追加，不能修改")
+
+    def delete(self):
+        raise AppendOnlyError("变更记录只能追加，不能删除")
+
+
+class ChangeLog(models.Model):
+    """Append-only history of stored data. ``who`` is the username as text so that removing a
+    user never rewrites history; ``object_key`` is a natural key ("demo/2022/P01/I03") because
+    child rows are recreated on every save and their database ids do not last."""
+
+    when = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    who = models.CharField("操作人", max_length=150, blank=True)
+    department = models.CharField("部门编码", max_length=64, db_index=True)
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    model_label = models.CharField("对象类型", max_length=64)
+    object_key = models.CharField("对象标识", max_length=300)
+    object_repr = models.CharField("对象名称", max_length=300, blank=True)
+    field = models.CharField("字段", max_length=64)
+    before = models.TextField("修改前", null=True, blank=True)
+    after = models.TextField("修改后", null=True, blank=True)
+    reason = models.TextField("原因", blank=True)
+
+    objects = ChangeLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "变更记录"
+        ordering = ["-when", "-id"]
+        indexes = [models.Index(fields=["department", "year"], name="budget_changelog_dept_year")]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("变更记录只能追加，不能修改")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("变更记录只能追加，不能删除")
+
+    def __str__(self) -> str:
+        return f"{self.when:%Y-%m-%d %H:%M} {self.who} {self.object_repr} {self.field}"
+
+
+class Membership(models.Model):
+    """A user's role in one department. What a role may do is decided by the web layer."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField("角色", max_length=8, choices=_choices(ROLES))
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门成员"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "department", "role"],
+                                    name="budget_membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.department} · {self.role}"

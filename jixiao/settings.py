@@ -1,0 +1,238 @@
+"""Django settings. Everything a deployment changes comes from the environment:
+
+- ``DATABASE_URL``: ``sqlite:////abs/path.sqlite3`` or ``postgres://user:pw@host:port/db``;
+  without it, ``DB_ENGINE=postgresql`` plus the libpq ``PG*`` variables select PostgreSQL, and
+  otherwise SQLite at ``var/jixiao.sqlite3`` is used (created on demand).
+- ``JIXIAO_SECRET_KEY``, ``JIXIAO_DEBUG``, ``JIXIAO_DEMO``, ``JIXIAO_ALLOWED_HOSTS``,
+  ``JIXIAO_CSRF_TRUSTED_ORIGINS``, ``JIXIAO_HTTPS``, ``JIXIAO_SESSION_MINUTES``, ``JIXIAO_VAR_DIR``.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("JIXIAO_VAR_DIR") or BASE_DIR / "var")
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def parse_database_url(url: str) -> dict:
+    """Turn a database URL into a Django ``DATABASES`` entry.
+
+    The part after ``sqlite://`` is always an absolute path, so both ``sqlite:///tmp/x`` and
+    ``sqlite:////tmp/x`` mean ``/tmp/x``.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        raw = unquote(parts.netloc + parts.path)
+        if not raw.strip("/"):
+            raise ImproperlyConfigured(f"DATABASE_URL 缺少 SQLite 数据库文件路径：{url}")
+        path = Path("/" + raw.lstrip("/"))
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}
+    if scheme in ("postgres", "postgresql", "pgsql"):
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise ImproperlyConfigured(f"DATABASE_URL 缺少 PostgreSQL 数据库名：{url}")
+        try:
+            port = parts.port
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"DATABASE_URL 端口无效：{url}") from exc
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(port or ""),
+            "OPTIONS": dict(parse_qsl(parts.query)),
+        }
+    raise ImproperlyConfigured(
+        f"DATABASE_URL 的类型“{parts.scheme}”不受支持，请使用 sqlite:/// 或 postgres:// 开头的地址"
+    )
+
+
+def _database() -> dict:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        db = parse_database_url(url)
+    elif os.environ.get("DB_ENGINE", "").strip().lower() in ("postgresql", "postgres"):
+        # Empty values let libpq fall back to its own PG* defaults (socket, current user …).
+        db = {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ.get("PGDATABASE", "jixiao"),
+            "USER": os.environ.get("PGUSER", ""),
+            "PASSWORD": os.environ.get("PGPASSWORD", ""),
+            "HOST": os.environ.get("PGHOST", ""),
+            "PORT": os.environ.get("PGPORT", ""),
+        }
+    else:
+        db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "jixiao.sqlite3")}
+    if db["ENGINE"].endswith("sqlite3"):
+        Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # Several CLI processes and the web server may share one file: wait instead of failing.
+        db["OPTIONS"] = {"timeout": 30}
+    else:
+        db["CONN_MAX_AGE"] = 60
+    db["ATOMIC_REQUESTS"] = False
+    return db
+
+
+DEBUG = _flag("JIXIAO_DEBUG")
+JIXIAO_DEMO = _flag("JIXIAO_DEMO")
+# pytest (>= 8.2) exports PYTEST_VERSION while it runs.
+TESTING = bool(os.environ.get("PYTEST_VERSION"))
+
+
+def _secret_key() -> str:
+    key = os.environ.get("JIXIAO_SECRET_KEY", "").strip()
+    if key:
+        return key
+    if DEBUG or JIXIAO_DEMO or TESTING:
+        # A throw-away key: sessions simply end when the process restarts.
+        return secrets.token_urlsafe(50)
+    # Production without an explicit key: a strong random key kept per installation, so that
+    # logins survive restarts. Set JIXIAO_SECRET_KEY when several servers share sessions.
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process created it first
+        else:
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(secrets.token_urlsafe(50))
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 40:
+        raise ImproperlyConfigured(f"密钥文件 {path} 内容无效，请删除后重试或设置 JIXIAO_SECRET_KEY")
+    return key
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = _list("JIXIAO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = _list("JIXIAO_CSRF_TRUSTED_ORIGINS", "")
+
+# The platform. Feature apps are listed separately below.
+PLATFORM_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "jixiao.budget",
+]
+# Feature apps: each feature adds its own line here (jixiao.web, jixiao.land, …).
+FEATURE_APPS: list[str] = [
+]
+INSTALLED_APPS = PLATFORM_APPS + FEATURE_APPS
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "jixiao.urls"
+WSGI_APPLICATION = "jixiao.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = LOGIN_URL
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# Hashed, precompressed files in production; plain files while developing and under tests,
+# where the manifest does not exist and live_server serves from the finders.
+_STATIC_BACKEND = (
+    "django.contrib.staticfiles.storage.StaticFilesStorage"
+    if DEBUG or TESTING
+    else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": _STATIC_BACKEND},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+
+# Idle sessions end after JIXIAO_SESSION_MINUTES (default two hours) and with the browser.
+SESSION_COOKIE_AGE = int(os.environ.get("JIXIAO_SESSION_MINUTES", "120")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Intranets often run plain HTTP; switch on the HTTPS-only protections when TLS is in front.
+HTTPS = _flag("JIXIAO_HTTPS")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("JIXIAO_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,15 @@
+"""URL configuration: the platform's own routes, then each feature's."""
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "jixiao 预算绩效管理"
+admin.site.site_title = "jixiao 管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+]
+
+# Feature routes: each feature adds its own line here, e.g. path("", include("jixiao.web.urls")).
+urlpatterns += [
+]
