@@ -25,6 +25,7 @@ ORIGINS: tuple[str, ...] = ("报告", "示例", "录入")
 LIKELIHOODS: tuple[str, ...] = ("确定能", "有可能", "完全不可能")
 DEVIATION_CAUSES: tuple[str, ...] = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
 ACHIEVEMENTS: tuple[str, ...] = ("达成", "部分达成", "未达成")
+RECTIFICATION_STATUSES: tuple[str, ...] = ("未开始", "整改中", "已完成")
 
 
 @dataclass
@@ -156,7 +157,7 @@ class Rectification:
     measure: str
     owner: str = ""
     deadline: str | None = None  # ISO date
-    status: str = "未开始"  # 未开始 / 整改中 / 已完成
+    status: str = "未开始"  # one of RECTIFICATION_STATUSES
     project: str | None = None  # Project.code or None for the department
 
 

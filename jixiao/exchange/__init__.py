@@ -43,7 +43,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "likelihood": model.LIKELIHOODS,
     "achievement": model.ACHIEVEMENTS,
 }
-STATUS_FIELDS = {"status"}  # on DepartmentYear, Project and Checkpoint
+# "status" means the workflow state everywhere except on a rectification item.
+STATUS_CHOICES: dict[str, tuple[str, ...]] = {"Rectification": model.RECTIFICATION_STATUSES}
 MONEY_UNITS = ("万元", "元", "亿元")
 
 
@@ -79,7 +80,8 @@ class _Reader:
                     self.problem(fpath, "缺少必填字段", _label(f.name))
                     missing = True
                 continue
-            kwargs[f.name] = self.value(hints[f.name], data[f.name], fpath, f.name)
+            name = f"{cls.__name__}.status" if f.name == "status" else f.name
+            kwargs[f.name] = self.value(hints[f.name], data[f.name], fpath, name)
         # A missing required field leaves nothing to build; other problems are collected and the
         # caller raises once the whole document has been read.
         return None if missing else cls(**kwargs)
@@ -112,12 +114,13 @@ class _Reader:
                 return 0
             return raw
         if tp is str:
+            allowed = CHOICES.get(name)
+            if name.endswith(".status"):
+                allowed = STATUS_CHOICES.get(name.split(".")[0], model.STATUSES)
+                name = "status"
             if not isinstance(raw, str):
                 self.problem(path, f"应为文本，收到「{raw}」", _label(name))
                 return str(raw)
-            allowed = CHOICES.get(name)
-            if name in STATUS_FIELDS:
-                allowed = model.STATUSES
             if allowed and raw not in allowed:
                 self.problem(path, f"「{raw}」不是有效取值，应为：{'、'.join(allowed)}", _label(name))
             return raw
