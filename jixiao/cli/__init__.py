@@ -14,6 +14,7 @@ from jixiao.core.errors import InputError
 # Each module defines ``register(subparsers)``; its parsers set ``func=handler(args) -> int``.
 COMMAND_MODULES: tuple[str, ...] = (
     "jixiao.cli.core_cmds",
+    "jixiao.cli.monitor_cmds",
 )
 
 
