@@ -1,0 +1,143 @@
+"""Goal-setting checks (目标审核): what can be judged before any actual value exists.
+
+They run on one "owner" at a time — a project with the project template, or the department's
+own indicators with the department template — so both levels get the same review.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from jixiao.core.display import fmt_value
+from jixiao.core.model import DepartmentYear, Indicator, Project
+from jixiao.core.numbers import normalize
+from jixiao.core.quality.findings import Collector, Finding
+from jixiao.core.quality.rules import QualityRules, load_rules
+from jixiao.core.scoring import check_weights
+from jixiao.core.targets import NEGATIVE_OPS, POSITIVE_OPS, Target, TargetError, parse_actual, parse_target
+from jixiao.core.templates import Template, load_template
+
+
+def _ends_with(name: str, endings: Sequence[str], exceptions: Sequence[str]) -> bool:
+    return any(name.endswith(e) for e in endings) and not any(x in name for x in exceptions)
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in normalize(text))
+
+
+def _check_target(out: Collector, rules: QualityRules, owner: Project | None, ind: Indicator, t: Target) -> None:
+    name = normalize(ind.name)
+    if not t.quantitative:
+        vague = [w for w in rules.vague_words if w in ind.target_text]
+        if vague and not _has_digit(ind.target_text):
+            out.add(rules, "Q-TARGET-VAGUE",
+                    f"指标值「{ind.target_text}」含“{'”“'.join(vague)}”等描述性词语而没有数值，年底无法判断是否完成；"
+                    "请改为可衡量的数值（如“≥95%”“≥10个”）或明确的完成标准",
+                    owner, ind, "指标值", {"模糊词": "、".join(vague)})
+        return
+    if not t.percent and not t.unit:
+        out.add(rules, "Q-UNIT-MISSING",
+                f"指标值「{ind.target_text}」只有数字没有计量单位，请在指标值或度量单位中写明单位（如个、次、万元、%）",
+                owner, ind, "度量单位")
+    if not t.percent and t.unit and _ends_with(name, rules.rate_name_endings, rules.rate_name_exceptions):
+        out.add(rules, "Q-UNIT-MISMATCH",
+                f"指标「{ind.name}」是比率，指标值却以「{t.unit}」计；请把指标值改为百分比，或把指标名称改为数量",
+                owner, ind, "度量单位", {"计量单位": t.unit})
+    elif t.percent and _ends_with(name, rules.count_name_endings, rules.count_name_exceptions):
+        out.add(rules, "Q-UNIT-MISMATCH",
+                f"指标「{ind.name}」是数量，指标值却以百分比计；请写明数量及单位，或把指标名称改为比率",
+                owner, ind, "度量单位", {"计量单位": "%"})
+    if (
+        ind.level2 in rules.count_level2 and t.op in NEGATIVE_OPS and not t.percent
+        and (not t.unit or t.unit in rules.count_units)
+    ):
+        out.add(rules, "Q-UPPER-BOUND-OUTPUT",
+                f"产出数量指标「{ind.name}」的指标值「{ind.target_text}」是上限（≤），做得越多反而越不达标；"
+                "产出数量应设下限（≥），控制类指标请归入成本或效益指标",
+                owner, ind, "指标值")
+    _check_last_year(out, rules, owner, ind, t)
+
+
+def _check_last_year(out: Collector, rules: QualityRules, owner: Project | None, ind: Indicator, t: Target) -> None:
+    if not ind.last_year_actual or t.value is None or t.op not in POSITIVE_OPS | NEGATIVE_OPS:
+        return
+    last, unit, percent = parse_actual(ind.last_year_actual)
+    # only compare like with like: a unit change makes the figures incomparable, not weaker
+    if last is None or percent != t.percent or (unit and t.unit and unit != t.unit):
+        return
+    weaker = t.value < last if t.op in POSITIVE_OPS else t.value > last
+    if weaker:
+        direction = "低于" if t.op in POSITIVE_OPS else "宽于"
+        out.add(rules, "Q-TARGET-BELOW-LAST-YEAR",
+                f"指标值「{ind.target_text}」{direction}上年实际完成值「{ind.last_year_actual}」，目标比上年实际还弱；"
+                "请以上年实际为基础设定指标值，确需降低的写明依据",
+                owner, ind, "指标值",
+                {"指标值": fmt_value(t.value), "上年实际完成值": fmt_value(last)})
+
+
+def _check_set(
+    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], tpl: Template
+) -> None:
+    if len(inds) < rules.min_indicators:
+        out.add(rules, "Q-TOO-FEW",
+                f"只设置了 {len(inds)} 个绩效指标，少于 {rules.min_indicators} 个，难以全面反映产出和效益；请补充指标",
+                owner, None, "绩效指标", {"指标数": str(len(inds)), "最少": str(rules.min_indicators)})
+    if not inds:
+        return
+    present = {ind.level1 for ind in inds}
+    for cat in tpl.categories:
+        if cat.level1 not in present:
+            out.add(rules, "Q-CATEGORY-MISSING",
+                    f"没有「{cat.level1}」类指标（模板「{tpl.name}」规定 {fmt_value(cat.weight)} 分）；请补充该类指标",
+                    owner, None, "一级指标", {"一级指标": cat.level1, "模板分值": fmt_value(cat.weight)})
+    satisfaction_class = any(w in cat.level1 for cat in tpl.categories for w in rules.satisfaction_words)
+    if not satisfaction_class and not any(
+        w in f"{ind.level1}{ind.level2}{ind.name}" for ind in inds for w in rules.satisfaction_words
+    ):
+        out.add(rules, "Q-SATISFACTION-MISSING",
+                "没有服务对象满意度指标；请增设满意度指标（如“服务对象满意度≥90%”）",
+                owner, None, "绩效指标")
+    first: dict[str, Indicator] = {}
+    for ind in inds:
+        key = normalize(ind.name).replace(" ", "")
+        if key in first:
+            out.add(rules, "Q-DUPLICATE",
+                    f"与指标 {first[key].code} 名称相同（「{ind.name}」），重复设置会重复计分；请合并或改为不同的指标",
+                    owner, ind, "三级指标", {"重复的指标": first[key].code})
+        else:
+            first[key] = ind
+    for problem in check_weights(inds, tpl):
+        code = "Q-LEVEL1-UNKNOWN" if problem.field == "一级指标" else "Q-WEIGHT-SUM"
+        out.add(rules, code, f"{problem.message}；请调整", owner, None, problem.field or "分值")
+
+
+def _review_owner(
+    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], tpl: Template
+) -> None:
+    for ind in inds:
+        try:
+            target = parse_target(ind.target_text, ind.unit)
+        except TargetError as exc:
+            out.add(rules, "Q-TARGET-UNREADABLE", f"{exc}", owner, ind, "指标值")
+            continue
+        code_in_output = ind.level1 in rules.output_level1
+        hits = [n for n in rules.input_indicator_names if n in ind.name]
+        if code_in_output and hits:
+            out.add(rules, "Q-INPUT-AS-OUTPUT",
+                    f"「{ind.name}」反映的是资金投入或管理过程，不是产出；请改为项目实际交付的产品或服务（数量、质量、时效、成本）",
+                    owner, ind, "三级指标", {"投入类名称": hits[0]})
+        _check_target(out, rules, owner, ind, target)
+    _check_set(out, rules, owner, inds, tpl)
+
+
+def review_goals(dy: DepartmentYear, rules: QualityRules | None = None) -> list[Finding]:
+    """Goal-setting findings for the department's own indicators and every project.
+
+    ``rules`` replaces the per-template rules for both levels (tests, what-if reviews)."""
+    out = Collector()
+    dept_tpl = load_template(dy.department_template)
+    proj_tpl = load_template(dy.project_template)
+    _review_owner(out, rules or load_rules(dy.department_template), None, dy.indicators, dept_tpl)
+    proj_rules = rules or load_rules(dy.project_template)
+    for p in dy.projects:
+        _review_owner(out, proj_rules, p, p.indicators, proj_tpl)
+    return out.findings

@@ -1,0 +1,118 @@
+"""Thresholds, word lists and the check catalogue, read from ``jixiao/rules/quality.json``.
+
+Localities disagree on what counts as "too low" or as boilerplate, so none of it lives in code:
+``defaults`` hold the values for every template and ``templates.<id>`` replaces single entries
+for one template (a whole entry is replaced, lists are not merged, so an override can also
+shorten a list).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jixiao.core.errors import InputError, Problem
+
+RULES_FILE = Path(__file__).resolve().parent.parent.parent / "rules" / "quality.json"
+SEVERITIES: tuple[str, ...] = ("错误", "警告", "提示")
+
+
+@dataclass(frozen=True)
+class Check:
+    severity: str  # one of SEVERITIES
+    title: str  # short Chinese name, used in summaries and the report draft
+
+
+@dataclass(frozen=True)
+class QualityRules:
+    version: str
+    template: str | None  # the template id whose overrides were applied, None = defaults only
+    target_low_margin: Decimal  # over-completion share above which a target counts as too low
+    score_tolerance: Decimal  # |stated − computed| allowed for scores and totals
+    execution_explain_below: Decimal  # execution rate (fraction) under which an explanation is due
+    min_indicators: int
+    vague_words: tuple[str, ...]
+    input_indicator_names: tuple[str, ...]
+    output_level1: tuple[str, ...]
+    count_level2: tuple[str, ...]
+    count_units: tuple[str, ...]
+    rate_name_endings: tuple[str, ...]
+    rate_name_exceptions: tuple[str, ...]
+    count_name_endings: tuple[str, ...]
+    count_name_exceptions: tuple[str, ...]
+    satisfaction_words: tuple[str, ...]
+    boilerplate_phrases: tuple[str, ...]
+    checks: dict[str, Check]
+
+    def severity(self, code: str) -> str:
+        return self.checks[code].severity
+
+    def title(self, code: str) -> str:
+        return self.checks[code].title
+
+    def __hash__(self) -> int:  # dict field: the file version and template identify the rules
+        return hash((self.version, self.template))
+
+
+_DECIMALS = ("target_low_margin", "score_tolerance", "execution_explain_below")
+_LISTS = (
+    "vague_words", "input_indicator_names", "output_level1", "count_level2", "count_units",
+    "rate_name_endings", "rate_name_exceptions", "count_name_endings", "count_name_exceptions",
+    "satisfaction_words", "boilerplate_phrases",
+)
+
+
+def rules_from_dict(data: dict[str, Any], template_id: str | None = None, where: str = "quality.json") -> QualityRules:
+    """Build the rules for one template; every problem in the file is reported at once."""
+    problems: list[Problem] = []
+    values: dict[str, Any] = dict(data.get("defaults") or {})
+    overrides = (data.get("templates") or {}).get(template_id or "", {})
+    values.update(overrides)
+
+    def dec(key: str) -> Decimal:
+        raw = values.get(key)
+        try:
+            value = Decimal(str(raw))
+            if value.is_finite() and value >= 0:
+                return value
+        except InvalidOperation:
+            pass
+        problems.append(Problem(f"{where}: {key}", f"应为非负数值，实际为「{raw}」"))
+        return Decimal(0)
+
+    def words(key: str) -> tuple[str, ...]:
+        raw = values.get(key)
+        if not isinstance(raw, list) or not all(isinstance(w, str) and w for w in raw):
+            problems.append(Problem(f"{where}: {key}", "应为非空文字组成的列表"))
+            return ()
+        return tuple(raw)
+
+    checks: dict[str, Check] = {}
+    for code, spec in (data.get("checks") or {}).items():
+        severity = (spec or {}).get("severity")
+        if severity not in SEVERITIES:
+            problems.append(Problem(f"{where}: checks.{code}.severity", f"应为{'、'.join(SEVERITIES)}之一"))
+            continue
+        checks[code] = Check(severity, str(spec.get("title") or code))
+    minimum = values.get("min_indicators")
+    if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 0:
+        problems.append(Problem(f"{where}: min_indicators", f"应为非负整数，实际为「{minimum}」"))
+        minimum = 0
+    decimals = {key: dec(key) for key in _DECIMALS}
+    lists = {key: words(key) for key in _LISTS}
+    if problems:
+        raise InputError(problems)
+    return QualityRules(
+        version=str(data.get("version", "")), template=template_id, min_indicators=minimum,
+        checks=checks, **decimals, **lists,
+    )
+
+
+@lru_cache(maxsize=64)
+def load_rules(template_id: str | None = None) -> QualityRules:
+    """The rules of ``quality.json`` with the overrides of ``template_id`` applied."""
+    data = json.loads(RULES_FILE.read_text(encoding="utf-8"))
+    return rules_from_dict(data, template_id)

@@ -1,0 +1,238 @@
+"""Year-end checks (自评审核): the unit's stated figures against the computed ones, and the
+judgement calls the seed complains about (targets set too low, boilerplate, missing reasons).
+
+Stated values are compared with exact computed values: rates at the precision the unit wrote
+(31.00% claims two decimals, so 31.08% is a mismatch), scores and totals within the tolerance of
+``quality.json`` (8.6 for 8.62 is rounding, 9 for 8.62 is not).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+
+from jixiao.core.display import fmt_amount, fmt_pct_number, fmt_score, fmt_value
+from jixiao.core.model import DepartmentYear, FundLine, Indicator, Project, Stated
+from jixiao.core.numbers import normalize
+from jixiao.core.quality.findings import Collector
+from jixiao.core.quality.rules import QualityRules
+from jixiao.core.results import ExecutionResult, IndicatorResult
+from jixiao.core.scoring import grade_for, infer_achievement
+from jixiao.core.targets import TargetError, parse_target
+from jixiao.core.templates import Template
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+_TRIM = re.compile(r"[\s。．.，,；;：:！!、（）()“”\"'…]+")
+
+
+def _places(stated: Decimal) -> int:
+    exponent = stated.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _met(ind: Indicator, r: IndicatorResult, tpl: Template) -> tuple[bool, bool]:
+    """(quantitative, met): whether the target is a figure, and whether the actual reached it."""
+    try:
+        quantitative = parse_target(ind.target_text, ind.unit).quantitative
+    except TargetError:
+        quantitative = False
+    if quantitative:
+        return True, r.ratio is not None and r.ratio >= ONE
+    level = ind.achievement or infer_achievement(ind.target_text, r.actual_text or "")
+    return False, level == "达成"
+
+
+def _stated_score(
+    out: Collector, rules: QualityRules, owner: Project | None, ind: Indicator, r: IndicatorResult, tpl: Template
+) -> None:
+    stated = ind.stated_score
+    if stated is None or r.score is None:
+        return
+    nums = {"填报得分": fmt_value(stated), "计算得分": fmt_score(r.score), "分值": fmt_value(ind.weight)}
+    if stated > ind.weight:
+        out.add(rules, "Q-SCORE-ABOVE-WEIGHT",
+                f"填报得分 {fmt_value(stated)} 分超过该指标分值 {fmt_value(ind.weight)} 分；得分不能超过分值",
+                owner, ind, "得分", nums)
+        return
+    quantitative, met = _met(ind, r, tpl)
+    full = stated >= ind.weight
+    if full and not met:
+        out.add(rules, "Q-FULL-MARKS-MISSED",
+                f"实际完成值「{r.actual_text}」未达到指标值「{ind.target_text}」，却填报满分 {fmt_value(stated)} 分；"
+                f"应按完成比例计 {fmt_score(r.score)} 分",
+                owner, ind, "得分", nums)
+        return
+    if not quantitative:
+        level = ind.achievement or infer_achievement(ind.target_text, r.actual_text or "")
+        band = tpl.qualitative.get(level or "")
+        if band is not None and ind.weight > 0 and not band.contains(stated / ind.weight):
+            out.add(rules, "Q-SCORE-MISMATCH",
+                    f"定性指标判定为{level}，得分应在分值的 {fmt_value(band.low * HUNDRED)}%～{fmt_value(band.high * HUNDRED)}% 之间，"
+                    f"填报 {fmt_value(stated)} 分不在此范围；请按档次重新计分",
+                    owner, ind, "得分", nums)
+        return
+    allowed_cut = (r.over_completion or ZERO) > rules.target_low_margin and ind.deviation_reason.strip()
+    if met and not full and stated < r.score - rules.score_tolerance and not allowed_cut:
+        out.add(rules, "Q-DEDUCTED-MET",
+                f"实际完成值「{r.actual_text}」已达到指标值「{ind.target_text}」，应得满分 {fmt_value(ind.weight)} 分，"
+                f"却填报 {fmt_value(stated)} 分；达到指标值的按满分计（指标值明显偏低而适度调减的，须写明偏差原因）",
+                owner, ind, "得分", nums)
+    elif not met and abs(stated - r.score) > rules.score_tolerance:
+        out.add(rules, "Q-SCORE-MISMATCH",
+                f"填报得分 {fmt_value(stated)} 分，按实际完成值计算应为 {fmt_score(r.score)} 分；请更正得分",
+                owner, ind, "得分", nums)
+
+
+def _indicators(
+    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator],
+    results: Mapping[str, IndicatorResult], tpl: Template, unscorable: set[str],
+) -> None:
+    for ind in inds:
+        r = results.get(ind.code)
+        if r is None or ind.code in unscorable:
+            continue
+        if r.score is None:
+            out.add(rules, "Q-ACTUAL-MISSING", "尚未填报实际完成值，该指标按 0 分计；请填写全年实际完成值",
+                    owner, ind, "实际完成值")
+            continue
+        over = r.over_completion
+        if over is not None and over > rules.target_low_margin:
+            out.add(rules, "Q-TARGET-LOW",
+                    f"实际完成值「{r.actual_text}」超过指标值「{ind.target_text}」{fmt_pct_number(over)}%，"
+                    f"超出 {fmt_value(rules.target_low_margin * HUNDRED)}% 的提示线，指标值可能设置偏低；"
+                    "请分析原因并在下一年度据实提高指标值",
+                    owner, ind, "指标值",
+                    {"超额比例": f"{fmt_pct_number(over)}%", "提示线": f"{fmt_value(rules.target_low_margin * HUNDRED)}%"})
+        if r.score < ind.weight and not ind.deviation_reason.strip():
+            out.add(rules, "Q-DEVIATION-REASON-MISSING",
+                    f"得分 {fmt_score(r.score)} 分未达满分 {fmt_value(ind.weight)} 分，未填写偏差原因分析及改进措施；请补充",
+                    owner, ind, "偏差原因分析及改进措施",
+                    {"计算得分": fmt_score(r.score), "分值": fmt_value(ind.weight)})
+        _stated_score(out, rules, owner, ind, r, tpl)
+
+
+def _execution(
+    out: Collector, rules: QualityRules, owner: Project | None, stated: Stated,
+    execution: ExecutionResult, explanation: str,
+) -> None:
+    budget, executed, rate = execution.budget, execution.executed, execution.rate
+    money = {"全年预算数": fmt_amount(budget), "执行数": fmt_amount(executed)}
+    if stated.execution_rate is not None and rate is not None:
+        places = _places(stated.execution_rate)
+        computed = Decimal(fmt_pct_number(rate, places))
+        if computed != stated.execution_rate:
+            out.add(rules, "Q-RATE-MISMATCH",
+                    f"填报执行率 {stated.execution_rate}%，而执行数 {fmt_amount(executed)} ÷ 全年预算数 {fmt_amount(budget)} "
+                    f"= {fmt_pct_number(rate, max(places, 2))}%（保留 {places} 位小数为 {computed}%）；请更正执行率或金额",
+                    owner, None, "预算执行率",
+                    money | {"填报执行率": f"{stated.execution_rate}%", "计算执行率": f"{fmt_pct_number(rate, 4)}%"})
+    if stated.execution_score is not None:
+        nums = {"填报得分": fmt_value(stated.execution_score), "计算得分": fmt_score(execution.score),
+                "分值": fmt_value(execution.weight)}
+        if stated.execution_score > execution.weight:
+            out.add(rules, "Q-SCORE-ABOVE-WEIGHT",
+                    f"预算执行率填报得分 {fmt_value(stated.execution_score)} 分超过分值 {fmt_value(execution.weight)} 分",
+                    owner, None, "预算执行率得分", nums)
+        elif abs(stated.execution_score - execution.score) > rules.score_tolerance:
+            out.add(rules, "Q-SCORE-MISMATCH",
+                    f"预算执行率填报得分 {fmt_value(stated.execution_score)} 分，按评分规则应为 {fmt_score(execution.score)} 分"
+                    f"（{execution.trace}）；请更正得分",
+                    owner, None, "预算执行率得分", nums)
+    if rate is not None and rate < rules.execution_explain_below and not explanation.strip():
+        out.add(rules, "Q-EXECUTION-UNEXPLAINED",
+                f"预算执行率 {fmt_pct_number(rate)}% 低于 {fmt_value(rules.execution_explain_below * HUNDRED)}%，"
+                "未说明原因；请说明执行率偏低的原因及改进措施",
+                owner, None, "执行率偏低原因说明", money | {"执行率": f"{fmt_pct_number(rate)}%"})
+
+
+def _totals(
+    out: Collector, rules: QualityRules, owner: Project | None, stated: Stated, inds: list[Indicator],
+    total: Decimal, tpl: Template,
+) -> None:
+    if stated.total is not None:
+        parts = [ind.stated_score for ind in inds]
+        if stated.execution_score is not None and inds and all(s is not None for s in parts):
+            basis = stated.execution_score + sum((s for s in parts if s is not None), ZERO)
+            what = "各项填报得分合计"
+        else:
+            basis, what = total, "按实际完成值计算的总分"
+        if stated.total > tpl.total:
+            out.add(rules, "Q-SCORE-ABOVE-WEIGHT",
+                    f"填报总分 {fmt_value(stated.total)} 分超过满分 {fmt_value(tpl.total)} 分", owner, None, "总分",
+                    {"填报总分": fmt_value(stated.total), "满分": fmt_value(tpl.total)})
+        elif abs(stated.total - basis) > rules.score_tolerance:
+            out.add(rules, "Q-TOTAL-MISMATCH",
+                    f"填报总分 {fmt_value(stated.total)} 分，{what}为 {fmt_score(basis)} 分；请核对各项得分与总分",
+                    owner, None, "总分", {"填报总分": fmt_value(stated.total), what: fmt_score(basis)})
+    if stated.grade is not None:
+        basis = stated.total if stated.total is not None else total
+        expected = grade_for(basis, tpl)
+        if stated.grade != expected:
+            out.add(rules, "Q-GRADE-MISMATCH",
+                    f"总分 {fmt_score(basis)} 分对应等级为「{expected}」，填报的是「{stated.grade}」；请按等级标准更正",
+                    owner, None, "评价等级", {"总分": fmt_score(basis), "填报等级": stated.grade, "应为等级": expected})
+
+
+def _overspend(out: Collector, rules: QualityRules, owner: Project | None, label: str, line: FundLine) -> None:
+    if line.executed > line.budget:
+        out.add(rules, "Q-OVERSPEND",
+                f"{label}执行数 {fmt_amount(line.executed)} 超过全年预算数 {fmt_amount(line.budget)}；"
+                "请核对执行数，或先办理预算调整",
+                owner, None, "执行数", {"全年预算数": fmt_amount(line.budget), "执行数": fmt_amount(line.executed)})
+
+
+def _budget_cut(
+    out: Collector, rules: QualityRules, p: Project, results: Mapping[str, IndicatorResult]
+) -> None:
+    initial = p.initial_budget
+    cut = p.budget_cut_midyear or (initial is not None and initial > p.budget)
+    scored = [results[i.code] for i in p.indicators if i.code in results and results[i.code].score is not None]
+    if cut and scored and all(r.score is not None and r.score >= r.weight for r in scored):
+        nums = {"全年预算数": fmt_amount(p.budget)}
+        if initial is not None:
+            nums["年初预算数"] = fmt_amount(initial)
+        out.add(rules, "Q-CUT-TARGETS-CLAIMED",
+                "年度中预算被调减，但原定绩效指标仍全部满分完成；请按调减后的预算同步调整指标值，或说明资金减少而产出不变的原因",
+                p, None, "绩效指标", nums)
+
+
+def _boilerplate(out: Collector, rules: QualityRules, owner: Project | None, field_name: str, text: str) -> None:
+    body = _TRIM.sub("", normalize(text or ""))
+    if text.strip() and (body in rules.boilerplate_phrases or not body):
+        out.add(rules, "Q-BOILERPLATE",
+                f"「{text.strip()}」是套话，没有说明实际情况；请写明具体问题、原因和可执行的改进措施",
+                owner, None, field_name)
+
+
+def year_end_owner(
+    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator],
+    results: list[IndicatorResult], execution: ExecutionResult, total: Decimal, stated: Stated,
+    explanation: str, tpl: Template, unscorable: set[str],
+) -> None:
+    by_code = {r.code: r for r in results}
+    _indicators(out, rules, owner, inds, by_code, tpl, unscorable)
+    _execution(out, rules, owner, stated, execution, explanation)
+    _totals(out, rules, owner, stated, inds, total, tpl)
+    if owner is not None:
+        for f in owner.funds:
+            _overspend(out, rules, owner, f"资金来源「{f.fund_source}」", f)
+        _budget_cut(out, rules, owner, by_code)
+        _boilerplate(out, rules, owner, "存在的问题", owner.problems)
+        _boilerplate(out, rules, owner, "改进措施", owner.measures)
+
+
+def year_end_department(out: Collector, rules: QualityRules, dy: DepartmentYear) -> None:
+    """Checks of the department's own figures that need no score."""
+    for line in dy.budget_lines:
+        as_fund = FundLine(line.fund_source, line.budget, line.executed, line.initial)
+        _overspend(out, rules, None, f"{line.fund_source}·{line.nature}", as_fund)
+    _boilerplate(out, rules, None, "存在的主要问题", dy.problems)
+    _boilerplate(out, rules, None, "下一步改进措施", dy.measures)
+    for i, rect in enumerate(dy.rectifications, start=1):
+        owner = None
+        if rect.project is not None:
+            owner = next((p for p in dy.projects if p.code == rect.project), None)
+        _boilerplate(out, rules, owner, f"整改事项 {i} 问题", rect.problem)
+        _boilerplate(out, rules, owner, f"整改事项 {i} 措施", rect.measure)
