@@ -15,6 +15,7 @@ from jixiao.core.errors import InputError
 COMMAND_MODULES: tuple[str, ...] = (
     "jixiao.cli.core_cmds",
     "jixiao.cli.monitor_cmds",
+    "jixiao.cli.check_cmds",
 )
 
 
