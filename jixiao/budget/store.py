@@ -25,6 +25,9 @@ from jixiao.core.errors import InputError, Problem
 from jixiao.core.targets import TargetError, parse_target
 
 SYSTEM_USER = "系统"
+# SQLite keeps NUMERIC values as 8-byte floats, exact to 15 significant digits; the same limit
+# applies on PostgreSQL so that a value stores identically on both.
+SIGNIFICANT_DIGITS = 15
 
 
 @dataclass(frozen=True)
@@ -235,8 +238,10 @@ class _Checker:
             return
         if exact.as_tuple().exponent < -places:
             self.add(path, f"数值「{value}」超过 {places} 位小数，无法精确保存", label)
-        if exact.adjusted() + 1 > max_digits - places:
+        elif exact.adjusted() + 1 > max_digits - places:
             self.add(path, f"数值「{value}」过大，整数部分最多 {max_digits - places} 位", label)
+        elif len(exact.as_tuple().digits) > SIGNIFICANT_DIGITS:
+            self.add(path, f"数值「{value}」有效数字超过 {SIGNIFICANT_DIGITS} 位，无法精确保存", label)
 
 
 def _target_json(text: str, unit: str) -> dict | None:
