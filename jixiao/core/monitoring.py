@@ -236,9 +236,8 @@ class Forecast:
     score_trace: str = ""
 
 
-def cumulative_share(history: Sequence[Mapping[int, Decimal]], month: int) -> Decimal | None:
-    """Share of the year's spending usually done by the end of ``month`` in earlier years:
-    Σ 1-m月执行数 ÷ Σ 全年执行数 over the years that spent anything; None without such a year."""
+def _history_sums(history: Sequence[Mapping[int, Decimal]], month: int) -> tuple[Decimal, Decimal]:
+    """(Σ 1-m月执行数, Σ 全年执行数) over the earlier years that spent anything."""
     spent_to_month = ZERO
     spent_year = ZERO
     for series in history:
@@ -247,9 +246,7 @@ def cumulative_share(history: Sequence[Mapping[int, Decimal]], month: int) -> De
             continue
         spent_to_month += sum((v for m, v in series.items() if int(m) <= month), ZERO)
         spent_year += total
-    if spent_year == 0:
-        return None
-    return spent_to_month / spent_year
+    return spent_to_month, spent_year
 
 
 def _default_rule() -> ExecutionRule:
@@ -273,9 +270,10 @@ def forecast(
     check_month(month)
     rule = rule or _default_rule()
     done = executed_to_date(project, month)
-    share = cumulative_share(history, month) if history else None
-    if share:
-        projected = done / share
+    to_month, year = _history_sums(history, month) if history else (ZERO, ZERO)
+    if to_month > 0:
+        share = to_month / year
+        projected = done * year / to_month  # not done / share: keeps the division exact where it can be
         method = "history"
         description = (
             f"按{basis}月度支出规律推算：以往 1-{month}月累计支出占全年的 {fmt_rate(share)}，"
