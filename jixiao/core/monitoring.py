@@ -260,6 +260,7 @@ def forecast(
     *,
     rule: ExecutionRule | None = None,
     basis: str = "本单位以前年度",
+    money_unit: str = "",
 ) -> Forecast:
     """Projected year-end execution from the months so far.
 
@@ -277,15 +278,15 @@ def forecast(
         method = "history"
         description = (
             f"按{basis}月度支出规律推算：以往 1-{month}月累计支出占全年的 {fmt_rate(share)}，"
-            f"1-{month}月已执行 {fmt_amount(done)} ÷ {fmt_rate(share)} = {fmt_amount(projected)}"
+            f"1-{month}月已执行 {fmt_amount(done)}{money_unit} ÷ {fmt_rate(share)} = {fmt_amount(projected)}{money_unit}"
         )
     else:
         projected = done * MONTHS / month
         method = "linear"
         why = f"（{basis}1-{month}月无支出记录，无法按以往规律推算）" if history else ""
         description = (
-            f"按线性进度推算{why}：1-{month}月已执行 {fmt_amount(done)}，月均 {fmt_amount(done / month)}，"
-            f"× 12 个月 = {fmt_amount(projected)}"
+            f"按线性进度推算{why}：1-{month}月已执行 {fmt_amount(done)}{money_unit}，月均 {fmt_amount(done / month)}{money_unit}，"
+            f"× 12 个月 = {fmt_amount(projected)}{money_unit}"
         )
     budget = project.budget
     result = score_execution(budget, projected, rule)
@@ -506,7 +507,7 @@ def assess_project(
     budget = project.budget
     done = executed_to_date(project, month)
     progress = done / budget if budget else None
-    fc = forecast(project, month, history, rule=rule, basis=basis)
+    fc = forecast(project, month, history, rule=rule, basis=basis, money_unit=money_unit)
     cp = _checkpoint(project, month)
     stated = cp.expected_executed if cp is not None else None
     stated_rate = stated / budget if stated is not None and budget else None
