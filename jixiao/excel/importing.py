@@ -1,0 +1,58 @@
+"""One entry point for every Excel upload: recognise the kind of workbook, read it completely,
+check it, and return the data with the warnings — or raise InputError with every problem."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jixiao.core.errors import InputError, Problem
+from jixiao.core.model import DepartmentYear, Project
+from jixiao.excel import bulk_schema as S
+from jixiao.excel.workbook import open_book
+from jixiao.exchange.validate import validate_semantics
+
+_PATH = re.compile(r"^(.*?): (\$.*)$")
+_PARENT = re.compile(r"(\.[^.\[\]]+|\[\d+\])$|^\$$")
+
+
+@dataclass
+class ImportOutcome:
+    data: DepartmentYear | list[Project]  # a whole department-year, or projects to merge
+    warnings: list[Problem] = field(default_factory=list)
+    form: str = "bulk"  # bulk / dept-self-eval / project-forms
+    department_code: str | None = None  # from the form header, for project forms
+    year: int | None = None
+
+
+def _relocate(problems: list[Problem], where: dict[str, str]) -> list[Problem]:
+    """Semantic checks speak in exchange-format paths; name the cell instead when we know it
+    (the closest enclosing object's row when the field itself has no column)."""
+    out = []
+    for prob in problems:
+        match = _PATH.match(prob.location)
+        probe = match.group(2) if match else ""
+        while probe and probe not in where:
+            probe = _PARENT.sub("", probe)
+        out.append(Problem(where[probe], prob.message, prob.field) if probe else prob)
+    return out
+
+
+def import_file(path: str | Path) -> ImportOutcome:
+    p = Path(path)
+    problems: list[Problem] = []
+    with open_book(p, wanted=set(S.SHEETS)) as book:
+        warnings = list(book.warnings)
+        names = set(book.sheet_names) | set(book.hidden)
+        if S.DEPARTMENT_SHEET in names and S.INDICATOR_SHEET in names:
+            from jixiao.excel.bulk_read import read_bulk
+
+            dy, where = read_bulk(book, problems, warnings)
+            if dy is not None and not problems:
+                problems.extend(_relocate(validate_semantics(dy, p.name), where))
+            if problems or dy is None:
+                raise InputError(problems)
+            return ImportOutcome(dy, warnings, "bulk", dy.department.code, dy.year)
+        from jixiao.excel.forms_read import read_forms
+
+        return read_forms(book, warnings)
