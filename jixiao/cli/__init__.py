@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "jixiao.cli.core_cmds",
     "jixiao.cli.monitor_cmds",
     "jixiao.cli.check_cmds",
+    "jixiao.cli.land_cmds",
 )
 
 
