@@ -475,3 +475,13 @@ def test_cli_check_unreadable_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "JSON" in err and "Traceback" not in err
     assert main(["check", str(tmp_path / "missing.json")]) == 2
+
+
+def test_import_summary_counts_findings_with_ledger_feeds(db, demo_dy):
+    from jixiao.cli.check_cmds import import_summary
+
+    text = import_summary(demo_dy, "demo.json")
+    assert text.startswith("质量审核：发现 ")
+    assert "[警告] Q-TARGET-LOW 指标值设置偏低、超额完成较多" in text and "错误 0 项" in text
+    assert "jixiao check demo.json" in text
+    assert import_summary(base(), "t.json") == "质量审核：未发现问题。"

@@ -60,6 +60,27 @@ def findings_text(dy: DepartmentYear, findings: list[Finding]) -> str:
     return "\n".join(lines)
 
 
+def import_summary(dy: DepartmentYear, source: str) -> str:
+    """What ``jixiao import`` prints after storing a department-year: the findings by kind, worst
+    first, with ledger feeds from the database (called after the data is saved, so an import is
+    never refused for a warning; errors block submission later, in the workflow)."""
+    from jixiao.budget.feeds import collect_feeds
+
+    findings = review(dy, feeds=collect_feeds(dy.department.code, dy.year))
+    if not findings:
+        return "质量审核：未发现问题。"
+    summary = summarize(findings)
+    counts = "，".join(f"{s} {summary['by_severity'][s]} 项" for s in SEVERITIES)
+    lines = [f"质量审核：发现 {len(findings)} 项（{counts}）"]
+    ranked = sorted(summary["by_code"].items(),
+                    key=lambda kv: (SEVERITIES.index(kv[1]["severity"]), -kv[1]["count"], kv[0]))
+    lines += [f"  [{row['severity']}] {code} {row['title']}：{row['count']} 项" for code, row in ranked]
+    lines.append(f"查看详情：jixiao check {source}")
+    if summary["blocking"]:
+        lines.append("存在“错误”级问题，改正后才能提交审核。")
+    return "\n".join(lines)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from jixiao.cli.core_cmds import read_department_year
 

@@ -128,6 +128,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     save_department_year(dy, user=_who(), reason=args.reason or f"导入 {Path(args.file).name}")
     print(f"已导入 {_summary(dy)}")
+    from jixiao.cli.check_cmds import import_summary
+
+    print(import_summary(dy, args.file))
     return 0
 
 
