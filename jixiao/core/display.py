@@ -18,21 +18,27 @@ DASH = "—"
 def _round(d: Decimal, places: int) -> Decimal:
     rounded = d.quantize(_QUANTS[places], rounding=ROUND_HALF_UP)
     # -0.00 would read as a negative value on a form
-    return rounded.copy_abs() if rounded.is_zero() else rounded
+    return rounded.copy_abs() if not rounded else rounded
 
 
-def _trim(text: str) -> str:
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
+# fmt_decimal and fmt_value sit on the scoring hot path (several calls per indicator trace), so
+# they are written flat. After quantizing to at most 6 places, str() never switches to exponent
+# notation (that needs an adjusted exponent below -6 or a positive exponent), and it is several
+# times cheaper than format(); more places fall back to format(…, "f").
 def fmt_decimal(d: Decimal, places: int) -> str:
     """Fixed number of decimals: fmt_decimal(Decimal("4"), 2) == "4.00"."""
-    return f"{_round(d, places):f}"
+    rounded = d.quantize(_QUANTS[places], ROUND_HALF_UP)
+    text = str(rounded) if places <= 6 else f"{rounded:f}"
+    return text[1:] if text[0] == "-" and not rounded else text
 
 
 def fmt_value(d: Decimal, places: int = 4) -> str:
     """Up to ``places`` decimals, trailing zeros trimmed: "8.5", "89.97", "7"."""
-    return _trim(fmt_decimal(d, places))
+    rounded = d.quantize(_QUANTS[places], ROUND_HALF_UP)
+    text = str(rounded) if places <= 6 else f"{rounded:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def fmt_amount(d: Decimal) -> str:

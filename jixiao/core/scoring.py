@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from functools import lru_cache
 
 from jixiao.core.display import fmt_decimal, fmt_pct_number, fmt_rate, fmt_value
 from jixiao.core.errors import Problem
@@ -35,6 +36,12 @@ class ScoringError(ValueError):
 
 def _pts(d: Decimal) -> str:
     return fmt_decimal(d, 2)
+
+
+# Target values, weights and full-mark scores repeat across thousands of rows; formatting them
+# once keeps the trace cheap on large batches. Equal Decimals (7 and 7.0) format alike here.
+_known_value = lru_cache(maxsize=16384)(fmt_value)
+_known_pts = lru_cache(maxsize=4096)(_pts)
 
 
 def _where(ind: Indicator) -> str:
@@ -103,40 +110,51 @@ def _comparable_actual(ind: Indicator, target: Target, actual: str) -> tuple[Dec
     return converted, f"（实际完成值 {fmt_value(value)}{unit} 折合 {fmt_value(converted)}{target.unit}）"
 
 
-def _ratio_quantitative(t: Target, b: Decimal) -> tuple[Decimal, str]:
-    """Completion ratio before the cap, and the sentence that explains it."""
+def _pct(fraction: Decimal) -> str:
+    return fmt_decimal(fraction.scaleb(2), 2)
+
+
+def _ratio_quantitative(t: Target, b: Decimal) -> tuple[Decimal, str, str]:
+    """Completion ratio before the cap, the sentence that explains it, and the ratio as shown
+    (reused by the caller when the ratio is also the capped share)."""
     a = t.value
     assert a is not None  # quantitative targets always carry a value
-    va, vb = fmt_value(a), fmt_value(b)
+    va, vb = _known_value(a), fmt_value(b)
     if t.op in POSITIVE_OPS:
         if a > 0:
             r = b / a
-            return r, f"实际完成值 {vb} ÷ 指标值 {va} = {fmt_pct_number(r)}%"
+            shown = _pct(r)
+            return r, f"实际完成值 {vb} ÷ 指标值 {va} = {shown}%", shown
         r = ONE if b >= a else ZERO
-        return r, f"指标值为 {va}，实际完成值 {vb} {'已达到' if r else '未达到'}指标值"
+        return r, f"指标值为 {va}，实际完成值 {vb} {'已达到' if r else '未达到'}指标值", ""
     if t.op in NEGATIVE_OPS:
         if a > 0 and b > 0:
             r = a / b
-            return r, f"反向指标：指标值 {va} ÷ 实际完成值 {vb} = {fmt_pct_number(r)}%"
+            shown = _pct(r)
+            return r, f"反向指标：指标值 {va} ÷ 实际完成值 {vb} = {shown}%", shown
         r = ONE if b <= a else ZERO
-        return r, f"反向指标：指标值 {va}，实际完成值 {vb} {'未超过' if r else '超过'}指标值"
+        return r, f"反向指标：指标值 {va}，实际完成值 {vb} {'未超过' if r else '超过'}指标值", ""
     if t.op == "=":
         if b == a:
-            return ONE, f"实际完成值 {vb} 等于指标值 {va}"
+            return ONE, f"实际完成值 {vb} 等于指标值 {va}", ""
         if a == 0:
-            return ZERO, f"指标值为 0，实际完成值 {vb} 不等于指标值"
-        r = max(ZERO, ONE - abs(b - a) / abs(a))
-        return r, f"实际完成值 {vb} 偏离指标值 {va} 的 {fmt_pct_number(abs(b - a) / abs(a))}%，按 1 − 偏离度 = {fmt_pct_number(r)}%"
+            return ZERO, f"指标值为 0，实际完成值 {vb} 不等于指标值", ""
+        deviation = abs(b - a) / abs(a)
+        r = max(ZERO, ONE - deviation)
+        shown = _pct(r)
+        return r, f"实际完成值 {vb} 偏离指标值 {va} 的 {_pct(deviation)}%，按 1 − 偏离度 = {shown}%", shown
     high = t.high
     assert high is not None  # range targets carry both bounds
-    span = f"区间 {va}～{fmt_value(high)}"
+    vh = _known_value(high)
     if a <= b <= high:
-        return ONE, f"实际完成值 {vb} 在{span}内"
+        return ONE, f"实际完成值 {vb} 在区间 {va}～{vh} 内", ""
     if b < a:
         r = b / a if a > 0 and b > 0 else ZERO
-        return r, f"实际完成值 {vb} 低于{span}的下限：{vb} ÷ {va} = {fmt_pct_number(r)}%"
+        shown = _pct(r)
+        return r, f"实际完成值 {vb} 低于区间 {va}～{vh} 的下限：{vb} ÷ {va} = {shown}%", shown
     r = high / b if high > 0 else ZERO
-    return r, f"实际完成值 {vb} 高于{span}的上限：{fmt_value(high)} ÷ {vb} = {fmt_pct_number(r)}%"
+    shown = _pct(r)
+    return r, f"实际完成值 {vb} 高于区间 {va}～{vh} 的上限：{vh} ÷ {vb} = {shown}%", shown
 
 
 def score_indicator(
@@ -145,10 +163,7 @@ def score_indicator(
     """Score one indicator against its target. ``actual_text`` overrides ``ind.actual_text``
     (a feed value); ``feed`` names that feed for the trace."""
     actual = actual_text if actual_text is not None else ind.actual_text
-    result = IndicatorResult(
-        code=ind.code, level1=ind.level1, level2=ind.level2, name=ind.name, weight=ind.weight,
-        score=None, ratio=None, trace="", feed=feed, actual_text=actual,
-    )
+    result = IndicatorResult(ind.code, ind.level1, ind.level2, ind.name, ind.weight, None, None, "", None, [], feed, actual)
     if actual is None or not actual.strip():
         result.trace = "尚未填报实际完成值"
         return result
@@ -160,24 +175,25 @@ def score_indicator(
         score, ratio, trace = _score_qualitative(ind, tpl, actual)
     else:
         b, note = _comparable_actual(ind, target, actual)
-        ratio, how = _ratio_quantitative(target, b)
-        capped = min(max(ratio, ZERO), ONE)
-        score = ind.weight * capped
-        if ratio > ONE:
-            trace = f"{how}{note}，超过 100% 按满分计：{_pts(score)} 分"
-        elif ratio == ONE:
-            trace = f"{how}{note}，按满分计：{_pts(score)} 分"
+        ratio, how, shown = _ratio_quantitative(target, b)
+        if ratio >= ONE:
+            score = ind.weight
+            trace = f"{how}{note}，{'超过 100% ' if ratio > ONE else ''}按满分计：{_known_pts(score)} 分"
+            if ratio > ONE and target.op in POSITIVE_OPS and target.value > 0:  # type: ignore[operator]
+                over = ratio - ONE
+                result.over_completion = over
+                if over > tpl.over_completion_margin:
+                    result.flags.append(OVER_COMPLETION_FLAG)
+                    trace += (
+                        f"（超额 {_pct(over)}%，超过 {_known_value(tpl.over_completion_margin.scaleb(2))}% "
+                        "的提示线，请说明指标值是否偏低）"
+                    )
+        elif ratio > ZERO:
+            score = ind.weight * ratio
+            trace = f"{how}{note}：{_known_value(ind.weight)} × {shown}% = {_pts(score)} 分"
         else:
-            trace = f"{how}{note}：{fmt_value(ind.weight)} × {fmt_pct_number(capped)}% = {_pts(score)} 分"
-        if target.op in POSITIVE_OPS and target.value is not None and target.value > 0 and ratio > ONE:
-            over = ratio - ONE
-            result.over_completion = over
-            if over > tpl.over_completion_margin:
-                result.flags.append(OVER_COMPLETION_FLAG)
-                trace += (
-                    f"（超额 {fmt_pct_number(over)}%，超过 {fmt_value(tpl.over_completion_margin * HUNDRED)}% "
-                    "的提示线，请说明指标值是否偏低）"
-                )
+            score = ZERO
+            trace = f"{how}{note}：0.00 分"
     if feed is not None:
         trace = f"实际完成值取自「{feed}」：{actual}；{trace}"
     result.score, result.ratio, result.trace = score, ratio, trace

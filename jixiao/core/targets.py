@@ -64,6 +64,13 @@ _COUNT_UNITS = frozenset(
 )
 
 
+# Fast paths for the plain forms that make up most rows ("≥7个", "95.8%", "≤90万元"): one regex,
+# no normalisation. Anything else (full-width, words, Chinese numerals, dates) takes the full parser.
+_FAST_OPS = {"": None, "≥": ">=", ">=": ">=", "≤": "<=", "<=": "<=", ">": ">", "<": "<", "=": "="}
+_FAST = re.compile(r"^(≥|≤|>=|<=|>|<|=)?(\d+(?:\.\d+)?)([^\d\s.,，;；、:：()（）~\-月年日以至到]{0,6})$")
+_FAST_ACTUAL = re.compile(r"^(\d+(?:\.\d+)?)([^\d\s.,，;；、:：()（）~\-月年日以至到]{0,6})$")
+
+
 class TargetError(ValueError):
     """A target text that cannot be read; the message is Chinese and says why."""
 
@@ -103,6 +110,7 @@ def _is_cn(number: str) -> bool:
     return not any(ch.isdigit() for ch in number)
 
 
+@lru_cache(maxsize=4096)
 def _clean_unit(unit: str) -> str:
     return canonical_unit(_PARENTHESES.sub("", unit))
 
@@ -125,6 +133,15 @@ def _strip_operator(body: str) -> tuple[str | None, bool, str]:
 @lru_cache(maxsize=65536)
 def parse_target(text: str, unit: str = "") -> Target:
     """Read a target as written; ``unit`` is the 度量单位 column, used when the text has none."""
+    fast = _FAST.match(text) if isinstance(text, str) else None
+    if fast:
+        op, number, found = fast.groups()
+        found_unit = _clean_unit(found) if found else ""
+        if found_unit in _COUNT_UNITS or found_unit in MONEY_UNITS or not found_unit or _percent_unit(found_unit):
+            column_unit = _clean_unit(unit) if unit else ""
+            percent = _percent_unit(found_unit) or (not found_unit and _percent_unit(column_unit))
+            final_unit = "%" if percent else (found_unit or column_unit)
+            return Target(_FAST_OPS[op or ""] or ">=", Decimal(number), None, final_unit, percent, text)
     if text is None or not normalize(str(text)):
         raise TargetError("指标值为空，请填写如“≥7个”“≤90万元”或“按期完成”")
     original = str(text)
@@ -198,6 +215,13 @@ def parse_actual(text: str | None) -> tuple[Decimal | None, str, bool]:
     """(number, unit, percent) of an actual value; (None, "", False) when it is text or a date."""
     if text is None:
         return None, "", False
+    fast = _FAST_ACTUAL.match(text)
+    if fast:
+        number, found = fast.groups()
+        found_unit = _clean_unit(found) if found else ""
+        if found_unit in _COUNT_UNITS or found_unit in MONEY_UNITS or not found_unit or _percent_unit(found_unit):
+            percent = _percent_unit(found_unit)
+            return Decimal(number), "%" if percent else found_unit, percent
     body = _PERCENT_OF.sub(r"\1%", normalize(str(text)).replace(" ", ""))
     if not body or _DATE.search(body):
         return None, "", False
