@@ -1,0 +1,86 @@
+"""`jixiao report` (self-evaluation report .docx/.pdf) and `jixiao audit` (arithmetic audit)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from jixiao.core.errors import InputError, Problem
+
+
+def register(subparsers) -> None:
+    rep = subparsers.add_parser(
+        "report", help="生成部门整体（或单个项目）支出绩效自评报告 .docx/.pdf",
+        description="从数据库（--department/--year）或交换格式文件（--file）起草自评报告；输出 .docx 或 .pdf。",
+    )
+    rep.add_argument("--department", help="部门编码，如 demo")
+    rep.add_argument("--year", type=int, help="年度，如 2022")
+    rep.add_argument("--file", help="直接从交换格式 JSON 文件生成（不使用数据库）")
+    rep.add_argument("--project", help="项目编码：生成该项目的项目支出绩效自评报告")
+    rep.add_argument("-o", "--output", required=True, help="输出文件（.docx 或 .pdf）")
+    rep.set_defaults(func=report)
+
+    aud = subparsers.add_parser(
+        "audit", help="审核自评报告中的数字（执行率、合计、完成率、同比、计数）",
+        description="退出码：0 未发现问题，1 发现不一致，2 文件无法读取。",
+    )
+    aud.add_argument("file", help="报告文件（.docx、.txt 或 .pdf）")
+    aud.add_argument("--json", action="store_true", help="以 JSON 输出审核结果")
+    aud.set_defaults(func=audit)
+
+
+def _load(args: argparse.Namespace):
+    if args.file:
+        if args.department or args.year:
+            raise InputError([Problem("参数", "--file 与 --department/--year 只能二选一")])
+        from jixiao.exchange import read_file
+
+        return read_file(Path(args.file)), {}
+    missing = [name for name, value in (("--department", args.department), ("--year", args.year)) if not value]
+    if missing:
+        raise InputError([Problem("参数", f"请提供 {'、'.join(missing)}，或用 --file 指定交换格式文件")])
+    from jixiao.cli import django_setup
+
+    django_setup()
+    from jixiao.budget.feeds import collect_feeds
+    from jixiao.budget.store import load_department_year
+
+    dy = load_department_year(args.department, args.year)
+    return dy, collect_feeds(args.department, args.year)
+
+
+def report(args: argparse.Namespace) -> int:
+    from jixiao.report.generate import FORMATS, generate
+
+    out = Path(args.output)
+    if out.suffix.lower() not in FORMATS:
+        raise InputError([Problem(args.output, "输出文件应以 .docx 或 .pdf 结尾", "-o")])
+    dy, feeds = _load(args)
+    draft = generate(dy, out, feeds, args.project)
+    for warning in draft.warnings:
+        sys.stderr.write(f"提示：{warning}\n")
+    print(f"已生成报告：{out}" + (f"（{len(draft.warnings)} 处待补充）" if draft.warnings else ""))
+    return 0
+
+
+def audit(args: argparse.Namespace) -> int:
+    from jixiao.core.audit import audit_lines
+    from jixiao.report.reading import read_report
+
+    text = read_report(Path(args.file))
+    result = audit_lines(text.lines, text.locations, text.wrapped)
+    if args.json:
+        payload = {
+            "file": args.file,
+            "clean": result.clean,
+            "claims_checked": result.checked,
+            "findings": [f.to_dict() for f in result.findings],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for f in result.findings:
+            print(f"{f.location}【{f.kind}】{f.message}\n    原文：{f.claim}")
+        verdict = "未发现数字不一致" if result.clean else f"发现 {len(result.findings)} 处数字不一致"
+        print(f"已核对 {result.checked} 处数字表述，{verdict}。")
+    return 0 if result.clean else 1

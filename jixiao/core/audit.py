@@ -1,0 +1,438 @@
+"""Arithmetic audit of a self-evaluation report's text: recompute every figure the text lets us.
+
+Input is plain text lines with a location label each (line, paragraph, table row or page line);
+the shell reads .txt/.docx/.pdf into that shape. Claims found and recomputed:
+
+- 执行率: 「预算数 A … 执行数 B … 完成预算的 R%」 → R = B ÷ A;
+- 分项合计: 「按资金来源分 / 按支出性质看 …」 parts → their sum equals the total stated in the section;
+- 得分合计: 「a 分 + b 分 + … = t 分」;
+- 完成率 / 超额完成: 「目标值 A … 实际完成 B … 完成率 R% / 超额完成 x%」 → R = B ÷ A, x = B ÷ A − 1;
+- 同比: 「上年 A … B … 同比增长 x%」 or 「由 A 增长至 B，同比增长 x%」 → x = B ÷ A − 1;
+- 计数: 「共 N 项，分别是：甲、乙、丙」 and 「甲、乙、丙等 N 个」 → the items listed.
+
+A claim is compared at the precision it is written in: 121% agrees with 121.43%, 95.8% with
+95.76% (ROUND_HALF_UP, the rule of ``jixiao.core.display``). A claim whose inputs are not all
+stated (「同比增长 4.5%」 alone) cannot be recomputed and is left alone.
+
+Reports wrap lines anywhere, even inside a number's sentence, and PDF/text extraction adds blank
+lines; so lines are first joined into paragraphs, and claims are matched on the joined text.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from jixiao.core.display import fmt_decimal
+from jixiao.core.money import unit_factor
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+
+NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+MONEY_UNIT = r"亿元|万元|千元|元|亿美元|万美元|美元"
+_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|附件\s*\d*)")
+_ITEM = re.compile(r"^\s*(?:\d+[.．、]|[一二三四五六七八九十]+是)")
+_NUMBERED = re.compile(r"^\s*[（(]?(\d+)[.．、)）]")
+_BLOCK_END = tuple("。！？!?：:")
+
+_EXECUTION = re.compile(
+    rf"预算数\s*(?:为|是)?\s*(?P<a>{NUM})\s*(?P<ua>{MONEY_UNIT})?"
+    rf"[^。；;]{{0,40}}?执行数\s*(?:为|是)?\s*(?P<b>{NUM})\s*(?P<ub>{MONEY_UNIT})?"
+    rf"[^。；;]{{0,40}}?(?:完成预算的|预算执行率为?|执行率为?|完成率为?)\s*(?P<r>{NUM})\s*%"
+)
+_TOTAL_BUDGET = re.compile(rf"预算(?:总)?数\s*(?:为|是)?\s*(?P<v>{NUM})\s*(?P<u>{MONEY_UNIT})")
+_TOTAL_EXECUTED = re.compile(rf"(?:执行数|支出总额|总支出|支出合计)\s*(?:为|是)?\s*(?P<v>{NUM})\s*(?P<u>{MONEY_UNIT})")
+_SPLIT = re.compile(r"按(?:资金来源|支出性质|经济分类|功能分类|支出经济分类|支出功能分类)[^，,：:。]{0,4}[，,：:]\s*(?P<body>[^。]+)")
+_PART = re.compile(rf"(?P<v>{NUM})\s*(?P<u>{MONEY_UNIT})")
+_STATED_SUM = re.compile(rf"(?:合计|共计|总计)\s*(?:为|是)?\s*(?P<v>{NUM})\s*(?P<u>{MONEY_UNIT})")
+_SCORE_SUM = re.compile(
+    rf"(?P<parts>(?:[^\s+＋=＝，,。：:；;]*\s*(?:{NUM})\s*分\s*[+＋]\s*)+[^\s+＋=＝，,。：:；;]*\s*(?:{NUM})\s*分)"
+    rf"\s*[=＝]\s*(?P<t>{NUM})\s*分"
+)
+_SCORE_PART = re.compile(rf"({NUM})\s*分")
+_OP = r"≥|≤|>=|<=|＞=|＜=|>|<|＞|＜|不低于|不少于|不小于|至少|达到|不高于|不超过|不多于|不大于|控制在"
+_NEGATIVE_OPS = ("≤", "<=", "＜=", "<", "＜", "不高于", "不超过", "不多于", "不大于", "控制在")
+_UNIT = r"[^\d\s，,。；;、（()）]{0,6}?"
+_TARGET_ACTUAL = re.compile(
+    rf"目标值?\s*(?:为|是)?\s*(?P<op>{_OP})?\s*(?P<a>{NUM})\s*(?P<ua>{_UNIT})\s*[，,]\s*"
+    rf"(?:实际)?完成(?:值|数)?\s*(?:为|是)?\s*(?P<b>{NUM})\s*(?P<ub>{_UNIT})(?=[（(，,；;。]|$)"
+)
+_COMPLETION = re.compile(rf"^[^；;。]*?完成率\s*(?:为|是)?\s*(?P<r>{NUM})\s*%")
+_OVER = re.compile(rf"^[^；;。]*?超额完成\s*(?P<x>{NUM})\s*%")
+_YOY = re.compile(rf"同比(?P<dir>增长|增加|上升|提高|下降|减少|降低)\s*(?P<x>{NUM})\s*%")
+_PREVIOUS = re.compile(rf"(?:上年|去年|上一年)(?:同期)?(?:的|为|是|实现|完成)?\s*(?P<v>{NUM})\s*(?P<u>[^\d\s，,。；;]{{0,6}}?)(?=[，,；;。）)]|\s|较|比|增|减|下|上|$)")
+_FROM_TO = re.compile(
+    rf"由\s*(?P<a>{NUM})\s*(?P<ua>[^\d\s，,。；;]{{0,6}}?)\s*(?:增长|增加|上升|提高|下降|减少|降低)(?:到|至)\s*(?P<b>{NUM})\s*(?P<ub>[^\d\s，,。；;]{{0,6}}?)(?=[，,；;。]|$)"
+)
+_AMOUNT_ANY = re.compile(rf"(?P<v>{NUM})\s*(?P<u>[^\d\s，,。；;、]{{1,6}}?)(?=[，,；;。]|$)")
+_COUNT_LISTED = re.compile(
+    r"共\s*(?P<n>\d+)\s*(?P<w>个|项|家|宗|名|条|类|所|件)[^，,。；;：:]{0,20}?[，,]?\s*"
+    r"(?:分别(?:是|为)|包括|如下|即)\s*[：:]?\s*(?P<items>[^。；;]*)"
+)
+_COUNT_ETC = re.compile(r"(?P<items>[^，,。；;：:]+?(?:、[^，,。；;：:、]+?)+)\s*等\s*(?P<n>\d+)\s*(?P<w>个|项|家|宗|名|条|类|所|件)")
+_BRACKETS = {"「": "」", "“": "”", "《": "》", "（": "）", "(": ")", "『": "』", "【": "】"}
+
+
+@dataclass
+class Finding:
+    location: str
+    kind: str  # 执行率 / 分项合计 / 得分合计 / 完成率 / 超额完成 / 同比 / 计数
+    claim: str  # the sentence excerpt that makes the claim
+    claimed: str  # the figure as written
+    recomputed: str  # the figure recomputed from the other stated values, at the claim's precision
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass
+class AuditResult:
+    findings: list[Finding] = field(default_factory=list)
+    checked: int = 0  # claims that could be recomputed (whether right or wrong)
+
+    @property
+    def clean(self) -> bool:
+        return not self.findings
+
+
+@dataclass
+class _Block:
+    text: str
+    starts: list[tuple[int, str]]  # (offset in text, location label) of each source line
+
+    def where(self, offset: int) -> str:
+        label = self.starts[0][1]
+        for start, loc in self.starts:
+            if start > offset:
+                break
+            label = loc
+        return label
+
+
+# ---------------------------------------------------------------- joining lines into blocks
+
+
+def _glue(left: str, right: str) -> str:
+    """Join wrapped text: CJK needs no space, but two ASCII words or numbers must stay apart."""
+    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+        return " "
+    return ""
+
+
+def _is_heading(line: str) -> bool:
+    return bool(_HEADING.match(line)) and len(line) <= 40 and "。" not in line
+
+
+def build_blocks(lines: Sequence[str], locations: Sequence[str], wrapped: bool) -> list[_Block]:
+    """Paragraphs from lines. ``wrapped``: the lines are a text layout (txt/pdf), a paragraph may
+    run over many lines; otherwise every line is a paragraph already (docx)."""
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    for raw, loc in zip(lines, locations):
+        line = raw.strip()
+        if not line:
+            continue
+        starts_new = (
+            current is None or not wrapped or _is_heading(line) or bool(_ITEM.match(line))
+            or current.text.endswith(_BLOCK_END) or _is_heading(current.text)
+        )
+        if starts_new:
+            current = _Block(line, [(0, loc)])
+            blocks.append(current)
+        else:
+            assert current is not None
+            glue = _glue(current.text, line)
+            current.starts.append((len(current.text) + len(glue), loc))
+            current.text += glue + line
+    return blocks
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def _dec(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def _places(text: str) -> int:
+    text = text.replace(",", "")
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def _round(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _agrees(claimed: str, value: Decimal) -> bool:
+    """The claim agrees when the recomputed value, rounded to the claim's decimals, equals it."""
+    return _round(value, _places(claimed)) == _dec(claimed)
+
+
+def _convert(value: Decimal, unit: str, to: str) -> Decimal | None:
+    if not unit or not to or unit == to:
+        return value
+    factor = unit_factor(unit, to)
+    return None if factor is None else value * factor
+
+
+def _excerpt(text: str, start: int, end: int, pad: int = 12) -> str:
+    lo, hi = max(0, start - pad), min(len(text), end + pad)
+    return ("…" if lo else "") + text[lo:hi] + ("…" if hi < len(text) else "")
+
+
+# ---------------------------------------------------------------- the auditor
+
+
+class _Auditor:
+    def __init__(self) -> None:
+        self.result = AuditResult()
+        # Totals stated in the current section: the parts of 「按资金来源分…」 add up to one of them.
+        self.totals: list[tuple[Decimal, str, str]] = []  # (value, unit, label)
+
+    def finding(self, block: _Block, offset: int, kind: str, claim: str, claimed: str, recomputed: str, message: str) -> None:
+        self.result.findings.append(Finding(block.where(offset), kind, claim, claimed, recomputed, message))
+
+    def run(self, blocks: list[_Block]) -> AuditResult:
+        for i, block in enumerate(blocks):
+            if _is_heading(block.text):
+                self.totals = []
+            self.execution(block)
+            self.splits(block)
+            self.score_sums(block)
+            self.completion(block)
+            self.yoy(block)
+            self.counts(block, blocks[i + 1:])
+        return self.result
+
+    # 执行率
+    def execution(self, block: _Block) -> None:
+        text = block.text
+        for m in _EXECUTION.finditer(text):
+            a, b = _dec(m["a"]), _dec(m["b"])
+            ua, ub = m["ua"] or "", m["ub"] or ""
+            b_in_a = _convert(b, ub, ua) if ua and ub else b
+            if a == 0 or b_in_a is None:
+                continue
+            self.result.checked += 1
+            rate = b_in_a / a * HUNDRED
+            claimed = m["r"]
+            if not _agrees(claimed, rate):
+                shown = fmt_decimal(rate, _places(claimed))
+                self.finding(
+                    block, m.start("r"), "执行率", _excerpt(text, m.start(), m.end(), 0), f"{claimed}%", f"{shown}%",
+                    f"执行率应为 {shown}%（执行数 {m['b']}{ub} ÷ 预算数 {m['a']}{ua}），报告写的是 {claimed}%",
+                )
+        for m in _TOTAL_BUDGET.finditer(text):
+            self.totals.append((_dec(m["v"]), m["u"], f"预算数 {m['v']}{m['u']}"))
+        for m in _TOTAL_EXECUTED.finditer(text):
+            self.totals.append((_dec(m["v"]), m["u"], f"执行数 {m['v']}{m['u']}"))
+
+    # 分项合计
+    def splits(self, block: _Block) -> None:
+        text = block.text
+        for m in _SPLIT.finditer(text):
+            body = m["body"]
+            stated = _STATED_SUM.search(body)
+            parts_text = body[: stated.start()] if stated else body
+            parts = list(_PART.finditer(parts_text))
+            if len(parts) < 2:
+                continue
+            unit = parts[0]["u"]
+            values = [_convert(_dec(p["v"]), p["u"], unit) for p in parts]
+            if any(v is None for v in values):
+                continue
+            total = sum((v for v in values if v is not None), ZERO)
+            places = max(_places(p["v"]) for p in parts)
+            if stated:
+                candidates = [(_dec(stated["v"]), stated["u"], f"合计 {stated['v']}{stated['u']}")]
+            else:
+                candidates = self.totals
+            comparable = [(_convert(v, u, unit), label) for v, u, label in candidates]
+            comparable = [(v, label) for v, label in comparable if v is not None]
+            if not comparable:
+                continue
+            self.result.checked += 1
+            if any(_round(total, places) == _round(v, places) for v, _ in comparable):
+                continue
+            head = text[m.start(): m.start() + 6]
+            shown = fmt_decimal(total, places)
+            reference, label = comparable[-1]
+            self.finding(
+                block, m.start(), "分项合计", _excerpt(text, m.start(), m.end(), 0), label, f"{shown}{unit}",
+                f"{head}各项合计 {shown}{unit}，与本节所述{label}不一致",
+            )
+
+    # 得分合计
+    def score_sums(self, block: _Block) -> None:
+        text = block.text
+        for m in _SCORE_SUM.finditer(text):
+            parts = [p.group(1) for p in _SCORE_PART.finditer(m["parts"])]
+            if len(parts) < 2:
+                continue
+            self.result.checked += 1
+            total = sum((_dec(p) for p in parts), ZERO)
+            places = max([_places(p) for p in parts] + [_places(m["t"])])
+            # Each part was rounded on its own, so the sum may drift by half a unit per part.
+            slack = Decimal(len(parts) + 1) / 2 * Decimal(1).scaleb(-places)
+            if abs(total - _dec(m["t"])) <= slack:
+                continue
+            shown = fmt_decimal(total, places)
+            self.finding(
+                block, m.start("t"), "得分合计", _excerpt(text, m.start(), m.end(), 0), f"{m['t']} 分", f"{shown} 分",
+                f"各项得分相加为 {shown} 分，报告写的合计是 {m['t']} 分",
+            )
+
+    # 完成率 / 超额完成
+    def completion(self, block: _Block) -> None:
+        text = block.text
+        for m in _TARGET_ACTUAL.finditer(text):
+            if (m["op"] or "") in _NEGATIVE_OPS:
+                continue
+            a = _dec(m["a"])
+            b = _convert(_dec(m["b"]), m["ub"].strip(), m["ua"].strip()) if m["ua"].strip() and m["ub"].strip() else _dec(m["b"])
+            if a == 0 or b is None:
+                continue
+            ratio = b / a
+            tail = text[m.end():]
+            rate = _COMPLETION.match(tail)
+            if rate:
+                self.result.checked += 1
+                value = ratio * HUNDRED
+                if not _agrees(rate["r"], value):
+                    shown = fmt_decimal(value, _places(rate["r"]))
+                    self.finding(
+                        block, m.end() + rate.start("r"), "完成率", _excerpt(text, m.start(), m.end() + rate.end(), 0),
+                        f"{rate['r']}%", f"{shown}%",
+                        f"完成率应为 {shown}%（实际完成 {m['b']}{m['ub']} ÷ 目标值 {m['a']}{m['ua']}），报告写的是 {rate['r']}%",
+                    )
+            over = _OVER.match(tail)
+            if over:
+                self.result.checked += 1
+                value = (ratio - ONE) * HUNDRED
+                if not _agrees(over["x"], value):
+                    shown = fmt_decimal(value, _places(over["x"]))
+                    self.finding(
+                        block, m.end() + over.start("x"), "超额完成", _excerpt(text, m.start(), m.end() + over.end(), 0),
+                        f"{over['x']}%", f"{shown}%",
+                        f"超额完成比例应为 {shown}%（实际完成 {m['b']}{m['ub']} ÷ 目标值 {m['a']}{m['ua']} − 1），报告写的是 {over['x']}%",
+                    )
+
+    # 同比
+    def yoy(self, block: _Block) -> None:
+        text = block.text
+        for m in _YOY.finditer(text):
+            clause_start = max(text.rfind(sep, 0, m.start()) for sep in "。；;") + 1
+            clause = text[clause_start: m.start()]
+            pair = self._yoy_values(clause)
+            if pair is None:
+                continue
+            previous, current = pair
+            if previous == 0:
+                continue
+            self.result.checked += 1
+            change = (current / previous - ONE) * HUNDRED
+            if m["dir"] in ("下降", "减少", "降低"):
+                change = -change
+            if not _agrees(m["x"], change):
+                shown = fmt_decimal(change, _places(m["x"]))
+                self.finding(
+                    block, m.start("x"), "同比", _excerpt(text, clause_start, m.end(), 0), f"{m['x']}%", f"{shown}%",
+                    f"同比{m['dir']}应为 {shown}%（本期 {fmt_decimal(current, 4).rstrip('0').rstrip('.')} 与上年 "
+                    f"{fmt_decimal(previous, 4).rstrip('0').rstrip('.')} 相比），报告写的是 {m['x']}%",
+                )
+
+    @staticmethod
+    def _yoy_values(clause: str) -> tuple[Decimal, Decimal] | None:
+        ft = _FROM_TO.search(clause)
+        if ft:
+            b = _convert(_dec(ft["b"]), ft["ub"], ft["ua"]) if ft["ua"] and ft["ub"] else _dec(ft["b"])
+            return (_dec(ft["a"]), b) if b is not None else None
+        prev = _PREVIOUS.search(clause)
+        if not prev:
+            return None
+        others = [a for a in _AMOUNT_ANY.finditer(clause) if not (prev.start() <= a.start() < prev.end())]
+        others += [a for a in _AMOUNT_ANY.finditer(clause[: prev.start()]) if a not in others]
+        if not others:
+            return None
+        cur = others[0] if others[0].start() < prev.start() else others[-1]
+        value = _convert(_dec(cur["v"]), cur["u"], prev["u"]) if prev["u"] else _dec(cur["v"])
+        return (_dec(prev["v"]), value) if value is not None else None
+
+    # 计数
+    def counts(self, block: _Block, following: list[_Block]) -> None:
+        text = block.text
+        for m in _COUNT_LISTED.finditer(text):
+            n = int(m["n"])
+            items_text = m["items"].strip()
+            if items_text:
+                counts = _item_counts(items_text)
+            else:
+                counts = {_numbered_run(following)}
+                if counts == {0}:
+                    continue
+            self._count_finding(block, m, n, counts)
+        for m in _COUNT_ETC.finditer(text):
+            self._count_finding(block, m, int(m["n"]), _item_counts(m["items"]))
+
+    def _count_finding(self, block: _Block, m: re.Match[str], n: int, counts: set[int]) -> None:
+        self.result.checked += 1
+        if n in counts:
+            return
+        listed = min(counts, key=lambda c: abs(c - n))
+        self.finding(
+            block, m.start("n"), "计数", _excerpt(block.text, m.start(), m.end(), 0), f"{n}{m['w']}", f"{listed}{m['w']}",
+            f"文中称共 {n}{m['w']}，但列出的是 {listed}{m['w']}",
+        )
+
+
+def _split_items(text: str) -> list[str]:
+    """Split on 、 outside quotes and brackets (names such as 「甲、乙项目」 stay whole)."""
+    items, depth_stack, current = [], [], ""
+    for ch in text:
+        if ch in _BRACKETS:
+            depth_stack.append(_BRACKETS[ch])
+        elif depth_stack and ch == depth_stack[-1]:
+            depth_stack.pop()
+        if ch == "、" and not depth_stack:
+            items.append(current)
+            current = ""
+        else:
+            current += ch
+    items.append(current)
+    return [i.strip() for i in items if i.strip()]
+
+
+def _item_counts(text: str) -> set[int]:
+    """How many items a list names. A last item joined with 和/及 may be one name or two, so
+    both readings are accepted."""
+    items = _split_items(text)
+    counts = {len(items)}
+    if items and re.search(r"[和及与]", items[-1].strip("「」“”《》")):
+        counts.add(len(items) + 1)
+    return counts
+
+
+def _numbered_run(following: list[_Block]) -> int:
+    """Length of the 1. 2. 3. … list that follows a 「共 N 项如下：」 sentence."""
+    expected = 1
+    for block in following:
+        m = _NUMBERED.match(block.text)
+        if not m or int(m.group(1)) != expected:
+            break
+        expected += 1
+    return expected - 1
+
+
+def audit_lines(lines: Sequence[str], locations: Sequence[str] | None = None, wrapped: bool = True) -> AuditResult:
+    """Audit report text. ``locations`` label each line (default 「第 n 行」)."""
+    if locations is None:
+        locations = [f"第 {i} 行" for i in range(1, len(lines) + 1)]
+    return _Auditor().run(build_blocks(lines, locations, wrapped))
+
+
+def audit_text(text: str) -> AuditResult:
+    return audit_lines(text.splitlines())

@@ -1,0 +1,1 @@
+"""Self-evaluation reports as .docx/.pdf: draft (jixiao.core.drafting) → charts → Word → PDF."""

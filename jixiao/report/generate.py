@@ -1,0 +1,53 @@
+"""Write a department or project self-evaluation report to .docx or .pdf.
+
+The shell around the pure drafting: score, draft, render the charts, build the Word document from
+the reference styles, and convert to PDF when asked.
+"""
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from jixiao.core.drafting import Chart, Draft, draft_department, draft_project
+from jixiao.core.errors import InputError, Problem
+from jixiao.core.model import DepartmentYear
+from jixiao.core.scoring import score_department
+from jixiao.report.charts import render_chart
+from jixiao.report.docx_build import build_docx
+from jixiao.report.pdf import docx_to_pdf
+
+FORMATS = (".docx", ".pdf")
+
+
+def draft_for(dy: DepartmentYear, feeds: Mapping[str, str] | None = None, project: str | None = None) -> Draft:
+    result = score_department(dy, feeds)
+    if project is None:
+        return draft_department(dy, result)
+    codes = [p.code for p in dy.projects]
+    if project not in codes:
+        shown = "、".join(codes) if codes else "（无项目）"
+        raise InputError([Problem("--project", f"{dy.department.name} {dy.year} 年没有编码为「{project}」的项目；现有项目：{shown}", "项目编码")])
+    index = codes.index(project)
+    return draft_project(dy, dy.projects[index], result.projects[index])
+
+
+def write_report(draft: Draft, out: Path) -> None:
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError([Problem(str(out), "输出文件应以 .docx 或 .pdf 结尾", "输出文件")])
+    charts = {b.key: render_chart(b) for b in draft.blocks if isinstance(b, Chart)}
+    if suffix == ".docx":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        build_docx(draft, charts, out)
+        return
+    with tempfile.TemporaryDirectory(prefix="jixiao-report-") as tmp:
+        docx = Path(tmp) / (out.stem + ".docx")
+        build_docx(draft, charts, docx)
+        docx_to_pdf(docx, out)
+
+
+def generate(dy: DepartmentYear, out: Path, feeds: Mapping[str, str] | None = None, project: str | None = None) -> Draft:
+    draft = draft_for(dy, feeds, project)
+    write_report(draft, out)
+    return draft
