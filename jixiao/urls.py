@@ -6,6 +6,8 @@ admin.site.site_header = "jixiao 预算绩效管理"
 admin.site.site_title = "jixiao 管理"
 
 urlpatterns = [
+    # The web app's own login (lock-out, Chinese page) must win over django.contrib.auth.urls.
+    path("", include("jixiao.web.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
 ]

@@ -1,0 +1,95 @@
+"""Web-application commands: ``jixiao users`` (demo logins and who holds which role),
+``jixiao backup FILE`` / ``jixiao restore FILE`` for the SQLite default database."""
+from __future__ import annotations
+
+import argparse
+import sqlite3
+from pathlib import Path
+
+from jixiao.core.errors import InputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("users", help="列出示例账号及各用户的部门角色")
+    p.set_defaults(func=cmd_users)
+    p = sub.add_parser("backup", help="备份 SQLite 数据库到文件（运行中也可安全备份）")
+    p.add_argument("file", metavar="文件")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="用备份文件替换当前 SQLite 数据库（请先停止网页服务）")
+    p.add_argument("file", metavar="文件")
+    p.set_defaults(func=cmd_restore)
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from jixiao.cli.core_cmds import setup_database
+    from jixiao.web.demo import demo_logins_text
+
+    setup_database()
+    from jixiao.budget import models as m
+
+    print(demo_logins_text())
+    print("\n当前用户与角色：")
+    rows = m.Membership.objects.select_related("user", "department").order_by("user__username", "department__code")
+    if not rows:
+        print("  （尚无用户，运行 jixiao demo 创建示例账号）")
+    for r in rows:
+        print(f"  {r.user.username:<10} {r.role:<6} {r.department.name}（{r.department.code}）")
+    return 0
+
+
+def _sqlite_path() -> Path:
+    from jixiao.cli.core_cmds import setup_database
+
+    setup_database()
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if not db["ENGINE"].endswith("sqlite3"):
+        raise InputError("backup/restore 只用于默认的 SQLite 数据库；PostgreSQL 请使用 pg_dump / pg_restore",
+                         location="DATABASE_URL")
+    return Path(db["NAME"])
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    out = Path(args.file)
+    if not out.parent.is_dir():
+        raise InputError(f"目录「{out.parent}」不存在", location=args.file)
+    if out.exists():
+        raise InputError("文件已存在，为避免覆盖请换一个文件名", location=args.file)
+    src = _sqlite_path()
+    # SQLite's online backup gives a consistent copy even while the server is writing.
+    with sqlite3.connect(src) as source, sqlite3.connect(out) as target:
+        source.backup(target)
+    print(f"已备份到 {out}")
+    return 0
+
+
+def _check_backup(path: Path) -> None:
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"不是有效的 SQLite 备份文件：{exc}", location=str(path)) from None
+    if ok != "ok":
+        raise InputError(f"备份文件已损坏：{ok}", location=str(path))
+    if "budget_departmentyear" not in tables:
+        raise InputError("该文件不是 jixiao 的数据库备份（缺少 budget_departmentyear 表）", location=str(path))
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    src = Path(args.file)
+    if not src.is_file():
+        raise InputError("找不到该文件，请检查路径", location=args.file)
+    _check_backup(src)
+    dst = _sqlite_path()
+    from django.db import connections
+
+    connections.close_all()
+    with sqlite3.connect(src) as source, sqlite3.connect(dst) as target:
+        source.backup(target)
+    from jixiao.cli import django_setup
+
+    django_setup()  # a backup from an older version gets the newer migrations
+    print(f"已从 {src} 恢复数据库 {dst}")
+    return 0

@@ -1,0 +1,68 @@
+"""Demo logins and the second illustrative department, loaded by ``jixiao demo``.
+
+Only the demo command creates these accounts (never settings or migrations), so a production
+database has none unless someone runs the demo there. The passwords are public on purpose
+(README, ``jixiao users``): change them or delete the accounts before real use.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jixiao.core.model import DepartmentYear
+
+SECOND_DEPARTMENT = Path(__file__).resolve().parent.parent / "data" / "demo" / "department-b-2022.json"
+DEMO_PASSWORD = "Jixiao#2022"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    department: str  # code; "@bureau" means the demo department's parent (the finance bureau)
+    note: str
+    superuser: bool = False
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("jingban", "经办人", "demo", "示例部门经办人：填报、上传、提交"),
+    DemoUser("bumen", "部门管理员", "demo", "示例部门管理员：审核通过、退回、部门整体评价"),
+    DemoUser("caizheng", "财政审核", "@bureau", "财政局审核：查看所辖部门、复核、锁定"),
+    DemoUser("disanfang", "第三方只读", "demo", "第三方评价机构：只读与导出"),
+    DemoUser("xitong", "系统管理员", "@bureau", "系统管理员（含后台管理）", superuser=True),
+    DemoUser("jingban-b", "经办人", "demo-b", "第二个示例部门的经办人（看不到 demo 部门）"),
+)
+
+
+def demo_logins_text() -> str:
+    lines = [f"示例账号（仅供演示，密码均为 {DEMO_PASSWORD}）："]
+    for u in DEMO_USERS:
+        lines.append(f"  {u.username:<10} {u.role:<6} {u.note}")
+    return "\n".join(lines)
+
+
+def load_web_demo(dy: DepartmentYear) -> str:
+    """DEMO_LOADERS hook: store the second department and (re)create the demo logins."""
+    from django.contrib.auth import get_user_model
+
+    from jixiao import exchange
+    from jixiao.budget import models as m
+    from jixiao.budget.store import save_department_year
+
+    second = exchange.read_file(SECOND_DEPARTMENT)
+    save_department_year(second, user="系统", reason="载入示例数据")
+    bureau_code = dy.department.parent_code or second.department.parent_code
+    User = get_user_model()
+    for u in DEMO_USERS:
+        code = bureau_code if u.department == "@bureau" else u.department
+        department = m.Department.objects.get(code=code)
+        user, _ = User.objects.get_or_create(username=u.username)
+        user.set_password(DEMO_PASSWORD)
+        user.is_active = True
+        user.is_staff = user.is_superuser = u.superuser
+        user.first_name = u.note[:150]
+        user.save()
+        m.Membership.objects.filter(user=user).delete()
+        m.Membership.objects.create(user=user, department=department, role=u.role)
+    return (f"已载入第二个示例部门 {second.department.name}（{second.department.code}）"
+            f"及 {len(DEMO_USERS)} 个示例账号\n{demo_logins_text()}")

@@ -1,0 +1,115 @@
+"""Turning core values into what the pages show. Pure: no Django, no database."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from jixiao.core.display import fmt_amount_fixed, fmt_rate, fmt_score, fmt_value
+from jixiao.core.results import DepartmentResult, ProjectResult
+from jixiao.core.targets import TargetError, parse_target
+
+# Below this execution rate a unit must explain why (the self-evaluation forms' 90% line).
+LOW_RATE = Decimal("0.9")
+
+_OPS = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "=": "＝"}
+
+
+def target_label(text: str, unit: str = "") -> tuple[str, bool]:
+    """How the target was understood, e.g. ("≥ 2 件", True); (reason, False) when unreadable."""
+    try:
+        t = parse_target(text, unit)
+    except TargetError as exc:
+        return f"无法识别：{exc}", False
+    if t.op == "qualitative":
+        return f"定性：{t.text}", True
+    u = t.unit or ""
+    if t.op == "range":
+        return f"{fmt_value(t.value)}{u} ～ {fmt_value(t.high)}{u}", True
+    return f"{_OPS[t.op]} {fmt_value(t.value)}{u}", True
+
+
+def rate(executed: Decimal, budget: Decimal) -> Decimal | None:
+    return executed / budget if budget else None
+
+
+def grade_counts(grades: list[str], order: tuple[str, ...] = ("优", "良", "中", "差")) -> dict[str, int]:
+    counts = {g: 0 for g in order}
+    for g in grades:
+        counts[g] = counts.get(g, 0) + 1
+    return counts
+
+
+def project_rows(result: DepartmentResult, statuses: dict[str, str]) -> list[dict]:
+    return [
+        {
+            "code": p.code, "name": p.name,
+            "budget": fmt_amount_fixed(p.budget), "executed": fmt_amount_fixed(p.executed),
+            "rate": fmt_rate(p.execution.rate), "score": fmt_score(p.total), "grade": p.grade,
+            "status": statuses.get(p.code, ""),
+            "missing": sum(1 for i in p.indicators if i.score is None),
+        }
+        for p in result.projects
+    ]
+
+
+def completion_chart(p: ProjectResult, animation: bool = True) -> dict:
+    """Bar chart: each indicator's score as a share of its weight (indicator completion)."""
+    names = [i.name for i in p.indicators]
+    shares = [
+        float(fmt_value(i.score / i.weight * 100, 1)) if i.score is not None and i.weight else 0
+        for i in p.indicators
+    ]
+    return {
+        "animation": animation,
+        "title": {"text": "指标完成情况（得分占分值 %）", "left": "center", "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 40, "right": 20, "bottom": 90, "top": 40},
+        "xAxis": {"type": "category", "data": names, "axisLabel": {"rotate": 30, "interval": 0}},
+        "yAxis": {"type": "value", "max": 100},
+        "series": [{"type": "bar", "name": "完成度", "data": shares}],
+    }
+
+
+def grade_chart(counts: dict[str, int], title: str, animation: bool = True) -> dict:
+    return {
+        "animation": animation,
+        "title": {"text": title, "left": "center", "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "item"},
+        "xAxis": {"type": "category", "data": list(counts)},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [{"type": "bar", "name": "数量", "data": list(counts.values())}],
+    }
+
+
+def progress_chart(budget: Decimal, monthly: dict[int, Decimal], animation: bool = True) -> dict:
+    """Cumulative execution rate of project funds by month against time progress (month / 12)."""
+    months = list(range(1, 13))
+    running = Decimal(0)
+    executed = []
+    for mth in months:
+        running += monthly.get(mth, Decimal(0))
+        executed.append(float(fmt_value(running / budget * 100, 1)) if budget else 0)
+    time_line = [float(fmt_value(Decimal(mth) / 12 * 100, 1)) for mth in months]
+    return {
+        "animation": animation,
+        "title": {"text": "项目支出执行进度与时间进度（%）", "left": "center", "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 28, "data": ["执行进度", "时间进度"]},
+        "grid": {"left": 40, "right": 20, "bottom": 30, "top": 60},
+        "xAxis": {"type": "category", "data": [f"{mth}月" for mth in months]},
+        "yAxis": {"type": "value", "max": 100},
+        "series": [
+            {"type": "line", "name": "执行进度", "data": executed},
+            {"type": "line", "name": "时间进度", "data": time_line, "lineStyle": {"type": "dashed"}},
+        ],
+    }
+
+
+def problem_rows(problems) -> list[dict]:
+    """Problems as table rows; an Excel location "自评表!F12" splits into sheet and cell."""
+    rows = []
+    for p in problems:
+        sheet, sep, cell = p.location.rpartition("!")
+        if not sep:
+            sheet, cell = p.location, ""
+        rows.append({"sheet": sheet, "cell": cell, "field": p.field, "message": p.message})
+    return rows

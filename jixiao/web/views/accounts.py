@@ -1,0 +1,29 @@
+"""Login with lock-out, logout, password change — Chinese pages, no external assets."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.urls import reverse_lazy
+
+from jixiao.web import security
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    authentication_form = security.LockoutAuthenticationForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(max_failures=security.max_failures(), lock_minutes=security.lock_minutes(),
+                   session_minutes=settings.SESSION_COOKIE_AGE // 60)
+        return ctx
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("web:login")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "web/password_change.html"
+    success_url = reverse_lazy("web:index")

@@ -1,0 +1,146 @@
+"""Workflow steps, the department-overall evaluation page, and downloads (Excel forms,
+exchange JSON, the report) — all scoped through ``access``."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from jixiao import exchange
+from jixiao.budget import models as m
+from jixiao.core.display import fmt_rate, fmt_score
+from jixiao.core.errors import InputError
+from jixiao.core.workflow import available_actions
+from jixiao.web import access, edits
+from jixiao.web.data import scored
+from jixiao.web.views.common import page_context, problems_response
+from jixiao.web.views.home import return_comments
+
+# form id → (file-name part, label); the ids are those of `jixiao export --form`
+FORMS = {
+    "bulk": "批量工作簿",
+    "target": "绩效目标申报表",
+    "monitor": "绩效运行监控表",
+    "self-eval": "项目支出绩效自评表",
+    "dept-self-eval": "部门整体支出绩效自评表",
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _step(request, row: m.DepartmentYear, project_code: str | None):
+    try:
+        status = edits.apply(request.user, row, project_code, request.POST.get("action", ""),
+                             request.POST.get("comment", ""))
+    except InputError as exc:
+        for p in exc.problems:
+            messages.error(request, str(p))
+    else:
+        messages.success(request, f"已更新为「{status}」")
+
+
+@login_required
+@require_POST
+def project_action(request, code: str, year: int, pcode: str):
+    row = access.get_year_or_404(request.user, code, year)
+    if not m.Project.objects.filter(department_year=row, code=pcode).exists():
+        raise Http404("未找到该项目")
+    _step(request, row, pcode)
+    return redirect("web:project", code, year, pcode)
+
+
+@login_required
+@require_POST
+def department_action(request, code: str, year: int):
+    row = access.get_year_or_404(request.user, code, year)
+    _step(request, row, None)
+    return redirect("web:evaluation", code, year)
+
+
+@login_required
+def department_evaluation(request, code: str, year: int):
+    row = access.get_year_or_404(request.user, code, year)
+    try:
+        data = scored(row)
+    except InputError as exc:
+        return problems_response(request, exc, context=page_context(request, row), status=200)
+    res = data.result
+    roles = access.roles_in(request.user, row.department)
+    review = edits.latest_reviews(row).get("")
+    key = f"{code}/{year}"
+    ctx = page_context(
+        request, row, dy=data.dy, result=res, total=fmt_score(res.total),
+        exec_rate=fmt_rate(res.execution.rate), exec_score=fmt_score(res.execution.score),
+        indicators=[{"res": r, "ind": i, "score": fmt_score(r.score), "weight": fmt_score(i.weight)}
+                    for i, r in zip(data.dy.indicators, res.indicators)],
+        actions=available_actions(row.status, roles),
+        return_comment=return_comments(row).get(key) if row.status == "退回" else None,
+        review=review, review_score=fmt_score(review.score) if review else "",
+        forms=FORMS, report_formats=_report_formats(),
+    )
+    return render(request, "web/evaluation.html", ctx)
+
+
+def _report_formats() -> list[str]:
+    try:
+        from jixiao.report import department_report  # noqa: F401  (the report feature)
+    except ImportError:
+        return []
+    return ["docx", "pdf"]
+
+
+@login_required
+def excel_download(request, code: str, year: int, form: str):
+    row = access.get_year_or_404(request.user, code, year, permission="export")
+    if form not in FORMS:
+        raise Http404("没有该表格")
+    from jixiao import excel
+
+    data = scored(row)
+    project = request.GET.get("project") or None
+    if project is not None and all(p.code != project for p in data.dy.projects):
+        raise Http404("未找到该项目")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "form.xlsx"
+        excel.write_form(data.dy, data.result, form, path, project=project)
+        body = path.read_bytes()
+    name = f"{code}-{year}-{FORMS[form]}{'-' + project if project else ''}.xlsx"
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = _attachment(name)
+    return response
+
+
+@login_required
+def json_download(request, code: str, year: int):
+    row = access.get_year_or_404(request.user, code, year, permission="export")
+    data = scored(row)
+    response = HttpResponse(exchange.dumps(data.dy), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = _attachment(f"{code}-{year}.json")
+    return response
+
+
+@login_required
+def report_download(request, code: str, year: int, fmt: str):
+    row = access.get_year_or_404(request.user, code, year, permission="export")
+    if fmt not in _report_formats():
+        raise Http404("报告功能尚未安装")
+    from jixiao.report import department_report
+
+    data = scored(row)
+    tmp = tempfile.TemporaryDirectory()
+    path = Path(tmp.name) / f"report.{fmt}"
+    department_report(data.dy, data.result, path)
+    response = FileResponse(path.open("rb"), as_attachment=True,
+                            filename=f"{code}-{year}-部门整体支出绩效自评报告.{fmt}")
+    response._jixiao_tmp = tmp  # removed when the response is garbage-collected
+    return response
+
+
+def _attachment(name: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename*=UTF-8''{quote(name)}"

@@ -1,0 +1,99 @@
+"""The start page (departments the user may see) and the department home."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from jixiao.budget import models as m
+from jixiao.core.display import fmt_amount_fixed, fmt_rate, fmt_score
+from jixiao.core.errors import InputError
+from jixiao.core.workflow import available_actions
+from jixiao.web import access, presenters
+from jixiao.web.data import latest_year, scored
+from jixiao.web.edits import latest_reviews
+from jixiao.web.views.common import page_context, problems_response
+
+@login_required
+def index(request):
+    departments = list(access.visible_departments(request.user).prefetch_related("years"))
+    rows = [
+        {"department": d, "years": sorted((y.year for y in d.years.all()), reverse=True),
+         "roles": sorted(access.roles_in(request.user, d))}
+        for d in departments
+    ]
+    with_years = [r for r in rows if r["years"]]
+    if len(with_years) == 1 and len(rows) == 1:
+        r = with_years[0]
+        return redirect("web:department", r["department"].code, r["years"][0])
+    return render(request, "web/index.html", {"rows": rows, "bureaus": access.bureaus(request.user)})
+
+
+@login_required
+def department_latest(request, code: str):
+    department = access.get_department_or_404(request.user, code)
+    row = latest_year(department)
+    if row is None:
+        raise Http404("该部门还没有年度数据")
+    return redirect("web:department", code, row.year)
+
+
+def _warnings(data) -> list[str]:
+    out = []
+    for p, pr in zip(data.dy.projects, data.result.projects):
+        if pr.execution.rate is not None and pr.execution.rate < presenters.LOW_RATE and not p.execution_explanation.strip():
+            out.append(f"{p.code} {p.name}：预算执行率 {fmt_rate(pr.execution.rate)}，低于 90%，尚未说明原因")
+        missing = [i.name for i in pr.indicators if i.score is None]
+        if missing:
+            out.append(f"{p.code} {p.name}：{len(missing)} 项指标尚未填报实际完成值（{'、'.join(missing[:3])}{'…' if len(missing) > 3 else ''}）")
+        for i in pr.indicators:
+            for flag in i.flags:
+                out.append(f"{p.code} {p.name}：{i.name} {flag}")
+    return out
+
+
+def _todo(request, row, data) -> list[dict]:
+    roles = access.roles_in(request.user, row.department)
+    todo = []
+    for p in data.dy.projects:
+        actions = available_actions(p.status, roles)
+        if actions:
+            todo.append({"code": p.code, "name": p.name, "status": p.status,
+                         "actions": "、".join(a.label for a in actions)})
+    return todo
+
+
+def return_comments(row: m.DepartmentYear) -> dict[str, str]:
+    """The comment of the latest return (退回) of each record still in 退回, by object key."""
+    out: dict[str, str] = {}
+    logs = m.ChangeLog.objects.filter(department=row.department.code, year=row.year, field="status",
+                                      after="退回").order_by("-when", "-id")
+    for log in logs.values("object_key", "reason", "who", "when"):
+        out.setdefault(log["object_key"], f"{log['who']}：{log['reason']}")
+    return out
+
+
+@login_required
+def department(request, code: str, year: int):
+    row = access.get_year_or_404(request.user, code, year)
+    try:
+        data = scored(row)
+    except InputError as exc:
+        return problems_response(request, exc, context=page_context(request, row), status=200)
+    res = data.result
+    statuses = {p.code: p.status for p in data.dy.projects}
+    reviews = latest_reviews(row)
+    ctx = page_context(
+        request, row, data=data, result=res,
+        budget=fmt_amount_fixed(res.budget), executed=fmt_amount_fixed(res.executed),
+        rate=fmt_rate(res.execution.rate), total=fmt_score(res.total),
+        by_source=[(k, fmt_amount_fixed(b), fmt_amount_fixed(e), fmt_rate(presenters.rate(e, b)))
+                   for k, (b, e) in res.by_source.items() if b or e],
+        by_nature=[(k, fmt_amount_fixed(b), fmt_amount_fixed(e), fmt_rate(presenters.rate(e, b)))
+                   for k, (b, e) in res.by_nature.items() if b or e],
+        projects=[{**r, "review": fmt_score(reviews[r["code"]].score) if r["code"] in reviews else ""}
+                  for r in presenters.project_rows(res, statuses)],
+        warnings=_warnings(data), todo=_todo(request, row, data),
+        origin_demo=data.dy.origin == "示例" or any(p.origin == "示例" for p in data.dy.projects),
+    )
+    return render(request, "web/department.html", ctx)
