@@ -87,7 +87,7 @@ def text_report(report: MonitoringReport) -> str:
         lines.append(f"预警 {len(report.warnings)} 条：")
         for w in report.warnings:
             measures = f"（纠偏措施：{w.measures}）" if w.measures else ("（须填写纠偏措施）" if w.needs_measures else "")
-            lines.append(f"- {w.message}{measures}")
+            lines.append(f"- {report.label(w.level)}：{w.message}{measures}")
     else:
         lines.append("无预警。")
     return "\n".join(lines)

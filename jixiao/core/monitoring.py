@@ -392,7 +392,7 @@ def assess_indicator(ind: Indicator, progress: IndicatorProgress | None, rules: 
 @dataclass
 class MonitoringWarning:
     level: str  # yellow / red
-    message: str  # Chinese, names the project and indicator
+    message: str  # Chinese, names the project and indicator; the level label is not part of it
     project: str | None = None  # Project.code; None for the department as a whole
     indicator: str | None = None  # Indicator.code for indicator warnings
     needs_measures: bool = False  # 纠偏措施 are required before the checkpoint can be submitted
@@ -603,16 +603,16 @@ def assess_department(
         origin="示例" if any(p.origin == "示例" for p in projects) else dy.origin,
         projects=projects, totals=totals, warnings=[], labels=dict(rules.level_labels),
     )
-    report.warnings = collect_warnings(report, rules)
+    report.warnings = collect_warnings(report)
     return report
 
 
-def collect_warnings(report: MonitoringReport, rules: MonitoringRules) -> list[MonitoringWarning]:
+def collect_warnings(report: MonitoringReport) -> list[MonitoringWarning]:
     """Every non-green item as a Chinese message, red first, then in project order."""
     out: list[MonitoringWarning] = []
     t = report.totals
     if t.level != "green" and t.execution_progress is not None:
-        out.append(MonitoringWarning(t.level, f"{rules.label(t.level)}：部门项目支出合计 1-{report.month}月执行进度 "
+        out.append(MonitoringWarning(t.level, f"部门项目支出合计 1-{report.month}月执行进度 "
                                      f"{fmt_rate(t.execution_progress)}，序时进度 {fmt_rate(report.time_progress)}，"
                                      f"预计全年执行率 {fmt_rate(t.forecast_rate)}"))
     for p in report.projects:
@@ -620,14 +620,14 @@ def collect_warnings(report: MonitoringReport, rules: MonitoringRules) -> list[M
         if p.level != "green":
             cp = p.checkpoint
             out.append(MonitoringWarning(
-                p.level, f"{rules.label(p.level)}：{head}{'；'.join(p.reasons)}", p.code, None,
+                p.level, f"{head}{'；'.join(p.reasons)}", p.code, None,
                 p.funds_needs_measures, cp.measures if cp else "", list(cp.causes) if cp else [], "",
             ))
         for ind in p.indicators:
             if ind.level == "green" and not ind.needs_measures:
                 continue
             out.append(MonitoringWarning(
-                ind.level, f"{rules.label(ind.level)}：{head}指标「{ind.name}」{'；'.join(ind.reasons)}",
+                ind.level, f"{head}指标「{ind.name}」{'；'.join(ind.reasons)}",
                 p.code, ind.code, ind.needs_measures, ind.measures, list(ind.causes), ind.explanation,
             ))
     out.sort(key=lambda w: -severity(w.level))  # stable: project order kept within a level

@@ -93,7 +93,7 @@ def add_monitoring_section(doc: DocxDocument, report: MonitoringReport, level: i
         causes = "、".join(w.causes) or "—"
         if w.explanation:
             causes = f"{causes}：{w.explanation}"
-        rows.append([report.label(w.level), w.message.split("：", 1)[-1], causes, measures])
+        rows.append([report.label(w.level), w.message, causes, measures])
     _table(doc, ["预警等级", "预警事项", "偏差原因", "纠偏措施"], rows)
 
 
