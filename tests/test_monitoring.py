@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -266,3 +267,70 @@ def test_cli_from_database(stored_demo, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["time_progress"] == "50.0" and len(data["projects"]) == len(stored_demo.projects)
     assert main(["monitor", "--department", "missing", "--year", "2022"]) == 2
+
+
+# ---------------------------------------------------------------- web pages
+
+
+@pytest.fixture
+def web_demo(stored_demo, settings):
+    from jixiao.web.demo import load_web_demo
+
+    # the demo logins get real password hashes; a fast hasher keeps these tests quick
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+    load_web_demo(stored_demo)
+    return stored_demo
+
+
+def _login(client, username: str):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def test_web_department_page_with_chart(web_demo, client):
+    _login(client, "jingban")
+    r = client.get("/d/demo/2022/monitoring/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "58.3%" in html and "含示例数据" in html and "须填写纠偏措施" in html
+    script = re.search(r'<script id="chart-monitoring" type="application/json">(.*?)</script>', html, re.S)
+    chart = json.loads(script.group(1))
+    bars = chart["series"][0]
+    assert [d["value"] for d in bars["data"]][:2] == [21.4, 58.1]
+    assert bars["data"][0]["itemStyle"]["color"] == "#c62828"
+    assert bars["markLine"]["data"][0]["yAxis"] == 58.3 and bars["markLine"]["data"][1]["yAxis"] == 48.3
+    assert "vendor/echarts/echarts" in html
+    assert "50.0%" in client.get("/d/demo/2022/monitoring/?month=6").content.decode()
+
+
+def test_web_bad_month_is_refused(web_demo, client):
+    _login(client, "jingban")
+    r = client.get("/d/demo/2022/monitoring/?month=13")
+    assert r.status_code == 400 and "截止月份应为 1～12 的整数" in r.content.decode()
+
+
+def test_web_scoping(web_demo, client):
+    assert client.get("/d/demo/2022/monitoring/").status_code == 302  # to the login page
+    _login(client, "jingban-b")
+    assert client.get("/d/demo/2022/monitoring/").status_code == 404
+    bureau = web_demo.department.parent_code
+    assert client.get(f"/bureau/{bureau}/2022/monitoring/").status_code == 404
+
+
+def test_web_bureau_sees_warnings_across_departments(web_demo, client):
+    from jixiao.budget import models as m
+
+    _login(client, "caizheng")
+    bureau = web_demo.department.parent_code
+    r = client.get(f"/bureau/{bureau}/2022/monitoring/")
+    assert r.status_code == 200
+    names = {row["department"].code for row in r.context["rows"]}
+    assert names == set(m.Department.objects.filter(parent__code=bureau).values_list("code", flat=True))
+    assert len(names) >= 2
+    warned = {w["department"].code for w in r.context["warnings"]}
+    assert "demo" in warned
+    levels = [w["level"] for w in r.context["warnings"]]
+    assert levels == sorted(levels, key=["red", "yellow", "green"].index)

@@ -1,6 +1,6 @@
 """Routes of the web application. Every department-scoped route names the department code in
 the path and resolves it through ``jixiao.web.access`` (404 when out of reach)."""
-from django.urls import path
+from django.urls import include, path
 
 from jixiao.web.views import accounts, api, bureau, dashboard, evaluation, history, home, project, upload
 
@@ -37,4 +37,5 @@ urlpatterns = [
     path("api/departments/<str:code>/<int:year>/projects/<str:pcode>/indicators/", api.indicators,
          name="api_indicators"),
     path("api/departments/<str:code>/<int:year>/evaluation/", api.evaluation, name="api_evaluation"),
+    path("", include("jixiao.web.urls_monitoring")),
 ]
