@@ -485,3 +485,28 @@ def test_import_summary_counts_findings_with_ledger_feeds(db, demo_dy):
     assert "[警告] Q-TARGET-LOW 指标值设置偏低、超额完成较多" in text and "错误 0 项" in text
     assert "jixiao check demo.json" in text
     assert import_summary(base(), "t.json") == "质量审核：未发现问题。"
+
+
+def test_cli_check_bulk_workbook(tmp_path, capsys):
+    from jixiao.excel import write_form
+
+    dy = with_(lambda dy: _rate(dy, "31.00"))
+    path = tmp_path / "bulk.xlsx"
+    write_form(dy, score_department(dy), "bulk", path)
+    assert main(["check", str(path), "--json"]) == 1
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert [f["code"] for f in found] == ["Q-RATE-MISMATCH"]
+
+
+def test_cli_check_project_forms_reviews_projects_only(tmp_path, capsys, monkeypatch):
+    from jixiao import excel
+    from jixiao.excel.importing import ImportOutcome
+
+    path = tmp_path / "self-eval.xlsx"
+    path.write_bytes(b"")
+    projects = with_(lambda dy: setattr(pi(dy, "I4"), "actual_text", "61人")).projects
+    monkeypatch.setattr(excel, "import_file",
+                        lambda p: ImportOutcome(projects, form="project-forms", department_code="t", year=2023))
+    assert main(["check", str(path), "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["code"], f["project"]) for f in found] == [("Q-TARGET-LOW", "P01")]

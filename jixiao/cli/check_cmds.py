@@ -9,7 +9,7 @@ import argparse
 import json
 from pathlib import Path
 
-from jixiao.core.model import DepartmentYear
+from jixiao.core.model import Department, DepartmentYear
 from jixiao.core.quality import Finding, blocking, review, summarize
 from jixiao.core.quality.findings import owner_label
 from jixiao.core.quality.rules import SEVERITIES
@@ -81,11 +81,30 @@ def import_summary(dy: DepartmentYear, source: str) -> str:
     return "\n".join(lines)
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def read_for_check(path: str) -> tuple[DepartmentYear, bool]:
+    """The department-year to review, and whether it is only a shell around the projects of
+    project-level forms (申报表/监控表/自评表), whose department level then goes unreviewed."""
     from jixiao.cli.core_cmds import read_department_year
 
-    dy = read_department_year(args.file)
+    p = Path(path)
+    if p.suffix.lower() != ".xlsx" or not p.is_file():
+        return read_department_year(path), False
+    from jixiao import excel
+
+    outcome = excel.import_file(p)
+    if isinstance(outcome.data, DepartmentYear):
+        return outcome.data, False
+    code = outcome.department_code or p.stem
+    shell = DepartmentYear(department=Department(code=code, name=code), year=outcome.year or 0,
+                           projects=list(outcome.data))
+    return shell, True
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    dy, projects_only = read_for_check(args.file)
     findings = review(dy)
+    if projects_only:
+        findings = [f for f in findings if f.project is not None]
     if args.json:
         print(json.dumps(findings_json(dy, findings, Path(args.file).name), ensure_ascii=False, indent=2))
     else:
