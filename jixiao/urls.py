@@ -14,4 +14,5 @@ urlpatterns = [
 
 # Feature routes: each feature adds its own line here, e.g. path("", include("jixiao.web.urls")).
 urlpatterns += [
+    path("", include("jixiao.web.land_urls")),
 ]

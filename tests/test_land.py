@@ -384,3 +384,46 @@ def test_cli_errors_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "宗地编号" in err and "Traceback" not in err
     assert main(["land", "import", str(tmp_path / "missing.xlsx")]) == 2
+
+
+# ---------------------------------------------------------------- web pages
+
+@pytest.fixture
+def land_site(db, settings):
+    from web_support import FAST_HASHERS, load_site
+
+    from jixiao.land.store import load_demo_ledger
+
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    load_site()
+    from jixiao import exchange
+
+    load_demo_ledger(exchange.read_file(DEMO.parent / "department-2022.json"))
+
+
+LAND_URLS = ["/d/demo/2022/land/", "/d/demo/2022/land/parcels/", "/d/demo/2022/land/parcels/440112-YP-001/"]
+
+
+def test_land_pages_show_the_ledger(land_site):
+    from web_support import client_for
+
+    c = client_for("jingban")
+    page = c.get(LAND_URLS[0]).content.decode()
+    assert "190 宗" in page and "56 个" in page and "161.95 公顷" in page
+    assert "<polygon" in page and "vendor/echarts/echarts.min.js" in page and "land-street" in page
+    listing = c.get(LAND_URLS[1], {"status": "低效"}).content.decode()
+    assert "共 56 宗，161.95 公顷" in listing
+    street = c.get(LAND_URLS[1], {"street": "夏港街道", "status": "低效"}).content.decode()
+    assert "云埔街道" not in street.split("<tbody>")[1]
+    detail = c.get(LAND_URLS[2]).content.decode()
+    assert "land-2022 v1" in detail and "变更记录" in detail and "新增" in detail
+
+
+@pytest.mark.parametrize("url", LAND_URLS)
+def test_land_pages_are_scoped(land_site, url):
+    from django.test import Client
+    from web_support import client_for
+
+    assert client_for("jingban-b").get(url).status_code == 404
+    answer = Client().get(url)
+    assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")
