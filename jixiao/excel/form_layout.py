@@ -1,0 +1,76 @@
+"""The labels of the standard forms, shared by the writer and the reader so the two never drift.
+
+Column headers follow the published layouts (财预〔2020〕10号 自评表, 136号 监控表, 申报表
+templates); ``指标编码`` is an extra last column so that an exported form can be re-imported
+onto the same indicators. A form filled in elsewhere without it still loads (codes are then
+numbered in row order).
+"""
+from __future__ import annotations
+
+TITLES = {
+    "target": "项目支出绩效目标申报表",
+    "monitor": "项目支出绩效运行监控表",
+    "self-eval": "项目支出绩效自评表",
+    "dept-self-eval": "部门整体支出绩效自评表",
+}
+BLANK_OF = {"blank-target": "target", "blank-self-eval": "self-eval"}
+
+# Header labels (label -> attribute). Readers compare labels after folding full-width characters
+# and dropping spaces and colons, and also accept the aliases below.
+HEADER_FIELDS = {
+    "项目名称": "name", "项目编码": "code", "主管部门": "department_name", "部门编码": "department_code",
+    "实施单位": "unit", "年度": "year", "项目类别": "category", "评分模板": "template",
+    "单位名称": "department_name", "监控截止月份": "month",
+}
+HEADER_ALIASES = {"主管部门编码": "部门编码", "项目实施单位": "实施单位", "部门名称": "单位名称", "填报年度": "年度",
+                  "截止月份": "监控截止月份"}
+
+FUNDS_TOTAL = "年度资金总额"
+FUNDS_PART_PREFIX = "其中："
+GOAL_LABEL = "年度总体目标"
+GOAL_EXPECTED = "预期目标"
+GOAL_ACTUAL = "实际完成情况"
+GOAL_PROGRESS = "1-X月执行情况"
+TOTAL_LABEL = "总分"
+GRADE_LABEL = "等级"
+
+# Indicator table columns per form: (label, attribute). Aliases map published variants.
+INDICATOR_COLUMNS = {
+    "target": [("一级指标", "level1"), ("二级指标", "level2"), ("三级指标", "name"), ("指标性质", "op"),
+               ("指标值", "target_text"), ("度量单位", "unit"), ("分值", "weight"), ("指标值设定依据", "basis"),
+               ("数据来源", "data_source"), ("核心指标", "core"), ("指标编码", "code")],
+    "self-eval": [("一级指标", "level1"), ("二级指标", "level2"), ("三级指标", "name"), ("指标性质", "op"),
+                  ("年度指标值(A)", "target_text"), ("度量单位", "unit"), ("实际完成值(B)", "actual_text"),
+                  ("完成等级", "achievement"), ("分值", "weight"), ("得分", "score"), ("偏差原因分析及改进措施", "deviation_reason"),
+                  ("指标编码", "code")],
+    "monitor": [("一级指标", "level1"), ("二级指标", "level2"), ("三级指标", "name"), ("年度指标值", "target_text"),
+                ("1-X月执行情况", "progress_text"), ("全年预计完成情况", "forecast_text"),
+                ("完成目标可能性", "likelihood"), ("偏差原因", "causes"), ("原因说明", "explanation"),
+                ("纠偏措施", "measures"), ("指标编码", "code")],
+}
+INDICATOR_COLUMNS["dept-self-eval"] = INDICATOR_COLUMNS["self-eval"]
+COLUMN_ALIASES = {
+    "三级指标": ("指标名称", "指标内容"), "年度指标值(A)": ("年度指标值", "指标值", "全年指标值"),
+    "实际完成值(B)": ("实际完成值", "全年实际值", "全年实际值(B)", "全年完成值"),
+    "分值": ("权重", "指标权重", "指标权重(分)", "权重(分)"), "得分": ("指标得分", "指标得分(分)"),
+    "偏差原因分析及改进措施": ("未完成原因分析", "偏差原因分析", "未完成原因分析及改进措施"),
+    "指标值": ("年度指标值", "年度指标值(A)"), "指标性质": ("计算符号",), "核心指标": ("是否核心指标",),
+    "1-X月执行情况": ("执行情况",), "完成等级": ("达成情况", "完成程度"),
+}
+
+# Funds block columns (project self-evaluation / declaration / monitoring).
+FUNDS_COLUMNS = {
+    "self-eval": ["年初预算数", "全年预算数(A)", "全年执行数(B)", "分值", "执行率(B/A)", "得分"],
+    "target": ["年初预算数", "全年预算数"],
+    "monitor": ["年初预算数", "全年预算数", "1-X月执行数", "1-X月执行率", "时间进度", "全年预计执行数", "预警等级"],
+}
+FUNDS_ALIASES = {"全年预算数(A)": "全年预算数", "全年执行数(B)": "全年执行数", "执行率(B/A)": "执行率"}
+
+MONITOR_FUNDS_CAUSES = "资金偏差原因"
+MONITOR_FUNDS_MEASURES = "资金纠偏措施"
+DEPT_BUDGET_DETAIL = "预算明细"
+DEPT_DETAIL_COLUMNS = ["资金来源", "支出性质", "年初预算数", "全年预算数", "全年执行数", "年末结转和结余"]
+DEPT_TEXT_FIELDS = [("部门整体绩效目标", "goal"), ("目标实际完成情况", "goal_actual"), ("主要工作成效", "achievements"),
+                    ("存在的主要问题", "problems"), ("下一步改进措施", "measures"), ("执行率偏低说明", "execution_explanation")]
+PROJECT_TEXT_FIELDS = [("执行率偏低说明", "execution_explanation"), ("存在问题", "problems"), ("改进措施", "measures")]
+DROPDOWN_ROWS = 60  # empty indicator rows with dropdowns on a blank template

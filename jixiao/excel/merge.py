@@ -1,0 +1,210 @@
+"""Merge what a standard form carries into the stored department-year.
+
+A form carries only part of a department-year: a 申报表 has goals, budgets and indicator
+definitions; a 自评表 adds execution, actual values and stated scores; a 监控表 carries one
+checkpoint; the 部门整体自评表 the department-level block. ``merge_outcome`` is pure: it keeps
+every stored field the form does not carry (matching indicators by 指标编码) and validates the
+result. ``import_into_database`` is the shell: load, merge, save all-or-nothing.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jixiao.core import model
+from jixiao.core.errors import InputError, Problem
+from jixiao.excel.importing import ImportOutcome, import_file
+from jixiao.exchange.validate import validate_semantics
+
+_DEFINITION = ("level1", "level2", "name", "target_text", "unit", "weight", "basis", "data_source", "core")
+_RESULT = ("level1", "level2", "name", "target_text", "unit", "weight", "actual_text", "deviation_reason", "stated_score")
+
+
+def _merge_indicators(stored: list[model.Indicator], incoming: list[model.Indicator], fields: tuple[str, ...]) -> list[model.Indicator]:
+    """The form's indicator list, in the form's order; a known 指标编码 keeps its other fields."""
+    by_code = {i.code: i for i in stored}
+    out = []
+    for new in incoming:
+        old = by_code.get(new.code)
+        if old is None:
+            out.append(new)
+            continue
+        merged = copy.deepcopy(old)
+        for f in fields:
+            setattr(merged, f, getattr(new, f))
+        # The form shows the computed score; a blank or equal figure keeps what the unit stated before.
+        if "stated_score" in fields and new.stated_score is None:
+            merged.stated_score = old.stated_score
+        if new.achievement is not None:
+            merged.achievement = new.achievement
+        out.append(merged)
+    return out
+
+
+def _merge_funds(stored: list[model.FundLine], incoming: list[model.FundLine], with_execution: bool) -> list[model.FundLine]:
+    by_source = {f.fund_source: f for f in stored}
+    out = []
+    for new in incoming:
+        executed = new.executed if with_execution else (by_source[new.fund_source].executed if new.fund_source in by_source else new.executed)
+        out.append(model.FundLine(new.fund_source, new.budget, executed, new.initial))
+    return out
+
+
+def _merge_project(form: str, old: model.Project | None, new: model.Project, problems: list[Problem]) -> model.Project:
+    if old is None:
+        if form == "monitor":
+            problems.append(Problem(new.code, f"项目「{new.code}」尚不存在，监控表只能填报已有项目，请先导入申报表或批量工作簿", "项目编码"))
+        return new
+    p = copy.deepcopy(old)
+    if form == "monitor":
+        if not new.checkpoints:
+            return p
+        incoming = new.checkpoints[0]
+        before = next((cp for cp in p.checkpoints if cp.month == incoming.month), None)
+        if before is not None:
+            incoming.status = before.status
+        for prog in incoming.indicators:
+            if prog.indicator not in {i.code for i in p.indicators}:
+                # A form without 指标编码 numbers its rows; match those by 三级指标 name instead.
+                row = next((i for i in new.indicators if i.code == prog.indicator), None)
+                match = next((i for i in p.indicators if row is not None and i.name == row.name), None)
+                if match is not None:
+                    prog.indicator = match.code
+        p.checkpoints = [cp for cp in p.checkpoints if cp.month != incoming.month] + [incoming]
+        p.checkpoints.sort(key=lambda cp: cp.month)
+        return p
+    p.name = new.name or p.name
+    p.unit = new.unit or p.unit
+    p.category = new.category or p.category
+    p.goal = new.goal
+    p.funds = _merge_funds(old.funds, new.funds, with_execution=form == "self-eval")
+    if form == "target":
+        p.indicators = _merge_indicators(old.indicators, new.indicators, _DEFINITION)
+    else:
+        p.indicators = _merge_indicators(old.indicators, new.indicators, _RESULT)
+        p.goal_actual = new.goal_actual
+        p.execution_explanation, p.problems, p.measures = new.execution_explanation, new.problems, new.measures
+        p.stated = _merge_stated(old.stated, new.stated)
+    return p
+
+
+def _merge_stated(old: model.Stated, new: model.Stated) -> model.Stated:
+    return model.Stated(**{f: getattr(new, f) if getattr(new, f) is not None else getattr(old, f)
+                           for f in ("execution_rate", "execution_score", "total", "grade")})
+
+
+def _merge_lines(old: list[model.BudgetLine], new: list[model.BudgetLine]) -> list[model.BudgetLine]:
+    """Budget lines from the form; a known 资金来源 × 支出性质 keeps its provenance mark."""
+    by_key = {(b.fund_source, b.nature): b for b in old}
+    out = []
+    for line in new:
+        before = by_key.get((line.fund_source, line.nature))
+        if before is not None:
+            line = copy.deepcopy(line)
+            line.origin = before.origin
+        out.append(line)
+    return out
+
+
+def reconcile_department(dy: model.DepartmentYear, form: model.DepartmentYear, stored: model.DepartmentYear) -> list[Problem]:
+    """Compare the scores the 部门整体自评表 states with those computed for the merged
+    department-year (projects and feeds included). A differing figure is kept as the unit's
+    stated value, with a warning; an equal one leaves what was stored before."""
+    from jixiao.core.display import fmt_decimal
+    from jixiao.core.scoring import score_department
+
+    result = score_department(dy)
+    warnings = []
+
+    def same(stated: Decimal, computed: Decimal) -> bool:
+        return Decimal(fmt_decimal(stated, 2)) == Decimal(fmt_decimal(computed, 2))
+
+    scores = {r.code: r.score for r in result.indicators}
+    before = {i.code: i.stated_score for i in stored.indicators}
+    stated_by_code = {i.code: i.stated_score for i in form.indicators}
+    for ind in dy.indicators:
+        stated, computed = stated_by_code.get(ind.code), scores.get(ind.code)
+        if stated is None or computed is None or same(stated, computed):
+            ind.stated_score = before.get(ind.code)
+        else:
+            warnings.append(Problem(f"部门整体自评表（指标 {ind.code}）", f"填写的得分 {fmt_decimal(stated, 2)} 与系统计算的 "
+                                    f"{fmt_decimal(computed, 2)} 不一致；已按系统计算结果评分，填写值作为“自评值”保留", "得分"))
+    total = form.stated.total
+    if total is None or same(total, result.total):
+        dy.stated.total = stored.stated.total
+    else:
+        warnings.append(Problem("部门整体自评表（自评得分）", f"填写的自评得分 {fmt_decimal(total, 2)} 与系统计算的 "
+                                f"{fmt_decimal(result.total, 2)} 不一致；填写值作为“自评值”保留", "自评得分"))
+    if form.stated.grade is None or form.stated.grade == result.grade:
+        dy.stated.grade = stored.stated.grade
+    else:
+        warnings.append(Problem("部门整体自评表（自评等级）", f"填写的等级「{form.stated.grade}」与系统计算的「{result.grade}」不一致", "自评等级"))
+    return warnings
+
+
+def merge_outcome(outcome: ImportOutcome, stored: model.DepartmentYear | None) -> model.DepartmentYear:
+    """The department-year after applying ``outcome``; raises InputError (nothing changed).
+    Warnings found while merging are appended to ``outcome.warnings``."""
+    problems: list[Problem] = []
+    warnings = outcome.warnings
+    if isinstance(outcome.data, model.DepartmentYear):
+        new = outcome.data
+        if outcome.form == "bulk" or stored is None:
+            dy = new
+        else:  # 部门整体自评表: department-level block onto the stored year, projects kept
+            dy = copy.deepcopy(stored)
+            dy.department.name = new.department.name or dy.department.name
+            for attr in ("money_unit", "department_template", "goal", "goal_actual", "achievements",
+                         "problems", "measures", "execution_explanation"):
+                setattr(dy, attr, getattr(new, attr))
+            dy.budget_lines = _merge_lines(stored.budget_lines, new.budget_lines)
+            dy.indicators = _merge_indicators(stored.indicators, new.indicators, _RESULT)
+            dy.stated = _merge_stated(stored.stated, new.stated)
+            warnings.extend(reconcile_department(dy, new, stored))
+    else:
+        if stored is None:
+            raise InputError([Problem(f"{outcome.department_code}/{outcome.year}",
+                                      "数据库中还没有该部门年度，项目表格无法单独导入；请先导入批量工作簿或交换格式文件")])
+        dy = copy.deepcopy(stored)
+        index = {p.code: i for i, p in enumerate(dy.projects)}
+        for new in outcome.data:
+            i = index.get(new.code)
+            merged = _merge_project(outcome.form, dy.projects[i] if i is not None else None, new, problems)
+            if i is None:
+                dy.projects.append(merged)
+                index[new.code] = len(dy.projects) - 1
+            else:
+                dy.projects[i] = merged
+    if problems:
+        raise InputError(problems)
+    semantic = validate_semantics(dy, f"{dy.department.code}/{dy.year}")
+    if semantic:
+        raise InputError(semantic)
+    return dy
+
+
+def import_into_database(path: str | Path, user: Any = None, reason: str = "",
+                         load: Callable[[str, int], model.DepartmentYear] | None = None) -> tuple[model.DepartmentYear, list[Problem]]:
+    """Read ``path``, merge into the stored department-year and save — all or nothing.
+    Returns the saved department-year and the warnings to show."""
+    from django.db import transaction
+
+    from jixiao.budget.store import load_department_year, save_department_year
+
+    outcome = import_file(path)
+    load = load or load_department_year
+    code = outcome.department_code
+    year = outcome.year
+    if not code or not year:
+        raise InputError([Problem(Path(path).name, "表头中缺少部门编码或年度，无法确定导入到哪个部门年度")])
+    with transaction.atomic():
+        try:
+            stored = load(code, year)
+        except InputError:
+            stored = None
+        dy = merge_outcome(outcome, stored)
+        save_department_year(dy, user=user, reason=reason or f"导入 {Path(path).name}")
+    return dy, outcome.warnings
