@@ -269,6 +269,36 @@ def test_cli_from_database(stored_demo, capsys):
     assert main(["monitor", "--department", "missing", "--year", "2022"]) == 2
 
 
+def test_entered_monthly_data_is_not_marked_sample():
+    assert assess_project(project("10", ["1"], origin="录入"), 1, RULES, rule=RULE).origin == "录入"
+    assert assess_project(project("10", ["1"], origin="报告"), 1, RULES, rule=RULE).origin == "示例"
+
+
+def test_department_key_monitoring_follows_rules(demo_dy):
+    assert assess_department(demo_dy, 7).key_monitoring
+    assert not assess_department(demo_dy, 7, dataclasses.replace(RULES, key_all_departments=False)).key_monitoring
+
+
+def test_cli_uses_earlier_stored_years(stored_demo, capsys):
+    from jixiao.budget.store import save_department_year
+
+    earlier = copy.deepcopy(stored_demo)
+    earlier.year = 2021
+    save_department_year(earlier, user="pytest", reason="上年数据")
+    assert main(["monitor", "--department", "demo", "--year", "2022", "--json"]) == 0
+    p01 = json.loads(capsys.readouterr().out)["projects"][0]
+    assert p01["forecast"]["method"] == "history" and p01["forecast"]["executed"] == "185.3"
+    assert "本项目 2021年 的月度支出规律" in p01["forecast"]["description"]
+
+
+def test_cli_bad_rules_file_exit_2(tmp_path, capsys):
+    bad = tmp_path / "rules.json"
+    bad.write_text('{"id": "x", "cutoff_month": 13}', encoding="utf-8")
+    assert main(["monitor", "--file", str(DEMO_FILE), "--rules", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "截止月份应为 1～12 的整数" in err and "yellow_band_pp" in err and "Traceback" not in err
+
+
 # ---------------------------------------------------------------- web pages
 
 

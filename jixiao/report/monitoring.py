@@ -11,13 +11,14 @@ from pathlib import Path
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 
 from jixiao.core.display import fmt_amount, fmt_rate, fmt_score
 from jixiao.core.monitoring import MonitoringReport
 
 BODY_FONT = "仿宋"
 HEADING_FONT = "黑体"
+TABLE_FONT_SIZE = Pt(10.5)  # 五号, the usual size of tables in government reports
 
 
 def _east_asian(run_or_style: object, font: str) -> None:
@@ -35,17 +36,23 @@ def _para(doc: DocxDocument, text: str) -> None:
     _east_asian(doc.add_paragraph().add_run(text), BODY_FONT)
 
 
-def _table(doc: DocxDocument, header: list[str], rows: list[list[str]]) -> None:
+def _table(doc: DocxDocument, header: list[str], rows: list[list[str]], widths_cm: list[float]) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header):
-        run = cell.paragraphs[0].add_run(text)
-        run.bold = True
-        _east_asian(run, BODY_FONT)
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row):
-            _east_asian(cell.paragraphs[0].add_run(text), BODY_FONT)
+    table.autofit = False
+    for _ in rows:
+        table.add_row()
+    # Word reads the width of each cell, LibreOffice the column grid: set both
+    for column, width in zip(table.columns, widths_cm):
+        column.width = Cm(width)
+        for cell in column.cells:
+            cell.width = Cm(width)
+    for r, texts in enumerate([header, *rows]):
+        for cell, text in zip(table.rows[r].cells, texts):
+            run = cell.paragraphs[0].add_run(text)
+            run.bold = r == 0
+            run.font.size = TABLE_FONT_SIZE
+            _east_asian(run, BODY_FONT)
 
 
 def add_monitoring_section(doc: DocxDocument, report: MonitoringReport, level: int = 1) -> None:
@@ -54,8 +61,10 @@ def add_monitoring_section(doc: DocxDocument, report: MonitoringReport, level: i
     unit = report.money_unit
     m = report.month
     _heading(doc, f"{report.year}年 1-{m}月绩效运行监控情况", level)
-    if report.origin == "示例":
-        _para(doc, "说明：本节月度执行数和监控填报内容含示例数据（标注“示例”），仅用于演示，不代表实际情况。")
+    samples = [p.code for p in report.projects if p.origin == "示例"]
+    if samples:
+        which = "全部项目" if len(samples) == len(report.projects) else "项目 " + "、".join(samples)
+        _para(doc, f"说明：{which}的月度执行数和监控填报内容为示例数据，仅用于演示，不代表实际情况。")
     _para(doc, (
         f"截至 {m} 月底，序时进度为 {fmt_rate(report.time_progress)}。{report.department_name}项目支出全年预算 "
         f"{fmt_amount(t.budget)}{unit}，1-{m}月执行 {fmt_amount(t.executed_to_date)}{unit}，执行进度 "
@@ -68,13 +77,13 @@ def add_monitoring_section(doc: DocxDocument, report: MonitoringReport, level: i
     _heading(doc, "一、预算执行进度", level + 1)
     _table(
         doc,
-        ["项目", f"全年预算数（{unit}）", f"1-{m}月执行数", "执行进度", "预警", "预计执行率", "预计执行率得分", "重点监控", "数据来源"],
+        ["项目（★ 重点监控）", f"全年预算数（{unit}）", f"1-{m}月执行数", "执行进度", "预警", "预计执行率", "预计执行率得分"],
         [
-            [f"{p.code} {p.name}", fmt_amount(p.budget), fmt_amount(p.executed_to_date), fmt_rate(p.execution_progress),
-             report.label(p.level), fmt_rate(p.forecast.rate), fmt_score(p.forecast.score),
-             "是" if p.key_monitoring else "否", p.origin]
+            [f"{'★' if p.key_monitoring else ''}{p.code} {p.name}", fmt_amount(p.budget), fmt_amount(p.executed_to_date),
+             fmt_rate(p.execution_progress), report.label(p.level), fmt_rate(p.forecast.rate), fmt_score(p.forecast.score)]
             for p in report.projects
         ],
+        [5.2, 1.9, 1.9, 1.7, 1.9, 1.7, 1.7],
     )
     methods = sorted({p.forecast.description.split("：", 1)[0] for p in report.projects})
     _para(doc, f"年末预测方法：{'；'.join(methods)}。预计执行率得分按项目评价模板的预算执行率规则计算。")
@@ -94,7 +103,7 @@ def add_monitoring_section(doc: DocxDocument, report: MonitoringReport, level: i
         if w.explanation:
             causes = f"{causes}：{w.explanation}"
         rows.append([report.label(w.level), w.message, causes, measures])
-    _table(doc, ["预警等级", "预警事项", "偏差原因", "纠偏措施"], rows)
+    _table(doc, ["预警等级", "预警事项", "偏差原因", "纠偏措施"], rows, [2.0, 7.0, 3.0, 4.0])
 
 
 def build_monitoring_document(report: MonitoringReport) -> DocxDocument:
