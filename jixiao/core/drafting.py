@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jixiao.core.display import fmt_amount, fmt_amount_fixed, fmt_decimal, fmt_rate, fmt_score
+from jixiao.core.display import fmt_amount, fmt_amount_fixed, fmt_decimal, fmt_rate, fmt_score, fmt_value
 from jixiao.core.model import FUND_SOURCES, DepartmentYear, Indicator, Project
 from jixiao.core.results import DepartmentResult, ExecutionResult, IndicatorResult, ProjectResult
 from jixiao.core.scoring import infer_achievement
@@ -112,6 +112,7 @@ class ReportRules:
     low_execution_rate: Decimal
     chart_bar_limit: int
     execution_buckets: tuple[Decimal, ...]
+    score_rate_buckets: tuple[Decimal, ...]
     feed_sources: Mapping[str, str]
 
 
@@ -127,6 +128,7 @@ def load_rules(path: Path = RULES_PATH) -> ReportRules:
         low_execution_rate=Decimal(data["low_execution_rate"]),
         chart_bar_limit=int(data["chart_bar_limit"]),
         execution_buckets=tuple(Decimal(b) for b in data["execution_buckets"]),
+        score_rate_buckets=tuple(Decimal(b) for b in data["score_rate_buckets"]),
         feed_sources=dict(data["feed_sources"]),
     )
 
@@ -303,19 +305,31 @@ def _indicator_rows(pairs: Iterable[tuple[Indicator, IndicatorResult]]) -> list[
 
 
 INDICATOR_HEADER = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
-INDICATOR_WIDTHS = (1.3, 1.5, 2.2, 1.6, 1.8, 0.8, 0.8, 3.0)
+INDICATOR_WIDTHS = (1.2, 1.3, 2.0, 1.5, 1.6, 0.95, 0.95, 2.6)
 
 
-def _indicator_chart(key: str, title: str, pairs: list[tuple[Indicator, IndicatorResult]]) -> Chart | None:
+def _band_counts(values: list[Decimal], edges: tuple[Decimal, ...], unit: str) -> tuple[list[str], list[Decimal]]:
+    """Counts per band [edge_i, edge_i+1), with an open band below the first and above the last edge."""
+    labels = [f"低于{fmt_value(edges[0])}{unit}"]
+    labels += [f"{fmt_value(lo)}{unit}–{fmt_value(hi)}{unit}" for lo, hi in zip(edges, edges[1:])]
+    labels.append(f"{fmt_value(edges[-1])}{unit}及以上")
+    counts = [ZERO] * len(labels)
+    for v in values:
+        counts[sum(1 for e in edges if v >= e)] += 1
+    return labels, counts
+
+
+def _indicator_chart(key: str, title: str, pairs: list[tuple[Indicator, IndicatorResult]], rules: ReportRules) -> Chart | None:
     scored = [(ind, res) for ind, res in pairs if res.score is not None and res.weight > 0]
     if not scored:
         return None
-    return Chart(
-        key=key, kind="bars", title=title,
-        labels=[ind.name for ind, _ in scored],
-        values=[res.score / res.weight * HUNDRED for _, res in scored],  # type: ignore[operator]
-        axis_label="得分率（%）", reference=HUNDRED,
-    )
+    rates = [res.score / res.weight * HUNDRED for _, res in scored]  # type: ignore[operator]
+    if len(scored) > rules.chart_bar_limit:
+        # One bar per indicator would be unreadable: count indicators per score-rate band.
+        labels, counts = _band_counts(rates, rules.score_rate_buckets, "%")
+        return Chart(key=key, kind="columns", title=f"{title}分布", labels=labels, values=counts, axis_label="指标数（项）")
+    return Chart(key=key, kind="bars", title=title, labels=[ind.name for ind, _ in scored], values=rates,
+                 axis_label="得分率（%）", reference=HUNDRED)
 
 
 def _execution_chart(projects: list[ProjectResult], rules: ReportRules) -> Chart | None:
@@ -331,16 +345,8 @@ def _execution_chart(projects: list[ProjectResult], rules: ReportRules) -> Chart
             axis_label="预算执行率（%）", reference=line,
         )
     # Too many projects for one bar each: count them per execution-rate band instead.
-    edges = rules.execution_buckets
-    labels = [f"低于{fmt_rate(edges[0], 0)}"]
-    labels += [f"{fmt_rate(lo, 0)}–{fmt_rate(hi, 0)}" for lo, hi in zip(edges, edges[1:])]
-    labels.append(f"{fmt_rate(edges[-1], 0)}及以上")
-    counts = [ZERO] * len(labels)
-    for p in rated:
-        rate = p.execution.rate
-        assert rate is not None
-        slot = sum(1 for e in edges if rate >= e)
-        counts[slot] += 1
+    labels, counts = _band_counts([p.execution.rate * HUNDRED for p in rated],  # type: ignore[operator]
+                                  tuple(e * HUNDRED for e in rules.execution_buckets), "%")
     return Chart(key="execution", kind="columns", title="项目预算执行率分布", labels=labels,
                  values=counts, axis_label="项目数（个）")
 
@@ -428,7 +434,7 @@ def draft_department(dy: DepartmentYear, result: DepartmentResult, rules: Report
     w.h2("（二）各项工作任务绩效目标完成情况分析")
     pairs = list(zip(dy.indicators, result.indicators))
     _indicator_analysis(w, pairs, "部门整体")
-    chart = _indicator_chart("dept-indicators", "部门整体绩效指标得分率", pairs)
+    chart = _indicator_chart("dept-indicators", "部门整体绩效指标得分率", pairs, rules)
     if chart:
         w.add(chart)
 
@@ -545,7 +551,7 @@ def _projects_table(projects: list[ProjectResult], dy: DepartmentYear, unit: str
     return Table(
         caption=f"{dy.year} 年度项目支出绩效自评情况（单位：{unit}）",
         header=["序号", "项目编码", "项目名称", "全年预算数", "全年执行数", "执行率", "自评得分", "等级"],
-        rows=rows, numeric=frozenset({3, 4, 5, 6}), widths=(0.6, 1.0, 3.4, 1.4, 1.4, 1.0, 1.0, 0.7),
+        rows=rows, numeric=frozenset({3, 4, 5, 6}), widths=(0.6, 0.9, 3.0, 1.4, 1.4, 1.2, 1.2, 0.8),
     )
 
 
@@ -595,7 +601,7 @@ def draft_project(dy: DepartmentYear, project: Project, result: ProjectResult, r
     w.h2("（二）绩效指标完成情况")
     pairs = list(zip(project.indicators, result.indicators))
     _indicator_analysis(w, pairs, "本项目")
-    chart = _indicator_chart("project-indicators", "项目绩效指标得分率", pairs)
+    chart = _indicator_chart("project-indicators", "项目绩效指标得分率", pairs, rules)
     if chart:
         w.add(chart)
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.enum.text import WD_BREAK
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Mm
 
 from jixiao.core.drafting import TODO, Chart, Draft, Heading, PageBreak, Paragraph, Table
@@ -40,24 +41,32 @@ def reference_path() -> Path:
     return ref.DEFAULT_PATH
 
 
-class _Fonts:
-    """East Asian font of each style, following ``based_on`` as Word does."""
+class _Styles:
+    """Style ids and East Asian fonts of the reference document's styles, looked up once:
+    python-docx scans every style on each lookup, which dominates a 200-project report."""
 
     def __init__(self, doc: DocxDocument):
         self.doc = doc
-        self.cache: dict[str, str | None] = {}
+        self.ids: dict[str, str] = {}
+        self.fonts: dict[str, str | None] = {}
 
-    def east_asia(self, style_name: str) -> str | None:
-        if style_name not in self.cache:
-            style = self.doc.styles[style_name]
+    def id(self, name: str) -> str:
+        if name not in self.ids:
+            self.ids[name] = self.doc.styles[name].style_id
+        return self.ids[name]
+
+    def east_asia(self, name: str) -> str | None:
+        """The style's eastAsia font, following ``based_on`` as Word does."""
+        if name not in self.fonts:
+            style = self.doc.styles[name]
             found = None
             while style is not None and found is None:
                 rpr = style.element.rPr
                 fonts = rpr.rFonts if rpr is not None else None
                 found = fonts.get(qn("w:eastAsia")) if fonts is not None else None
                 style = style.base_style
-            self.cache[style_name] = found
-        return self.cache[style_name]
+            self.fonts[name] = found
+        return self.fonts[name]
 
 
 def _empty_body(doc: DocxDocument) -> None:
@@ -67,85 +76,106 @@ def _empty_body(doc: DocxDocument) -> None:
             body.remove(child)
 
 
-def _run(para, text: str, fonts: _Fonts, style_name: str, char_style: str | None = None):
-    run = para.add_run(text, style=char_style)
-    east = fonts.east_asia(char_style or style_name)
+def _run(para, text: str, styles: _Styles, style_name: str, char_style: str | None = None):
+    run = para.add_run(text)
+    if char_style:
+        run._r.style = styles.id(char_style)
+    east = styles.east_asia(char_style or style_name)
     if east:
-        run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east)
+        run._r.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east)
     return run
 
 
-def _paragraph(doc: DocxDocument, text: str, style: str, fonts: _Fonts, todo: bool = False):
-    para = doc.add_paragraph(style=style)
-    if todo and TODO in text:
-        before, _, after = text.partition(TODO)
-        if before:
-            _run(para, before, fonts, style)
-        _run(para, TODO, fonts, style, ref.TODO_MARK)
-        if after:
-            _run(para, after, fonts, style)
-    else:
-        _run(para, text, fonts, style)
+def _styled(container, style: str, styles: _Styles):
+    para = container.add_paragraph()
+    para._p.style = styles.id(style)
     return para
 
 
-def _repeat_header(row) -> None:
-    trpr = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    trpr.append(header)
+def _paragraph(doc: DocxDocument, text: str, style: str, styles: _Styles, todo: bool = False):
+    para = _styled(doc, style, styles)
+    if todo and TODO in text:
+        before, _, after = text.partition(TODO)
+        if before:
+            _run(para, before, styles, style)
+        _run(para, TODO, styles, style, ref.TODO_MARK)
+        if after:
+            _run(para, after, styles, style)
+    else:
+        _run(para, text, styles, style)
+    return para
 
 
-def _table(doc: DocxDocument, table: Table, fonts: _Fonts, text_width: int) -> None:
-    _paragraph(doc, table.caption, ref.CAPTION, fonts)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_TWIPS_PER_EMU = 635
+
+
+def _text_xml(text: str) -> str:
+    lines = [escape(_CONTROL.sub("", line)) for line in text.split("\n")]
+    return '<w:br/>'.join(f'<w:t xml:space="preserve">{line}</w:t>' for line in lines)
+
+
+def _table(doc: DocxDocument, table: Table, styles: _Styles, text_width: int) -> None:
+    """The table as one XML fragment: python-docx's cell-by-cell API costs seconds on a
+    200-project appendix, so rows are written directly with the same styles it would use."""
+    _paragraph(doc, table.caption, ref.CAPTION, styles)
     cols = len(table.header)
-    grid = doc.add_table(rows=1 + len(table.rows), cols=cols)
-    grid.style = doc.styles[ref.TABLE_STYLE]
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    grid.autofit = False
     weights = table.widths if len(table.widths) == cols else (1.0,) * cols
-    widths = [int(text_width * w / sum(weights)) for w in weights]
-    for r, (row, values) in enumerate(zip(grid.rows, [table.header, *table.rows])):
-        if r == 0:
-            _repeat_header(row)
-        for c, (cell, value) in enumerate(zip(row.cells, values)):
-            cell.width = widths[c]
-            para = cell.paragraphs[0]
-            para.style = doc.styles[ref.TABLE_TEXT]
-            if r == 0:
-                para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            elif c in table.numeric:
-                para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            run = _run(para, value, fonts, ref.TABLE_TEXT)
-            if r == 0:
-                run.bold = True
+    width = text_width // _TWIPS_PER_EMU
+    twips = [int(width * w / sum(weights)) for w in weights]
+    para_style = styles.id(ref.TABLE_TEXT)
+    east = styles.east_asia(ref.TABLE_TEXT)
+    fonts = f'<w:rFonts w:eastAsia="{escape(east, {chr(34): "&quot;"})}"/>' if east else ""
+    parts = [
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{styles.id(ref.TABLE_STYLE)}"/>'
+        f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
+        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
+        "</w:tblPr><w:tblGrid>",
+        *(f'<w:gridCol w:w="{t}"/>' for t in twips),
+        "</w:tblGrid>",
+    ]
+    for r, values in enumerate([table.header, *table.rows]):
+        header = r == 0
+        parts.append('<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>' if header else "<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+        for c in range(cols):
+            value = values[c] if c < len(values) else ""
+            align = "center" if header else ("right" if c in table.numeric else "left")
+            bold = "<w:b/>" if header else ""
+            parts.append(
+                f'<w:tc><w:tcPr><w:tcW w:w="{twips[c]}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+                f'<w:p><w:pPr><w:pStyle w:val="{para_style}"/><w:jc w:val="{align}"/></w:pPr>'
+                f"<w:r><w:rPr>{fonts}{bold}</w:rPr>{_text_xml(value)}</w:r></w:p></w:tc>"
+            )
+        parts.append("</w:tr>")
+    parts.append("</w:tbl>")
+    doc.element.body.sectPr.addprevious(parse_xml("".join(parts)))
 
 
-def _chart(doc: DocxDocument, chart: Chart, png: bytes, fonts: _Fonts, text_width: int) -> None:
-    para = doc.add_paragraph(style=ref.FIGURE)
+def _chart(doc: DocxDocument, chart: Chart, png: bytes, styles: _Styles, text_width: int) -> None:
+    para = _styled(doc, ref.FIGURE, styles)
     para.add_run().add_picture(io.BytesIO(png), width=min(text_width, Cm(15)))
-    _paragraph(doc, f"图 {chart.title}", ref.CAPTION, fonts)
+    _paragraph(doc, f"图 {chart.title}", ref.CAPTION, styles)
 
 
 def build_docx(draft: Draft, charts: Mapping[str, bytes], out: Path | io.BytesIO) -> None:
     """Write the draft; ``charts`` maps each Chart.key to its PNG."""
     doc = Document(str(reference_path()))
     _empty_body(doc)
-    fonts = _Fonts(doc)
+    styles = _Styles(doc)
     section = doc.sections[0]
     text_width = (section.page_width or Mm(210)) - (section.left_margin or 0) - (section.right_margin or 0)
     for line in draft.title:
-        _paragraph(doc, line, ref.TITLE, fonts)
-    styles = {"body": ref.BODY, "note": ref.NOTE, "item": ref.BODY}
+        _paragraph(doc, line, ref.TITLE, styles)
+    by_kind = {"body": ref.BODY, "note": ref.NOTE, "item": ref.BODY}
     for block in draft.blocks:
         if isinstance(block, Heading):
-            _paragraph(doc, block.text, ref.HEADING_1 if block.level <= 1 else ref.HEADING_2, fonts)
+            _paragraph(doc, block.text, ref.HEADING_1 if block.level <= 1 else ref.HEADING_2, styles)
         elif isinstance(block, Paragraph):
-            _paragraph(doc, block.text, styles.get(block.style, ref.BODY), fonts, block.todo)
+            _paragraph(doc, block.text, by_kind.get(block.style, ref.BODY), styles, block.todo)
         elif isinstance(block, Table):
-            _table(doc, block, fonts, text_width)
+            _table(doc, block, styles, text_width)
         elif isinstance(block, Chart):
-            _chart(doc, block, charts[block.key], fonts, text_width)
+            _chart(doc, block, charts[block.key], styles, text_width)
         elif isinstance(block, PageBreak):
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     doc.core_properties.title = "".join(draft.title)
