@@ -9,9 +9,12 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jixiao import exchange
 from jixiao.cli import main
+from jixiao.core.display import fmt_pct_number, fmt_score
 from jixiao.core.errors import InputError
 from jixiao.core.model import BudgetLine, Department, DepartmentYear, FundLine, Indicator, Project, Stated
 from jixiao.core.quality import (
@@ -510,3 +513,39 @@ def test_cli_check_project_forms_reviews_projects_only(tmp_path, capsys, monkeyp
     assert main(["check", str(path), "--json"]) == 0
     found = json.loads(capsys.readouterr().out)["findings"]
     assert [(f["code"], f["project"]) for f in found] == [("Q-TARGET-LOW", "P01")]
+
+
+def test_full_marks_within_rounding_of_the_computed_score_is_accepted():
+    def near_full(dy):
+        setattrs(pi(dy, "I1"), target_text="≥1000人", actual_text="999人", deviation_reason="1人缺考",
+                 stated_score=D("20"))  # computed 19.98
+    assert not {"Q-FULL-MARKS-MISSED", "Q-SCORE-MISMATCH"} & codes(with_(near_full))
+
+
+amounts = st.decimals(min_value=D("0.01"), max_value=D("99999999.99"), places=2)
+
+
+@settings(max_examples=150, deadline=None)
+@given(budget=amounts, share=st.decimals(min_value=D("0"), max_value=D("1"), places=4), places=st.integers(0, 3))
+def test_property_a_correctly_rounded_stated_rate_never_mismatches(budget, share, places):
+    executed = (budget * share).quantize(D("0.01"))
+    dy = base()
+    p = p1(dy)
+    p.funds[0] = FundLine("一般公共预算", budget, executed)
+    p.execution_explanation = "说明"
+    rate = executed / budget
+    p.stated = Stated(execution_rate=D(fmt_pct_number(rate, places)))
+    assert "Q-RATE-MISMATCH" not in codes(dy)
+    p.stated = Stated(execution_rate=D(fmt_pct_number(rate, places)) + D(1).scaleb(-places))
+    assert "Q-RATE-MISMATCH" in codes(dy)
+
+
+@settings(max_examples=100, deadline=None)
+@given(actual=st.integers(min_value=1, max_value=99))
+def test_property_stated_score_equal_to_computed_is_never_flagged(actual):
+    def fill(dy):
+        setattrs(pi(dy, "I1"), actual_text=f"{actual}人", deviation_reason="未满员")
+    dy = with_(fill)
+    computed = next(r for r in score_department(dy).projects[0].indicators if r.code == "I1").score
+    pi(dy, "I1").stated_score = D(fmt_score(computed))
+    assert not {"Q-SCORE-MISMATCH", "Q-FULL-MARKS-MISSED", "Q-DEDUCTED-MET"} & codes(dy)

@@ -58,7 +58,8 @@ def _stated_score(
         return
     quantitative, met = _met(ind, r, tpl)
     full = stated >= ind.weight
-    if full and not met:
+    # 20 for a computed 19.996 is rounding, not a claim of full marks
+    if full and not met and ind.weight - r.score > rules.score_tolerance:
         out.add(rules, "Q-FULL-MARKS-MISSED",
                 f"实际完成值「{r.actual_text}」未达到指标值「{ind.target_text}」，却填报满分 {fmt_value(stated)} 分；"
                 f"应按完成比例计 {fmt_score(r.score)} 分",
