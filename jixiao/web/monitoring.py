@@ -58,13 +58,13 @@ def progress_chart(report: MonitoringReport, rules: MonitoringRules, animation: 
         "title": {"text": f"1-{report.month}月各项目执行进度与序时进度（%）", "left": "center",
                   "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
-        "legend": {"top": 28, "data": ["执行进度", "预计全年执行率"]},
-        "grid": {"left": 50, "right": 90, "top": 64, "bottom": 40},
+        "legend": {"bottom": 0, "data": ["执行进度", "预计全年执行率"]},
+        "grid": {"left": 50, "right": 120, "top": 50, "bottom": 60},
         "xAxis": {"type": "category", "data": [p.code for p in report.projects], "axisLabel": {"interval": 0}},
         "yAxis": {"type": "value", "name": "%"},
         "series": [
             {
-                "type": "bar", "name": "执行进度",
+                "type": "bar", "name": "执行进度", "itemStyle": {"color": "#888"},  # legend swatch; bars take their level colour
                 "data": [{"value": _number(p.execution_progress), "name": p.name,
                           "itemStyle": {"color": LEVEL_COLORS[p.level]}} for p in report.projects],
                 "markLine": {
