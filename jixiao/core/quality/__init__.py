@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from jixiao.core.model import DepartmentYear, Indicator, Stated
+from jixiao.core.model import DepartmentYear, Indicator, Project, Stated
 from jixiao.core.quality.findings import Collector, Finding
 from jixiao.core.quality.goals import review_goals
 from jixiao.core.quality.rules import SEVERITIES, QualityRules, load_rules
@@ -74,7 +74,7 @@ def _readable(ind: Indicator) -> bool:
 
 def _score_each(
     inds: list[Indicator], tpl: Template, feeds: Mapping[str, str], rules: QualityRules,
-    out: Collector, owner, failed: set[str],
+    out: Collector, owner: Project | None, failed: set[str],
 ) -> list[IndicatorResult]:
     """Score indicators one by one so every unscorable one is reported, not only the first."""
     results = []

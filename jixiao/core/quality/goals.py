@@ -119,9 +119,8 @@ def _review_owner(
         except TargetError as exc:
             out.add(rules, "Q-TARGET-UNREADABLE", f"{exc}", owner, ind, "指标值")
             continue
-        code_in_output = ind.level1 in rules.output_level1
         hits = [n for n in rules.input_indicator_names if n in ind.name]
-        if code_in_output and hits:
+        if ind.level1 in rules.output_level1 and hits:
             out.add(rules, "Q-INPUT-AS-OUTPUT",
                     f"「{ind.name}」反映的是资金投入或管理过程，不是产出；请改为项目实际交付的产品或服务（数量、质量、时效、成本）",
                     owner, ind, "三级指标", {"投入类名称": hits[0]})

@@ -32,7 +32,7 @@ def _places(stated: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def _met(ind: Indicator, r: IndicatorResult, tpl: Template) -> tuple[bool, bool]:
+def _met(ind: Indicator, r: IndicatorResult) -> tuple[bool, bool]:
     """(quantitative, met): whether the target is a figure, and whether the actual reached it."""
     try:
         quantitative = parse_target(ind.target_text, ind.unit).quantitative
@@ -56,7 +56,7 @@ def _stated_score(
                 f"填报得分 {fmt_value(stated)} 分超过该指标分值 {fmt_value(ind.weight)} 分；得分不能超过分值",
                 owner, ind, "得分", nums)
         return
-    quantitative, met = _met(ind, r, tpl)
+    quantitative, met = _met(ind, r)
     full = stated >= ind.weight
     # 20 for a computed 19.996 is rounding, not a claim of full marks
     if full and not met and ind.weight - r.score > rules.score_tolerance:
