@@ -7,12 +7,13 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from jixiao import exchange
+from jixiao import excel, exchange
 from jixiao.budget import models as m
+from jixiao.budget.feeds import collect_feeds
 from jixiao.core.display import fmt_rate, fmt_score
 from jixiao.core.errors import InputError
 from jixiao.core.workflow import available_actions
@@ -21,14 +22,9 @@ from jixiao.web.data import scored
 from jixiao.web.views.common import page_context, problems_response
 from jixiao.web.views.home import return_comments
 
-# form id → (file-name part, label); the ids are those of `jixiao export --form`
-FORMS = {
-    "bulk": "批量工作簿",
-    "target": "绩效目标申报表",
-    "monitor": "绩效运行监控表",
-    "self-eval": "项目支出绩效自评表",
-    "dept-self-eval": "部门整体支出绩效自评表",
-}
+# Excel forms offered for download: every form `jixiao export --form` writes, except blanks.
+DOWNLOAD_FORMS = {k: v for k, v in excel.FORMS.items() if not k.startswith("blank-")}
+REPORT_FORMATS = ("docx", "pdf")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -80,26 +76,16 @@ def department_evaluation(request, code: str, year: int):
         actions=available_actions(row.status, roles),
         return_comment=return_comments(row).get(key) if row.status == "退回" else None,
         review=review, review_score=fmt_score(review.score) if review else "",
-        forms=FORMS, report_formats=_report_formats(),
+        forms=DOWNLOAD_FORMS, report_formats=REPORT_FORMATS,
     )
     return render(request, "web/evaluation.html", ctx)
-
-
-def _report_formats() -> list[str]:
-    try:
-        from jixiao.report import department_report  # noqa: F401  (the report feature)
-    except ImportError:
-        return []
-    return ["docx", "pdf"]
 
 
 @login_required
 def excel_download(request, code: str, year: int, form: str):
     row = access.get_year_or_404(request.user, code, year, permission="export")
-    if form not in FORMS:
+    if form not in DOWNLOAD_FORMS:
         raise Http404("没有该表格")
-    from jixiao import excel
-
     data = scored(row)
     project = request.GET.get("project") or None
     if project is not None and all(p.code != project for p in data.dy.projects):
@@ -108,7 +94,7 @@ def excel_download(request, code: str, year: int, form: str):
         path = Path(tmp) / "form.xlsx"
         excel.write_form(data.dy, data.result, form, path, project=project)
         body = path.read_bytes()
-    name = f"{code}-{year}-{FORMS[form]}{'-' + project if project else ''}.xlsx"
+    name = f"{code}-{year}-{DOWNLOAD_FORMS[form]}{'-' + project if project else ''}.xlsx"
     response = HttpResponse(body, content_type=XLSX)
     response["Content-Disposition"] = _attachment(name)
     return response
@@ -126,17 +112,19 @@ def json_download(request, code: str, year: int):
 @login_required
 def report_download(request, code: str, year: int, fmt: str):
     row = access.get_year_or_404(request.user, code, year, permission="export")
-    if fmt not in _report_formats():
-        raise Http404("报告功能尚未安装")
-    from jixiao.report import department_report
+    if fmt not in REPORT_FORMATS:
+        raise Http404("没有该格式")
+    from jixiao.report.generate import generate
 
     data = scored(row)
-    tmp = tempfile.TemporaryDirectory()
-    path = Path(tmp.name) / f"report.{fmt}"
-    department_report(data.dy, data.result, path)
-    response = FileResponse(path.open("rb"), as_attachment=True,
-                            filename=f"{code}-{year}-部门整体支出绩效自评报告.{fmt}")
-    response._jixiao_tmp = tmp  # removed when the response is garbage-collected
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"report.{fmt}"
+        generate(data.dy, path, collect_feeds(code, year))
+        body = path.read_bytes()
+    content_type = "application/pdf" if fmt == "pdf" else \
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = _attachment(f"{code}-{year}-部门整体支出绩效自评报告.{fmt}")
     return response
 
 

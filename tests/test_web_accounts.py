@@ -1,0 +1,117 @@
+"""Login, lock-out, password rules, security headers, CSRF."""
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from jixiao.web.demo import DEMO_PASSWORD
+from jixiao.web.models import LoginAttempt
+from web_support import FAST_HASHERS, client_for, load_site
+
+
+@pytest.fixture
+def site(db, settings):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    load_site()
+
+
+def test_login_page_is_chinese_and_self_contained(site):
+    page = Client().get("/accounts/login/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "登录" in html and "用户名" in html
+    assert "http://" not in html and "https://" not in html
+    csp = page["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "http" not in csp
+    assert page["X-Frame-Options"] == "DENY"
+    assert page["X-Content-Type-Options"] == "nosniff"
+    assert page["Referrer-Policy"] == "same-origin"
+
+
+def test_anonymous_home_redirects_to_login(site):
+    answer = Client().get("/")
+    assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")
+
+
+def test_login_and_logout(site):
+    c = Client()
+    answer = c.post("/accounts/login/", {"username": "jingban", "password": DEMO_PASSWORD})
+    assert answer.status_code == 302
+    assert c.get("/d/demo/2022/").status_code == 200
+    assert c.post("/accounts/logout/").status_code == 302
+    assert c.get("/d/demo/2022/").status_code == 302
+
+
+def test_lockout_after_repeated_failures(site, settings):
+    settings.JIXIAO_LOGIN_MAX_FAILURES = 3
+    c = Client()
+    for _ in range(3):
+        page = c.post("/accounts/login/", {"username": "jingban", "password": "wrong-password"})
+        assert "请输入一个正确的" in page.content.decode() or page.status_code == 200
+    # Locked now: even the right password is refused, with a Chinese reason.
+    page = c.post("/accounts/login/", {"username": "jingban", "password": DEMO_PASSWORD})
+    assert page.status_code == 200 and "锁定" in page.content.decode()
+    assert c.get("/d/demo/2022/").status_code == 302
+    # Another account is not affected.
+    assert Client().post("/accounts/login/", {"username": "bumen", "password": DEMO_PASSWORD}).status_code == 302
+    assert LoginAttempt.objects.filter(username="jingban", success=False).count() == 4
+
+
+def test_lockout_ends_after_the_window(site, settings):
+    settings.JIXIAO_LOGIN_MAX_FAILURES = 2
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    for _ in range(2):
+        Client().post("/accounts/login/", {"username": "jingban", "password": "nope"})
+    LoginAttempt.objects.update(when=timezone.now() - timedelta(minutes=settings.JIXIAO_LOGIN_LOCK_MINUTES + 1))
+    assert Client().post("/accounts/login/", {"username": "jingban", "password": DEMO_PASSWORD}).status_code == 302
+
+
+def test_passwords_are_never_stored_in_attempts(site):
+    Client().post("/accounts/login/", {"username": "jingban", "password": "Secret-Guess-123"})
+    for a in LoginAttempt.objects.all().values():
+        assert "Secret-Guess-123" not in str(a)
+
+
+@pytest.mark.parametrize("weak", ["short1A!", "alllowercaseletters", "1234567890123", "jingban2024jingban"])
+def test_weak_passwords_are_refused(site, weak):
+    user = get_user_model().objects.get(username="jingban")
+    with pytest.raises(ValidationError):
+        validate_password(weak, user)
+
+
+def test_strong_password_is_accepted(site):
+    validate_password("Budget#Review2024", get_user_model().objects.get(username="jingban"))
+
+
+def test_csrf_is_enforced_on_htmx_posts(site):
+    from web_support import set_status
+
+    set_status("demo", "P01", "草稿")
+    c = Client(enforce_csrf_checks=True)
+    c.login(username="jingban", password=DEMO_PASSWORD)
+    url = "/d/demo/2022/p/P01/i/P01-I1/actual/"
+    assert c.post(url, {"actual": "3件"}, HTTP_HX_REQUEST="true").status_code == 403
+    page = c.get("/d/demo/2022/p/P01/")
+    token = page.cookies["csrftoken"].value if "csrftoken" in page.cookies else c.cookies["csrftoken"].value
+    assert 'hx-headers=\'{"X-CSRFToken"' in page.content.decode()
+    ok = c.post(url, {"actual": "3件"}, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
+    assert ok.status_code == 200
+
+
+def test_session_settings(settings):
+    assert settings.SESSION_COOKIE_AGE <= 8 * 3600
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE and settings.SESSION_COOKIE_HTTPONLY
+
+
+def test_upload_size_is_limited(site, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.JIXIAO_UPLOAD_MAX_BYTES = 100
+    c = client_for("jingban")
+    page = c.post("/d/demo/upload/", {"file": SimpleUploadedFile("big.json", b"x" * 500)})
+    assert page.status_code == 400 and "文件过大" in page.content.decode()
