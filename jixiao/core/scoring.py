@@ -71,41 +71,44 @@ def infer_achievement(target_text: str, actual_text: str) -> str | None:
     return None
 
 
-def _score_qualitative(ind: Indicator, tpl: Template, actual: str) -> tuple[Decimal, Decimal, str]:
-    level = ind.achievement or infer_achievement(ind.target_text, actual)
+def _score_qualitative(
+    target_text: str, actual: str, weight: Decimal, achievement: str | None,
+    override: Decimal | None, override_reason: str, tpl: Template,
+) -> tuple[Decimal, Decimal, str]:
+    level = achievement or infer_achievement(target_text, actual)
     if level is None:
-        raise ScoringError(f"{_where(ind)}：无法从实际完成值「{actual}」判断达成程度，请选择达成、部分达成或未达成")
+        raise ScoringError(f"无法从实际完成值「{actual}」判断达成程度，请选择达成、部分达成或未达成")
     band = tpl.qualitative.get(level)
     if band is None:
-        raise ScoringError(f"{_where(ind)}：达成程度「{level}」无法识别，应为达成、部分达成或未达成")
-    if ind.ratio_override is not None:
-        ratio = ind.ratio_override
+        raise ScoringError(f"达成程度「{level}」无法识别，应为达成、部分达成或未达成")
+    if override is not None:
+        ratio = override
         if not band.contains(ratio):
             upper = "含" if band.high == 1 else "不含"
             raise TargetError(
-                f"{_where(ind)}：{level}的得分比例应在 {fmt_rate(band.low, 0)}（含）至 "
+                f"{level}的得分比例应在 {fmt_rate(band.low, 0)}（含）至 "
                 f"{fmt_rate(band.high, 0)}（{upper}）之间，填写的是 {fmt_rate(ratio, 2)}"
             )
-        reason = f"（评价人在档内调整：{ind.override_reason}）" if ind.override_reason else "（评价人在档内调整）"
+        reason = f"（评价人在档内调整：{override_reason}）" if override_reason else "（评价人在档内调整）"
     else:
         ratio, reason = band.default, ""
-    score = ind.weight * ratio
-    how = "由实际完成值判断为" if ind.achievement is None else ""
+    score = weight * ratio
+    how = "由实际完成值判断为" if achievement is None else ""
     return score, ratio, f"定性指标：{how}{level}，按 {fmt_value(ratio * HUNDRED, 2)}% 计{reason}：{_pts(score)} 分"
 
 
-def _comparable_actual(ind: Indicator, target: Target, actual: str) -> tuple[Decimal, str]:
+def _comparable_actual(target: Target, actual: str) -> tuple[Decimal, str]:
     """The actual figure in the target's unit, and a note when it was converted."""
     value, unit, percent = parse_actual(actual)
     if value is None:
-        raise ScoringError(f"{_where(ind)}：指标值「{ind.target_text}」是定量的，实际完成值「{actual}」中没有数值")
+        raise ScoringError(f"指标值「{target.text}」是定量的，实际完成值「{actual}」中没有数值")
     if percent != target.percent and unit and target.unit:
-        raise ScoringError(f"{_where(ind)}：指标值以「{target.unit}」计，实际完成值以「{unit}」计，无法比较")
+        raise ScoringError(f"指标值以「{target.unit}」计，实际完成值以「{unit}」计，无法比较")
     if not unit or not target.unit or unit == target.unit:
         return value, ""
     factor = unit_factor(unit, target.unit)
     if factor is None:
-        raise ScoringError(f"{_where(ind)}：指标值单位「{target.unit}」与实际完成值单位「{unit}」不同，无法换算")
+        raise ScoringError(f"指标值单位「{target.unit}」与实际完成值单位「{unit}」不同，无法换算")
     converted = value * factor
     return converted, f"（实际完成值 {fmt_value(value)}{unit} 折合 {fmt_value(converted)}{target.unit}）"
 
@@ -157,47 +160,59 @@ def _ratio_quantitative(t: Target, b: Decimal) -> tuple[Decimal, str, str]:
     return r, f"实际完成值 {vb} 高于区间 {va}～{vh} 的上限：{vh} ÷ {vb} = {shown}%", shown
 
 
+# (score, ratio, trace, over_completion, flagged)
+_Outcome = tuple[Decimal, Decimal, str, "Decimal | None", bool]
+
+
+@lru_cache(maxsize=131072)
+def _outcome(
+    target_text: str, unit: str, actual: str, weight: Decimal, achievement: str | None,
+    override: Decimal | None, override_reason: str, tpl: Template,
+) -> _Outcome:
+    """Score of one target/actual/weight combination. Pure, so it is memoised: real batches repeat
+    the same combinations ("≥95%" against "100%", "按期完成" against "已完成") many times over."""
+    target = parse_target(target_text, unit)
+    if target.op == "qualitative":
+        score, ratio, trace = _score_qualitative(target_text, actual, weight, achievement, override, override_reason, tpl)
+        return score, ratio, trace, None, False
+    b, note = _comparable_actual(target, actual)
+    ratio, how, shown = _ratio_quantitative(target, b)
+    if ratio < ONE:
+        if ratio > ZERO:
+            score = weight * ratio
+            return score, ratio, f"{how}{note}：{_known_value(weight)} × {shown}% = {_pts(score)} 分", None, False
+        return ZERO, ratio, f"{how}{note}：0.00 分", None, False
+    trace = f"{how}{note}，{'超过 100% ' if ratio > ONE else ''}按满分计：{_known_pts(weight)} 分"
+    if ratio == ONE or target.op not in POSITIVE_OPS or not target.value or target.value < 0:
+        return weight, ratio, trace, None, False
+    over = ratio - ONE
+    if over <= tpl.over_completion_margin:
+        return weight, ratio, trace, over, False
+    margin = _known_value(tpl.over_completion_margin.scaleb(2))
+    trace += f"（超额 {_pct(over)}%，超过 {margin}% 的提示线，请说明指标值是否偏低）"
+    return weight, ratio, trace, over, True
+
+
 def score_indicator(
     ind: Indicator, tpl: Template, actual_text: str | None = None, feed: str | None = None
 ) -> IndicatorResult:
     """Score one indicator against its target. ``actual_text`` overrides ``ind.actual_text``
     (a feed value); ``feed`` names that feed for the trace."""
     actual = actual_text if actual_text is not None else ind.actual_text
-    result = IndicatorResult(ind.code, ind.level1, ind.level2, ind.name, ind.weight, None, None, "", None, [], feed, actual)
     if actual is None or not actual.strip():
-        result.trace = "尚未填报实际完成值"
-        return result
+        return IndicatorResult(ind.code, ind.level1, ind.level2, ind.name, ind.weight, None, None,
+                               "尚未填报实际完成值", None, [], feed, actual)
     try:
-        target = parse_target(ind.target_text, ind.unit)
-    except TargetError as exc:
-        raise TargetError(f"{_where(ind)}：{exc}") from exc
-    if target.op == "qualitative":
-        score, ratio, trace = _score_qualitative(ind, tpl, actual)
-    else:
-        b, note = _comparable_actual(ind, target, actual)
-        ratio, how, shown = _ratio_quantitative(target, b)
-        if ratio >= ONE:
-            score = ind.weight
-            trace = f"{how}{note}，{'超过 100% ' if ratio > ONE else ''}按满分计：{_known_pts(score)} 分"
-            if ratio > ONE and target.op in POSITIVE_OPS and target.value > 0:  # type: ignore[operator]
-                over = ratio - ONE
-                result.over_completion = over
-                if over > tpl.over_completion_margin:
-                    result.flags.append(OVER_COMPLETION_FLAG)
-                    trace += (
-                        f"（超额 {_pct(over)}%，超过 {_known_value(tpl.over_completion_margin.scaleb(2))}% "
-                        "的提示线，请说明指标值是否偏低）"
-                    )
-        elif ratio > ZERO:
-            score = ind.weight * ratio
-            trace = f"{how}{note}：{_known_value(ind.weight)} × {shown}% = {_pts(score)} 分"
-        else:
-            score = ZERO
-            trace = f"{how}{note}：0.00 分"
+        score, ratio, trace, over, flagged = _outcome(
+            ind.target_text, ind.unit, actual, ind.weight, ind.achievement,
+            ind.ratio_override, ind.override_reason, tpl,
+        )
+    except (TargetError, ScoringError) as exc:
+        raise type(exc)(f"{_where(ind)}：{exc}") from exc
     if feed is not None:
         trace = f"实际完成值取自「{feed}」：{actual}；{trace}"
-    result.score, result.ratio, result.trace = score, ratio, trace
-    return result
+    return IndicatorResult(ind.code, ind.level1, ind.level2, ind.name, ind.weight, score, ratio, trace, over,
+                           [OVER_COMPLETION_FLAG] if flagged else [], feed, actual)
 
 
 # ---------------------------------------------------------------- budget execution

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -80,8 +80,14 @@ class Template:
                 return cat
         return None
 
-    def __hash__(self) -> int:  # dict field: hash by identity of the versioned file
-        return hash(self.ref)
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.id, self.version))
+
+    def __hash__(self) -> int:
+        # The dict field rules out the generated hash; id@version names the file's content, and
+        # templates are memo keys on the scoring hot path, so the hash is computed once.
+        return self._hash
 
 
 def _dec(value: Any, where: str, problems: list[Problem]) -> Decimal:
