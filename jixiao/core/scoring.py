@@ -161,7 +161,7 @@ def _ratio_quantitative(t: Target, b: Decimal) -> tuple[Decimal, str, str]:
 
 
 # (score, ratio, trace, over_completion, flagged)
-_Outcome = tuple[Decimal, Decimal, str, "Decimal | None", bool]
+_Outcome = tuple[Decimal, Decimal, str, Decimal | None, bool]
 
 
 @lru_cache(maxsize=131072)
