@@ -1,0 +1,274 @@
+"""The self-evaluation reports: the demo department's report carries every figure the seed states
+and its four-part outline; narrative gaps are flagged, not printed; typography follows the
+reference document; charts render Chinese with no missing glyph; PDF via LibreOffice embeds CJK
+fonts; the project report; the CLI from a file and from the database."""
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from PIL import Image
+
+from jixiao.cli import main
+from jixiao.core.audit import audit_lines
+from jixiao.core.drafting import TODO, Chart, Paragraph, draft_department, is_placeholder
+from jixiao.core.errors import InputError
+from jixiao.core.scoring import score_department
+from jixiao.report import reference
+from jixiao.report.charts import DPI, render_chart
+from jixiao.report.generate import draft_for, generate
+from jixiao.report.pdf import docx_to_pdf
+from jixiao.report.reading import read_report
+
+# Figures the seed report states (and /work/shared/checks/report.sh looks for).
+SEED_FIGURES = ["1153.25", "1104.37", "95.8%", "491.48", "612.89", "96 分", "等级为优", "1810", "20.67%",
+                "190", "56", "161.95", "207.5", "185.3", "89.3%", "150", "149.58", "99.7%", "94.6", "86 万元",
+                "90.9%", "121%"]
+OUTLINE = ["一、基本情况", "（一）部门概况", "（二）年度总体工作和重点工作任务", "（三）部门整体收支情况",
+           "（四）部门整体绩效管理情况", "二、综合评价分析", "（一）自评结论综述",
+           "（二）各项工作任务绩效目标完成情况分析", "（三）各重点任务项目支出完成情况分析", "（四）主要工作成效",
+           "三、存在的主要问题", "四、下一步改进措施", "附件1：部门整体支出绩效自评表", "附件2：项目支出绩效自评情况表"]
+DEMO_FILE = Path(__file__).resolve().parents[1] / "jixiao" / "data" / "demo" / "department-2022.json"
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+
+
+def _docx_text(path: Path) -> str:
+    return "\n".join(read_report(path).lines)
+
+
+@pytest.fixture(scope="module")
+def demo_docx(tmp_path_factory) -> Path:
+    from jixiao import exchange
+
+    out = tmp_path_factory.mktemp("report") / "demo.docx"
+    generate(exchange.read_file(DEMO_FILE), out)
+    return out
+
+
+# ---------------------------------------------------------------- content
+
+
+def test_demo_report_has_every_seed_figure_and_the_outline(demo_docx):
+    text = _docx_text(demo_docx)
+    assert [f for f in SEED_FIGURES if f not in text] == []
+    positions = [text.find(h) for h in OUTLINE]
+    assert -1 not in positions and positions == sorted(positions)
+
+
+def test_demo_report_sentences_are_drafted_from_the_scores(demo_docx):
+    text = _docx_text(demo_docx)
+    assert "全年预算数 1153.25 万元，执行数 1104.37 万元，完成预算的 95.8%" in text
+    assert "按支出性质看，基本支出 491.48 万元，项目支出 612.89 万元" in text
+    assert "实际利用外资：年度目标值 ≥1500万美元，实际完成 1810万美元，完成率 121%，超额完成 20.67%" in text
+    assert "仲裁解除用地合同经费项目全年预算数为 207.5 万元，执行数为 185.3 万元，完成预算的 89.3%" in text
+    assert "部门整体支出绩效自评得分 96 分，等级为优" in text
+
+
+def test_report_uses_fed_actuals(demo_dy):
+    """An indicator's actual value comes from its feed when the ledger supplies one."""
+    draft = draft_for(demo_dy, {"invest.fdi_usd": "1650万美元"})
+    text = "\n".join(draft.text_lines())
+    assert "实际完成 1650万美元（数据来自招商引资台账），完成率 110%，超额完成 10.00%" in text
+
+
+def test_demo_tables_carry_budget_projects_and_indicators(demo_docx):
+    document = docx.Document(str(demo_docx))
+    headers = [[c.text for c in t.rows[0].cells] for t in document.tables]
+    assert ["分类", "项目", "全年预算数", "全年执行数", "执行率"] in headers
+    assert ["序号", "项目编码", "项目名称", "全年预算数", "全年执行数", "执行率", "自评得分", "等级"] in headers
+    assert ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"] in headers
+    projects = next(t for t in document.tables if t.rows[0].cells[1].text == "项目编码")
+    assert len(projects.rows) == 1 + 11 + 1  # header, 11 projects, total
+    assert [c.text for c in projects.rows[-1].cells][3:6] == ["653.25", "612.89", "93.8%"]
+
+
+@pytest.mark.parametrize("value", ["", "暂无", "无。", "同上", "  略 ", "暂无明显问题"])
+def test_boilerplate_narratives_are_flagged_not_printed(demo_dy, value):
+    demo_dy.problems = value
+    draft = draft_department(demo_dy, score_department(demo_dy))
+    texts = [b.text for b in draft.blocks if isinstance(b, Paragraph)]
+    start = texts.index(next(t for t in texts if "存在的主要问题尚未填写" in t))
+    assert texts[start].startswith(TODO)
+    assert any("存在的主要问题" in w for w in draft.warnings)
+    if value.strip(" 。"):
+        assert f"「{value.strip()}」" in texts[start]  # says what was written instead
+
+
+def test_real_narratives_are_not_flagged():
+    assert not is_placeholder("无人机巡查覆盖园区全部地块，发现问题 3 处并已整改。")
+    assert not is_placeholder("各业务科室经办人财务绩效设置水平有待提高。")
+
+
+def test_missing_deviation_reason_and_low_execution_explanation_are_flagged(demo_dy):
+    p01 = demo_dy.project("P01")
+    p01.execution_explanation = "暂无"
+    demo_dy.indicators[5].deviation_reason = ""  # D06 scores 3.5 of 5
+    draft = draft_department(demo_dy, score_department(demo_dy))
+    todo = [b.text for b in draft.blocks if isinstance(b, Paragraph) and b.todo]
+    assert any("仲裁解除用地合同经费" in t and "原因说明" in t for t in todo)
+    assert any("绩效目标设置合理性" in t and "偏差原因" in t for t in todo)
+    assert len(draft.warnings) == 2
+
+
+def test_project_report(demo_dy, tmp_path):
+    out = tmp_path / "p01.docx"
+    draft = generate(demo_dy, out, project="P01")
+    text = _docx_text(out)
+    assert "仲裁解除用地合同经费" in text and "2022年项目支出绩效自评报告" in text
+    assert "全年预算数 207.5 万元，执行数 185.3 万元，完成预算的 89.3%" in text
+    assert "项目支出绩效自评得分 90.23 分，等级为优" in text
+    for heading in ("一、项目基本情况", "二、绩效目标完成情况分析", "三、自评结论", "四、存在的主要问题", "五、下一步改进措施"):
+        assert heading in text
+    assert draft.warnings  # the demo project has no written goal/problems: flagged
+    assert audit_lines(read_report(out).lines, wrapped=False).findings == []
+
+
+def test_unknown_project_is_an_input_error(demo_dy, tmp_path):
+    with pytest.raises(InputError) as err:
+        generate(demo_dy, tmp_path / "x.docx", project="P99")
+    assert "P99" in str(err.value) and "P01" in str(err.value)
+
+
+# ---------------------------------------------------------------- typography
+
+
+def _east_asia(style) -> str | None:
+    return style.element.rPr.rFonts.get(qn("w:eastAsia"))
+
+
+def test_reference_document_is_styles_only_with_official_typography():
+    document = docx.Document(str(reference.DEFAULT_PATH))
+    assert document.paragraphs == [] and document.tables == []
+    section = document.sections[0]
+    mm = [round(v.mm) for v in (section.page_width, section.page_height, section.top_margin,
+                                section.bottom_margin, section.left_margin, section.right_margin)]
+    assert mm == [210, 297, 37, 35, 28, 26]  # A4; GB/T 9704 margins
+    styles = document.styles
+    assert _east_asia(styles["Normal"]) == "仿宋" and styles["Normal"].font.size.pt == 16
+    assert _east_asia(styles["Heading 1"]) == "黑体"
+    assert _east_asia(styles["Heading 2"]) == "楷体"
+    assert "PAGE" in section.footer._element.xml
+
+
+def test_reference_document_is_reproducible_by_its_script(tmp_path):
+    rebuilt = docx.Document(str(reference.build_reference(tmp_path / "ref.docx")))
+    shipped = docx.Document(str(reference.DEFAULT_PATH))
+    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Caption", reference.TABLE_TEXT, reference.NOTE):
+        assert rebuilt.styles[name].element.xml == shipped.styles[name].element.xml
+
+
+def test_runs_carry_the_east_asian_font_of_their_style(demo_docx):
+    document = docx.Document(str(demo_docx))
+    expected = {"Title": "宋体", "Heading 1": "黑体", "Heading 2": "楷体", "Normal": "仿宋"}
+    seen = set()
+    for para in document.paragraphs:
+        name = para.style.name
+        for run in para.runs:
+            if run.text and name in expected and run.style.name != reference.TODO_MARK:
+                assert run._element.rPr.rFonts.get(qn("w:eastAsia")) == expected[name]
+                seen.add(name)
+    assert seen == set(expected)
+
+
+def test_a_unit_can_restyle_the_report_through_its_own_reference(demo_dy, tmp_path, monkeypatch):
+    custom = tmp_path / "our-style.docx"
+    document = docx.Document(str(reference.DEFAULT_PATH))
+    reference.set_fonts(document.styles["Normal"], "Times New Roman", "宋体")
+    document.save(str(custom))
+    monkeypatch.setenv("JIXIAO_REPORT_REFERENCE", str(custom))
+    out = tmp_path / "r.docx"
+    generate(demo_dy, out)
+    body = [p for p in docx.Document(str(out)).paragraphs if p.style.name == "Normal" and p.text]
+    assert body and all(p.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体" for p in body)
+    monkeypatch.setenv("JIXIAO_REPORT_REFERENCE", str(tmp_path / "missing.docx"))
+    with pytest.raises(InputError):
+        generate(demo_dy, out)
+
+
+# ---------------------------------------------------------------- charts
+
+
+def test_charts_render_chinese_without_missing_glyphs(demo_dy):
+    draft = draft_for(demo_dy)
+    charts = [b for b in draft.blocks if isinstance(b, Chart)]
+    assert {c.key for c in charts} == {"dept-indicators", "execution", "grades"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph … missing from font" becomes a failure
+        for chart in charts:
+            png = render_chart(chart)
+            image = Image.open(io.BytesIO(png))
+            assert round(image.info["dpi"][0]) == DPI
+            assert image.size[0] >= 1200  # print resolution at 15 cm
+
+
+def test_many_projects_are_charted_as_a_distribution(demo_dy):
+    base = demo_dy.projects[3]
+    from copy import deepcopy
+
+    for i in range(40):
+        clone = deepcopy(base)
+        clone.code = f"X{i:02d}"
+        demo_dy.projects.append(clone)
+    chart = next(b for b in draft_for(demo_dy).blocks if isinstance(b, Chart) and b.key == "execution")
+    assert chart.kind == "columns" and sum(chart.values) == len(demo_dy.projects)
+
+
+# ---------------------------------------------------------------- PDF
+
+
+@needs_soffice
+def test_pdf_has_figures_headings_and_embedded_cjk_fonts(demo_docx, tmp_path):
+    pdf = tmp_path / "demo.pdf"
+    docx_to_pdf(demo_docx, pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    for figure in ["1153.25", "1104.37", "95.8%", "491.48", "612.89", "1810", "20.67%", "161.95", "185.3", "149.58"]:
+        assert figure in flat
+    for heading in ("一、基本情况", "二、综合评价分析", "三、存在的主要问题", "四、下一步改进措施"):
+        assert heading in flat
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    rows = fonts.splitlines()[2:]
+    assert any("NotoSerifCJK" in r for r in rows) and any("NotoSansCJK" in r for r in rows)
+    assert all(r.split()[-5] == "yes" for r in rows)  # every font embedded: no tofu from a missing face
+    assert audit_lines(read_report(pdf).lines).findings == []
+
+
+def test_pdf_without_libreoffice_is_a_clear_error(demo_docx, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOFFICE", str(tmp_path / "no-soffice"))
+    with pytest.raises(InputError) as err:
+        docx_to_pdf(demo_docx, tmp_path / "x.pdf")
+    assert "LibreOffice" in str(err.value) and ".docx" in str(err.value)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_cli_report_from_file_and_bad_arguments(tmp_path, capsys):
+    out = tmp_path / "r.docx"
+    assert main(["report", "--file", str(DEMO_FILE), "-o", str(out)]) == 0
+    assert out.is_file() and "已生成报告" in capsys.readouterr().out
+    assert main(["audit", str(out)]) == 0
+    assert main(["report", "--file", str(DEMO_FILE), "-o", str(tmp_path / "r.odt")]) == 2
+    assert main(["report", "--department", "demo", "-o", str(out)]) == 2
+    assert main(["report", "--file", str(DEMO_FILE), "--project", "P99", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and ".docx" in err and "--year" in err and "P99" in err
+
+
+def test_cli_report_from_database(stored_demo, tmp_path, monkeypatch, capsys):
+    import jixiao.cli
+
+    monkeypatch.setattr(jixiao.cli, "django_setup", lambda: None)  # pytest-django owns the test database
+    out = tmp_path / "db.docx"
+    assert main(["report", "--department", "demo", "--year", "2022", "-o", str(out)]) == 0
+    text = _docx_text(out)
+    assert "完成预算的 95.8%" in text and "1810" in text
+    project = tmp_path / "p03.docx"
+    assert main(["report", "--department", "demo", "--year", "2022", "--project", "P03", "-o", str(project)]) == 0
+    assert "完成预算的 90.9%" in _docx_text(project)
