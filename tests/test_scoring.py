@@ -1,6 +1,7 @@
 """Indicator, execution, project and department scores and their traces."""
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal as D
 
 import pytest
@@ -386,3 +387,19 @@ def test_check_weights_allows_moving_points_of_an_absent_class() -> None:
     assert check_weights(inds, CENTRAL) == []
     short = [ind("≥2个", "2个", "50", code="I1"), ind("≥90%", "95%", "35", code="I2", level1="效益指标")]
     assert check_weights(short, CENTRAL)
+
+
+def test_over_completion_margin_comes_from_the_template() -> None:
+    lenient = dataclasses.replace(CENTRAL, version="lenient", over_completion_margin=D("0.5"))
+    assert score_indicator(ind("≥7个", "8.5个"), CENTRAL).flags == [OVER_COMPLETION_FLAG]
+    relaxed = score_indicator(ind("≥7个", "8.5个"), lenient)  # same row, other template: no stale memo
+    assert relaxed.flags == [] and "提示线" not in relaxed.trace
+    assert relaxed.over_completion == D("8.5") / D(7) - 1
+
+
+def test_weight_scales_and_results_are_independent() -> None:
+    a = score_indicator(ind("≥7个", "8.5个", "4"), CENTRAL)
+    b = score_indicator(ind("≥7个", "8.5个", "6"), CENTRAL)
+    assert (a.score, b.score) == (D(4), D(6))
+    a.flags.append("人工备注")
+    assert b.flags == [OVER_COMPLETION_FLAG] and score_indicator(ind("≥7个", "8.5个"), CENTRAL).flags == [OVER_COMPLETION_FLAG]
