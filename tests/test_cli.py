@@ -165,3 +165,31 @@ def test_database_url(url, expected):
 def test_bad_database_url(url):
     with pytest.raises(ImproperlyConfigured):
         parse_database_url(url)
+
+
+def test_bulk_workbook_round_trip_through_import(demo_db, tmp_path):
+    bulk = tmp_path / "bulk.xlsx"
+    proc = jixiao("export", "--department", "demo", "--year", "2022", "--form", "bulk", "-o", str(bulk),
+                  db=demo_db)
+    assert proc.returncode == 0, proc.stderr
+    other = tmp_path / "other.sqlite3"
+    proc = jixiao("import", str(bulk), db=other)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "back.json"
+    assert jixiao("export", "--department", "demo", "--year", "2022", "--format", "json", "-o", str(out),
+                  db=other).returncode == 0
+    from jixiao import exchange
+    from jixiao.core.scoring import score_department
+
+    assert scorecard_dict(score_department(exchange.read_file(out))) == \
+        scorecard_dict(score_department(exchange.read_file(DEMO_FILE)))
+
+
+def test_form_export_arguments_are_checked(demo_db, tmp_path):
+    assert_bad_input(jixiao("export", "--department", "demo", "--year", "2022", "--form", "nonsense",
+                            "-o", str(tmp_path / "x.xlsx"), db=demo_db), "未知的表格类型")
+    assert_bad_input(jixiao("export", "--department", "demo", "--year", "2022", "--form", "target",
+                            "-o", str(tmp_path / "x.json"), db=demo_db), ".xlsx")
+    assert_bad_input(jixiao("export", "--department", "demo", "--year", "2022", "--form", "target",
+                            "--project", "NOPE", "-o", str(tmp_path / "x.xlsx"), db=demo_db), "NOPE")
+    assert not list(tmp_path.iterdir())

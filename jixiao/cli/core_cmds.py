@@ -16,8 +16,6 @@ DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo" / "departme
 # and returns a line telling the user what it loaded.
 DEMO_LOADERS: list[Callable[[DepartmentYear], str]] = []
 
-FORMS = ("bulk", "target", "monitor", "self-eval", "dept-self-eval")
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="（重新）载入示例部门 demo 及其示例台账数据")
@@ -32,9 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     _department_args(p, required=True)
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--format", choices=("json",), help="json：交换格式文件")
-    what.add_argument("--form", choices=FORMS,
+    what.add_argument("--form", metavar="表格",
                       help="bulk 批量工作簿 / target 绩效目标申报表 / monitor 绩效运行监控表 / "
-                           "self-eval 项目支出绩效自评表 / dept-self-eval 部门整体支出绩效自评表")
+                           "self-eval 项目支出绩效自评表 / dept-self-eval 部门整体支出绩效自评表 / "
+                           "blank-target、blank-self-eval 空白模板")
     p.add_argument("--project", metavar="项目编码", help="只导出该项目的表格")
     p.add_argument("-o", "--output", required=True, metavar="输出文件")
     p.set_defaults(func=cmd_export)
@@ -157,6 +156,11 @@ def _write_atomically(out: Path, write: Callable[[Path], None]) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     out = _output_path(args.output, ".xlsx" if args.form else None)
+    if args.form:
+        from jixiao import excel
+
+        if args.form not in excel.FORMS:
+            raise InputError(f"未知的表格类型「{args.form}」，可选：{'、'.join(excel.FORMS)}", location="--form")
     setup_database()
     from jixiao.budget.store import load_department_year
 
