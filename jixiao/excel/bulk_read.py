@@ -93,6 +93,14 @@ class SheetReader:
             yield Located(values, r, cells, self.grid.addr(r, 0))
 
     def _convert(self, col: S.Col, cell: Any, where: str) -> Any:
+        value = self._value(col, cell, where)
+        if col.choices and value:
+            for item in value if isinstance(value, list) else [value]:
+                if item not in col.choices:
+                    self.problems.append(Problem(where, f"「{item}」不是有效取值，应为：{'、'.join(col.choices)}", col.header))
+        return value
+
+    def _value(self, col: S.Col, cell: Any, where: str) -> Any:
         kind = col.kind
         try:
             if kind in ("text", "opt_text"):
@@ -198,8 +206,8 @@ def read_bulk(book: Book, problems: list[Problem], warnings: list[Problem]) -> t
                 problems.append(Problem(row.cells[c], "有资金来源的行必须填写该金额", next(x.header for x in S.FUND_COLS if x.attr == c)))
         j = len(p.funds)
         _locate(where, f"$.projects[{list(projects).index(code)}].funds[{j}]", row)
-        p.funds.append(model.FundLine(fund_source=vals["fund_source"], budget=vals["budget"] or Decimal(0),
-                                      executed=vals["executed"] or Decimal(0), initial=vals["initial"]))
+        p.funds.append(model.FundLine(fund_source=vals["fund_source"], budget=_zero_if_none(vals["budget"]),
+                                      executed=_zero_if_none(vals["executed"]), initial=vals["initial"]))
     order = {code: i for i, code in enumerate(projects)}
 
     def owner(code: str | None, row: Located, field: str) -> model.Project | None:
@@ -213,9 +221,11 @@ def read_bulk(book: Book, problems: list[Problem], warnings: list[Problem]) -> t
         vals = dict(row.values)
         code = vals.pop("project")
         if code is None:
+            where.setdefault("$.indicators", row.first)  # weight totals are reported on the list
             _locate(where, f"$.indicators[{len(indicators)}]", row)
             indicators.append(model.Indicator(**vals))
         elif (p := owner(code, row, "project")) is not None:
+            where.setdefault(f"$.projects[{order[code]}].indicators", row.first)
             _locate(where, f"$.projects[{order[code]}].indicators[{len(p.indicators)}]", row)
             p.indicators.append(model.Indicator(**vals))
 
@@ -268,6 +278,11 @@ def read_bulk(book: Book, problems: list[Problem], warnings: list[Problem]) -> t
                               projects=list(projects.values()), rectifications=rectifications,
                               stated=_stated(v), **fields)
     return dy, where
+
+
+def _zero_if_none(value: Decimal | None) -> Decimal:
+    """A missing amount (already reported as a problem) stands in as 0; Decimal("0.0") stays as written."""
+    return Decimal(0) if value is None else value
 
 
 def _stated(values: dict[str, Any]) -> model.Stated:

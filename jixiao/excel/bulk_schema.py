@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jixiao.core import model
+
 LIST_SEPARATOR = "、"
 
 
@@ -45,7 +47,7 @@ DEPARTMENT_COLS = (
     Col("department.parent_code", "主管部门编码", "opt_text"),
     Col("department.parent_name", "主管部门名称", "opt_text"),
     Col("year", "年度", "int"),
-    Col("money_unit", "金额单位"),
+    Col("money_unit", "金额单位", choices=("万元", "元", "亿元")),
     Col("project_template", "项目评分模板"),
     Col("department_template", "部门评分模板"),
     Col("goal", "部门整体绩效目标"),
@@ -56,9 +58,9 @@ DEPARTMENT_COLS = (
     Col("problems", "存在的主要问题"),
     Col("measures", "下一步改进措施"),
     Col("execution_explanation", "执行率偏低说明"),
-    Col("status", "状态"),
+    Col("status", "状态", choices=model.STATUSES),
     *STATED,
-    Col("origin", "数据标记"),
+    Col("origin", "数据标记", choices=model.ORIGINS),
 )
 
 DUTIES_SHEET = "职责"
@@ -66,13 +68,13 @@ DUTIES_COLS = (Col("seq", "序号", "int"), Col("text", "主要职责"))
 
 BUDGET_SHEET = "预算"
 BUDGET_COLS = (
-    Col("fund_source", "资金来源"),
-    Col("nature", "支出性质"),
+    Col("fund_source", "资金来源", choices=model.FUND_SOURCES),
+    Col("nature", "支出性质", choices=model.NATURES),
     Col("budget", "全年预算数", "money"),
     Col("executed", "全年执行数", "money"),
     Col("initial", "年初预算数", "opt_money"),
     Col("carry_over", "年末结转和结余", "money"),
-    Col("origin", "数据标记"),
+    Col("origin", "数据标记", choices=model.ORIGINS),
 )
 
 PROJECT_SHEET = "项目"
@@ -87,13 +89,13 @@ PROJECT_COLS = (
     Col("problems", "存在问题"),
     Col("measures", "改进措施"),
     Col("budget_cut_midyear", "年中调减预算", "bool"),
-    Col("status", "状态"),
+    Col("status", "状态", choices=model.STATUSES),
     *STATED,
-    Col("origin", "数据标记"),
+    Col("origin", "数据标记", choices=model.ORIGINS),
 )
 # One row per project × fund source; a project without funds has one row with these blank.
 FUND_COLS = (
-    Col("fund_source", "资金来源", "opt_text"),
+    Col("fund_source", "资金来源", "opt_text", model.FUND_SOURCES),
     Col("budget", "全年预算数", "opt_money"),
     Col("executed", "全年执行数", "opt_money"),
     Col("initial", "年初预算数", "opt_money"),
@@ -110,7 +112,7 @@ INDICATOR_COLS = (
     Col("unit", "度量单位"),
     Col("weight", "分值", "decimal"),
     Col("actual_text", "实际完成值", "opt_text"),
-    Col("achievement", "完成等级", "opt_text"),
+    Col("achievement", "完成等级", "opt_text", model.ACHIEVEMENTS),
     Col("ratio_override", "得分比例", "opt_decimal"),
     Col("override_reason", "得分比例调整理由"),
     Col("deviation_reason", "偏差原因分析及改进措施"),
@@ -120,7 +122,7 @@ INDICATOR_COLS = (
     Col("last_year_actual", "上年实际完成值", "opt_text"),
     Col("feed", "自动取数来源", "opt_text"),
     Col("stated_score", "自评得分", "opt_decimal"),
-    Col("origin", "数据标记"),
+    Col("origin", "数据标记", choices=model.ORIGINS),
 )
 
 MONTHLY_SHEET = "月度执行"
@@ -140,16 +142,16 @@ CHECKPOINT_KEY_COLS = (
 CHECKPOINT_COLS = (
     Col("goal_progress", "总体目标执行情况"),
     Col("expected_executed", "全年预计执行数", "opt_money"),
-    Col("status", "状态", "opt_text"),
+    Col("status", "状态", "opt_text", model.STATUSES),
 )
 PROGRESS_COLS = (
     Col("progress_text", "指标执行情况"),
     Col("forecast_text", "全年预计完成情况"),
-    Col("likelihood", "完成目标可能性", "opt_text"),
+    Col("likelihood", "完成目标可能性", "opt_text", model.LIKELIHOODS),
     Col("explanation", "原因说明"),
 )
 SHARED_CHECK_COLS = (  # on both kinds of rows
-    Col("causes", "偏差原因", "list"),
+    Col("causes", "偏差原因", "list", model.DEVIATION_CAUSES),
     Col("measures", "纠偏措施"),
 )
 
@@ -160,7 +162,7 @@ RECTIFICATION_COLS = (
     Col("measure", "整改措施"),
     Col("owner", "责任人"),
     Col("deadline", "整改期限", "opt_text"),
-    Col("status", "整改状态"),
+    Col("status", "整改状态", choices=model.RECTIFICATION_STATUSES),
 )
 
 SHEETS = (
