@@ -141,6 +141,7 @@ PLATFORM_APPS = [
 # Feature apps: each feature adds its own line here (jixiao.web, jixiao.land, …).
 FEATURE_APPS: list[str] = [
     "jixiao.land",
+    "jixiao.investment",
     "jixiao.web",
 ]
 INSTALLED_APPS = PLATFORM_APPS + FEATURE_APPS

@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "jixiao.cli.monitor_cmds",
     "jixiao.cli.check_cmds",
     "jixiao.cli.land_cmds",
+    "jixiao.cli.invest_cmds",
     "jixiao.cli.report_cmds",
     "jixiao.cli.web_cmds",
 )
