@@ -48,11 +48,9 @@ _TOTAL_EXECUTED = re.compile(rf"(?:执行数|支出总额|总支出|支出合计
 _SPLIT = re.compile(r"按(?:资金来源|支出性质|经济分类|功能分类|支出经济分类|支出功能分类)[^，,：:。]{0,4}[，,：:]\s*(?P<body>[^。]+)")
 _PART = re.compile(rf"(?P<v>{NUM})\s*(?P<u>{MONEY_UNIT})")
 _STATED_SUM = re.compile(rf"(?:合计|共计|总计)\s*(?:为|是)?\s*(?P<v>{NUM})\s*(?P<u>{MONEY_UNIT})")
-_SCORE_SUM = re.compile(
-    rf"(?P<parts>(?:[^\s+＋=＝，,。：:；;]*\s*(?:{NUM})\s*分\s*[+＋]\s*)+[^\s+＋=＝，,。：:；;]*\s*(?:{NUM})\s*分)"
-    rf"\s*[=＝]\s*(?P<t>{NUM})\s*分"
-)
-_SCORE_PART = re.compile(rf"({NUM})\s*分")
+# Claims whose left side is a list are found from their anchor and read backwards to the start
+# of the clause: a regex with a repeated group backtracks quadratically on long list-like text.
+_SCORE_TOTAL = re.compile(rf"[=＝]\s*(?P<t>{NUM})\s*分")
 _OP = r"≥|≤|>=|<=|＞=|＜=|>|<|＞|＜|不低于|不少于|不小于|至少|达到|不高于|不超过|不多于|不大于|控制在"
 _NEGATIVE_OPS = ("≤", "<=", "＜=", "<", "＜", "不高于", "不超过", "不多于", "不大于", "控制在")
 _UNIT = r"[^\d\s，,。；;、（()）]{0,6}?"
@@ -72,7 +70,7 @@ _COUNT_LISTED = re.compile(
     r"共\s*(?P<n>\d+)\s*(?P<w>个|项|家|宗|名|条|类|所|件)[^，,。；;：:]{0,20}?[，,]?\s*"
     r"(?:分别(?:是|为)|包括|如下|即)\s*[：:]?\s*(?P<items>[^。；;]*)"
 )
-_COUNT_ETC = re.compile(r"(?P<items>[^，,。；;：:]+?(?:、[^，,。；;：:、]+?)+)\s*等\s*(?P<n>\d+)\s*(?P<w>个|项|家|宗|名|条|类|所|件)")
+_COUNT_ETC = re.compile(r"等\s*(?P<n>\d+)\s*(?P<w>个|项|家|宗|名|条|类|所|件)")
 _BRACKETS = {"「": "」", "“": "”", "《": "》", "（": "）", "(": ")", "『": "』", "【": "】"}
 
 
@@ -269,9 +267,11 @@ class _Auditor:
     # 得分合计
     def score_sums(self, block: _Block) -> None:
         text = block.text
-        for m in _SCORE_SUM.finditer(text):
-            parts = [p.group(1) for p in _SCORE_PART.finditer(m["parts"])]
-            if len(parts) < 2:
+        for m in _SCORE_TOTAL.finditer(text):
+            start = _clause_start(text, m.start())
+            pieces = re.split(r"[+＋]", text[start: m.start()])
+            parts = [p.group(1) for piece in pieces if (p := re.search(rf"({NUM})\s*分\s*$", piece.strip()))]
+            if len(parts) < 2 or len(parts) != len(pieces):
                 continue
             self.result.checked += 1
             total = sum((_dec(p) for p in parts), ZERO)
@@ -282,7 +282,7 @@ class _Auditor:
                 continue
             shown = fmt_decimal(total, places)
             self.finding(
-                block, m.start("t"), "得分合计", _excerpt(text, m.start(), m.end(), 0), f"{m['t']} 分", f"{shown} 分",
+                block, m.start("t"), "得分合计", _excerpt(text, start, m.end(), 0), f"{m['t']} 分", f"{shown} 分",
                 f"各项得分相加为 {shown} 分，报告写的合计是 {m['t']} 分",
             )
 
@@ -376,7 +376,9 @@ class _Auditor:
                     continue
             self._count_finding(block, m, n, counts)
         for m in _COUNT_ETC.finditer(text):
-            self._count_finding(block, m, int(m["n"]), _item_counts(m["items"]))
+            items = text[_clause_start(text, m.start()): m.start()]
+            if "、" in items:
+                self._count_finding(block, m, int(m["n"]), _item_counts(items))
 
     def _count_finding(self, block: _Block, m: re.Match[str], n: int, counts: set[int]) -> None:
         self.result.checked += 1
@@ -387,6 +389,14 @@ class _Auditor:
             block, m.start("n"), "计数", _excerpt(block.text, m.start(), m.end(), 0), f"{n}{m['w']}", f"{listed}{m['w']}",
             f"文中称共 {n}{m['w']}，但列出的是 {listed}{m['w']}",
         )
+
+
+def _clause_start(text: str, end: int) -> int:
+    """Offset just after the last clause separator before ``end``."""
+    for i in range(end - 1, -1, -1):
+        if text[i] in "，,。：:；;":
+            return i + 1
+    return 0
 
 
 def _split_items(text: str) -> list[str]:
