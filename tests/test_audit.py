@@ -222,3 +222,12 @@ def test_cli_unreadable_inputs_exit_2(tmp_path, capsys):
     for path in (broken, legacy, tmp_path / "missing.txt"):
         assert main(["audit", str(path)]) == 2
         assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["甲、" * 3000 + "乙", "园区 1 分 + " * 500, "按资金来源分，" + "一般 1 万元，" * 2000])
+def test_long_list_like_text_is_audited_in_linear_time(text):
+    import time
+
+    start = time.perf_counter()
+    audit_text(text)
+    assert time.perf_counter() - start < 1.0

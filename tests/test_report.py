@@ -272,3 +272,17 @@ def test_cli_report_from_database(stored_demo, tmp_path, monkeypatch, capsys):
     project = tmp_path / "p03.docx"
     assert main(["report", "--department", "demo", "--year", "2022", "--project", "P03", "-o", str(project)]) == 0
     assert "完成预算的 90.9%" in _docx_text(project)
+
+
+def test_empty_department_is_flagged_throughout_and_still_written(tmp_path):
+    from jixiao.core.model import Department, DepartmentYear
+
+    dy = DepartmentYear(department=Department(code="x", name="某局"), year=2023)
+    out = tmp_path / "empty.docx"
+    draft = generate(dy, out)
+    text = _docx_text(out)
+    assert "全年预算数为 0，无法计算执行率" in text
+    for what in ("部门主要职责", "绩效指标", "项目支出", "存在的主要问题", "下一步改进措施"):
+        assert any(what in w for w in draft.warnings), what
+    assert text.count(TODO) >= len(draft.warnings)
+    assert audit_lines(read_report(out).lines, wrapped=False).findings == []
