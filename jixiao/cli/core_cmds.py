@@ -121,12 +121,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    dy = read_department_year(args.file)
-    setup_database()
-    from jixiao.budget.store import save_department_year
+    if Path(args.file).suffix.lower() == ".xlsx":
+        # Excel: the bulk workbook, or standard forms merged into the stored department-year.
+        from jixiao.excel.importing import import_file
 
-    save_department_year(dy, user=_who(), reason=args.reason or f"导入 {Path(args.file).name}")
-    print(f"已导入 {_summary(dy)}")
+        outcome = import_file(args.file)
+        setup_database()
+        from jixiao.excel.merge import import_outcome_into_database
+
+        dy = import_outcome_into_database(outcome, args.file, user=_who(), reason=args.reason)
+        print(f"已导入 {_summary(dy)}")
+        for warning in outcome.warnings:
+            print(f"提示：{warning}")
+    else:
+        dy = read_department_year(args.file)
+        setup_database()
+        from jixiao.budget.store import save_department_year
+
+        save_department_year(dy, user=_who(), reason=args.reason or f"导入 {Path(args.file).name}")
+        print(f"已导入 {_summary(dy)}")
     from jixiao.cli.check_cmds import import_summary
 
     print(import_summary(dy, args.file))

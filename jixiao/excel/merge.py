@@ -9,7 +9,6 @@ result. ``import_into_database`` is the shell: load, merge, save all-or-nothing.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -186,25 +185,29 @@ def merge_outcome(outcome: ImportOutcome, stored: model.DepartmentYear | None) -
     return dy
 
 
-def import_into_database(path: str | Path, user: Any = None, reason: str = "",
-                         load: Callable[[str, int], model.DepartmentYear] | None = None) -> tuple[model.DepartmentYear, list[Problem]]:
-    """Read ``path``, merge into the stored department-year and save — all or nothing.
-    Returns the saved department-year and the warnings to show."""
+def import_outcome_into_database(outcome: ImportOutcome, path: str | Path, user: Any = None,
+                                 reason: str = "") -> model.DepartmentYear:
+    """Merge a read file into the stored department-year and save it — all or nothing.
+    Warnings found while merging are appended to ``outcome.warnings``."""
     from django.db import transaction
 
     from jixiao.budget.store import load_department_year, save_department_year
 
-    outcome = import_file(path)
-    load = load or load_department_year
-    code = outcome.department_code
-    year = outcome.year
+    code, year = outcome.department_code, outcome.year
     if not code or not year:
         raise InputError([Problem(Path(path).name, "表头中缺少部门编码或年度，无法确定导入到哪个部门年度")])
     with transaction.atomic():
         try:
-            stored = load(code, year)
+            stored = load_department_year(code, year)
         except InputError:
             stored = None
         dy = merge_outcome(outcome, stored)
         save_department_year(dy, user=user, reason=reason or f"导入 {Path(path).name}")
-    return dy, outcome.warnings
+    return dy
+
+
+def import_into_database(path: str | Path, user: Any = None, reason: str = "") -> tuple[model.DepartmentYear, list[Problem]]:
+    """Read ``path`` and import it (see ``import_outcome_into_database``); returns the saved
+    department-year and the warnings to show."""
+    outcome = import_file(path)
+    return import_outcome_into_database(outcome, path, user, reason), outcome.warnings
