@@ -231,3 +231,24 @@ def test_long_list_like_text_is_audited_in_linear_time(text):
     start = time.perf_counter()
     audit_text(text)
     assert time.perf_counter() - start < 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    target=st.integers(min_value=1, max_value=100000),
+    actual=st.integers(min_value=0, max_value=300000),
+    places=st.sampled_from([0, 1, 2]),
+)
+def test_drafted_indicator_sentences_always_agree_with_the_auditor(target, actual, places):
+    from jixiao.core.drafting import indicator_sentence, load_rules
+    from jixiao.core.model import Indicator
+    from jixiao.core.scoring import score_indicator
+    from jixiao.core.templates import load_template
+
+    b = Decimal(actual).scaleb(-places)
+    ind = Indicator(code="I1", level1="产出指标", level2="数量指标", name="完成数", target_text=f"≥{target}个",
+                    weight=Decimal(10), actual_text=f"{b}个")
+    res = score_indicator(ind, load_template("central-2020"))
+    sentence, _ = indicator_sentence(ind, res, load_rules())
+    result = audit_text(sentence + "。")
+    assert result.checked >= 1 and result.findings == []

@@ -434,7 +434,7 @@ def draft_department(dy: DepartmentYear, result: DepartmentResult, rules: Report
     w.h2("（二）各项工作任务绩效目标完成情况分析")
     pairs = list(zip(dy.indicators, result.indicators))
     _indicator_analysis(w, pairs, "部门整体")
-    chart = _indicator_chart("dept-indicators", "部门整体绩效指标得分率", pairs, rules)
+    chart = _indicator_chart("dept-indicators", "部门整体绩效指标完成情况（得分率）", pairs, rules)
     if chart:
         w.add(chart)
 
@@ -601,7 +601,7 @@ def draft_project(dy: DepartmentYear, project: Project, result: ProjectResult, r
     w.h2("（二）绩效指标完成情况")
     pairs = list(zip(project.indicators, result.indicators))
     _indicator_analysis(w, pairs, "本项目")
-    chart = _indicator_chart("project-indicators", "项目绩效指标得分率", pairs, rules)
+    chart = _indicator_chart("project-indicators", "项目绩效指标完成情况（得分率）", pairs, rules)
     if chart:
         w.add(chart)
 
