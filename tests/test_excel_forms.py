@@ -1,0 +1,255 @@
+"""Standard forms: export layout and values, import by label (with real-world variants), the
+merge into a stored department-year, and a LibreOffice conversion of the demo export."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from jixiao import excel, exchange
+from jixiao.core.display import fmt_decimal
+from jixiao.core.errors import InputError
+from jixiao.core.scoring import score_department
+from jixiao.excel.merge import merge_outcome
+from jixiao.excel.workbook import HELPER_SHEET
+
+FORMS = ("target", "monitor", "self-eval", "dept-self-eval", "blank-target", "blank-self-eval")
+
+
+def export(dy, form, tmp_path, project=None) -> Path:
+    path = tmp_path / f"{form}.xlsx"
+    excel.write_form(dy, score_department(dy), form, path, project=project)
+    return path
+
+
+def cells(ws) -> dict[str, object]:
+    return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+def find(ws, value) -> openpyxl.cell.Cell:
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value == value:
+                return c
+    raise AssertionError(f"{value!r} not on {ws.title}")
+
+
+def test_self_eval_layout_and_computed_values(demo_dy, tmp_path):
+    result = score_department(demo_dy)
+    wb = openpyxl.load_workbook(export(demo_dy, "self-eval", tmp_path))
+    assert len([n for n in wb.sheetnames if n != HELPER_SHEET]) == len(demo_dy.projects)
+    assert all(len(n) <= 31 for n in wb.sheetnames) and len(set(wb.sheetnames)) == len(wb.sheetnames)
+    assert wb[HELPER_SHEET].sheet_state == "hidden"
+    ws = wb.worksheets[0]
+    p, pr = demo_dy.projects[0], result.projects[0]
+    assert ws["A1"].value == "项目支出绩效自评表" and "A1:L1" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["A1"].font.name == "宋体" and ws.freeze_panes and ws.print_area
+    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) and ws.page_setup.orientation == "landscape"
+    values = cells(ws)
+    assert p.name in values.values() and p.code in values.values()
+    total_row = find(ws, "年度资金总额").row
+    rate = ws.cell(row=total_row, column=7)
+    assert rate.value == pytest.approx(float(fmt_decimal(pr.execution.rate, 4)))
+    assert rate.number_format == "0.00%" and "执行率" in rate.comment.text
+    assert ws.cell(row=total_row, column=4).number_format == "#,##0.00"
+    assert ws.cell(row=total_row, column=4).font.name == "仿宋"
+    score = ws.cell(row=total_row, column=8)
+    assert Decimal(str(score.value)) == Decimal(fmt_decimal(pr.execution.score, 2)) and score.comment
+    total = find(ws, "总分")
+    total_cell = ws.cell(row=total.row, column=3)
+    assert Decimal(str(total_cell.value)) == Decimal(fmt_decimal(pr.total, 2)) and "总分" in total_cell.comment.text
+    assert ws.cell(row=total.row, column=5).value == pr.grade
+    # computed cells are values, never formulas
+    with zipfile.ZipFile(tmp_path / "self-eval.xlsx") as z:
+        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_dropdowns_point_at_the_hidden_list_sheet_and_money_must_be_non_negative(demo_dy, tmp_path):
+    ws = openpyxl.load_workbook(export(demo_dy, "blank-self-eval", tmp_path))["填报"]
+    validations = ws.data_validations.dataValidation
+    lists = [dv for dv in validations if dv.type == "list"]
+    assert lists and all(HELPER_SHEET in dv.formula1 for dv in lists)
+    assert any(dv.type == "decimal" and dv.operator == "greaterThanOrEqual" and dv.formula1 == "0" for dv in validations)
+    helper = openpyxl.load_workbook(tmp_path / "blank-self-eval.xlsx")[HELPER_SHEET]
+    column_values = {helper.cell(row=1, column=c).value: [helper.cell(row=r, column=c).value for r in range(2, 8)]
+                     for c in range(1, helper.max_column + 1)}
+    assert "产出指标" in column_values["level1"] and "有可能" in column_values["likelihood"]
+    assert "经费保障" in column_values["causes"] and "≥" in column_values["op"]
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_every_form_opens_with_its_title(demo_dy, tmp_path, form):
+    wb = openpyxl.load_workbook(export(demo_dy, form, tmp_path))
+    title = wb.worksheets[0]["A1"].value
+    assert title.endswith("表")
+
+
+def test_monitor_form_shows_execution_to_date_and_checkpoint(demo_dy, tmp_path):
+    ws = openpyxl.load_workbook(export(demo_dy, "monitor", tmp_path, project="P01")).worksheets[0]
+    p = demo_dy.projects[0]
+    cp = p.checkpoints[0]
+    values = set(cells(ws).values())
+    assert f"1-{cp.month}月执行数" in values and cp.goal_progress in values
+    total_row = find(ws, "年度资金总额").row
+    done = sum((v for m, v in p.monthly_executed.items() if m <= cp.month), Decimal(0))
+    assert Decimal(str(ws.cell(row=total_row, column=5).value)) == done
+    assert cp.indicators[1].forecast_text in values
+
+
+def test_formula_like_user_text_is_escaped_on_forms(demo_dy, tmp_path):
+    demo_dy.projects[0].goal = "=HYPERLINK(\"http://x\")"
+    demo_dy.projects[0].indicators[0].name = "-1+2"
+    ws = openpyxl.load_workbook(export(demo_dy, "target", tmp_path, project="P01")).worksheets[0]
+    for value in ("=HYPERLINK(\"http://x\")", "-1+2"):
+        cell = find(ws, value)
+        assert cell.data_type == "s" and cell.quotePrefix
+    with zipfile.ZipFile(tmp_path / "target.xlsx") as z:
+        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+@pytest.mark.parametrize("form", ("target", "self-eval", "monitor", "dept-self-eval"))
+def test_export_then_import_changes_nothing(demo_dy, tmp_path, form):
+    outcome = excel.import_file(export(demo_dy, form, tmp_path))
+    assert outcome.department_code == "demo" and outcome.year == 2022
+    merged = merge_outcome(outcome, demo_dy)
+    assert score_department(merged) == score_department(demo_dy)
+    if form == "monitor":
+        assert exchange.to_dict(merged) == exchange.to_dict(demo_dy)
+    assert not outcome.warnings
+
+
+def test_stated_score_that_differs_is_kept_with_a_warning(demo_dy, tmp_path):
+    path = export(demo_dy, "self-eval", tmp_path, project="P01")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    header = find(ws, "得分")  # first 得分 is the funds block; the indicator table's comes later
+    score_col = [c for c in ws[find(ws, "一级指标").row] if c.value == "得分"][0].column
+    first = find(ws, "一级指标").row + 1
+    ws.cell(row=first, column=score_col).value = 12.5
+    wb.save(path)
+    assert header.value == "得分"
+    outcome = excel.import_file(path)
+    ref = f"{ws.title}!{openpyxl.utils.get_column_letter(score_col)}{first}"
+    assert [w.location for w in outcome.warnings] == [ref]
+    merged = merge_outcome(outcome, demo_dy)
+    assert merged.projects[0].indicators[0].stated_score == Decimal("12.5")
+
+
+def _variant(path: Path) -> Path:
+    """A self-evaluation form as units really send it: a blank row and column inserted, the
+    一级指标 merged vertically, numbers as text with full-width digits, trailing spaces, the
+    operator in its own column and the funds in 元."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    for rng in list(ws.merged_cells.ranges):
+        ws.unmerge_cells(str(rng))
+    ws.insert_rows(3)
+    ws.insert_cols(1)
+    funds_label = find(ws, "项目资金（万元）")
+    funds_label.value = "项目资金（元） "
+    total_row = find(ws, "年度资金总额").row
+    for r in (total_row, total_row + 1):
+        for c in (4, 5, 6):
+            cell = ws.cell(row=r, column=c)
+            if isinstance(cell.value, (int, float)):
+                cell.value = str(Decimal(str(cell.value)) * 10000).translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
+    head = find(ws, "一级指标").row
+    cols = {ws.cell(row=head, column=c).value: c for c in range(1, ws.max_column + 1)}
+    first = head + 1
+    ws.cell(row=first + 1, column=cols["一级指标"]).value = None  # same 一级指标 as the row above …
+    ws.merge_cells(start_row=first, start_column=cols["一级指标"], end_row=first + 1, end_column=cols["一级指标"])
+    ws.cell(row=first, column=cols["分值"]).value = "２０ "
+    ws.cell(row=first, column=cols["三级指标"]).value = "完成仲裁案件数  "
+    ws.cell(row=first, column=cols["指标性质"]).value = "≥"
+    ws.cell(row=first, column=cols["年度指标值(A)"]).value = "2件"
+    ws.cell(row=head, column=cols["实际完成值(B)"]).value = "全年实际值"
+    ws.cell(row=head, column=cols["偏差原因分析及改进措施"]).value = "未完成原因分析 "
+    wb.save(path)
+    return path
+
+
+def test_real_world_variant_of_the_self_evaluation_form(demo_dy, tmp_path):
+    path = _variant(export(demo_dy, "self-eval", tmp_path, project="P01"))
+    outcome = excel.import_file(path)
+    (p,) = outcome.data
+    original = demo_dy.projects[0]
+    assert [(f.fund_source, f.budget, f.executed) for f in p.funds] == [(f.fund_source, f.budget, f.executed) for f in original.funds]
+    first = p.indicators[0]
+    assert (first.level1, first.name, first.weight, first.target_text) == ("产出指标", "完成仲裁案件数", Decimal(20), "≥2件")
+    assert p.indicators[1].level1 == "产出指标"
+    assert [i.actual_text for i in p.indicators] == [i.actual_text for i in original.indicators]
+    merged = merge_outcome(outcome, demo_dy)
+    assert score_department(merged).projects[0].total == score_department(demo_dy).projects[0].total
+
+
+def test_every_problem_of_a_form_is_named_by_cell(demo_dy, tmp_path):
+    path = export(demo_dy, "self-eval", tmp_path, project="P01")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    head = find(ws, "一级指标").row
+    cols = {ws.cell(row=head, column=c).value: c for c in range(1, ws.max_column + 1)}
+    ws.cell(row=head + 1, column=cols["分值"]).value = "很多"
+    ws.cell(row=head + 2, column=cols["完成等级"]).value = "还行"
+    total_row = find(ws, "年度资金总额").row
+    ws.cell(row=total_row, column=4).value = "一些"
+    wb.save(path)
+    with pytest.raises(InputError) as exc:
+        excel.import_file(path)
+    where = {p.location for p in exc.value.problems}
+    letter = openpyxl.utils.get_column_letter
+    assert f"{ws.title}!{letter(cols['分值'])}{head + 1}" in where
+    assert f"{ws.title}!{letter(cols['完成等级'])}{head + 2}" in where
+    assert f"{ws.title}!D{total_row}" in where
+
+
+def test_monitor_form_for_unknown_project_is_refused(demo_dy, tmp_path):
+    path = export(demo_dy, "monitor", tmp_path, project="P01")
+    wb = openpyxl.load_workbook(path)
+    find(wb.worksheets[0], "P01").value = "P77"
+    wb.save(path)
+    with pytest.raises(InputError, match="P77"):
+        merge_outcome(excel.import_file(path), demo_dy)
+
+
+def test_dept_form_replaces_the_department_block_and_keeps_projects(demo_dy, tmp_path):
+    path = export(demo_dy, "dept-self-eval", tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    goal = find(ws, "部门整体绩效目标")
+    ws.cell(row=goal.row, column=goal.column + 2).value = "新的部门整体绩效目标"
+    wb.save(path)
+    merged = merge_outcome(excel.import_file(path), demo_dy)
+    assert merged.goal == "新的部门整体绩效目标" and len(merged.projects) == len(demo_dy.projects)
+
+
+def test_a_sheet_that_is_no_form_is_refused(tmp_path):
+    path = tmp_path / "other.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "会议签到表"
+    wb.save(path)
+    with pytest.raises(InputError, match="没有可导入的表格"):
+        excel.import_file(path)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice 未安装")
+def test_libreoffice_opens_every_demo_export(demo_dy, tmp_path):
+    files = [export(demo_dy, form, tmp_path) for form in ("self-eval", "dept-self-eval", "monitor")]
+    files.append(tmp_path / "bulk.xlsx")
+    excel.write_form(demo_dy, score_department(demo_dy), "bulk", files[-1])
+    profile = tmp_path / f"lo_{uuid.uuid4().hex}"
+    done = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path / "pdf"), *map(str, files)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Error" not in done.stdout + done.stderr.replace("javaldx", "")
+    for f in files:
+        pdf = tmp_path / "pdf" / f"{f.stem}.pdf"
+        assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
