@@ -142,6 +142,7 @@ PLATFORM_APPS = [
 FEATURE_APPS: list[str] = [
     "jixiao.land",
     "jixiao.investment",
+    "jixiao.enterprise",
     "jixiao.web",
 ]
 INSTALLED_APPS = PLATFORM_APPS + FEATURE_APPS

@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "jixiao.cli.check_cmds",
     "jixiao.cli.land_cmds",
     "jixiao.cli.invest_cmds",
+    "jixiao.cli.enterprise_cmds",
     "jixiao.cli.report_cmds",
     "jixiao.cli.web_cmds",
 )

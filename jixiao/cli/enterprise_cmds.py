@@ -1,0 +1,158 @@
+"""`jixiao enterprise summary|tickets|import|export`: enterprise services and economic monitoring."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from jixiao.core.errors import InputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("enterprise", help="企业服务与经济运行监测：汇总、问题直通车、导入、导出")
+    ent_sub = p.add_subparsers(dest="enterprise_command", metavar="子命令", parser_class=type(p))
+
+    s = ent_sub.add_parser("summary", help="年度汇总：规上工业、限上商贸（同口径增速）、走访人次、宣讲会、问题直通车、专精特新")
+    _department_args(s)
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.set_defaults(func=cmd_summary)
+
+    t = ent_sub.add_parser("tickets", help="问题直通车工单队列及逾期情况")
+    _department_args(t)
+    t.add_argument("--as-of", metavar="日期", help="按该日期判断逾期（默认为年末与今天中较早者）")
+    t.add_argument("--open", action="store_true", help="只列未办结的工单")
+    t.set_defaults(func=cmd_tickets)
+
+    i = ent_sub.add_parser("import", help="导入企业服务台账 .json 或 .xlsx（全部成功或全部不导入）")
+    i.add_argument("file", metavar="文件")
+    i.add_argument("--department", metavar="部门编码", help="Excel 文件须指定部门")
+    i.add_argument("--year", type=int, metavar="年度", help="Excel 文件须指定年度")
+    i.add_argument("--reason", default="", help="导入原因")
+    i.set_defaults(func=cmd_import)
+
+    e = ent_sub.add_parser("export", help="导出企业服务台账为 .json 或 .xlsx")
+    _department_args(e)
+    e.add_argument("-o", "--output", required=True, metavar="文件", help=".json 或 .xlsx")
+    e.set_defaults(func=cmd_export)
+
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def _department_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--department", required=True, metavar="部门编码")
+    p.add_argument("--year", type=int, required=True, metavar="年度")
+
+
+def _setup() -> None:
+    from jixiao.cli.core_cmds import setup_database
+
+    setup_database()
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    _setup()
+    from jixiao.core import enterprise as ent
+    from jixiao.enterprise import store
+
+    s = store.load_summary(args.department, args.year)
+    data = s.as_dict()
+    data["feeds"] = ent.enterprise_feeds(s)
+    if args.json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        return 0
+    scale, quota = data["above_scale_industry"], data["above_quota_trade"]
+    print(f"{args.department} {args.year} 年度企业服务与经济运行（规则 {s.rule_id} v{s.rule_version}；统计数据版本 {data['latest_vintage']}）")
+    print(f"规上工业企业 {scale['enterprises']} 家，工业总产值 {scale['current_yi']} 亿元，同口径增长 {scale['growth']}"
+          f"（上年同期同口径 {scale['prior_same_scope_wan']} 万元）")
+    print(f"工业大类 {data['industry_divisions']} 个，其中增长的：{'、'.join(data['growing_divisions']) or '无'}")
+    for d in data["by_division"]:
+        print(f"  {d['code']} {d['name']}{'（' + d['tag'] + '）' if d['tag'] else ''}：{d['enterprises']} 家，"
+              f"{d['current_yi']} 亿元，{d['growth']}")
+    print(f"限上商贸企业 {quota['enterprises']} 家，销售额 {quota['current_yi']} 亿元，同口径增长 {quota['growth']}")
+    if data["published_prior_reference_wan"]:
+        print("上年公布数（仅供参考，不用于计算增速）：" + "，".join(
+            f"{k} {v} 万元" for k, v in data["published_prior_reference_wan"].items()))
+    print(f"走访企业 {s.person_visits} 人次（{s.visits} 次走访，{s.enterprises_visited} 家企业）；政策宣讲会 {s.briefings} 次")
+    t = data["tickets"]
+    print(f"问题直通车 {t['received']} 件，办结 {t['closed']} 件（{t['closure_rate']}），"
+          + "，".join(f"{k} {v}" for k, v in t["by_flag"].items()))
+    sp = data["specialised"]
+    print(f"专精特新“小巨人”（{'按最高级别各计一次' if sp['counting'] == 'exclusive' else '各级分别计'}）：国家级 "
+          f"{sp['reported']['国家级']} 家，省级 {sp['reported']['省级']} 家；各级分别计时省级 {sp['inclusive']['省级']} 家")
+    print(f"一企一策 {data['plans']['enterprises']} 家企业，措施 {data['plans']['measures']} 项（完成 {data['plans']['measures_done']} 项）")
+    if s.sample_rows:
+        print(f"其中 {s.sample_rows} 条为示例数据")
+    return 0
+
+
+def cmd_tickets(args: argparse.Namespace) -> int:
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else min(date.today(), date(args.year, 12, 31))
+    except ValueError:
+        raise InputError(f"“{args.as_of}”不是日期，请写成 2022-12-31 的格式", "--as-of") from None
+    _setup()
+    from jixiao.core import enterprise as ent
+    from jixiao.enterprise import store
+
+    ledger = store.load_ledger(args.department, args.year)
+    rules = store.year_rules(args.department, args.year)
+    names = {e.uscc: e.name for e in ledger.enterprises}
+    print(f"问题直通车（截至 {as_of.isoformat()}）")
+    for t in ledger.tickets:
+        o = ent.overdue(t, rules, as_of)
+        if args.open and t.reached(rules.closed_status):
+            continue
+        late = f"，逾期 {o.days_late} 天" if o.days_late else ""
+        print(f"{t.ticket_id}\t{t.status}\t{o.flag}\t时限 {o.deadline.isoformat()}{late}\t{t.category}\t{names.get(t.uscc, t.uscc)}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise InputError("找不到该文件，请检查路径", str(path))
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        from jixiao.enterprise.records import read_json
+
+        ledger = read_json(path)
+        if args.department and args.department != ledger.department or args.year and args.year != ledger.year:
+            raise InputError(f"文件中的部门、年度为 {ledger.department} {ledger.year}，与参数不一致", path.name)
+    elif suffix == ".xlsx":
+        if not (args.department and args.year):
+            raise InputError("导入 Excel 台账须用 --department 和 --year 指明部门和年度", "参数")
+        from jixiao.enterprise.records import read_excel
+
+        ledger = read_excel(path, args.department, args.year)
+    else:
+        raise InputError(f"不支持的文件类型“{suffix or path.name}”，请使用 .json 或 .xlsx", path.name)
+    _setup()
+    from jixiao.enterprise import store
+
+    s = store.save_ledger(ledger, user="命令行", reason=args.reason or f"导入 {path.name}")
+    print(f"已导入 {ledger.department} {ledger.year} 年度企业服务台账：企业 {s.enterprises} 家，"
+          f"月度统计 {len(ledger.stats)} 条，走访 {s.person_visits} 人次，工单 {len(ledger.tickets)} 件")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    out = Path(args.output)
+    suffix = out.suffix.lower()
+    if suffix not in (".json", ".xlsx"):
+        raise InputError("输出文件应以 .json 或 .xlsx 结尾", str(out))
+    if not out.parent.is_dir():
+        raise InputError("输出目录不存在", str(out.parent))
+    _setup()
+    from jixiao.enterprise import records, store
+
+    ledger = store.load_ledger(args.department, args.year)
+    tmp = out.with_name(f".{out.stem}.part{suffix}")
+    try:
+        (records.write_json if suffix == ".json" else records.write_excel)(ledger, tmp)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    print(f"已导出 {len(ledger.enterprises)} 家企业到 {out}")
+    return 0

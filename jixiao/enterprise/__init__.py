@@ -1,0 +1,1 @@
+"""企业服务与经济运行监测: enterprises, statistics, visits, tickets (Django app)."""
