@@ -58,6 +58,8 @@ start_postgres() {
   fi
   PG_ROOT=$(mktemp -d /tmp/jixiao-pg.XXXXXX)
   trap stop_postgres EXIT
+  trap 'stop_postgres; exit 130' INT
+  trap 'stop_postgres; exit 143' TERM
   # The server runs from its own directory: the postgres user may not be able to enter ours.
   cd "$PG_ROOT"
   # initdb refuses to run as root: run the server as the postgres user then.
