@@ -257,8 +257,9 @@ def test_cli_report_from_file_and_bad_arguments(tmp_path, capsys):
     assert main(["report", "--file", str(DEMO_FILE), "-o", str(tmp_path / "r.odt")]) == 2
     assert main(["report", "--department", "demo", "-o", str(out)]) == 2
     assert main(["report", "--file", str(DEMO_FILE), "--project", "P99", "-o", str(out)]) == 2
+    assert main(["report", "--file", str(DEMO_FILE), "-o", str(out / "under-a-file.docx")]) == 2  # unwritable
     err = capsys.readouterr().err
-    assert "Traceback" not in err and ".docx" in err and "--year" in err and "P99" in err
+    assert "Traceback" not in err and ".docx" in err and "--year" in err and "P99" in err and "无法写入" in err
 
 
 def test_cli_report_from_database(stored_demo, tmp_path, monkeypatch, capsys):

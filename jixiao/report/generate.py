@@ -37,14 +37,17 @@ def write_report(draft: Draft, out: Path) -> None:
     if suffix not in FORMATS:
         raise InputError([Problem(str(out), "输出文件应以 .docx 或 .pdf 结尾", "输出文件")])
     charts = {b.key: render_chart(b) for b in draft.blocks if isinstance(b, Chart)}
-    if suffix == ".docx":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        build_docx(draft, charts, out)
-        return
-    with tempfile.TemporaryDirectory(prefix="jixiao-report-") as tmp:
-        docx = Path(tmp) / (out.stem + ".docx")
-        build_docx(draft, charts, docx)
-        docx_to_pdf(docx, out)
+    try:
+        if suffix == ".docx":
+            out.parent.mkdir(parents=True, exist_ok=True)
+            build_docx(draft, charts, out)
+            return
+        with tempfile.TemporaryDirectory(prefix="jixiao-report-") as tmp:
+            docx = Path(tmp) / (out.stem + ".docx")
+            build_docx(draft, charts, docx)
+            docx_to_pdf(docx, out)
+    except OSError as exc:  # no such directory, no permission, disk full, file open in Word
+        raise InputError([Problem(str(out), f"无法写入输出文件（{exc.strerror or exc}），请检查路径和权限，或先在 Word/WPS 中关闭该文件", "输出文件")]) from None
 
 
 def generate(dy: DepartmentYear, out: Path, feeds: Mapping[str, str] | None = None, project: str | None = None) -> Draft:
