@@ -15,4 +15,6 @@ urlpatterns = [
 # Feature routes: each feature adds its own line here, e.g. path("", include("jixiao.web.urls")).
 urlpatterns += [
     path("", include("jixiao.web.land_urls")),
+    path("", include("jixiao.web.invest_urls")),
+    path("", include("jixiao.web.enterprise_urls")),
 ]

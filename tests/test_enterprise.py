@@ -356,3 +356,51 @@ def test_cli_summary_tickets_and_errors(tmp_path, capsys, db, monkeypatch):
     assert main(["enterprise", "import", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "bad.json: $.enterprises[0].uscc" in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- web pages
+
+@pytest.fixture
+def enterprise_site(db, settings):
+    from web_support import FAST_HASHERS, load_site
+
+    from jixiao import exchange
+    from jixiao.enterprise.store import load_demo_ledger
+
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    load_site()
+    load_demo_ledger(exchange.read_file(DEMO.parent / "department-2022.json"))
+
+
+FIRST = "91440116700000001X"
+ENTERPRISE_URLS = ["/d/demo/2022/enterprise/", "/d/demo/2022/enterprise/list/", "/d/demo/2022/enterprise/tickets/",
+                   f"/d/demo/2022/enterprise/e/{FIRST}/"]
+
+
+def test_enterprise_pages_show_the_ledger(enterprise_site):
+    from web_support import client_for
+
+    c = client_for("jingban")
+    page = c.get(ENTERPRISE_URLS[0]).content.decode()
+    assert "132 家" in page and "268.49 亿元" in page and "712 人次" in page and "272.34 亿元" in page
+    assert "vendor/echarts/echarts.min.js" in page and 'id="enterprise-divisions"' in page
+    assert "高端装备、集成电路、美妆大健康、生物技术" in page
+    listing = c.get(ENTERPRISE_URLS[1], {"status": "规上工业", "division": "35"}).content.decode()
+    assert "共 24 家" in listing
+    queue = c.get(ENTERPRISE_URLS[2]).content.decode()
+    assert 'class="overdue"' in queue and 'class="due-soon"' in queue and "已逾期 44 天" in queue
+    assert "ZTC-2022-001" not in queue  # closed and followed up: only in the full list
+    assert "ZTC-2022-001" in c.get(ENTERPRISE_URLS[2], {"all": "1"}).content.decode()
+    detail = c.get(ENTERPRISE_URLS[3]).content.decode()
+    assert "月度统计" in detail and "走访记录" in detail and "规上工业" in detail
+    assert c.get("/d/demo/2022/enterprise/e/91440116799999999X/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ENTERPRISE_URLS)
+def test_enterprise_pages_are_scoped(enterprise_site, url):
+    from django.test import Client
+    from web_support import client_for
+
+    assert client_for("jingban-b").get(url).status_code == 404
+    answer = Client().get(url)
+    assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")

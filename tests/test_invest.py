@@ -311,3 +311,38 @@ def test_cli_summary_export_and_errors(tmp_path, capsys, db, monkeypatch):
     assert "bad.json: $.projects[0].project_id" in err and "当前阶段" in err and "Traceback" not in err
     assert main(["invest", "import", str(tmp_path / "x.xlsx")]) == 2
     assert main(["invest", "summary", "--department", "demo", "--year", "2019"]) == 2
+
+
+# ---------------------------------------------------------------- web pages
+
+@pytest.fixture
+def invest_site(db, settings):
+    from web_support import FAST_HASHERS, load_site
+
+    from jixiao import exchange
+    from jixiao.investment.store import load_demo_ledger
+
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    load_site()
+    load_demo_ledger(exchange.read_file(DEMO.parent / "department-2022.json"))
+
+
+def test_pipeline_board_shows_stages_and_credited_totals(invest_site):
+    from web_support import client_for
+
+    page = client_for("jingban").get("/d/demo/2022/invest/").content.decode()
+    assert "项目看板" in page and "新洽谈入库" in page and "达产" in page
+    assert "<td>16.5</td><td>20</td>" in page and "<td>8.5</td><td>10</td>" in page
+    assert "1810万美元" in page and "本单位分成 0.5；云埔街道 0.5" in page
+    assert "否（到资不在本年度）" in page  # the December 2021 arrival is listed, not counted
+
+
+@pytest.mark.parametrize("url", ["/d/demo/2022/invest/"])
+def test_invest_pages_are_scoped(invest_site, url):
+    from django.test import Client
+    from web_support import client_for
+
+    assert client_for("jingban-b").get(url).status_code == 404
+    assert client_for("jingban-b").get("/d/demo-b/2022/invest/").status_code == 200  # its own year, no ledger
+    answer = Client().get(url)
+    assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")
