@@ -287,3 +287,15 @@ def test_empty_department_is_flagged_throughout_and_still_written(tmp_path):
         assert any(what in w for w in draft.warnings), what
     assert text.count(TODO) >= len(draft.warnings)
     assert audit_lines(read_report(out).lines, wrapped=False).findings == []
+
+
+def test_empty_problems_section_offers_the_quality_review_as_a_draft(demo_dy):
+    demo_dy.problems = "暂无"
+    draft = draft_department(demo_dy, score_department(demo_dy))
+    texts = [getattr(b, "text", "") for b in draft.blocks]
+    (offer,) = [t for t in texts if t.startswith("（系统根据质量检查生成的草稿")]
+    assert "实际利用外资" in offer and "指标值设置偏低" in offer
+    # The unit's own text, when written, is printed as written and no draft is offered.
+    demo_dy.problems = "个别项目绩效目标完成值设置过低。"
+    texts = [getattr(b, "text", "") for b in draft_department(demo_dy, score_department(demo_dy)).blocks]
+    assert not any(t.startswith("（系统根据质量检查生成的草稿") for t in texts)

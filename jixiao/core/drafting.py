@@ -21,6 +21,7 @@ from typing import Any
 
 from jixiao.core.display import fmt_amount, fmt_amount_fixed, fmt_decimal, fmt_rate, fmt_score, fmt_value
 from jixiao.core.model import FUND_SOURCES, DepartmentYear, Indicator, Project
+from jixiao.core.quality import draft_problems_text, review
 from jixiao.core.results import DepartmentResult, ExecutionResult, IndicatorResult, ProjectResult
 from jixiao.core.scoring import infer_achievement
 from jixiao.core.targets import NEGATIVE_OPS, POSITIVE_OPS, TargetError, parse_target
@@ -446,6 +447,11 @@ def draft_department(dy: DepartmentYear, result: DepartmentResult, rules: Report
 
     w.h1("三、存在的主要问题")
     w.narrative(dy.problems, "存在的主要问题")
+    if is_placeholder(dy.problems, rules):
+        # An empty section 三 is where boilerplate creeps in; offer the quality review's findings
+        # as a draft for the unit to edit instead of leaving the reader with nothing.
+        findings = review(dy, result)
+        w.p(f"（系统根据质量检查生成的草稿，请修改后填入系统）{draft_problems_text(findings)}", style="note")
 
     w.h1("四、下一步改进措施")
     w.narrative(dy.measures, "下一步改进措施")
