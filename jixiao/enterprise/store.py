@@ -3,6 +3,7 @@ snapshot for one year in a single transaction, after every row has been checked;
 the rule set it was first counted under."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -62,7 +63,7 @@ def year_rules(code: str, year: int, rule_sets: Iterable[ent.EnterpriseRules] | 
 
 
 def load_summary(code: str, year: int, rule_sets: Iterable[ent.EnterpriseRules] | None = None,
-                 as_of: Any = None) -> ent.EnterpriseSummary:
+                 as_of: date | None = None) -> ent.EnterpriseSummary:
     return ent.summarize(load_ledger(code, year), year_rules(code, year, rule_sets), as_of)
 
 

@@ -5,6 +5,7 @@ warnings. Access goes through ``jixiao.web.access``: another department's ledger
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -96,8 +97,9 @@ def enterprise_detail(request, code: str, year: int, uscc: str):
         raise Http404("未找到该企业")
     rules = store.year_rules(code, year)
     stats = [s for s in ent.latest_stats(ledger.stats) if s.uscc == uscc]
-    current = sum((s.output or s.sales or 0 for s in stats), start=0)
-    prior = sum((s.output_prior or s.sales_prior or 0 for s in stats), start=0)
+    # an industrial firm reports output, a trading firm sales: the page shows whichever it has
+    current = sum((s.output if s.output is not None else s.sales or Decimal(0) for s in stats), Decimal(0))
+    prior = sum((s.output_prior if s.output is not None else s.sales_prior or Decimal(0) for s in stats), Decimal(0))
     as_of = _as_of(year)
     tickets = []
     for t in ledger.tickets:
