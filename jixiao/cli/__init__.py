@@ -52,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `jixiao score … | head` closed the pipe: not an error worth a traceback.
+        sys.stderr.close()
+        return 141
 
 
 def django_setup() -> None:

@@ -10,7 +10,6 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-import cn2an
 
 # Full-width ASCII (U+FF01..U+FF5E) maps onto ASCII by a fixed offset; the ideographic space and
 # a few look-alike dashes/tildes that forms contain are folded explicitly.
@@ -46,6 +45,9 @@ def _cn_to_decimal(text: str) -> Decimal:
     whole, _, frac = body.partition("点")
     if not whole:
         raise ValueError(f"「{text}」缺少整数部分")
+    # Imported here: cn2an takes most of a second to import and only Chinese numerals need it.
+    import cn2an
+
     try:
         integer = cn2an.cn2an(whole, "normal")
     except (ValueError, KeyError, IndexError) as exc:
