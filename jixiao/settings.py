@@ -159,6 +159,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "jixiao.web.security.SecurityHeadersMiddleware",
+    "jixiao.web.security.SessionIdleMiddleware",
 ]
 
 ROOT_URLCONF = "jixiao.urls"
@@ -220,7 +221,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 # Idle sessions end after JIXIAO_SESSION_MINUTES (default two hours) and with the browser.
 SESSION_COOKIE_AGE = int(os.environ.get("JIXIAO_SESSION_MINUTES", "120")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Not on every request (a database write per page): SessionIdleMiddleware refreshes the expiry
+# at most once a minute.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -108,6 +108,30 @@ def test_session_settings(settings):
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE and settings.SESSION_COOKIE_HTTPONLY
 
 
+def test_idle_session_is_refreshed_at_most_once_a_minute(site, monkeypatch):
+    """No session write on every page view, yet an active user's session keeps moving forward
+    and an idle one still ends."""
+    from django.contrib.sessions.models import Session
+
+    from jixiao.web import security
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(security.time, "time", lambda: clock[0])
+    c = client_for("jingban")
+    key = c.cookies["sessionid"].value
+    c.get("/d/demo/2022/")
+    first = Session.objects.get(session_key=key).expire_date
+    clock[0] += 30
+    c.get("/d/demo/2022/")
+    assert Session.objects.get(session_key=key).expire_date == first  # within the minute: no write
+    clock[0] += 31
+    c.get("/d/demo/2022/")
+    assert Session.objects.get(session_key=key).expire_date > first
+    Session.objects.filter(session_key=key).update(expire_date=first.replace(year=2000))
+    answer = c.get("/d/demo/2022/")
+    assert answer.status_code == 302 and "/accounts/login/" in answer["Location"]
+
+
 def test_upload_size_is_limited(site, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

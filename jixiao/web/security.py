@@ -4,10 +4,12 @@ lock-out after repeated failed logins (counted in the database, so it holds acro
 """
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
@@ -43,6 +45,28 @@ class SecurityHeadersMiddleware:
             # Pages with budget data must not linger in shared browser caches.
             response.setdefault("Cache-Control", "no-store")
         return response
+
+
+# The idle timeout needs minute precision, not a session write on every page view.
+SESSION_REFRESH_SECONDS = 60
+SEEN_KEY = "_jixiao_seen"
+
+
+class SessionIdleMiddleware:
+    """Keeps a logged-in session alive while it is used: at most once a minute it touches the
+    session, so the session middleware saves it with a fresh expiry (now + SESSION_COOKIE_AGE).
+    Runs before the view, so a logout in the view is not followed by a write to a new session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and session.get(SESSION_KEY) is not None:
+            now = int(time.time())
+            if now - session.get(SEEN_KEY, 0) >= SESSION_REFRESH_SECONDS:
+                session[SEEN_KEY] = now
+        return self.get_response(request)
 
 
 def max_failures() -> int:
