@@ -711,6 +711,7 @@ def report_to_dict(report: MonitoringReport) -> dict[str, Any]:
             },
             "stated_expected_executed": None if p.stated_expected_executed is None else fmt_amount(p.stated_expected_executed),
             "stated_expected_rate": _pct(p.stated_expected_rate),
+            "has_monthly_data": p.has_monthly_data,
             "cumulative": {str(m): fmt_amount(v) for m, v in p.cumulative.items()},
             "checkpoint": None if p.checkpoint is None else {
                 "month": p.checkpoint.month, "status": p.checkpoint.status,
