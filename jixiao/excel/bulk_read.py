@@ -3,11 +3,14 @@
 Columns are found by their header text (any order, extra columns ignored, full-width characters
 and stray spaces tolerated); the header row may sit below blank or title rows. A money header
 may name its unit ("全年预算数（元）"); values are converted to the department's money unit.
+
+Speed matters here (a city is 300,000 indicator rows): each column gets one converter chosen up
+front, repeated code-like values are folded once and cached, and cell addresses are only spelled
+out when a problem needs one.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -16,24 +19,19 @@ from jixiao.core.errors import Problem
 from jixiao.core.money import is_money_unit, parse_amount, unit_factor
 from jixiao.core.numbers import normalize
 from jixiao.excel import bulk_schema as S
-from jixiao.excel.cells import is_blank, label_key, split_unit, to_bool, to_decimal, to_int, to_text
+from jixiao.excel.cells import addr, float_to_decimal, is_blank, label_key, split_unit, to_bool, to_decimal, to_int, to_text
 from jixiao.excel.workbook import Book, Grid
 
 _HEADER_SCAN_ROWS = 20
+_ONE = Decimal(1)
+_ZERO = Decimal(0)
+REQUIRED = "必填，不能为空"
 # Fields whose value is a code or a word from a closed list: compared after trimming/folding.
 _TRIMMED = {"code", "project", "indicator", "fund_source", "nature", "status", "origin", "level1", "level2",
             "likelihood", "achievement", "money_unit", "project_template", "department_template",
             "department.code", "department.parent_code", "stated.grade"}
 
-
-@dataclass
-class Located:
-    """One row read: its values by attribute, and where each came from (for messages)."""
-
-    values: dict[str, Any]
-    row: int
-    cells: dict[str, str]  # attr -> "sheet!A1"
-    first: str  # address of the row's first cell
+Converter = Callable[[Any], Any]
 
 
 class SheetReader:
@@ -43,6 +41,10 @@ class SheetReader:
         self.money_unit = money_unit
         self.problems = problems
         self.header_row, self.index, self.units = self._find_header()
+
+    def cell(self, row: int, attr: str) -> str:
+        """The address of ``attr``'s cell in ``row`` (the row's first cell if the column is absent)."""
+        return addr(self.grid.name, row, self.index.get(attr, 0))
 
     def _find_header(self) -> tuple[int, dict[str, int], dict[str, str]]:
         wanted = {label_key(c.header.split("（")[0]): c for c in self.cols}
@@ -61,12 +63,11 @@ class SheetReader:
             if len(index) > len(best[1]):
                 best = (r, index, units)
         r, index, units = best
-        required = [c for c in self.cols if not c.kind.startswith("opt")]
         if r < 0:
             self.problems.append(Problem(f"{self.grid.name}!A1", f"找不到表头行（应包含「{'」「'.join(c.header for c in self.cols[:3])}」等列名）"))
             return 0, {}, {}
-        for col in required:
-            if col.attr not in index:
+        for col in self.cols:
+            if not col.kind.startswith("opt") and col.attr not in index:
                 self.problems.append(Problem(self.grid.addr(r, 0), f"缺少列「{col.header}」，请按模板补上该列", col.header))
         for attr, unit in units.items():
             col = next(c for c in self.cols if c.attr == attr)
@@ -75,82 +76,127 @@ class SheetReader:
                     self.problems.append(Problem(self.grid.addr(r, index[attr]), f"表头中的金额单位「{unit}」无法换算为{self.money_unit}", col.header))
         return r, index, units
 
-    def rows(self) -> Iterator[Located]:
+    def rows(self) -> Iterator[tuple[dict[str, Any], int]]:
+        """(values by attribute, 0-based row) for every non-blank row under the header."""
         if not self.index:
             return
-        for r in range(self.header_row + 1, len(self.grid.rows)):
-            raw = self.grid.rows[r]
-            if all(is_blank(v) for v in raw):
+        plan = [(c.attr, self.index.get(c.attr), self._converter(c), c.header) for c in self.cols]
+        problems, name = self.problems, self.grid.name
+        rows = self.grid.rows
+        for r in range(self.header_row + 1, len(rows)):
+            raw = rows[r]
+            if not any(raw) and all(v == "" or v is None for v in raw):
                 continue
+            n = len(raw)
             values: dict[str, Any] = {}
-            cells: dict[str, str] = {}
-            for col in self.cols:
-                c = self.index.get(col.attr)
-                cell = raw[c] if c is not None and c < len(raw) else None
-                where = self.grid.addr(r, c if c is not None else 0)
-                cells[col.attr] = where
-                values[col.attr] = self._convert(col, cell, where)
-            yield Located(values, r, cells, self.grid.addr(r, 0))
+            for attr, c, conv, header in plan:
+                try:
+                    values[attr] = conv(raw[c] if c is not None and c < n else None)
+                except ValueError as exc:
+                    problems.append(Problem(addr(name, r, c or 0), str(exc), header))
+                    values[attr] = None
+            yield values, r
 
-    def _convert(self, col: S.Col, cell: Any, where: str) -> Any:
-        value = self._value(col, cell, where)
-        if col.choices and value:
-            for item in value if isinstance(value, list) else [value]:
-                if item not in col.choices:
-                    self.problems.append(Problem(where, f"「{item}」不是有效取值，应为：{'、'.join(col.choices)}", col.header))
-        return value
+    def _converter(self, col: S.Col) -> Converter:
+        kind, choices = col.kind, col.choices
+        optional = kind.startswith("opt")
 
-    def _value(self, col: S.Col, cell: Any, where: str) -> Any:
-        kind = col.kind
-        try:
-            if kind in ("text", "opt_text"):
-                if is_blank(cell):
-                    return None if kind == "opt_text" else ""
-                text = to_text(cell)
-                return normalize(text) if col.attr in _TRIMMED else text
-            if kind in ("money", "opt_money"):
-                return self._money(col, cell)
-            if kind in ("decimal", "opt_decimal"):
-                value = to_decimal(cell)
-            elif kind == "int":
-                value = to_int(cell)
-            elif kind == "bool":
-                return to_bool(cell)
-            elif kind == "list":
-                text = normalize(to_text(cell))
-                return [p.strip() for p in text.replace("，", "、").replace(",", "、").split(S.LIST_SEPARATOR) if p.strip()]
-            else:
-                raise AssertionError(kind)
-        except ValueError as exc:
-            self.problems.append(Problem(where, f"{exc}", col.header))
-            return None
-        if value is None and not kind.startswith("opt"):
-            self.problems.append(Problem(where, "必填，不能为空", col.header))
-        return value
-
-    def _money(self, col: S.Col, cell: Any) -> Decimal | None:
-        unit = self.units.get(col.attr) or self.money_unit
-        if is_blank(cell):
-            if col.kind == "money":
-                raise ValueError("必填，不能为空")
-            return None
-        try:
-            value = to_decimal(cell)
-        except ValueError:
-            # "1,234.5元" in the cell itself: the unit written there wins over the header's
-            value = parse_amount(to_text(cell), unit).to(self.money_unit).value
+        def check(value: Any) -> Any:
+            if choices and value not in choices:
+                raise ValueError(f"「{value}」不是有效取值，应为：{'、'.join(choices)}")
             return value
-        factor = unit_factor(unit, self.money_unit) if is_money_unit(unit) else None
-        if value is None:
-            return None
-        return value if factor in (None, Decimal(1)) else value * factor
+
+        if kind in ("text", "opt_text"):
+            blank = None if optional else ""
+            if col.attr in _TRIMMED:
+                seen: dict[Any, Any] = {}
+
+                def trimmed(v: Any) -> Any:
+                    if v is None or v == "":
+                        return blank
+                    hit = seen.get(v)
+                    if hit is None:
+                        folded = normalize(to_text(v))
+                        hit = check(folded) if folded else blank
+                        seen[v] = hit
+                    return hit
+                return trimmed
+
+            def text(v: Any) -> Any:
+                if type(v) is str:
+                    return v if v and not v.isspace() else blank
+                return blank if v is None else to_text(v)
+            return text
+
+        if kind in ("money", "opt_money", "decimal", "opt_decimal"):
+            money = kind.endswith("money")
+            unit = (self.units.get(col.attr) or self.money_unit) if money else ""
+            factor = (unit_factor(unit, self.money_unit) if is_money_unit(unit) else None) if money else None
+            scale = None if factor in (None, _ONE) else factor
+            target = self.money_unit
+
+            def number(v: Any) -> Decimal | None:
+                if type(v) is float:
+                    d = float_to_decimal(v)
+                elif v is None or v == "" or (type(v) is str and v.isspace()):
+                    if optional:
+                        return None
+                    raise ValueError(REQUIRED)
+                else:
+                    try:
+                        d = to_decimal(v)
+                    except ValueError:
+                        if not money:
+                            raise
+                        # "1,234.5元" in the cell itself: the unit written there wins over the header's
+                        return parse_amount(to_text(v), unit).to(target).value
+                return d if scale is None else d * scale
+            return number
+
+        if kind == "int":
+            def integer(v: Any) -> int:
+                value = to_int(v)
+                if value is None:
+                    raise ValueError(REQUIRED)
+                return value
+            return integer
+
+        if kind == "bool":
+            return to_bool
+
+        if kind == "list":
+            def items(v: Any) -> list[str]:
+                text = normalize(to_text(v)).replace("，", "、").replace(",", "、")
+                return [check(p.strip()) for p in text.split(S.LIST_SEPARATOR) if p.strip()]
+            return items
+        raise AssertionError(kind)  # a column kind the schema does not define
 
 
-def read_bulk(book: Book, problems: list[Problem], warnings: list[Problem]) -> tuple[model.DepartmentYear | None, dict[str, str]]:
-    """The department-year of a bulk workbook, and a map from exchange-format JSON paths to cells
-    (so semantic checks can name the cell). Problems are appended; the caller raises."""
+class Where:
+    """Exchange-format JSON path → the row (and so the cells) it was read from."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[SheetReader, int]] = {}
+
+    def add(self, path: str, reader: SheetReader, row: int) -> None:
+        self.rows[path] = (reader, row)
+
+    def setdefault(self, path: str, reader: SheetReader, row: int) -> None:
+        self.rows.setdefault(path, (reader, row))
+
+    def cell(self, path: str, probe: str) -> str:
+        reader, row = self.rows[probe]
+        return reader.cell(row, path[len(probe) + 1:] if len(path) > len(probe) else "")
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.rows
+
+
+def read_bulk(book: Book, problems: list[Problem], warnings: list[Problem]) -> tuple[model.DepartmentYear | None, Where]:
+    """The department-year of a bulk workbook, and where each part came from (so semantic
+    checks can name the cell). Problems are appended; the caller raises."""
     names = set(book.sheet_names) | set(book.hidden)
-    where: dict[str, str] = {}
+    where = Where()
     for sheet in (S.DEPARTMENT_SHEET, S.BUDGET_SHEET, S.PROJECT_SHEET, S.INDICATOR_SHEET):
         if sheet not in names:
             problems.append(Problem(book.path.name, f"缺少工作表「{sheet}」（批量工作簿应包含：{'、'.join(S.SHEETS)}）"))
@@ -160,118 +206,93 @@ def read_bulk(book: Book, problems: list[Problem], warnings: list[Problem]) -> t
     if problems:
         return None, where
 
-    dept_rows = list(SheetReader(book.grid(S.DEPARTMENT_SHEET), S.DEPARTMENT_COLS, "万元", problems).rows())
+    dept_reader = SheetReader(book.grid(S.DEPARTMENT_SHEET), S.DEPARTMENT_COLS, "万元", problems)
+    dept_rows = list(dept_reader.rows())
     if len(dept_rows) != 1:
         problems.append(Problem(f"{S.DEPARTMENT_SHEET}!A2", f"「{S.DEPARTMENT_SHEET}」表应恰好有一行部门数据，实际有 {len(dept_rows)} 行"))
         return None, where
-    d = dept_rows[0]
-    unit = d.values["money_unit"] or "万元"
-    for attr, cell in d.cells.items():
-        where[f"$.{attr}"] = cell
+    v, dept_row = dept_rows[0]
+    where.add("$", dept_reader, dept_row)
+    unit = v["money_unit"] or "万元"
 
-    def reader(sheet: str, cols: Sequence[S.Col]) -> Iterator[Located]:
+    def reader(sheet: str, cols: Sequence[S.Col]) -> tuple[SheetReader | None, Iterator[tuple[dict[str, Any], int]]]:
         if sheet not in names:
-            return iter(())
-        return SheetReader(book.grid(sheet), cols, unit, problems).rows()
+            return None, iter(())
+        sr = SheetReader(book.grid(sheet), cols, unit, problems)
+        return sr, sr.rows()
 
-    duties = [row.values["text"] for row in sorted(reader(S.DUTIES_SHEET, S.DUTIES_COLS), key=lambda x: x.values["seq"] or 0)]
-    v = d.values
+    _, duty_rows = reader(S.DUTIES_SHEET, S.DUTIES_COLS)
+    duties = [vals["text"] for vals, _ in sorted(duty_rows, key=lambda x: x[0]["seq"] or 0)]
     department = model.Department(code=v["department.code"], name=v["department.name"], parent_code=v["department.parent_code"],
                                   parent_name=v["department.parent_name"], responsibilities=duties)
     budget_lines = []
-    for i, row in enumerate(reader(S.BUDGET_SHEET, S.BUDGET_COLS)):
-        _locate(where, f"$.budget_lines[{i}]", row)
-        budget_lines.append(model.BudgetLine(**row.values))
+    sr, rows = reader(S.BUDGET_SHEET, S.BUDGET_COLS)
+    for vals, r in rows:
+        where.add(f"$.budget_lines[{len(budget_lines)}]", sr, r)
+        budget_lines.append(model.BudgetLine(**vals))
 
     projects: dict[str, model.Project] = {}
-    project_rows: dict[str, Located] = {}
-    for row in reader(S.PROJECT_SHEET, (*S.PROJECT_COLS, *S.FUND_COLS)):
-        vals = row.values
+    order: dict[str, int] = {}
+    sr, rows = reader(S.PROJECT_SHEET, (*S.PROJECT_COLS, *S.FUND_COLS))
+    project_fields = [c.attr for c in S.PROJECT_COLS if not c.attr.startswith("stated.")]
+    for vals, r in rows:
         code = vals["code"]
         if not code:
             continue  # reported as a required-field problem already
-        if code not in projects:
-            i = len(projects)
-            _locate(where, f"$.projects[{i}]", row)
-            fields = {c.attr: vals[c.attr] for c in S.PROJECT_COLS if not c.attr.startswith("stated.")}
-            projects[code] = model.Project(**fields, stated=_stated(vals))
-            project_rows[code] = row
-        p = projects[code]
+        p = projects.get(code)
+        if p is None:
+            order[code] = len(projects)
+            where.add(f"$.projects[{order[code]}]", sr, r)
+            p = projects[code] = model.Project(**{a: vals[a] for a in project_fields}, stated=_stated(vals))
         if vals["fund_source"] is None:
             if any(vals[c.attr] is not None for c in S.FUND_COLS[1:]):
-                problems.append(Problem(row.cells["fund_source"], "填写了金额却没有资金来源", "资金来源"))
+                problems.append(Problem(sr.cell(r, "fund_source"), "填写了金额却没有资金来源", "资金来源"))
             continue
         for c in ("budget", "executed"):
             if vals[c] is None:
-                problems.append(Problem(row.cells[c], "有资金来源的行必须填写该金额", next(x.header for x in S.FUND_COLS if x.attr == c)))
-        j = len(p.funds)
-        _locate(where, f"$.projects[{list(projects).index(code)}].funds[{j}]", row)
+                problems.append(Problem(sr.cell(r, c), "有资金来源的行必须填写该金额", next(x.header for x in S.FUND_COLS if x.attr == c)))
+        where.add(f"$.projects[{order[code]}].funds[{len(p.funds)}]", sr, r)
         p.funds.append(model.FundLine(fund_source=vals["fund_source"], budget=_zero_if_none(vals["budget"]),
                                       executed=_zero_if_none(vals["executed"]), initial=vals["initial"]))
-    order = {code: i for i, code in enumerate(projects)}
 
-    def owner(code: str | None, row: Located, field: str) -> model.Project | None:
-        if code in projects:
-            return projects[code]
-        problems.append(Problem(row.cells[field], f"项目编码「{code}」在「{S.PROJECT_SHEET}」表中不存在", "项目编码"))
-        return None
+    def owner(code: str | None, reader_: SheetReader, r: int) -> model.Project | None:
+        p = projects.get(code) if code else None
+        if p is None and code:
+            problems.append(Problem(reader_.cell(r, "project"), f"项目编码「{code}」在「{S.PROJECT_SHEET}」表中不存在", "项目编码"))
+        return p
 
     indicators: list[model.Indicator] = []
-    for row in reader(S.INDICATOR_SHEET, (S.OWNER_COL, *S.INDICATOR_COLS)):
-        vals = dict(row.values)
+    sr, rows = reader(S.INDICATOR_SHEET, (S.OWNER_COL, *S.INDICATOR_COLS))
+    Indicator = model.Indicator
+    for vals, r in rows:
         code = vals.pop("project")
         if code is None:
-            where.setdefault("$.indicators", row.first)  # weight totals are reported on the list
-            _locate(where, f"$.indicators[{len(indicators)}]", row)
-            indicators.append(model.Indicator(**vals))
-        elif (p := owner(code, row, "project")) is not None:
-            where.setdefault(f"$.projects[{order[code]}].indicators", row.first)
-            _locate(where, f"$.projects[{order[code]}].indicators[{len(p.indicators)}]", row)
-            p.indicators.append(model.Indicator(**vals))
+            where.setdefault("$.indicators", sr, r)  # weight totals are reported on the list
+            where.add(f"$.indicators[{len(indicators)}]", sr, r)
+            indicators.append(Indicator(**vals))
+        elif (p := owner(code, sr, r)) is not None:
+            path = f"$.projects[{order[code]}].indicators"
+            where.setdefault(path, sr, r)
+            where.add(f"{path}[{len(p.indicators)}]", sr, r)
+            p.indicators.append(Indicator(**vals))
 
-    for row in reader(S.MONTHLY_SHEET, S.MONTHLY_COLS):
-        vals = row.values
-        if (p := owner(vals["project"], row, "project")) is None or vals["month"] is None:
+    sr, rows = reader(S.MONTHLY_SHEET, S.MONTHLY_COLS)
+    for vals, r in rows:
+        month = vals["month"]
+        if (p := owner(vals["project"], sr, r)) is None or month is None:
             continue
-        if vals["month"] in p.monthly_executed:
-            problems.append(Problem(row.cells["month"], f"项目「{vals['project']}」的 {vals['month']} 月重复出现", "月份"))
-        where[f"$.projects[{order[vals['project']]}].monthly_executed.{vals['month']}"] = row.cells["amount"]
-        p.monthly_executed[vals["month"]] = vals["amount"] if vals["amount"] is not None else Decimal(0)
+        if month in p.monthly_executed:
+            problems.append(Problem(sr.cell(r, "month"), f"项目「{vals['project']}」的 {month} 月重复出现", "月份"))
+        where.add(f"$.projects[{order[vals['project']]}].monthly_executed.{month}", sr, r)
+        p.monthly_executed[month] = _zero_if_none(vals["amount"])
 
-    check_cols = (*S.CHECKPOINT_KEY_COLS, *S.CHECKPOINT_COLS, *S.PROGRESS_COLS, *S.SHARED_CHECK_COLS)
-    current: dict[tuple[str, int], model.Checkpoint] = {}
-    for row in reader(S.CHECKPOINT_SHEET, check_cols):
-        vals = row.values
-        if (p := owner(vals["project"], row, "project")) is None or vals["month"] is None:
-            continue
-        key = (vals["project"], vals["month"])
-        if vals["indicator"] is None:
-            if key in current:
-                problems.append(Problem(row.first, f"项目「{key[0]}」{key[1]} 月的监控记录重复（指标编码为空的行每次监控只能有一行）"))
-            k = len(p.checkpoints)
-            _locate(where, f"$.projects[{order[key[0]]}].checkpoints[{k}]", row)
-            cp = model.Checkpoint(month=vals["month"], goal_progress=vals["goal_progress"],
-                                  expected_executed=vals["expected_executed"], causes=vals["causes"] or [],
-                                  measures=vals["measures"], status=vals["status"] or "草稿")
-            p.checkpoints.append(cp)
-            current[key] = cp
-            continue
-        cp = current.get(key)
-        if cp is None:
-            problems.append(Problem(row.first, f"项目「{key[0]}」{key[1]} 月的指标进度行之前缺少该次监控的总体行（指标编码为空的行）"))
-            continue
-        if vals["likelihood"] is None:
-            problems.append(Problem(row.cells["likelihood"], "请填写完成目标可能性（确定能/有可能/完全不可能）", "完成目标可能性"))
-        _locate(where, f"$.projects[{order[key[0]]}].checkpoints[{p.checkpoints.index(cp)}].indicators[{len(cp.indicators)}]", row)
-        cp.indicators.append(model.IndicatorProgress(
-            indicator=vals["indicator"], progress_text=vals["progress_text"], forecast_text=vals["forecast_text"],
-            likelihood=vals["likelihood"] or "", causes=vals["causes"] or [], explanation=vals["explanation"],
-            measures=vals["measures"]))
+    _read_checkpoints(reader, owner, order, where, problems)
 
     rectifications = []
-    for i, row in enumerate(reader(S.RECTIFICATION_SHEET, S.RECTIFICATION_COLS)):
-        _locate(where, f"$.rectifications[{i}]", row)
-        rectifications.append(model.Rectification(**row.values))
+    sr, rows = reader(S.RECTIFICATION_SHEET, S.RECTIFICATION_COLS)
+    for vals, r in rows:
+        where.add(f"$.rectifications[{len(rectifications)}]", sr, r)
+        rectifications.append(model.Rectification(**vals))
 
     fields = {c.attr: v[c.attr] for c in S.DEPARTMENT_COLS if "." not in c.attr}
     dy = model.DepartmentYear(department=department, budget_lines=budget_lines, indicators=indicators,
@@ -280,16 +301,42 @@ def read_bulk(book: Book, problems: list[Problem], warnings: list[Problem]) -> t
     return dy, where
 
 
+def _read_checkpoints(reader, owner, order: dict[str, int], where: Where, problems: list[Problem]) -> None:
+    check_cols = (*S.CHECKPOINT_KEY_COLS, *S.CHECKPOINT_COLS, *S.PROGRESS_COLS, *S.SHARED_CHECK_COLS)
+    current: dict[tuple[str, int], tuple[model.Checkpoint, int]] = {}
+    sr, rows = reader(S.CHECKPOINT_SHEET, check_cols)
+    for vals, r in rows:
+        if (p := owner(vals["project"], sr, r)) is None or vals["month"] is None:
+            continue
+        key = (vals["project"], vals["month"])
+        base = f"$.projects[{order[key[0]]}].checkpoints"
+        if vals["indicator"] is None:
+            if key in current:
+                problems.append(Problem(sr.cell(r, ""), f"项目「{key[0]}」{key[1]} 月的监控记录重复（指标编码为空的行每次监控只能有一行）"))
+            where.add(f"{base}[{len(p.checkpoints)}]", sr, r)
+            cp = model.Checkpoint(month=vals["month"], goal_progress=vals["goal_progress"],
+                                  expected_executed=vals["expected_executed"], causes=vals["causes"],
+                                  measures=vals["measures"], status=vals["status"] or "草稿")
+            current[key] = (cp, len(p.checkpoints))
+            p.checkpoints.append(cp)
+            continue
+        if key not in current:
+            problems.append(Problem(sr.cell(r, ""), f"项目「{key[0]}」{key[1]} 月的指标进度行之前缺少该次监控的总体行（指标编码为空的行）"))
+            continue
+        cp, k = current[key]
+        if vals["likelihood"] is None:
+            problems.append(Problem(sr.cell(r, "likelihood"), "请填写完成目标可能性（确定能/有可能/完全不可能）", "完成目标可能性"))
+        where.add(f"{base}[{k}].indicators[{len(cp.indicators)}]", sr, r)
+        cp.indicators.append(model.IndicatorProgress(
+            indicator=vals["indicator"], progress_text=vals["progress_text"], forecast_text=vals["forecast_text"],
+            likelihood=vals["likelihood"] or "", causes=vals["causes"], explanation=vals["explanation"],
+            measures=vals["measures"]))
+
+
 def _zero_if_none(value: Decimal | None) -> Decimal:
     """A missing amount (already reported as a problem) stands in as 0; Decimal("0.0") stays as written."""
-    return Decimal(0) if value is None else value
+    return _ZERO if value is None else value
 
 
 def _stated(values: dict[str, Any]) -> model.Stated:
     return model.Stated(**{k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("stated.")})
-
-
-def _locate(where: dict[str, str], path: str, row: Located) -> None:
-    where[path] = row.first
-    for attr, cell in row.cells.items():
-        where[f"{path}.{attr}"] = cell

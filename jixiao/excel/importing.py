@@ -25,16 +25,17 @@ class ImportOutcome:
     year: int | None = None
 
 
-def _relocate(problems: list[Problem], where: dict[str, str]) -> list[Problem]:
+def _relocate(problems: list[Problem], where) -> list[Problem]:
     """Semantic checks speak in exchange-format paths; name the cell instead when we know it
-    (the closest enclosing object's row when the field itself has no column)."""
+    (the field's own cell, or the first cell of the closest enclosing row)."""
     out = []
     for prob in problems:
         match = _PATH.match(prob.location)
-        probe = match.group(2) if match else ""
+        path = match.group(2) if match else ""
+        probe = path
         while probe and probe not in where:
             probe = _PARENT.sub("", probe)
-        out.append(Problem(where[probe], prob.message, prob.field) if probe else prob)
+        out.append(Problem(where.cell(path, probe), prob.message, prob.field) if probe else prob)
     return out
 
 

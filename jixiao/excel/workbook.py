@@ -17,7 +17,7 @@ import python_calamine as calamine
 
 from jixiao.core.errors import InputError, Problem
 from jixiao.excel.cells import addr
-from jixiao.excel.safety import check_file
+from jixiao.excel.safety import check_file, load_limits
 
 HELPER_SHEET = "下拉列表"  # the hidden sheet of dropdown lists our own forms carry
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -77,6 +77,9 @@ class Book:
     def grid(self, name: str) -> Grid:
         try:
             sheet = self._wb.get_sheet_by_name(name)
+            if sheet.height > load_limits().max_rows_per_sheet:  # a file that declared no <dimension>
+                raise InputError([Problem(f"{self.path.name}: {name}", f"工作表有 {sheet.height} 行，超过上限 "
+                                          f"{load_limits().max_rows_per_sheet} 行，请拆分后再导入")])
             rows = sheet.to_python(skip_empty_area=False)
             merged = [tuple(m) for m in (sheet.merged_cell_ranges or [])]
         except calamine.CalamineError as exc:
