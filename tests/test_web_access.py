@@ -14,7 +14,7 @@ PUBLIC = {"web:login", "web:logout", "web:api_openapi", "web:index", "web:passwo
 LISTINGS = {"web:api_departments"}
 # Bureau pages are addressed by the bureau's code.
 BUREAU = {"web:bureau", "web:bureau_latest", "web:bureau_monitoring"}
-POST_ONLY = {"web:edit_actual", "web:project_action", "web:department_action"}
+POST_ONLY = {"web:edit_actual", "web:project_action", "web:department_action", "web:problems_text"}
 
 
 def _patterns(resolver=None, prefix="", ns=""):

@@ -73,13 +73,37 @@ def visible_departments(user):
     return m.Department.objects.filter(id__in=list(role_map(user))).order_by("code")
 
 
+def _ancestors(department: m.Department) -> list[int]:
+    """The department's id and the ids of every department above it, nearest first."""
+    ids: list[int] = []
+    node = department
+    while node is not None and node.id not in ids:
+        ids.append(node.id)
+        node = node.parent  # select_related loaded the first levels; a deeper one costs a query
+    return ids
+
+
 def roles_in(user, department: m.Department) -> set[str]:
-    return set(role_map(user).get(department.id, set()))
+    """Roles the user holds in ``department``. A page concerns one department: walking up from it
+    costs a query or two, where ``role_map`` reads the whole tree (a city has a thousand units)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    cache = _cache(user)
+    if "roles" in cache:
+        return set(cache["roles"].get(department.id, set()))
+    per_department = cache.setdefault("roles_in", {})
+    if department.id not in per_department:
+        if user.is_superuser:
+            per_department[department.id] = {ADMIN_ROLE}
+        else:
+            per_department[department.id] = set(m.Membership.objects.filter(
+                user=user, department_id__in=_ancestors(department)).values_list("role", flat=True))
+    return set(per_department[department.id])
 
 
 def get_department_or_404(user, code: str, permission: str = "view") -> m.Department:
     """The department ``code`` if the user may see it and has ``permission`` there; else 404."""
-    department = m.Department.objects.filter(code=code).select_related("parent").first()
+    department = m.Department.objects.filter(code=code).select_related("parent__parent").first()
     if department is None or not may(roles_in(user, department), permission):
         raise Http404("未找到该部门")
     return department
@@ -90,6 +114,7 @@ def get_year_or_404(user, code: str, year: int, permission: str = "view") -> m.D
     row = m.DepartmentYear.objects.filter(department=department, year=year).first()
     if row is None:
         raise Http404("未找到该年度数据")
+    row.department = department  # already loaded: spares a query on every page
     return row
 
 

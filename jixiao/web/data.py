@@ -2,26 +2,41 @@
 
 Scoring a large department on every page view would be wasteful: the cache key is the stored
 year's ``updated_at`` (every save and every edit made here moves it) plus the ledger feeds, so a
-cached result is never stale. Cached objects are shared between requests and must not be mutated.
+cached result is never stale. The quality findings of a cached year are worked out once, the
+first time a page asks. Cached objects are shared between requests and must not be mutated.
 """
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jixiao.budget import models as m
 from jixiao.budget.feeds import collect_feeds
 from jixiao.budget.store import load_department_year
+from jixiao.core import quality
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.model import DepartmentYear
+from jixiao.core.quality import Finding
 from jixiao.core.results import DepartmentResult
 from jixiao.core.scoring import ScoringError, score_department
 from jixiao.core.targets import TargetError
 
-_CACHE_SIZE = 32
-_cache: OrderedDict[tuple, tuple[DepartmentYear, DepartmentResult]] = OrderedDict()
+# A 20-project department takes about 1 MB scored; a user moves between a few departments, a
+# finance reviewer through dozens.
+_CACHE_SIZE = 64
 _lock = threading.Lock()
+
+
+@dataclass
+class _Entry:
+    dy: DepartmentYear
+    result: DepartmentResult
+    findings: list[Finding] | None = None
+    extra: dict = field(default_factory=dict)
+
+
+_cache: OrderedDict[tuple, _Entry] = OrderedDict()
 
 
 @dataclass
@@ -29,6 +44,19 @@ class Scored:
     row: m.DepartmentYear
     dy: DepartmentYear
     result: DepartmentResult
+    entry: _Entry
+
+    def findings(self) -> list[Finding]:
+        """The quality findings (goal setting and year end) of this version of the year."""
+        if self.entry.findings is None:
+            self.entry.findings = quality.review(self.dy, self.result)
+        return self.entry.findings
+
+    def memo(self, name: str, build):
+        """``build()`` once per cached version of the year: page parts that only depend on it."""
+        if name not in self.entry.extra:
+            self.entry.extra[name] = build()
+        return self.entry.extra[name]
 
 
 def scored(row: m.DepartmentYear) -> Scored:
@@ -39,17 +67,18 @@ def scored(row: m.DepartmentYear) -> Scored:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
-            return Scored(row, *hit)
+            return Scored(row, hit.dy, hit.result, hit)
     dy = load_department_year(row.department.code, row.year)
     try:
         result = score_department(dy, feeds)
     except (ScoringError, TargetError) as exc:
         raise InputError([Problem(f"{row.department.code}/{row.year}", str(exc))]) from exc
+    entry = _Entry(dy, result)
     with _lock:
-        _cache[key] = (dy, result)
+        _cache[key] = entry
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
-    return Scored(row, dy, result)
+    return Scored(row, dy, result, entry)
 
 
 def latest_year(department: m.Department) -> m.DepartmentYear | None:

@@ -87,10 +87,34 @@ def set_actual(user, row: m.DepartmentYear, project_code: str, indicator_code: s
         _touch(row)
 
 
+PROBLEMS_MAX = 5000
+
+
+def set_problems(user, row: m.DepartmentYear, text: str) -> None:
+    """The department-year's 存在的主要问题 text (often started from the quality-check draft);
+    editable like every other field only while the year is in 草稿 or 退回."""
+    text = text.strip()
+    where = f"{row.department.code}/{row.year}/存在的主要问题"
+    problems = []
+    if not (row.status != "锁定" and workflow.editable(row.status, access.roles_in(user, row.department))):
+        problems.append(Problem(where, f"部门整体评价当前状态为「{row.status}」，不能修改；如需修改请先退回", "状态"))
+    if len(text) > PROBLEMS_MAX:
+        problems.append(Problem(where, f"内容过长（{len(text)} 字），最多 {PROBLEMS_MAX} 字", "存在的主要问题"))
+    if problems:
+        raise InputError(problems)
+    with transaction.atomic():
+        before = m.DepartmentYear.objects.select_for_update().values_list("problems", flat=True).get(pk=row.pk)
+        if before == text:
+            return
+        m.DepartmentYear.objects.filter(pk=row.pk).update(problems=text)
+        _log(user, row, "budget.departmentyear", f"{row.department.code}/{row.year}",
+             f"{row.department.name} {row.year} 年度", "problems", before, text)
+        _touch(row)
+
+
 def _quality_blockers(row: m.DepartmentYear, project_code: str | None) -> list[Problem]:
     """Errors (not warnings) of the quality checks on the record being submitted block it."""
-    data = scored(row)
-    findings = [f for f in quality.review(data.dy, data.result)
+    findings = [f for f in scored(row).findings()
                 if project_code is None or f.project == project_code]
     return [Problem(f.location, f"{f.message}（{f.code}）", f.field or "质量检查")
             for f in findings if quality.blocking([f])]

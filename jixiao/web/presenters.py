@@ -1,11 +1,19 @@
 """Turning core values into what the pages show. Pure: no Django, no database."""
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
 
 from jixiao.core.display import fmt_amount_fixed, fmt_rate, fmt_score, fmt_value
+from jixiao.core.drafting import load_rules as load_report_rules
+from jixiao.core.quality import SEVERITIES, Finding, department_summary
 from jixiao.core.results import DepartmentResult, ProjectResult
 from jixiao.core.targets import TargetError, parse_target
+
+FEED_LABELS = Path(__file__).resolve().parent.parent / "rules" / "feed-labels.json"
 
 # Below this execution rate a unit must explain why (the self-evaluation forms' 90% line).
 LOW_RATE = Decimal("0.9")
@@ -38,10 +46,25 @@ def grade_counts(grades: list[str], order: tuple[str, ...] = ("优", "良", "中
     return counts
 
 
-def project_rows(result: DepartmentResult, statuses: dict[str, str]) -> list[dict]:
+@lru_cache(maxsize=1)
+def _feed_labels() -> dict:
+    return json.loads(FEED_LABELS.read_text(encoding="utf-8"))
+
+
+def feed_source(key: str) -> tuple[str, str | None]:
+    """An indicator's feed as users know it, e.g. 「招商引资台账：实际利用外资」, and the route name
+    of that ledger's page (None when it has none). Ledger names are report.json's feed_sources."""
+    prefix = key.split(".", 1)[0]
+    ledger = load_report_rules().feed_sources.get(prefix, prefix)
+    data = _feed_labels()
+    return f"{ledger}：{data['labels'].get(key, key)}", data["pages"].get(prefix)
+
+
+def project_rows(result: DepartmentResult, statuses: dict[str, str], url: Callable[[str], str]) -> list[dict]:
+    """The department home's project table, formatted once per scored version of the year."""
     return [
         {
-            "code": p.code, "name": p.name,
+            "code": p.code, "name": p.name, "url": url(p.code),
             "budget": fmt_amount_fixed(p.budget), "executed": fmt_amount_fixed(p.executed),
             "rate": fmt_rate(p.execution.rate), "score": fmt_score(p.total), "grade": p.grade,
             "status": statuses.get(p.code, ""),
@@ -80,6 +103,33 @@ def grade_chart(counts: dict[str, int], title: str, animation: bool = True) -> d
     }
 
 
+def quality_summary(dy, findings: list[Finding]) -> dict:
+    """``department_summary`` laid out for the page: kinds of problem (errors first), counts per
+    project, and every message grouped by kind."""
+    summary = department_summary(dy, findings)
+    rank = {s: n for n, s in enumerate(SEVERITIES)}
+    kinds = sorted(summary["by_code"].items(), key=lambda kv: (rank.get(kv[1]["severity"], 9), -kv[1]["count"], kv[0]))
+    messages: dict[str, list[dict]] = {}
+    for f in findings:
+        messages.setdefault(f.code, []).append({"location": f.location, "message": f.message})
+    return {
+        "total": summary["total"], "blocking": summary["blocking"],
+        "by_severity": [(s, n) for s, n in summary["by_severity"].items()],
+        "kinds": [{"code": code, **info, "messages": messages.get(code, [])} for code, info in kinds],
+        "projects": [{"owner": owner, "counts": [row.get(s, 0) for s in SEVERITIES], "total": row["total"]}
+                     for owner, row in summary["by_project"].items()],
+        "severities": SEVERITIES,
+    }
+
+
+def severity_counts(findings: list[Finding]) -> str:
+    """「错误 2 · 警告 5」 for a table cell; "无" when nothing was found."""
+    counts = {s: 0 for s in SEVERITIES}
+    for f in findings:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    return " · ".join(f"{s} {n}" for s, n in counts.items() if n) or "无"
+
+
 def progress_chart(budget: Decimal, monthly: dict[int, Decimal], animation: bool = True) -> dict:
     """Cumulative execution rate of project funds by month against time progress (month / 12)."""
     months = list(range(1, 13))
@@ -93,8 +143,9 @@ def progress_chart(budget: Decimal, monthly: dict[int, Decimal], animation: bool
         "animation": animation,
         "title": {"text": "项目支出执行进度与时间进度（%）", "left": "center", "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
-        "legend": {"top": 28, "data": ["执行进度", "时间进度"]},
-        "grid": {"left": 40, "right": 20, "bottom": 30, "top": 60},
+        # the legend at the foot: at the top it ran into the title on narrow charts
+        "legend": {"bottom": 0, "data": ["执行进度", "时间进度"]},
+        "grid": {"left": 40, "right": 20, "bottom": 50, "top": 40, "containLabel": True},
         "xAxis": {"type": "category", "data": [f"{mth}月" for mth in months]},
         "yAxis": {"type": "value", "max": 100},
         "series": [

@@ -21,6 +21,7 @@ urlpatterns = [
     path(D + "p/<str:pcode>/workflow/", evaluation.project_action, name="project_action"),
     path(D + "evaluation/", evaluation.department_evaluation, name="evaluation"),
     path(D + "workflow/", evaluation.department_action, name="department_action"),
+    path(D + "evaluation/problems/", evaluation.problems_text, name="problems_text"),
     path(D + "report.<str:fmt>", evaluation.report_download, name="report"),
     path(D + "excel/<str:form>.xlsx", evaluation.excel_download, name="excel"),
     path(D + "export.json", evaluation.json_download, name="json"),

@@ -57,6 +57,7 @@ def overview(request, code: str, year: int):
             "department": d, "status": row.status, "rate": fmt_rate(data.result.execution.rate),
             "score": fmt_score(data.result.total), "grade": data.result.grade,
             "projects": len(data.result.projects),
+            "quality": presenters.severity_counts(data.findings()),
             "review": f"{fmt_score(review.score)} · {review.grade}" if review else "",
         })
     animation = not settings.TESTING

@@ -3,12 +3,34 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 
 from jixiao.budget import models as m
 from jixiao.core.errors import InputError
 from jixiao.core.workflow import load_workflow, may
 from jixiao.web import access
 from jixiao.web.presenters import problem_rows
+
+# Feature pages of a department-year shown in the navigation, each by its route name. A feature
+# whose routes are not installed simply has no link.
+FEATURE_PAGES = (
+    ("监控", "web:monitoring"),
+    ("土地台账", "land:summary"),
+    ("招商台账", "invest:board"),
+    ("企业服务", "enterprise:overview"),
+)
+
+
+def department_url(name: str, code: str, year: int) -> str | None:
+    """The URL of a department-year page by route name; None when that feature is not installed."""
+    try:
+        return reverse(name, args=[code, year])
+    except NoReverseMatch:
+        return None
+
+
+def feature_links(code: str, year: int) -> list[tuple[str, str]]:
+    return [(label, url) for label, name in FEATURE_PAGES if (url := department_url(name, code, year))]
 
 
 def perms_here(user, department: m.Department) -> dict[str, bool]:
@@ -22,7 +44,7 @@ def page_context(request, row: m.DepartmentYear, **extra) -> dict:
         "department": department, "year": row.year, "row": row,
         "roles": sorted(access.roles_in(request.user, department)),
         "perms_here": perms_here(request.user, department),
-        "years": list(department.years.order_by("-year").values_list("year", flat=True)),
+        "feature_links": feature_links(department.code, row.year),
         "animation": not getattr(settings, "TESTING", False),
         **extra,
     }

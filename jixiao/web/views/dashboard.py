@@ -74,8 +74,8 @@ def _years(request, row) -> dict:
     return {
         "title": {"text": "历年自评得分与执行率", "left": "center", "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
-        "legend": {"top": 28, "data": ["自评得分", "执行率（%）"]},
-        "grid": {"left": 40, "right": 20, "top": 60, "bottom": 30},
+        "legend": {"bottom": 0, "data": ["自评得分", "执行率（%）"]},
+        "grid": {"left": 40, "right": 20, "top": 40, "bottom": 50, "containLabel": True},
         "xAxis": {"type": "category", "data": years},
         "yAxis": {"type": "value", "max": 100},
         "series": [{"type": "line", "name": "自评得分", "data": totals},

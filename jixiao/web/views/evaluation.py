@@ -14,12 +14,14 @@ from django.views.decorators.http import require_POST
 from jixiao import excel, exchange
 from jixiao.budget import models as m
 from jixiao.budget.feeds import collect_feeds
+from jixiao.core import quality, workflow
 from jixiao.core.display import fmt_rate, fmt_score
+from jixiao.core.drafting import is_placeholder
 from jixiao.core.errors import InputError
 from jixiao.core.workflow import available_actions
-from jixiao.web import access, edits
+from jixiao.web import access, edits, presenters
 from jixiao.web.data import scored
-from jixiao.web.views.common import page_context, problems_response
+from jixiao.web.views.common import department_url, page_context, problems_response
 from jixiao.web.views.home import return_comments
 
 # Excel forms offered for download: every form `jixiao export --form` writes, except blanks.
@@ -68,17 +70,43 @@ def department_evaluation(request, code: str, year: int):
     roles = access.roles_in(request.user, row.department)
     review = edits.latest_reviews(row).get("")
     key = f"{code}/{year}"
+    has_problems = not is_placeholder(data.dy.problems)
     ctx = page_context(
         request, row, dy=data.dy, result=res, total=fmt_score(res.total),
         exec_rate=fmt_rate(res.execution.rate), exec_score=fmt_score(res.execution.score),
-        indicators=[{"res": r, "ind": i, "score": fmt_score(r.score), "weight": fmt_score(i.weight)}
-                    for i, r in zip(data.dy.indicators, res.indicators)],
+        indicators=[{"res": r, "ind": i, "score": fmt_score(r.score), "weight": fmt_score(i.weight),
+                     **_feed(i.feed, code, year)} for i, r in zip(data.dy.indicators, res.indicators)],
+        problems_text=data.dy.problems if has_problems else quality.draft_problems_text(data.findings()),
+        problems_draft=not has_problems,
+        problems_editable=row.status != "锁定" and workflow.editable(row.status, roles),
         actions=available_actions(row.status, roles),
         return_comment=return_comments(row).get(key) if row.status == "退回" else None,
         review=review, review_score=fmt_score(review.score) if review else "",
         forms=DOWNLOAD_FORMS, report_formats=REPORT_FORMATS,
     )
     return render(request, "web/evaluation.html", ctx)
+
+
+def _feed(feed: str | None, code: str, year: int) -> dict:
+    if not feed:
+        return {"feed_label": "", "feed_url": None}
+    label, page = presenters.feed_source(feed)
+    return {"feed_label": label, "feed_url": department_url(page, code, year) if page else None}
+
+
+@login_required
+@require_POST
+def problems_text(request, code: str, year: int):
+    """Save the 存在的主要问题 text (the quality-check draft as the user edited it)."""
+    row = access.get_year_or_404(request.user, code, year)
+    try:
+        edits.set_problems(request.user, row, request.POST.get("problems", ""))
+    except InputError as exc:
+        for p in exc.problems:
+            messages.error(request, str(p))
+    else:
+        messages.success(request, "已保存“存在的主要问题”")
+    return redirect("web:evaluation", code, year)
 
 
 @login_required

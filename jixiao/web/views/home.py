@@ -4,15 +4,18 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from jixiao.budget import models as m
+from jixiao.core import quality, workflow
 from jixiao.core.display import fmt_amount_fixed, fmt_rate, fmt_score
 from jixiao.core.errors import InputError
 from jixiao.core.workflow import available_actions
 from jixiao.web import access, presenters
 from jixiao.web.data import latest_year, scored
-from jixiao.web.edits import latest_reviews
+from jixiao.web.edits import latest_reviews, project_key
 from jixiao.web.views.common import page_context, problems_response
+
 
 @login_required
 def index(request):
@@ -52,15 +55,36 @@ def _warnings(data) -> list[str]:
     return out
 
 
-def _todo(request, row, data) -> list[dict]:
+# The records waiting at each role's step of the workflow: what that role has to act on. Other
+# actions a role may take (a department admin may also submit, anyone may return) are optional.
+DUTIES = {"经办人": ("草稿", "退回"), "部门管理员": ("已提交",), "财政审核": ("已审核",)}
+# Quality errors listed in the to-do; the rest are in the quality section below it.
+TODO_ERRORS = 20
+
+
+def _todo(request, row, data) -> dict:
+    """What needs this user's action: workflow steps waiting at the user's roles, with the return
+    comment where a record came back, and quality errors on records the user can still edit."""
     roles = access.roles_in(request.user, row.department)
-    todo = []
-    for p in data.dy.projects:
-        actions = available_actions(p.status, roles)
+    waiting = {s for r in roles for s in DUTIES.get(r, ())}
+    code, year = row.department.code, row.year
+    records = [(None, f"{code}/{year}", "部门整体", row.status, reverse("web:evaluation", args=[code, year]))]
+    if row.status != "锁定":  # a locked year keeps its projects read-only
+        records += [(p.code, project_key(row, p.code), f"{p.code} {p.name}", p.status,
+                     reverse("web:project", args=[code, year, p.code])) for p in data.dy.projects]
+    comments = return_comments(row) if any(r[3] == "退回" and r[3] in waiting for r in records) else {}
+    steps = []
+    for _, key, label, status, url in records:
+        if status not in waiting:
+            continue
+        actions = available_actions(status, roles)
         if actions:
-            todo.append({"code": p.code, "name": p.name, "status": p.status,
-                         "actions": "、".join(a.label for a in actions)})
-    return todo
+            steps.append({"url": url, "label": label, "status": status,
+                          "actions": "、".join(a.label for a in actions), "comment": comments.get(key, "")})
+    editable = {owner: url for owner, _, _, status, url in records if workflow.editable(status, roles)}
+    errors = [{"url": editable[f.project], "location": f.location, "message": f.message}
+              for f in data.findings() if f.project in editable and quality.blocking([f])]
+    return {"steps": steps, "errors": errors[:TODO_ERRORS], "more_errors": max(0, len(errors) - TODO_ERRORS)}
 
 
 def return_comments(row: m.DepartmentYear) -> dict[str, str]:
@@ -81,8 +105,11 @@ def department(request, code: str, year: int):
     except InputError as exc:
         return problems_response(request, exc, context=page_context(request, row), status=200)
     res = data.result
-    statuses = {p.code: p.status for p in data.dy.projects}
-    reviews = latest_reviews(row)
+    code, year = row.department.code, row.year
+    # Formatted once per scored version of the year; only reviews and the user's to-do vary.
+    projects = data.memo("home_projects", lambda: presenters.project_rows(
+        res, {p.code: p.status for p in data.dy.projects}, lambda pcode: reverse("web:project", args=[code, year, pcode])))
+    reviews = {k: fmt_score(r.score) for k, r in latest_reviews(row).items()}
     ctx = page_context(
         request, row, data=data, result=res,
         budget=fmt_amount_fixed(res.budget), executed=fmt_amount_fixed(res.executed),
@@ -91,9 +118,9 @@ def department(request, code: str, year: int):
                    for k, (b, e) in res.by_source.items() if b or e],
         by_nature=[(k, fmt_amount_fixed(b), fmt_amount_fixed(e), fmt_rate(presenters.rate(e, b)))
                    for k, (b, e) in res.by_nature.items() if b or e],
-        projects=[{**r, "review": fmt_score(reviews[r["code"]].score) if r["code"] in reviews else ""}
-                  for r in presenters.project_rows(res, statuses)],
-        warnings=_warnings(data), todo=_todo(request, row, data),
+        projects=[{**r, "review": reviews.get(r["code"], "")} for r in projects] if reviews else projects,
+        warnings=data.memo("home_warnings", lambda: _warnings(data)), todo=_todo(request, row, data),
+        quality=data.memo("home_quality", lambda: presenters.quality_summary(data.dy, data.findings())),
         origin_demo=data.dy.origin == "示例" or any(p.origin == "示例" for p in data.dy.projects),
     )
     return render(request, "web/department.html", ctx)

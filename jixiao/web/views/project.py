@@ -15,8 +15,25 @@ from jixiao.core.errors import InputError
 from jixiao.core.workflow import available_actions
 from jixiao.web import access, edits, presenters
 from jixiao.web.data import scored
-from jixiao.web.views.common import page_context, problems_response
+from jixiao.web.views.common import department_url, page_context, problems_response
 from jixiao.web.views.home import return_comments
+
+
+def _indicator_rows(row: m.DepartmentYear, p, pr) -> list[dict]:
+    """The indicator table, formatted once per scored version of the year."""
+    out = []
+    for ind, res in zip(p.indicators, pr.indicators):
+        label, ok = presenters.target_label(ind.target_text, ind.unit)
+        feed_label, feed_url = "", None
+        if ind.feed:
+            feed_label, page = presenters.feed_source(ind.feed)
+            feed_url = department_url(page, row.department.code, row.year) if page else None
+        out.append({
+            "ind": ind, "res": res, "parsed": label, "parsed_ok": ok,
+            "score": fmt_score(res.score), "weight": fmt_score(ind.weight),
+            "feed_label": feed_label, "feed_url": feed_url,
+        })
+    return out
 
 
 def project_context(request, row: m.DepartmentYear, code: str, problems=None) -> dict:
@@ -29,13 +46,7 @@ def project_context(request, row: m.DepartmentYear, code: str, problems=None) ->
     roles = access.roles_in(request.user, row.department)
     project_row = m.Project(status=p.status)
     editable = edits.can_edit(request.user, row, project_row)
-    indicators = []
-    for ind, res in zip(p.indicators, pr.indicators):
-        label, ok = presenters.target_label(ind.target_text, ind.unit)
-        indicators.append({
-            "ind": ind, "res": res, "parsed": label, "parsed_ok": ok,
-            "score": fmt_score(res.score), "weight": fmt_score(ind.weight),
-        })
+    indicators = data.memo(f"project_indicators/{code}", lambda: _indicator_rows(row, p, pr))
     review = edits.latest_reviews(row).get(code)
     key = edits.project_key(row, code)
     return page_context(
