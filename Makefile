@@ -24,7 +24,7 @@ $(STAMP): $(REQ_FILES)
 	@touch $@
 
 run: install
-	$(BIN)/jixiao demo
+	JIXIAO_DEMO=1 $(BIN)/jixiao demo
 	JIXIAO_DEMO=1 $(BIN)/jixiao serve --host $(HOST) --port $(PORT)
 
 test:

@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 
 
-def run(args: list[str], db: Path) -> subprocess.CompletedProcess:
+def run(args: list[str], db: Path, demo_mode: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
     env.pop("PYTEST_VERSION", None)
+    env.pop("JIXIAO_DEMO", None)
     env["JIXIAO_DEBUG"] = "1"
+    if demo_mode:
+        env["JIXIAO_DEMO"] = "1"
     code = "import sys; from jixiao.cli import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=300)
 
@@ -25,6 +28,17 @@ def demo_db(tmp_path_factory) -> Path:
     assert out.returncode == 0, out.stderr
     assert "jingban" in out.stdout and "Jixiao#2022" in out.stdout
     return db
+
+
+def test_demo_outside_demo_mode_creates_no_logins(tmp_path):
+    db = tmp_path / "real.sqlite3"
+    out = run(["demo"], db, demo_mode=False)
+    assert out.returncode == 0, out.stderr
+    assert "未创建示例账号" in out.stdout and "JIXIAO_DEMO=1" in out.stdout
+    assert "Jixiao#2022" not in out.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM auth_user").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM budget_department WHERE code = 'demo-b'").fetchone()[0] == 1
 
 
 def test_users_lists_demo_logins_and_roles(demo_db):

@@ -9,7 +9,7 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         from jixiao.cli.core_cmds import DEMO_LOADERS
-        from jixiao.web.demo import load_web_demo
+        from jixiao.web.demo import demo_command_loader
 
-        if load_web_demo not in DEMO_LOADERS:
-            DEMO_LOADERS.append(load_web_demo)
+        if demo_command_loader not in DEMO_LOADERS:
+            DEMO_LOADERS.append(demo_command_loader)

@@ -1,7 +1,8 @@
 """Demo logins and the second illustrative department, loaded by ``jixiao demo``.
 
-Only the demo command creates these accounts (never settings or migrations), so a production
-database has none unless someone runs the demo there. The passwords are public on purpose
+Only the demo command creates these accounts (never settings or migrations), and only in demo
+mode (``JIXIAO_DEMO=1``, which ``make run`` sets): running ``jixiao demo`` against a real database
+loads the example departments but opens no well-known logins. The passwords are public on purpose
 (README, ``jixiao users``): change them or delete the accounts before real use.
 """
 from __future__ import annotations
@@ -41,8 +42,19 @@ def demo_logins_text() -> str:
     return "\n".join(lines)
 
 
-def load_web_demo(dy: DepartmentYear) -> str:
-    """DEMO_LOADERS hook: store the second department and (re)create the demo logins."""
+NO_LOGINS_NOTE = ("未创建示例账号：只有演示模式才创建。需要时请以 JIXIAO_DEMO=1 jixiao demo 重新运行"
+                  "（make run 会自动设置），或用 DJANGO_SETTINGS_MODULE=jixiao.settings python -m django createsuperuser 创建自己的账号。")
+
+
+def demo_command_loader(dy: DepartmentYear) -> str:
+    """DEMO_LOADERS hook of ``jixiao demo``: the logins only when settings say demo mode."""
+    from django.conf import settings
+
+    return load_web_demo(dy, logins=settings.JIXIAO_DEMO)
+
+
+def load_web_demo(dy: DepartmentYear, logins: bool = True) -> str:
+    """Store the second department and, with ``logins``, (re)create the demo logins."""
     from django.contrib.auth import get_user_model
 
     from jixiao import exchange
@@ -51,6 +63,9 @@ def load_web_demo(dy: DepartmentYear) -> str:
 
     second = exchange.read_file(SECOND_DEPARTMENT)
     save_department_year(second, user="系统", reason="载入示例数据")
+    loaded = f"已载入第二个示例部门 {second.department.name}（{second.department.code}）"
+    if not logins:
+        return f"{loaded}\n{NO_LOGINS_NOTE}"
     bureau_code = dy.department.parent_code or second.department.parent_code
     User = get_user_model()
     for u in DEMO_USERS:
@@ -64,5 +79,4 @@ def load_web_demo(dy: DepartmentYear) -> str:
         user.save()
         m.Membership.objects.filter(user=user).delete()
         m.Membership.objects.create(user=user, department=department, role=u.role)
-    return (f"已载入第二个示例部门 {second.department.name}（{second.department.code}）"
-            f"及 {len(DEMO_USERS)} 个示例账号\n{demo_logins_text()}")
+    return f"{loaded}及 {len(DEMO_USERS)} 个示例账号\n{demo_logins_text()}"
