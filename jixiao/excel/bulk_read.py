@@ -10,8 +10,10 @@ out when a problem needs one.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from jixiao.core import model
@@ -87,18 +89,29 @@ class SheetReader:
         first = self.header_row + 1
         body = self.grid.rows[first:]
         keep = [i for i, raw in enumerate(body) if any(raw) or not all(v == "" or v is None for v in raw)]
-        width = min((len(body[i]) for i in keep), default=0)
+        if len(keep) < len(body):
+            body = [body[i] for i in keep]
+        width = min((len(row) for row in body), default=0)
+        present = [self.index[c.attr] for c in self.cols if c.attr in self.index]
+        # One C-level pass picks the needed cells of every row, a second transposes to columns.
+        if body and present and max(present) < width:
+            picked = list(zip(*map(itemgetter(*present), body))) if len(present) > 1 else [[row[present[0]] for row in body]]
+        else:
+            picked = [[row[c] if c < len(row) else None for row in body] for c in present]
+        by_col = dict(zip(present, picked))
+        blank_col = [None] * len(body)
         attrs: list[str] = []
-        columns: list[list[Any]] = []
+        columns: list[Any] = []
         for col in self.cols:
             c = self.index.get(col.attr)
             conv = self._converter(col)
-            if c is None:
-                raw_col: list[Any] = [None] * len(keep)
-            elif c < width:
-                raw_col = [body[i][c] for i in keep]
-            else:
-                raw_col = [body[i][c] if c < len(body[i]) else None for i in keep]
+            raw_col = by_col[c] if c is not None else blank_col
+            if not any(raw_col) and all(v == "" or v is None for v in raw_col):
+                values: Any = [conv(None)] * len(body) if col.kind.startswith("opt") or col.kind == "text" else None
+                if values is not None:  # an empty column: one conversion for all its cells
+                    attrs.append(col.attr)
+                    columns.append(values)
+                    continue
             try:
                 values = list(map(conv, raw_col))
             except ValueError:
@@ -197,23 +210,40 @@ class SheetReader:
 
 
 class Where:
-    """Exchange-format JSON path → the row (and so the cells) it was read from."""
+    """Exchange-format JSON path → the row (and so the cells) it was read from. Long lists (the
+    indicators) are kept as one list of rows per owner rather than one entry per item."""
+
+    _ITEM = re.compile(r"^(.*)\[(\d+)\]$")
+    _PARENT = re.compile(r"(\.[^.\[\]]+|\[\d+\])$|^\$$")
 
     def __init__(self) -> None:
         self.rows: dict[str, tuple[SheetReader, int]] = {}
+        self.lists: dict[str, tuple[SheetReader, list[int]]] = {}
 
     def add(self, path: str, reader: SheetReader, row: int) -> None:
         self.rows[path] = (reader, row)
 
-    def setdefault(self, path: str, reader: SheetReader, row: int) -> None:
-        self.rows.setdefault(path, (reader, row))
+    def add_list(self, path: str, reader: SheetReader, rows: list[int]) -> None:
+        self.lists[path] = (reader, rows)
 
-    def cell(self, path: str, probe: str) -> str:
-        reader, row = self.rows[probe]
-        return reader.cell(row, path[len(probe) + 1:] if len(path) > len(probe) else "")
-
-    def __contains__(self, path: str) -> bool:
-        return path in self.rows
+    def locate(self, path: str) -> str | None:
+        """The cell of ``path`` (or of the closest enclosing row), None when unknown."""
+        probe = path
+        while probe:
+            suffix = path[len(probe) + 1:] if len(path) > len(probe) else ""
+            if probe in self.rows:
+                reader, row = self.rows[probe]
+                return reader.cell(row, suffix)
+            item = self._ITEM.match(probe)
+            if item and item.group(1) in self.lists:
+                reader, rows = self.lists[item.group(1)]
+                if int(item.group(2)) < len(rows):
+                    return reader.cell(rows[int(item.group(2))], suffix)
+            if probe in self.lists and self.lists[probe][1]:
+                reader, rows = self.lists[probe]
+                return reader.cell(rows[0], "")
+            probe = self._PARENT.sub("", probe)
+        return None
 
 
 def read_bulk(book: Book, problems: list[Problem], warnings: list[Problem]) -> tuple[model.DepartmentYear | None, Where]:
@@ -288,17 +318,22 @@ def read_bulk(book: Book, problems: list[Problem], warnings: list[Problem]) -> t
     indicators: list[model.Indicator] = []
     sr, rows = reader(S.INDICATOR_SHEET, (S.OWNER_COL, *S.INDICATOR_COLS))
     Indicator = model.Indicator
+    dept_rows: list[int] = []
+    rows_of: dict[str, list[int]] = {}
     for vals, r in rows:
         code = vals.pop("project")
         if code is None:
-            where.setdefault("$.indicators", sr, r)  # weight totals are reported on the list
-            where.add(f"$.indicators[{len(indicators)}]", sr, r)
+            dept_rows.append(r)
             indicators.append(Indicator(**vals))
-        elif (p := owner(code, sr, r)) is not None:
-            path = f"$.projects[{order[code]}].indicators"
-            where.setdefault(path, sr, r)
-            where.add(f"{path}[{len(p.indicators)}]", sr, r)
+        elif (p := projects.get(code)) is not None:
             p.indicators.append(Indicator(**vals))
+            rows_of.setdefault(code, []).append(r)
+        else:
+            owner(code, sr, r)
+    if sr is not None:
+        where.add_list("$.indicators", sr, dept_rows)
+        for code, code_rows in rows_of.items():
+            where.add_list(f"$.projects[{order[code]}].indicators", sr, code_rows)
 
     sr, rows = reader(S.MONTHLY_SHEET, S.MONTHLY_COLS)
     for vals, r in rows:

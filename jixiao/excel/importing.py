@@ -2,6 +2,7 @@
 check it, and return the data with the warnings — or raise InputError with every problem."""
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,11 +10,11 @@ from pathlib import Path
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.model import DepartmentYear, Project
 from jixiao.excel import bulk_schema as S
+from jixiao.excel.bulk_read import Where, read_bulk
 from jixiao.excel.workbook import open_book
 from jixiao.exchange.validate import validate_semantics
 
 _PATH = re.compile(r"^(.*?): (\$.*)$")
-_PARENT = re.compile(r"(\.[^.\[\]]+|\[\d+\])$|^\$$")
 
 
 @dataclass
@@ -25,29 +26,35 @@ class ImportOutcome:
     year: int | None = None
 
 
-def _relocate(problems: list[Problem], where) -> list[Problem]:
+def _relocate(problems: list[Problem], where: Where) -> list[Problem]:
     """Semantic checks speak in exchange-format paths; name the cell instead when we know it
     (the field's own cell, or the first cell of the closest enclosing row)."""
     out = []
     for prob in problems:
         match = _PATH.match(prob.location)
-        path = match.group(2) if match else ""
-        probe = path
-        while probe and probe not in where:
-            probe = _PARENT.sub("", probe)
-        out.append(Problem(where.cell(path, probe), prob.message, prob.field) if probe else prob)
+        cell = where.locate(match.group(2)) if match else None
+        out.append(Problem(cell, prob.message, prob.field) if cell else prob)
     return out
 
 
 def import_file(path: str | Path) -> ImportOutcome:
-    p = Path(path)
+    # Reading allocates millions of small objects and no reference cycles; with the cyclic
+    # collector on, its repeated scans of everything alive cost as much as the reading itself.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _import(Path(path))
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(p: Path) -> ImportOutcome:
     problems: list[Problem] = []
     with open_book(p, wanted=set(S.SHEETS)) as book:
         warnings = list(book.warnings)
         names = set(book.sheet_names) | set(book.hidden)
         if S.DEPARTMENT_SHEET in names and S.INDICATOR_SHEET in names:
-            from jixiao.excel.bulk_read import read_bulk
-
             dy, where = read_bulk(book, problems, warnings)
             if dy is not None and not problems:
                 problems.extend(_relocate(validate_semantics(dy, p.name), where))
