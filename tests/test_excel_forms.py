@@ -253,3 +253,27 @@ def test_libreoffice_opens_every_demo_export(demo_dy, tmp_path):
     for f in files:
         pdf = tmp_path / "pdf" / f"{f.stem}.pdf"
         assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_form_import_into_the_database_is_all_or_nothing(stored_demo, tmp_path):
+    from jixiao.budget.store import load_department_year
+    from jixiao.excel.merge import import_into_database
+
+    before = exchange.to_dict(load_department_year("demo", 2022))
+    path = export(stored_demo, "self-eval", tmp_path, project="P01")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    head = find(ws, "一级指标").row
+    cols = {ws.cell(row=head, column=c).value: c for c in range(1, ws.max_column + 1)}
+    ws.cell(row=head + 1, column=cols["实际完成值(B)"]).value = "3件"
+    ws.cell(row=head + 2, column=cols["分值"]).value = "很多"  # one bad cell: nothing may change
+    wb.save(path)
+    with pytest.raises(InputError):
+        import_into_database(path, user="pytest")
+    assert exchange.to_dict(load_department_year("demo", 2022)) == before
+
+    ws.cell(row=head + 2, column=cols["分值"]).value = 15
+    wb.save(path)
+    saved, warnings = import_into_database(path, user="pytest")
+    assert load_department_year("demo", 2022).projects[0].indicators[0].actual_text == "3件"
+    assert saved.projects[1].code == "P02" and not warnings
