@@ -4,7 +4,9 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html_join
 
 from jixiao.budget import models as m
 from jixiao.core import quality, workflow
@@ -97,6 +99,15 @@ def return_comments(row: m.DepartmentYear) -> dict[str, str]:
     return out
 
 
+def _quality_html(data) -> str:
+    summary = presenters.quality_summary(data.dy, data.findings())
+    for kind in summary["kinds"]:
+        # one join instead of a template loop over every message
+        kind["messages_html"] = format_html_join(
+            "", "<li>{}：{}</li>", ((f["location"], f["message"]) for f in kind["messages"]))
+    return render_to_string("web/_quality.html", {"quality": summary})
+
+
 @login_required
 def department(request, code: str, year: int):
     row = access.get_year_or_404(request.user, code, year)
@@ -120,7 +131,8 @@ def department(request, code: str, year: int):
                    for k, (b, e) in res.by_nature.items() if b or e],
         projects=[{**r, "review": reviews.get(r["code"], "")} for r in projects] if reviews else projects,
         warnings=data.memo("home_warnings", lambda: _warnings(data)), todo=_todo(request, row, data),
-        quality=data.memo("home_quality", lambda: presenters.quality_summary(data.dy, data.findings())),
+        # hundreds of findings: rendered once per version, not on every view
+        quality_html=data.memo("home_quality", lambda: _quality_html(data)),
         origin_demo=data.dy.origin == "示例" or any(p.origin == "示例" for p in data.dy.projects),
     )
     return render(request, "web/department.html", ctx)
