@@ -64,7 +64,6 @@ FUNDS_COLUMNS = {
     "target": ["年初预算数", "全年预算数"],
     "monitor": ["年初预算数", "全年预算数", "1-X月执行数", "1-X月执行率", "时间进度", "全年预计执行数", "预警等级"],
 }
-FUNDS_ALIASES = {"全年预算数(A)": "全年预算数", "全年执行数(B)": "全年执行数", "执行率(B/A)": "执行率"}
 
 MONITOR_FUNDS_CAUSES = "资金偏差原因"
 MONITOR_FUNDS_MEASURES = "资金纠偏措施"

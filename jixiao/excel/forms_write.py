@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jixiao.core.display import fmt_amount, fmt_decimal, fmt_rate, fmt_score
+from jixiao.core.display import fmt_amount, fmt_decimal, fmt_rate
 from jixiao.core.model import ACHIEVEMENTS, DEVIATION_CAUSES, FUND_SOURCES, LIKELIHOODS, NATURES, DepartmentYear, Project
 from jixiao.core.results import DepartmentResult, IndicatorResult, ProjectResult
 from jixiao.core.targets import TargetError, parse_target

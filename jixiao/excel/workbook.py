@@ -60,9 +60,6 @@ class Grid:
     def addr(self, r: int, c: int) -> str:
         return addr(self.name, r, c)
 
-    @property
-    def width(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
 
 
 @dataclass
