@@ -132,6 +132,7 @@ class Sheet:
     def headers(self, labels: Sequence[str], start: int = 1) -> int:
         for i, label in enumerate(labels):
             self.put(self.row, start + i, label, head=True)
+        self.fit_row(self.row)
         self.row += 1
         return self.row - 1
 
