@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,6 +19,8 @@ from typing import Any, Iterable
 from django.db import models, transaction
 
 from jixiao.budget import models as m
+from jixiao.budget.bulk import plain_decimal as _dec
+from jixiao.budget.bulk import read_years
 from jixiao.core import model as core
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.targets import TargetError, parse_target
@@ -71,104 +72,8 @@ def load_department_year(code: str, year: int) -> core.DepartmentYear:
     return _load(row)
 
 
-def _dec(value: Decimal | None) -> Decimal | None:
-    """Drop the zeros the fixed-scale column appended (500.0000 → 500), keeping the value."""
-    if value is None:
-        return None
-    value = value.normalize()
-    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
-
-
-def _stated(row: m.StatedFields) -> core.Stated:
-    return core.Stated(
-        execution_rate=_dec(row.stated_execution_rate),
-        execution_score=_dec(row.stated_execution_score),
-        total=_dec(row.stated_total),
-        grade=row.stated_grade,
-    )
-
-
-def _indicator(r: m.Indicator) -> core.Indicator:
-    return core.Indicator(
-        code=r.code, level1=r.level1, level2=r.level2, name=r.name, target_text=r.target_text,
-        weight=_dec(r.weight), unit=r.unit, actual_text=r.actual_text, achievement=r.achievement,
-        ratio_override=_dec(r.ratio_override), override_reason=r.override_reason,
-        deviation_reason=r.deviation_reason, basis=r.basis, data_source=r.data_source, core=r.core,
-        last_year_actual=r.last_year_actual, feed=r.feed, stated_score=_dec(r.stated_score),
-        origin=r.origin,
-    )
-
-
 def _load(row: m.DepartmentYear) -> core.DepartmentYear:
-    d = row.department
-    department = core.Department(
-        code=d.code, name=d.name,
-        parent_code=d.parent.code if d.parent else None,
-        parent_name=(d.parent.name or None) if d.parent else None,
-        responsibilities=list(d.responsibilities),
-    )
-    projects = list(row.projects.order_by("position", "id"))
-    funds: dict[int, list[core.FundLine]] = defaultdict(list)
-    for f in m.FundLine.objects.filter(project__department_year=row).order_by("position", "id"):
-        funds[f.project_id].append(
-            core.FundLine(f.fund_source, _dec(f.budget), _dec(f.executed), _dec(f.initial))
-        )
-    indicators: dict[int, list[core.Indicator]] = defaultdict(list)
-    for r in m.Indicator.objects.filter(project__department_year=row).order_by("position", "id"):
-        indicators[r.project_id].append(_indicator(r))
-    progress: dict[int, list[core.IndicatorProgress]] = defaultdict(list)
-    for r in m.IndicatorProgress.objects.filter(
-        checkpoint__project__department_year=row
-    ).order_by("position", "id"):
-        progress[r.checkpoint_id].append(core.IndicatorProgress(
-            indicator=r.indicator, progress_text=r.progress_text, forecast_text=r.forecast_text,
-            likelihood=r.likelihood, causes=list(r.causes), explanation=r.explanation,
-            measures=r.measures,
-        ))
-    checkpoints: dict[int, list[core.Checkpoint]] = defaultdict(list)
-    for c in m.Checkpoint.objects.filter(project__department_year=row).order_by("position", "id"):
-        checkpoints[c.project_id].append(core.Checkpoint(
-            month=c.month, goal_progress=c.goal_progress,
-            expected_executed=_dec(c.expected_executed), indicators=progress[c.id],
-            causes=list(c.causes), measures=c.measures, status=c.status,
-        ))
-    return core.DepartmentYear(
-        department=department, year=row.year, money_unit=row.money_unit,
-        project_template=row.project_template, department_template=row.department_template,
-        budget_lines=[
-            core.BudgetLine(
-                fund_source=b.fund_source, nature=b.nature, budget=_dec(b.budget),
-                executed=_dec(b.executed), initial=_dec(b.initial), carry_over=_dec(b.carry_over),
-                origin=b.origin,
-            )
-            for b in row.budget_lines.order_by("position", "id")
-        ],
-        work_tasks=row.work_tasks, management=row.management, goal=row.goal,
-        goal_actual=row.goal_actual,
-        indicators=[_indicator(r) for r in row.indicators.order_by("position", "id")],
-        projects=[
-            core.Project(
-                code=p.code, name=p.name, unit=p.unit, category=p.category, funds=funds[p.id],
-                goal=p.goal, goal_actual=p.goal_actual, indicators=indicators[p.id],
-                monthly_executed={int(k): Decimal(v) for k, v in p.monthly_executed.items()},
-                checkpoints=checkpoints[p.id], execution_explanation=p.execution_explanation,
-                problems=p.problems, measures=p.measures, budget_cut_midyear=p.budget_cut_midyear,
-                status=p.status, stated=_stated(p), origin=p.origin,
-            )
-            for p in projects
-        ],
-        achievements=row.achievements, problems=row.problems, measures=row.measures,
-        execution_explanation=row.execution_explanation,
-        rectifications=[
-            core.Rectification(
-                problem=r.problem, measure=r.measure, owner=r.owner,
-                deadline=r.deadline.isoformat() if r.deadline else None, status=r.status,
-                project=r.project_code,
-            )
-            for r in row.rectifications.order_by("position", "id")
-        ],
-        status=row.status, stated=_stated(row), origin=row.origin,
-    )
+    return read_years([row])[0]
 
 
 # ---------------------------------------------------------------------------------------------
