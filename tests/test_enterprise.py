@@ -280,6 +280,22 @@ def test_bad_ledger_stores_nothing(departments):
     assert MonthlyStat.objects.get().output == D("110")
 
 
+def test_import_logs_each_changed_field_and_nothing_when_unchanged(departments):
+    from jixiao.enterprise import store
+    from jixiao.enterprise.models import EnterpriseChange
+
+    small = ledger(enterprises=[firm(1), firm(2)], stats=[stat(1, 1, "110", "100"), stat(2, 1, "90", "80")])
+    store.save_ledger(small, user="测试")
+    store.save_ledger(small, user="测试")  # unchanged: nothing logged
+    assert EnterpriseChange.objects.count() == 0
+    revised = dataclasses.replace(small, stats=[stat(1, 1, "110", "100"), stat(2, 1, "95", "80")])
+    store.save_ledger(revised, user="测试", reason="统计局更正")
+    log = list(EnterpriseChange.objects.all())
+    assert [(h.table, h.record, h.action, h.field, h.before, h.after, h.who, h.reason) for h in log] == [
+        ("stats", f"{uscc(2)} / 1 / 2023-01-18", "修改", "output", "90.0000", "95", "测试", "统计局更正")]
+    assert store.history("demo", 2022)[0] == log[0]
+
+
 def test_feeds_reach_the_demo_scoring(db, demo_dy):
     from jixiao.budget.feeds import collect_feeds
     from jixiao.budget.store import save_department_year

@@ -231,6 +231,23 @@ def test_bad_ledger_stores_nothing(departments):
     assert store.load_summary("demo", 2022).pool.credited == D("16.5")
 
 
+def test_import_logs_each_changed_field_and_nothing_when_unchanged(departments):
+    from jixiao.investment import store
+    from jixiao.investment.models import InvestChange
+
+    store.save_ledger(records.read_json(DEMO), user="测试")  # a new year: its year row says who and when
+    store.save_ledger(records.read_json(DEMO), user="测试")  # the same file again: nothing changed, nothing logged
+    assert InvestChange.objects.count() == 0
+    changed = records.read_json(DEMO)
+    credit = next(c for c in changed.credits if c.unit == changed.unit and c.share == D("0.5"))
+    credit.share = D("0.4")
+    store.save_ledger(changed, user="测试", reason="更正分成")
+    log = list(InvestChange.objects.all())
+    assert [(h.table, h.record, h.action, h.field, h.before, h.after, h.who, h.reason) for h in log] == [
+        ("credits", f"{credit.project_id} / {changed.unit}", "修改", "share", "0.5000", "0.4", "测试", "更正分成")]
+    assert log[0].when is not None and store.history("demo", 2022)[0] == log[0]
+
+
 def test_feeds_reach_the_demo_scoring(db, demo_dy):
     from jixiao.budget.feeds import collect_feeds
     from jixiao.budget.store import save_department_year

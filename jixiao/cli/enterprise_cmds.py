@@ -2,53 +2,24 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import date
-from pathlib import Path
 
 from jixiao.core.errors import InputError
+from jixiao.ledgers import cli
+from jixiao.ledgers.cli import setup as _setup
+
+NOUN = "企业服务台账"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("enterprise", help="企业服务与经济运行监测：汇总、问题直通车、导入、导出")
-    ent_sub = p.add_subparsers(dest="enterprise_command", metavar="子命令", parser_class=type(p))
-
-    s = ent_sub.add_parser("summary", help="年度汇总：规上工业、限上商贸（同口径增速）、走访人次、宣讲会、问题直通车、专精特新")
-    _department_args(s)
-    s.add_argument("--json", action="store_true", help="输出 JSON")
-    s.set_defaults(func=cmd_summary)
-
-    t = ent_sub.add_parser("tickets", help="问题直通车工单队列及逾期情况")
-    _department_args(t)
+    ent_sub = cli.ledger_commands(sub, "enterprise", "企业服务与经济运行监测：汇总、问题直通车、导入、导出")
+    cli.add_command(ent_sub, "summary", "年度汇总：规上工业、限上商贸（同口径增速）、走访人次、宣讲会、问题直通车、专精特新",
+                    cmd_summary, json_output=True)
+    t = cli.add_command(ent_sub, "tickets", "问题直通车工单队列及逾期情况", cmd_tickets)
     t.add_argument("--as-of", metavar="日期", help="按该日期判断逾期（默认为年末与今天中较早者）")
     t.add_argument("--open", action="store_true", help="只列未办结的工单")
-    t.set_defaults(func=cmd_tickets)
-
-    i = ent_sub.add_parser("import", help="导入企业服务台账 .json 或 .xlsx（全部成功或全部不导入）")
-    i.add_argument("file", metavar="文件")
-    i.add_argument("--department", metavar="部门编码", help="Excel 文件须指定部门")
-    i.add_argument("--year", type=int, metavar="年度", help="Excel 文件须指定年度")
-    i.add_argument("--reason", default="", help="导入原因")
-    i.set_defaults(func=cmd_import)
-
-    e = ent_sub.add_parser("export", help="导出企业服务台账为 .json 或 .xlsx")
-    _department_args(e)
-    e.add_argument("-o", "--output", required=True, metavar="文件", help=".json 或 .xlsx")
-    e.set_defaults(func=cmd_export)
-
-    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
-
-
-def _department_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--department", required=True, metavar="部门编码")
-    p.add_argument("--year", type=int, required=True, metavar="年度")
-
-
-def _setup() -> None:
-    from jixiao.cli.core_cmds import setup_database
-
-    setup_database()
+    cli.add_import(ent_sub, NOUN, cmd_import)
+    cli.add_export(ent_sub, NOUN, cmd_export)
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -60,8 +31,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     data = s.as_dict()
     data["feeds"] = ent.enterprise_feeds(s)
     if args.json:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-        return 0
+        return cli.print_json(data)
     scale, quota = data["above_scale_industry"], data["above_quota_trade"]
     print(f"{args.department} {args.year} 年度企业服务与经济运行（规则 {s.rule_id} v{s.rule_version}；统计数据版本 {data['latest_vintage']}）")
     print(f"规上工业企业 {scale['enterprises']} 家，工业总产值 {scale['current_yi']} 亿元，同口径增长 {scale['growth']}"
@@ -110,49 +80,24 @@ def cmd_tickets(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    if not path.is_file():
-        raise InputError("找不到该文件，请检查路径", str(path))
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        from jixiao.enterprise.records import read_json
+    from jixiao.enterprise import records
 
-        ledger = read_json(path)
-        if args.department and args.department != ledger.department or args.year and args.year != ledger.year:
-            raise InputError(f"文件中的部门、年度为 {ledger.department} {ledger.year}，与参数不一致", path.name)
-    elif suffix == ".xlsx":
-        if not (args.department and args.year):
-            raise InputError("导入 Excel 台账须用 --department 和 --year 指明部门和年度", "参数")
-        from jixiao.enterprise.records import read_excel
-
-        ledger = read_excel(path, args.department, args.year)
-    else:
-        raise InputError(f"不支持的文件类型“{suffix or path.name}”，请使用 .json 或 .xlsx", path.name)
+    ledger = cli.import_file(args, records.read_json, lambda path: records.read_excel(path, args.department, args.year))
     _setup()
     from jixiao.enterprise import store
 
-    s = store.save_ledger(ledger, user="命令行", reason=args.reason or f"导入 {path.name}")
+    s = store.save_ledger(ledger, user="命令行", reason=cli.import_reason(args))
     print(f"已导入 {ledger.department} {ledger.year} 年度企业服务台账：企业 {s.enterprises} 家，"
           f"月度统计 {len(ledger.stats)} 条，走访 {s.person_visits} 人次，工单 {len(ledger.tickets)} 件")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    out = Path(args.output)
-    suffix = out.suffix.lower()
-    if suffix not in (".json", ".xlsx"):
-        raise InputError("输出文件应以 .json 或 .xlsx 结尾", str(out))
-    if not out.parent.is_dir():
-        raise InputError("输出目录不存在", str(out.parent))
+    out = cli.export_path(args)
     _setup()
     from jixiao.enterprise import records, store
 
     ledger = store.load_ledger(args.department, args.year)
-    tmp = out.with_name(f".{out.stem}.part{suffix}")
-    try:
-        (records.write_json if suffix == ".json" else records.write_excel)(ledger, tmp)
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    cli.write_atomically(out, lambda tmp: records.write_json(ledger, tmp), lambda tmp: records.write_excel(ledger, tmp))
     print(f"已导出 {len(ledger.enterprises)} 家企业到 {out}")
     return 0

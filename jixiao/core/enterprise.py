@@ -12,7 +12,6 @@ set under ``jixiao/rules/enterprise/``. Money is 万元.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -21,6 +20,9 @@ from typing import Any, Callable, Iterable, Mapping
 
 from jixiao.core.display import fmt_rate, fmt_value
 from jixiao.core.errors import InputError, Problem
+from jixiao.core.ledger import (
+    RuleReader, RuleSetHeader, Where, count_samples, duplicate_problems, load_rule_files, newest_in_force,
+)
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "enterprise"
 
@@ -201,13 +203,7 @@ class EnterpriseLedger:
 # ---------------------------------------------------------------- rule sets
 
 @dataclass(frozen=True)
-class EnterpriseRules:
-    id: str
-    version: int
-    effective_from: date
-    title: str
-    illustrative: bool
-    note: str
+class EnterpriseRules(RuleSetHeader):
     industrial_divisions: tuple[str, ...]  # 2-digit divisions counted as industry (采矿、制造、电热气水)
     above_scale_min: Decimal  # 规上工业: 主营业务收入 ≥ this (万元)
     above_quota: Mapping[str, tuple[str, Decimal]]  # division → (trade type, minimum 万元)
@@ -220,57 +216,35 @@ class EnterpriseRules:
     deadline_days: Mapping[str, int]  # category → days; "默认" for the rest
     warn_days: int
 
-    @property
-    def label(self) -> str:
-        return f"规则 {self.id} v{self.version}"
-
 
 def parse_rules(data: Mapping[str, Any], source: str = "规则") -> EnterpriseRules:
-    problems: list[Problem] = []
-
-    def get(obj: Any, key: str, path: str = "$") -> Any:
-        if not isinstance(obj, Mapping) or key not in obj:
-            problems.append(Problem(f"{source}: {path}.{key}", "缺少此项，请补充"))
-            return None
-        return obj[key]
-
-    def dec(raw: Any, path: str) -> Decimal:
-        try:
-            return Decimal(str(raw))
-        except ArithmeticError:
-            problems.append(Problem(f"{source}: {path}", f"“{raw}”不是数值"))
-            return Decimal(0)
-
+    r = RuleReader(data, source)
+    get = r.get
+    header = r.header()
     scale = get(data, "above_scale_industry") or {}
     quota = get(data, "above_quota_trade") or {}
     spec = get(data, "specialised") or {}
     tickets = get(data, "tickets") or {}
-    try:
-        effective = date.fromisoformat(str(get(data, "effective_from")))
-    except ValueError:
-        problems.append(Problem(f"{source}: $.effective_from", "日期格式应为 YYYY-MM-DD"))
-        effective = date.min
     above_quota = {}
     for trade, entry in quota.items():
         for division in (entry.get("divisions") or []) if isinstance(entry, Mapping) else []:
-            above_quota[str(division)] = (trade, dec(entry.get("min_revenue"), f"$.above_quota_trade.{trade}.min_revenue"))
+            above_quota[str(division)] = (trade, r.dec(entry.get("min_revenue"),
+                                                       f"$.above_quota_trade.{trade}.min_revenue"))
     transitions = {k: tuple(v) for k, v in (get(tickets, "transitions", "$.tickets") or {}).items()}
     for status, targets in transitions.items():
         for s in (status, *targets):
             if s not in TICKET_STATUSES:
-                problems.append(Problem(f"{source}: $.tickets.transitions", f"“{s}”不是工单状态"))
+                r.problem("$.tickets.transitions", f"“{s}”不是工单状态")
     counting = get(spec, "counting", "$.specialised")
     if counting not in ("exclusive", "inclusive", None):
-        problems.append(Problem(f"{source}: $.specialised.counting", "应为 exclusive（按最高级别各计一次）或 inclusive（各级分别计）"))
+        r.problem("$.specialised.counting", "应为 exclusive（按最高级别各计一次）或 inclusive（各级分别计）")
     deadlines = get(tickets, "deadline_days", "$.tickets") or {}
     if "默认" not in deadlines:
-        problems.append(Problem(f"{source}: $.tickets.deadline_days", "须有“默认”办理时限"))
-    rules = EnterpriseRules(
-        id=str(get(data, "id")), version=int(get(data, "version") or 0), effective_from=effective,
-        title=str(data.get("title", "")), illustrative=bool(data.get("illustrative", False)),
-        note=str(data.get("note", "")),
+        r.problem("$.tickets.deadline_days", "须有“默认”办理时限")
+    return r.done(EnterpriseRules(
+        **header,
         industrial_divisions=tuple(str(d) for d in get(scale, "divisions", "$.above_scale_industry") or ()),
-        above_scale_min=dec(get(scale, "min_revenue", "$.above_scale_industry"), "$.above_scale_industry.min_revenue"),
+        above_scale_min=r.dec(get(scale, "min_revenue", "$.above_scale_industry"), "$.above_scale_industry.min_revenue"),
         above_quota=above_quota, divisions=dict(get(data, "divisions") or {}),
         tags=dict(data.get("industry_tags") or {}),
         specialised_programs=tuple(get(spec, "programs", "$.specialised") or ()),
@@ -278,25 +252,15 @@ def parse_rules(data: Mapping[str, Any], source: str = "规则") -> EnterpriseRu
         closed_status=str(get(tickets, "closed_status", "$.tickets")),
         deadline_days={k: int(v) for k, v in deadlines.items()},
         warn_days=int(get(tickets, "warn_days", "$.tickets") or 0),
-    )
-    if problems:
-        raise InputError(problems)
-    return rules
+    ))
 
 
 def load_rules(directory: Path = RULES_DIR) -> list[EnterpriseRules]:
-    out = []
-    for path in sorted(directory.glob("*.json")):
-        with path.open(encoding="utf-8") as fh:
-            out.append(parse_rules(json.load(fh), path.name))
-    return sorted(out, key=lambda r: (r.effective_from, r.id, r.version))
+    return load_rule_files(directory, parse_rules)
 
 
 def select_rules(rule_sets: Iterable[EnterpriseRules], year: int) -> EnterpriseRules:
-    in_force = [r for r in rule_sets if r.effective_from <= date(year, 12, 31)]
-    if not in_force:
-        raise InputError(f"{year}年没有生效的企业服务统计规则，请在 jixiao/rules/enterprise/ 中添加", "规则")
-    return max(in_force, key=lambda r: (r.effective_from, r.version, r.id))
+    return newest_in_force(rule_sets, year, "企业服务统计规则", "enterprise")
 
 
 # ---------------------------------------------------------------- status
@@ -398,17 +362,10 @@ def check_ticket(t: Ticket, rules: EnterpriseRules, where: Callable[[int, str], 
 
 # ---------------------------------------------------------------- validation
 
-Where = Callable[[str, int, str], str]
-
-
 def check_ledger(ledger: EnterpriseLedger, rules: EnterpriseRules, where: Where) -> list[Problem]:
-    problems: list[Problem] = []
-    known: dict[str, int] = {}
+    problems = duplicate_problems(ledger.enterprises, "uscc", "统一社会信用代码", lambda i, a: where("enterprises", i, a))
+    known = {e.uscc for e in ledger.enterprises}
     for i, e in enumerate(ledger.enterprises):
-        if e.uscc in known:
-            problems.append(Problem(where("enterprises", i, "uscc"),
-                                    f"统一社会信用代码“{e.uscc}”重复（与第{known[e.uscc] + 1}条相同）", "统一社会信用代码"))
-        known.setdefault(e.uscc, i)
         if len(e.industry_code) != 4 or not e.industry_code.isdigit():
             problems.append(Problem(where("enterprises", i, "industry_code"),
                                     f"行业代码“{e.industry_code}”应为 GB/T 4754-2017 的4位小类代码", "行业代码"))
@@ -443,12 +400,7 @@ def check_ledger(ledger: EnterpriseLedger, rules: EnterpriseRules, where: Where)
                                         "须填写统计局提供的上年同期同口径数（增速只按同口径计算）", title))
     for table, attr, title in (("visits", "visit_id", "走访编号"), ("tickets", "ticket_id", "工单编号"),
                                ("plans", "plan_id", "方案编号"), ("briefings", "briefing_id", "宣讲会编号")):
-        ids: dict[str, int] = {}
-        for i, r in enumerate(getattr(ledger, table)):
-            key = getattr(r, attr)
-            if key in ids:
-                problems.append(Problem(where(table, i, attr), f"{title}“{key}”重复（与第{ids[key] + 1}条相同）", title))
-            ids.setdefault(key, i)
+        problems += duplicate_problems(getattr(ledger, table), attr, title, lambda i, a, t=table: where(t, i, a))
     for i, v in enumerate(ledger.visits):
         if not v.staff:
             problems.append(Problem(where("visits", i, "staff"), "须填写参加走访的人员", "走访人员"))
@@ -656,8 +608,6 @@ def summarize(ledger: EnterpriseLedger, rules: EnterpriseRules, as_of: date | No
     for levels in held.values():
         exclusive[min(levels, key=LEVELS.index)] += 1
     measures = [m for p in ledger.plans for m in p.measures]
-    rows: list[Any] = [*ledger.enterprises, *ledger.recognitions, *ledger.stats, *ledger.published, *ledger.visits,
-                       *ledger.tickets, *ledger.plans, *ledger.briefings]
     return EnterpriseSummary(
         department=ledger.department, year=year, rule_id=rules.id, rule_version=rules.version,
         illustrative_rules=rules.illustrative, enterprises=len(ledger.enterprises), above_scale=scale,
@@ -674,7 +624,9 @@ def summarize(ledger: EnterpriseLedger, rules: EnterpriseRules, as_of: date | No
         plans=len({p.uscc for p in ledger.plans}), plan_measures=len(measures),
         plan_measures_done=sum(1 for m in measures if m.status == "已完成"),
         specialised_counting=rules.specialised_counting, specialised_exclusive=exclusive,
-        specialised_inclusive=inclusive, sample_rows=sum(1 for r in rows if r.origin == "示例"),
+        specialised_inclusive=inclusive,
+        sample_rows=count_samples([*ledger.enterprises, *ledger.recognitions, *ledger.stats, *ledger.published,
+                                   *ledger.visits, *ledger.tickets, *ledger.plans, *ledger.briefings]),
     )
 
 

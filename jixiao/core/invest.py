@@ -10,7 +10,6 @@ and every rule choice comes from a dated rule set under ``jixiao/rules/invest/``
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,7 +17,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from jixiao.core.display import fmt_value
-from jixiao.core.errors import InputError, Problem
+from jixiao.core.errors import Problem
+from jixiao.core.ledger import (
+    RuleReader, RuleSetHeader, Where, count_samples, duplicate_problems, load_rule_files, newest_in_force,
+)
 from jixiao.core.money import MONEY_UNITS, Amount, canonical_unit
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "invest"
@@ -171,13 +173,7 @@ class InvestLedger:
 # ---------------------------------------------------------------- rule sets
 
 @dataclass(frozen=True)
-class InvestRules:
-    id: str
-    version: int
-    effective_from: date
-    title: str
-    illustrative: bool
-    note: str
+class InvestRules(RuleSetHeader):
     max_share: Decimal  # Σ credit share per project
     amount_project_set: str  # the measure whose projects carry the agreed totals (签约)
     amount_unit: str  # unit the agreed totals are reported in (亿元)
@@ -187,75 +183,45 @@ class InvestRules:
     visits_outside_city_only: bool
     visits_distinct_enterprises: bool
 
-    @property
-    def label(self) -> str:
-        return f"规则 {self.id} v{self.version}"
-
 
 def parse_rules(data: Mapping[str, Any], source: str = "规则") -> InvestRules:
     """A rule set from its JSON; every missing or malformed entry is reported together."""
-    problems: list[Problem] = []
-
-    def get(obj: Any, key: str, path: str = "$") -> Any:
-        if not isinstance(obj, Mapping) or key not in obj:
-            problems.append(Problem(f"{source}: {path}.{key}", "缺少此项，请补充"))
-            return None
-        return obj[key]
-
+    r = RuleReader(data, source)
+    get = r.get
+    header = r.header()
     credit = get(data, "credit") or {}
     amounts = get(data, "agreed_amounts") or {}
     events = get(data, "events") or {}
     visits = get(data, "leader_visits") or {}
-    try:
-        effective = date.fromisoformat(str(get(data, "effective_from")))
-    except ValueError:
-        problems.append(Problem(f"{source}: $.effective_from", "日期格式应为 YYYY-MM-DD"))
-        effective = date.min
-    try:
-        max_share = Decimal(str(get(credit, "max_share_per_project", "$.credit")))
-    except ArithmeticError:
-        problems.append(Problem(f"{source}: $.credit.max_share_per_project", "应为数值，如 1"))
-        max_share = Decimal(1)
+    max_share = r.dec(get(credit, "max_share_per_project", "$.credit"), "$.credit.max_share_per_project", "应为数值，如 1")
     project_set = get(amounts, "project_set", "$.agreed_amounts")
     if project_set is not None and project_set not in MEASURES:
-        problems.append(Problem(f"{source}: $.agreed_amounts.project_set", f"应为{'、'.join(MEASURES)}之一"))
+        r.problem("$.agreed_amounts.project_set", f"应为{'、'.join(MEASURES)}之一")
     for path, unit in (("$.agreed_amounts.unit", get(amounts, "unit", "$.agreed_amounts")),
                        ("$.fdi_unit", get(data, "fdi_unit"))):
         if unit is not None and canonical_unit(str(unit)) not in MONEY_UNITS:
-            problems.append(Problem(f"{source}: {path}", f"“{unit}”不是金额单位"))
+            r.problem(path, f"“{unit}”不是金额单位")
     types = {k: tuple(get(events, k, "$.events") or ()) for k in ("promotion_types", "exchange_types")}
     for k, values in types.items():
         for t in values:
             if t not in EVENT_TYPES:
-                problems.append(Problem(f"{source}: $.events.{k}", f"活动类型“{t}”不受支持，可用：{'、'.join(EVENT_TYPES)}"))
-    rules = InvestRules(
-        id=str(get(data, "id")), version=int(get(data, "version") or 0), effective_from=effective,
-        title=str(data.get("title", "")), illustrative=bool(data.get("illustrative", False)),
-        note=str(data.get("note", "")), max_share=max_share, amount_project_set=str(project_set),
+                r.problem(f"$.events.{k}", f"活动类型“{t}”不受支持，可用：{'、'.join(EVENT_TYPES)}")
+    return r.done(InvestRules(
+        **header, max_share=max_share, amount_project_set=str(project_set),
         amount_unit=str(amounts.get("unit", "亿元")), fdi_unit=str(data.get("fdi_unit", "万美元")),
         promotion_types=types["promotion_types"], exchange_types=types["exchange_types"],
         visits_outside_city_only=bool(get(visits, "outside_city_only", "$.leader_visits")),
         visits_distinct_enterprises=bool(get(visits, "distinct_enterprises", "$.leader_visits")),
-    )
-    if problems:
-        raise InputError(problems)
-    return rules
+    ))
 
 
 def load_rules(directory: Path = RULES_DIR) -> list[InvestRules]:
-    out = []
-    for path in sorted(directory.glob("*.json")):
-        with path.open(encoding="utf-8") as fh:
-            out.append(parse_rules(json.load(fh), path.name))
-    return sorted(out, key=lambda r: (r.effective_from, r.id, r.version))
+    return load_rule_files(directory, parse_rules)
 
 
 def select_rules(rule_sets: Iterable[InvestRules], year: int) -> InvestRules:
     """The newest rule set in force at the year's end."""
-    in_force = [r for r in rule_sets if r.effective_from <= date(year, 12, 31)]
-    if not in_force:
-        raise InputError(f"{year}年没有生效的招商统计规则，请在 jixiao/rules/invest/ 中添加", "规则")
-    return max(in_force, key=lambda r: (r.effective_from, r.version, r.id))
+    return newest_in_force(rule_sets, year, "招商统计规则", "invest")
 
 
 # ---------------------------------------------------------------- money
@@ -294,27 +260,13 @@ def fdi_usd(f: FdiInflow, target: str = "万美元") -> Decimal:
 
 # ---------------------------------------------------------------- validation
 
-Where = Callable[[str, int, str], str]  # (table, row index, attribute) → location text
-
-
 def check_ledger(ledger: InvestLedger, where: Where, max_share: Decimal = Decimal(1)) -> list[Problem]:
     """Cross-row checks, every problem located: unique ids, credits of known projects with
     Σ share ≤ ``max_share`` per project, stage dates in pipeline order, currencies with rates."""
     problems: list[Problem] = []
-
-    def unique(table: str, rows: list[Any], attr: str, title: str) -> None:
-        seen: dict[str, int] = {}
-        for i, row in enumerate(rows):
-            key = getattr(row, attr)
-            if key in seen:
-                problems.append(Problem(where(table, i, attr), f"{title}“{key}”重复（与第{seen[key] + 1}条相同）", title))
-            else:
-                seen[key] = i
-
-    unique("projects", ledger.projects, "project_id", "项目编号")
-    unique("fdi", ledger.fdi, "fdi_id", "到资编号")
-    unique("events", ledger.events, "event_id", "活动编号")
-    unique("visits", ledger.visits, "visit_id", "拜访编号")
+    for table, attr, title in (("projects", "project_id", "项目编号"), ("fdi", "fdi_id", "到资编号"),
+                               ("events", "event_id", "活动编号"), ("visits", "visit_id", "拜访编号")):
+        problems += duplicate_problems(getattr(ledger, table), attr, title, lambda i, a, t=table: where(t, i, a))
     for i, p in enumerate(ledger.projects):
         problems += _check_project(p, lambda a, i=i: where("projects", i, a))
     names = {p.project_id: p.name for p in ledger.projects}
@@ -523,7 +475,6 @@ def summarize(ledger: InvestLedger, rules: InvestRules) -> InvestSummary:
     by_stage = {s: 0 for s in ALL_STAGES}
     for p in ledger.projects:
         by_stage[p.stage] += 1
-    rows: list[Any] = [*ledger.projects, *ledger.credits, *ledger.fdi, *ledger.events, *ledger.visits]
     return InvestSummary(
         department=ledger.department, year=year, unit=ledger.unit, rule_id=rules.id, rule_version=rules.version,
         illustrative_rules=rules.illustrative, amount_unit=rules.amount_unit, fdi_unit=rules.fdi_unit,
@@ -534,7 +485,7 @@ def summarize(ledger: InvestLedger, rules: InvestRules) -> InvestSummary:
         promotion_events=sum(1 for e in events if e.type in rules.promotion_types),
         exchange_events=len(exchange), exchange_outside_district=sum(1 for e in exchange if e.outside_district),
         leader_visits=visit_count, leader_visit_rows=len(visits), by_stage=by_stage,
-        sample_rows=sum(1 for r in rows if r.origin == "示例"),
+        sample_rows=count_samples([*ledger.projects, *ledger.credits, *ledger.fdi, *ledger.events, *ledger.visits]),
     )
 
 

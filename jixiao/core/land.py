@@ -8,7 +8,6 @@ after the rules change.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,7 +16,10 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from jixiao.core.display import fmt_rate, fmt_value
-from jixiao.core.errors import InputError, Problem
+from jixiao.core.errors import InputError
+from jixiao.core.ledger import (
+    RuleReader, RuleSetHeader, count_samples, load_rule_files, newest_in_force, pinned_rule_set,
+)
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "land"
 
@@ -187,13 +189,7 @@ class Grading:
 
 
 @dataclass(frozen=True)
-class RuleSet:
-    id: str
-    version: int
-    effective_from: date
-    title: str
-    illustrative: bool
-    note: str
+class RuleSet(RuleSetHeader):
     idle: IdleRule
     evaluated_statuses: tuple[str, ...]
     metric_rules: tuple[MetricRule, ...]
@@ -207,58 +203,38 @@ class RuleSet:
     use_groups: Mapping[str, str]  # use code → group name
     grading: Grading
 
-    @property
-    def label(self) -> str:
-        return f"规则 {self.id} v{self.version}"
-
 
 METRICS = ("tax_per_mu", "output_per_mu", "far", "coverage")
 
 
 def _rule_set(data: Mapping[str, Any], source: str) -> RuleSet:
     """Build a RuleSet from its JSON; every missing or malformed entry is reported."""
-    problems: list[Problem] = []
-
-    def get(obj: Any, key: str, path: str) -> Any:
-        if not isinstance(obj, Mapping) or key not in obj:
-            problems.append(Problem(f"{source}: {path}.{key}", "缺少此项，请补充"))
-            return None
-        return obj[key]
-
-    def dec(obj: Any, key: str, path: str) -> Decimal:
-        raw = get(obj, key, path)
-        try:
-            return Decimal(str(raw))
-        except Exception:  # noqa: BLE001 — any unparsable value becomes a Problem
-            problems.append(Problem(f"{source}: {path}.{key}", f"“{raw}”不是数值"))
-            return Decimal("0")
+    r = RuleReader(data, source)
+    get = r.get
 
     def frac(obj: Any, key: str, path: str) -> Fraction:
         raw = get(obj, key, path)
         try:
             return Fraction(str(raw))
         except (ValueError, ZeroDivisionError):
-            problems.append(Problem(f"{source}: {path}.{key}", f"“{raw}”不是比例（如 1/3 或 0.25）"))
+            r.problem(f"{path}.{key}", f"“{raw}”不是比例（如 1/3 或 0.25）")
             return Fraction(0)
 
+    header = r.header()
     idle_raw = get(data, "idle", "$") or {}
     low = get(data, "low_efficiency", "$") or {}
     grading_raw = get(data, "grading", "$") or {}
-    try:
-        effective = date.fromisoformat(str(get(data, "effective_from", "$")))
-    except ValueError:
-        problems.append(Problem(f"{source}: $.effective_from", "日期格式应为 YYYY-MM-DD"))
-        effective = date.min
     rules = []
-    for i, r in enumerate(get(low, "rules", "$.low_efficiency") or []):
+    for i, m in enumerate(get(low, "rules", "$.low_efficiency") or []):
         path = f"$.low_efficiency.rules[{i}]"
-        metric = get(r, "metric", path)
+        metric = get(m, "metric", path)
         if metric is not None and metric not in METRICS:
-            problems.append(Problem(f"{source}: {path}.metric", f"指标“{metric}”不受支持，可用：{'、'.join(METRICS)}"))
+            r.problem(f"{path}.metric", f"指标“{metric}”不受支持，可用：{'、'.join(METRICS)}")
         rules.append(MetricRule(
-            code=str(get(r, "code", path)), type=str(get(r, "type", path)), metric=str(metric),
-            label=str(get(r, "label", path)), unit=str(r.get("unit", "")), below=dec(r, "below", path),
-            consecutive_years=int(r.get("consecutive_years", 1)), uses=tuple(get(r, "uses", path) or ()),
+            code=str(get(m, "code", path)), type=str(get(m, "type", path)), metric=str(metric),
+            label=str(get(m, "label", path)), unit=str(m.get("unit", "")),
+            below=r.dec(get(m, "below", path), f"{path}.below"),
+            consecutive_years=int(m.get("consecutive_years", 1)), uses=tuple(get(m, "uses", path) or ()),
         ))
     stop = get(low, "stopped_production", "$.low_efficiency") or {}
     comply = get(low, "non_compliant", "$.low_efficiency") or {}
@@ -267,13 +243,13 @@ def _rule_set(data: Mapping[str, Any], source: str) -> RuleSet:
               for code in codes}
     method = get(grading_raw, "method", "$.grading")
     if method not in ("rank", "thresholds", None):
-        problems.append(Problem(f"{source}: $.grading.method", "评级方法应为 rank（按排名百分位）或 thresholds（按阈值）"))
+        r.problem("$.grading.method", "评级方法应为 rank（按排名百分位）或 thresholds（按阈值）")
     percentiles = tuple(Decimal(str(x)) for x in grading_raw.get("rank_percentiles") or ())
     thresholds = tuple(Decimal(str(x)) for x in grading_raw.get("thresholds") or ())
     grades = tuple(get(grading_raw, "grades", "$.grading") or ())
     needed = percentiles if method == "rank" else thresholds
     if grades and len(needed) != len(grades) - 1:
-        problems.append(Problem(f"{source}: $.grading", f"{len(grades)}个等级需要{len(grades) - 1}个分界值"))
+        r.problem("$.grading", f"{len(grades)}个等级需要{len(grades) - 1}个分界值")
     idle = IdleRule(
         not_started_years=int(get(idle_raw, "not_started_years", "$.idle") or 0),
         built_floor_ratio_min=frac(idle_raw, "built_floor_ratio_min", "$.idle"),
@@ -281,13 +257,11 @@ def _rule_set(data: Mapping[str, Any], source: str) -> RuleSet:
         suspension_years=int(get(idle_raw, "suspension_years", "$.idle") or 0),
         owner_causes=tuple(get(idle_raw, "owner_causes", "$.idle") or ()),
         fee_after_years=int(get(idle_raw, "fee_after_years", "$.idle") or 0),
-        fee_rate=dec(idle_raw, "fee_rate", "$.idle"),
+        fee_rate=r.dec(get(idle_raw, "fee_rate", "$.idle"), "$.idle.fee_rate"),
         recovery_after_years=int(get(idle_raw, "recovery_after_years", "$.idle") or 0),
     )
-    rs = RuleSet(
-        id=str(get(data, "id", "$")), version=int(get(data, "version", "$") or 0), effective_from=effective,
-        title=str(data.get("title", "")), illustrative=bool(data.get("illustrative", False)),
-        note=str(data.get("note", "")), idle=idle,
+    return r.done(RuleSet(
+        **header, idle=idle,
         evaluated_statuses=tuple(get(low, "evaluated_statuses", "$.low_efficiency") or ()),
         metric_rules=tuple(rules),
         stop_code=str(get(stop, "code", "$.low_efficiency.stopped_production")),
@@ -304,10 +278,7 @@ def _rule_set(data: Mapping[str, Any], source: str) -> RuleSet:
             grades=grades, graded_statuses=tuple(grading_raw.get("graded_statuses") or ()),
             ungraded_label=str(grading_raw.get("ungraded_label", "不参评")),
         ),
-    )
-    if problems:
-        raise InputError(problems)
-    return rs
+    ))
 
 
 def parse_rule_set(data: Mapping[str, Any], source: str = "规则") -> RuleSet:
@@ -316,28 +287,16 @@ def parse_rule_set(data: Mapping[str, Any], source: str = "规则") -> RuleSet:
 
 def load_rule_sets(directory: Path = RULES_DIR) -> list[RuleSet]:
     """Every rule set file in ``directory``, oldest first."""
-    sets = []
-    for path in sorted(directory.glob("*.json")):
-        with path.open(encoding="utf-8") as fh:
-            sets.append(_rule_set(json.load(fh), path.name))
-    return sorted(sets, key=lambda r: (r.effective_from, r.id, r.version))
+    return load_rule_files(directory, _rule_set)
 
 
 def select_rule_set(sets: Iterable[RuleSet], year: int, pinned: tuple[str, int] | None = None) -> RuleSet:
     """The rule set for a survey year: the pinned (id, version) a year was first classified with,
     otherwise the newest version in force at the year's end. Pinning is what keeps a past year's
     figures unchanged when a new rule version is added."""
-    sets = list(sets)
     if pinned is not None:
-        for rs in sets:
-            if (rs.id, rs.version) == pinned:
-                return rs
-        raise InputError(f"找不到 {pinned[0]} v{pinned[1]} 版识别规则；该年度曾按此版本认定，请恢复该规则文件", "规则")
-    in_force = [rs for rs in sets if rs.effective_from <= date(year, 12, 31)]
-    if not in_force:
-        raise InputError(f"{year}年没有生效的土地识别规则，请在 jixiao/rules/land/ 中添加", "规则")
-    latest = max(rs.effective_from for rs in in_force)
-    return max((rs for rs in in_force if rs.effective_from == latest), key=lambda rs: (rs.version, rs.id))
+        return pinned_rule_set(sets, pinned, "识别规则", "认定")
+    return newest_in_force(sets, year, "土地识别规则", "land")
 
 
 def rule_set_by_id(sets: Iterable[RuleSet], rule_id: str, version: int | None = None) -> RuleSet:
@@ -730,7 +689,7 @@ def summarize(ledger: Ledger, results: Iterable[Classification], rs: RuleSet,
         disposal_area_m2=d_area, disposed_m2=d_done, remaining_m2=d_area - d_done,
         avg_tax_per_mu=tax_sum / tax_mu if tax_mu > 0 else None,
         avg_output_per_mu=out_sum / out_mu if out_mu > 0 else None,
-        grades=grade_counts, sample_rows=sum(1 for p in ledger.parcels if p.origin == "示例"),
+        grades=grade_counts, sample_rows=count_samples(ledger.parcels),
     )
 
 

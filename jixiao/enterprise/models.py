@@ -4,35 +4,20 @@ steps and plan measures are rows of their own, ordered by ``position``."""
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
 
 from jixiao.budget.models import Department
 from jixiao.core import enterprise as ent
-
-MONEY = {"max_digits": 18, "decimal_places": 4}
-
-
-def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(v, v or "（空）") for v in values]
+from jixiao.ledgers.models import MONEY, ChangeRecord, SnapshotYear
+from jixiao.ledgers.models import choices as _choices
 
 
-class EnterpriseYear(models.Model):
+class EnterpriseYear(SnapshotYear):
     department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.CASCADE,
                                    related_name="enterprise_years")
-    year = models.PositiveSmallIntegerField("年度")
-    rule_id = models.CharField("统计规则", max_length=64)
-    rule_version = models.PositiveIntegerField("规则版本")
-    origin = models.CharField("数据来源", max_length=8, default="录入")
-    saved_by = models.CharField("保存人", max_length=150, blank=True)
-    saved_at = models.DateTimeField("保存时间", default=timezone.now)
-    reason = models.CharField("原因", max_length=300, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "企业服务台账年度"
         constraints = [models.UniqueConstraint(fields=["department", "year"], name="enterprise_year_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.department.code} {self.year}"
 
 
 class Enterprise(models.Model):
@@ -196,3 +181,14 @@ class Briefing(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "政策宣讲会"
         ordering = ["ledger", "date", "briefing_id"]
+
+
+class EnterpriseChange(ChangeRecord):
+    """Append-only history of the ledger's records: each import that replaces a year logs, per
+    record and field, what it changed."""
+
+    table = models.CharField("台账表", max_length=32)
+    record = models.CharField("记录", max_length=200, db_index=True)
+
+    class Meta(ChangeRecord.Meta):
+        verbose_name = verbose_name_plural = "企业服务台账变更记录"

@@ -3,15 +3,16 @@ are flat tables in the files (one row per step or measure) and nested lists in t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from jixiao.core import enterprise as ent
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.model import ORIGINS
-from jixiao.investment.tables import (
-    FieldSpec, Table, header_from_dict, json_where, read_json_file, read_workbook, row_dict, tables_from_dict,
-    write_json_file, write_workbook,
+from jixiao.core.ledger import (
+    FieldSpec, Table, Where, header_from_dict, json_where, ledger_dict, read_json_file, tables_from_dict,
+    write_json_file,
 )
+from jixiao.ledgers.workbook import read_workbook, write_workbook
 
 FORMAT = "jixiao-enterprise"
 FORMAT_VERSION = 1
@@ -31,7 +32,7 @@ ENTERPRISES = Table("enterprises", "企业名录", ent.Enterprise, (
     FieldSpec("officer", "服务专员", "str"),
     FieldSpec("note", "备注", "str"),
     ORIGIN,
-))
+), identity=("uscc",))
 RECOGNITIONS = Table("recognitions", "专精特新认定", ent.Recognition, (
     USCC,
     FieldSpec("program", "认定类别", "str", required=True),
@@ -40,7 +41,7 @@ RECOGNITIONS = Table("recognitions", "专精特新认定", ent.Recognition, (
     FieldSpec("batch", "批次", "str"),
     FieldSpec("expires_on", "有效期至", "date"),
     ORIGIN,
-), required=False)
+), required=False, identity=("uscc", "program", "level"))
 STATS = Table("stats", "月度统计", ent.MonthlyStat, (
     USCC,
     FieldSpec("month", "月份", "int", required=True),
@@ -52,14 +53,14 @@ STATS = Table("stats", "月度统计", ent.MonthlyStat, (
     FieldSpec("main_revenue", "主营业务收入（万元）", "dec"),
     FieldSpec("price_basis", "价格口径", "str", choices=ent.PRICE_BASES),
     ORIGIN,
-))
+), identity=("uscc", "month", "vintage"))
 PUBLISHED = Table("published", "上年公布数", ent.PublishedTotal, (
     FieldSpec("measure", "指标", "str", required=True),
     FieldSpec("year", "年度", "int", required=True),
     FieldSpec("value", "公布数（万元）", "dec", required=True),
     FieldSpec("source", "来源", "str"),
     ORIGIN,
-), required=False)
+), required=False, identity=("measure", "year"))
 VISITS = Table("visits", "走访记录", ent.Visit, (
     FieldSpec("visit_id", "走访编号", "str", required=True),
     FieldSpec("date", "走访日期", "date", required=True),
@@ -69,7 +70,7 @@ VISITS = Table("visits", "走访记录", ent.Visit, (
     FieldSpec("purpose", "走访目的", "str"),
     FieldSpec("issues_raised", "反映问题", "str"),
     ORIGIN,
-), required=False)
+), required=False, identity=("visit_id",))
 TICKETS = Table("tickets", "问题直通车", ent.Ticket, (
     FieldSpec("ticket_id", "工单编号", "str", required=True),
     USCC,
@@ -82,14 +83,14 @@ TICKETS = Table("tickets", "问题直通车", ent.Ticket, (
     FieldSpec("resolution", "办理结果", "str"),
     FieldSpec("satisfaction", "满意度", "str", choices=ent.SATISFACTION),
     ORIGIN,
-), required=False)
+), required=False, identity=("ticket_id",))
 TICKET_EVENTS = Table("ticket_events", "办理过程", ent.TicketEvent, (
     FieldSpec("ticket_id", "工单编号", "str", required=True),
     FieldSpec("status", "状态", "str", required=True, choices=ent.TICKET_STATUSES),
     FieldSpec("date", "日期", "date", required=True),
     FieldSpec("note", "说明", "str"),
     ORIGIN,
-), required=False)
+), required=False, identity=("ticket_id", "status"))
 PLANS = Table("plans", "一企一策", ent.Plan, (
     FieldSpec("plan_id", "方案编号", "str", required=True),
     USCC,
@@ -98,7 +99,7 @@ PLANS = Table("plans", "一企一策", ent.Plan, (
     FieldSpec("started_on", "制定日期", "date"),
     FieldSpec("reviewed_on", "最近评估日期", "date"),
     ORIGIN,
-), required=False)
+), required=False, identity=("plan_id",))
 PLAN_MEASURES = Table("plan_measures", "一企一策措施", ent.PlanMeasure, (
     FieldSpec("plan_id", "方案编号", "str", required=True),
     FieldSpec("measure", "措施", "str", required=True),
@@ -106,7 +107,7 @@ PLAN_MEASURES = Table("plan_measures", "一企一策措施", ent.PlanMeasure, (
     FieldSpec("due_on", "完成时限", "date"),
     FieldSpec("status", "进展", "str", choices=ent.MEASURE_STATUSES),
     ORIGIN,
-), required=False)
+), required=False, identity=("plan_id",))
 BRIEFINGS = Table("briefings", "政策宣讲会", ent.Briefing, (
     FieldSpec("briefing_id", "宣讲会编号", "str", required=True),
     FieldSpec("date", "日期", "date", required=True),
@@ -116,11 +117,10 @@ BRIEFINGS = Table("briefings", "政策宣讲会", ent.Briefing, (
     FieldSpec("enterprise_count", "参会企业数", "int"),
     FieldSpec("person_count", "参会人数", "int"),
     ORIGIN,
-), required=False)
+), required=False, identity=("briefing_id",))
 
 TABLES: tuple[Table, ...] = (ENTERPRISES, RECOGNITIONS, STATS, PUBLISHED, VISITS, TICKETS, TICKET_EVENTS, PLANS,
                              PLAN_MEASURES, BRIEFINGS)
-Where = Callable[[str, int, str], str]
 
 
 def assemble(department: str, year: int, rows: dict[str, list[Any]], where: Where,
@@ -171,8 +171,7 @@ def flat(ledger: ent.EnterpriseLedger) -> dict[str, list[Any]]:
 
 def ledger_to_dict(ledger: ent.EnterpriseLedger) -> dict[str, Any]:
     rows = flat(ledger)
-    return {"format": FORMAT, "version": FORMAT_VERSION, "department": ledger.department, "year": ledger.year} | {
-        t.key: [row_dict(t, r) for r in rows[t.key]] for t in TABLES}
+    return ledger_dict(FORMAT, FORMAT_VERSION, {"department": ledger.department, "year": ledger.year}, TABLES, rows)
 
 
 def read_json(path: Path) -> ent.EnterpriseLedger:

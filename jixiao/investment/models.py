@@ -4,38 +4,24 @@ visits. A year's snapshot is replaced as a whole, so another year's corrections 
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
 
 from jixiao.budget.models import Department
 from jixiao.core import invest
+from jixiao.ledgers.models import MONEY, ChangeRecord, SnapshotYear
+from jixiao.ledgers.models import choices as _choices
 
-MONEY = {"max_digits": 18, "decimal_places": 4}
 SHARE = {"max_digits": 6, "decimal_places": 4}
 RATE = {"max_digits": 14, "decimal_places": 6}
 
 
-def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(v, v) for v in values]
-
-
-class InvestYear(models.Model):
+class InvestYear(SnapshotYear):
     department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.CASCADE,
                                    related_name="invest_years")
-    year = models.PositiveSmallIntegerField("年度")
     unit = models.CharField("计分单位", max_length=100)
-    rule_id = models.CharField("统计规则", max_length=64)
-    rule_version = models.PositiveIntegerField("规则版本")
-    origin = models.CharField("数据来源", max_length=8, default="录入")
-    saved_by = models.CharField("保存人", max_length=150, blank=True)
-    saved_at = models.DateTimeField("保存时间", default=timezone.now)
-    reason = models.CharField("原因", max_length=300, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "招商台账年度"
         constraints = [models.UniqueConstraint(fields=["department", "year"], name="invest_year_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.department.code} {self.year}"
 
 
 class Project(models.Model):
@@ -156,3 +142,14 @@ class LeaderVisit(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "领导拜访企业"
         ordering = ["ledger", "date", "visit_id"]
+
+
+class InvestChange(ChangeRecord):
+    """Append-only history of the pipeline's records: each import that replaces a year logs,
+    per record and field, what it changed."""
+
+    table = models.CharField("台账表", max_length=32)
+    record = models.CharField("记录", max_length=200, db_index=True)
+
+    class Meta(ChangeRecord.Meta):
+        verbose_name = verbose_name_plural = "招商台账变更记录"

@@ -3,15 +3,15 @@ The same tables drive validation, the file formats and the database columns."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from jixiao.core import invest
 from jixiao.core.errors import InputError
 from jixiao.core.model import ORIGINS
-from jixiao.investment.tables import (
-    FieldSpec, Table, header_from_dict, json_where, read_json_file, read_workbook, row_dict, tables_from_dict,
-    write_json_file, write_workbook,
+from jixiao.core.ledger import (
+    FieldSpec, Table, Where, header_from_dict, json_where, ledger_dict, read_json_file, tables_from_dict, write_json_file,
 )
+from jixiao.ledgers.workbook import read_workbook, write_workbook
 
 FORMAT = "jixiao-invest"
 FORMAT_VERSION = 1
@@ -49,7 +49,7 @@ PROJECTS = Table("projects", "项目台账", invest.Project, (
     FieldSpec("registered_capital_unit", "注册资本单位", "str"),
     FieldSpec("officer", "责任人", "str"),
     NOTE, ORIGIN,
-))
+), identity=("project_id",))
 
 CREDITS = Table("credits", "分成计分", invest.Credit, (
     FieldSpec("project_id", "项目编号", "str", required=True),
@@ -59,7 +59,7 @@ CREDITS = Table("credits", "分成计分", invest.Credit, (
     FieldSpec("counts_for", "计分环节", "measures", choices=invest.MEASURES),
     FieldSpec("amount_split", "协议金额按比例分成", "bool"),
     NOTE, ORIGIN,
-))
+), identity=("project_id", "unit"))
 
 FDI = Table("fdi", "实际利用外资", invest.FdiInflow, (
     FieldSpec("fdi_id", "到资编号", "str", required=True),
@@ -76,7 +76,7 @@ FDI = Table("fdi", "实际利用外资", invest.FdiInflow, (
     FieldSpec("share", "计入比例", "dec", positive=True),
     FieldSpec("verified_by", "核实部门", "str"),
     NOTE, ORIGIN,
-))
+), identity=("fdi_id",))
 
 EVENTS = Table("events", "招商活动", invest.PromotionEvent, (
     FieldSpec("event_id", "活动编号", "str", required=True),
@@ -91,7 +91,7 @@ EVENTS = Table("events", "招商活动", invest.PromotionEvent, (
     FieldSpec("leads_generated", "获取线索数", "int"),
     FieldSpec("projects_signed", "现场签约项目数", "int"),
     NOTE, ORIGIN,
-))
+), identity=("event_id",))
 
 VISITS = Table("visits", "领导拜访企业", invest.LeaderVisit, (
     FieldSpec("visit_id", "拜访编号", "str", required=True),
@@ -104,12 +104,12 @@ VISITS = Table("visits", "领导拜访企业", invest.LeaderVisit, (
     FieldSpec("outcome", "成效", "str"),
     FieldSpec("follow_up", "跟进事项", "str"),
     NOTE, ORIGIN,
-))
+), identity=("visit_id",))
 
 TABLES: tuple[Table, ...] = (PROJECTS, CREDITS, FDI, EVENTS, VISITS)
 
 
-def check(ledger: invest.InvestLedger, where: Callable[[str, int, str], str]) -> None:
+def check(ledger: invest.InvestLedger, where: Where) -> None:
     # the credit cap is a rule too: a file is checked against the rule set of its year
     rules = invest.select_rules(invest.load_rules(), ledger.year)
     problems = invest.check_ledger(ledger, where, rules.max_share)
@@ -129,8 +129,13 @@ def ledger_from_dict(data: Any, source: str) -> invest.InvestLedger:
 
 
 def ledger_to_dict(ledger: invest.InvestLedger) -> dict[str, Any]:
-    return {"format": FORMAT, "version": FORMAT_VERSION, "department": ledger.department, "year": ledger.year,
-            "unit": ledger.unit} | {t.key: [row_dict(t, r) for r in getattr(ledger, t.key)] for t in TABLES}
+    return ledger_dict(FORMAT, FORMAT_VERSION, {"department": ledger.department, "year": ledger.year,
+                                                "unit": ledger.unit}, TABLES, flat(ledger))
+
+
+def flat(ledger: invest.InvestLedger) -> dict[str, list[Any]]:
+    """The ledger's rows by table key, as files and the database keep them."""
+    return {t.key: getattr(ledger, t.key) for t in TABLES}
 
 
 def read_json(path: Path) -> invest.InvestLedger:
@@ -149,7 +154,8 @@ def read_excel(path: Path, department: str, year: int, unit: str) -> invest.Inve
 
 
 def write_excel(ledger: invest.InvestLedger, path: Path) -> None:
-    write_workbook(path, [(t, getattr(ledger, t.key)) for t in TABLES], [
+    rows = flat(ledger)
+    write_workbook(path, [(t, rows[t.key]) for t in TABLES], [
         f"部门：{ledger.department}　年度：{ledger.year}　计分单位：{ledger.unit}",
         "每个项目填写到达各阶段的日期；项目按入库、签约、注册日期所在年度计数，与当前阶段无关。",
         "共同引进的项目在“分成计分”中逐单位登记分成比例，同一项目各单位合计不得超过1。",

@@ -9,14 +9,11 @@ from django.utils import timezone
 
 from jixiao.budget.models import Department
 from jixiao.core import land
+from jixiao.ledgers.models import MONEY, ChangeRecord
+from jixiao.ledgers.models import choices as _choices
 
 AREA = {"max_digits": 14, "decimal_places": 2}
-MONEY = {"max_digits": 18, "decimal_places": 4}
 RATIO = {"max_digits": 10, "decimal_places": 4}
-
-
-def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(v, v or "（空）") for v in values]
 
 
 class LandYear(models.Model):
@@ -125,20 +122,10 @@ class Disposal(models.Model):
         ordering = ["parcel", "position"]
 
 
-class ParcelChange(models.Model):
-    """Append-only history of one parcel-year, keyed by natural key so it outlives row deletion."""
+class ParcelChange(ChangeRecord):
+    """Append-only history of one parcel-year."""
 
-    when = models.DateTimeField("时间", default=timezone.now, db_index=True)
-    who = models.CharField("操作人", max_length=150, blank=True)
-    department = models.CharField("部门编码", max_length=64, db_index=True)
-    year = models.PositiveSmallIntegerField("年度")
     parcel_id = models.CharField("宗地编号", max_length=64, db_index=True)
-    action = models.CharField("操作", max_length=8)  # 新增 / 修改 / 删除 / 认定
-    field = models.CharField("字段", max_length=64, blank=True)
-    before = models.TextField("修改前", null=True, blank=True)
-    after = models.TextField("修改后", null=True, blank=True)
-    reason = models.TextField("原因", blank=True)
 
-    class Meta:
+    class Meta(ChangeRecord.Meta):
         verbose_name = verbose_name_plural = "宗地变更记录"
-        ordering = ["-when", "-id"]

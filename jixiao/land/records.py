@@ -1,40 +1,25 @@
-"""Ledger rows ⇄ plain values, shared by the JSON file, the Excel workbook and the database.
-
-One table of fields (English attribute, Chinese column title, kind) drives parsing, validation and
-export, so the three formats cannot drift apart. Parsing collects every problem with its location
-(``file: $.parcels[3].site_area_m2`` or ``宗地台账!F12``) before anything is built. Pure Python.
+"""The land ledger's tables (parcels, disposals) and its JSON file. The field tables drive JSON,
+Excel (``jixiao.land.excel``) and the database columns; parsing is ``jixiao.core.ledger``'s, and
+every problem is located (``file: $.parcels[3].site_area_m2`` or ``宗地台账!F12``). Pure Python
+apart from reading and writing the file.
 """
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable
 
 from jixiao.core import land
 from jixiao.core.errors import InputError, Problem
+from jixiao.core.ledger import (
+    FieldSpec, Table, duplicate_problems, header_from_dict, ledger_dict, read_json_file, tables_from_dict,
+    write_json_file,
+)
 from jixiao.core.model import ORIGINS
-from jixiao.core.numbers import normalize
 
 FORMAT = "jixiao-land"
 FORMAT_VERSION = 1
-USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
-
-@dataclass(frozen=True)
-class FieldSpec:
-    attr: str
-    title: str  # column title in the workbook
-    kind: str  # str / int / dec / date / bool / list / json
-    required: bool = False
-    choices: tuple[str, ...] = ()
-    positive: bool = False  # must be > 0 (areas)
-
-
-PARCEL_FIELDS: tuple[FieldSpec, ...] = (
+PARCELS = Table("parcels", "宗地台账", land.Parcel, (
     FieldSpec("parcel_id", "宗地编号", "str", required=True),
     FieldSpec("street", "所在街道", "str", required=True),
     FieldSpec("location", "坐落", "str"),
@@ -77,9 +62,9 @@ PARCEL_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("geometry", "范围（GeoJSON）", "json"),
     FieldSpec("note", "备注", "str"),
     FieldSpec("origin", "数据来源", "str", choices=ORIGINS),
-)
+), identity=("parcel_id",))
 
-DISPOSAL_FIELDS: tuple[FieldSpec, ...] = (
+DISPOSALS = Table("disposals", "处置跟踪", land.Disposal, (
     FieldSpec("parcel_id", "宗地编号", "str", required=True),
     FieldSpec("strategy", "处置策略", "str", required=True, choices=land.DISPOSAL_STRATEGIES),
     FieldSpec("status", "处置进度", "str", required=True, choices=land.DISPOSAL_STATUSES),
@@ -92,123 +77,16 @@ DISPOSAL_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("not_implemented_reason", "未实施原因", "str", choices=land.NOT_IMPLEMENTED_REASONS),
     FieldSpec("note", "备注", "str"),
     FieldSpec("origin", "数据来源", "str", choices=ORIGINS),
-)
+), required=False)
 
-_TRUE = {"是", "true", "1", "y", "yes", "√"}
-_FALSE = {"否", "false", "0", "n", "no", ""}
-
-
-def _blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and raw.strip() == "")
-
-
-def parse_value(spec: FieldSpec, raw: Any) -> tuple[Any, str | None]:
-    """One raw cell or JSON value → (typed value, Chinese problem or None)."""
-    if _blank(raw):
-        if spec.required:
-            return None, "必填，请填写"
-        return None, None  # the dataclass default applies
-    if spec.kind in ("str", "uscc"):
-        text = str(raw).strip()
-        if isinstance(raw, float) and raw.is_integer():
-            text = str(int(raw))  # calamine and Excel hand back codes typed as numbers as floats
-        if spec.kind == "uscc" and not USCC_RE.match(text.upper()):
-            return None, f"“{text}”不是18位统一社会信用代码"
-        if spec.choices and text not in spec.choices:
-            return None, f"“{text}”不在可选值中，请填写：{'、'.join(c for c in spec.choices if c)}"
-        return (text.upper() if spec.kind == "uscc" else text), None
-    if spec.kind in ("dec", "int"):
-        if isinstance(raw, bool):
-            return None, "应为数值"
-        try:
-            value = Decimal(str(raw)) if isinstance(raw, (int, float, Decimal)) else Decimal(
-                normalize(str(raw)).replace(",", ""))
-        except InvalidOperation:
-            return None, f"“{raw}”不是数值"
-        if not value.is_finite():
-            return None, f"“{raw}”不是数值"
-        if value < 0:
-            return None, "不能为负数"
-        if spec.positive and value == 0:
-            return None, "应大于0"
-        if spec.kind == "int":
-            if value != value.to_integral_value():
-                return None, "应为整数"
-            return int(value), None
-        return value, None
-    if spec.kind == "date":
-        if isinstance(raw, datetime):
-            return raw.date(), None
-        if isinstance(raw, date):
-            return raw, None
-        try:
-            return date.fromisoformat(str(raw).strip()), None
-        except ValueError:
-            return None, f"“{raw}”不是日期，请写成 2022-03-31 的格式"
-    if spec.kind == "bool":
-        if isinstance(raw, bool):
-            return raw, None
-        text = str(raw).strip().lower()
-        if text in _TRUE:
-            return True, None
-        if text in _FALSE:
-            return False, None
-        return None, f"“{raw}”应填“是”或“否”"
-    if spec.kind == "list":
-        items = raw if isinstance(raw, list) else re.split(r"[,，;；\s]+", str(raw))
-        codes = [str(x).strip().upper() for x in items if str(x).strip()]
-        bad = [c for c in codes if not USCC_RE.match(c)]
-        if bad:
-            return None, f"“{'、'.join(bad)}”不是18位统一社会信用代码"
-        return codes, None
-    if spec.kind == "json":
-        if isinstance(raw, dict):
-            value = raw
-        else:
-            try:
-                value = json.loads(str(raw))
-            except ValueError:
-                return None, "不是有效的 GeoJSON"
-        if not isinstance(value, dict) or "type" not in value or "coordinates" not in value:
-            return None, "应为含 type 和 coordinates 的 GeoJSON 几何对象"
-        return value, None
-    raise ValueError(spec.kind)
-
-
-def build_rows(
-    cls: type, specs: tuple[FieldSpec, ...], rows: Iterable[tuple[Mapping[str, Any], Callable[[str], str]]],
-    extra: Mapping[str, Any], problems: list[Problem],
-) -> list[Any]:
-    """Typed dataclass rows from raw mappings; each row comes with a function that names the
-    location of one of its fields."""
-    out = []
-    for raw, where in rows:
-        values: dict[str, Any] = dict(extra)
-        ok = True
-        for spec in specs:
-            value, problem = parse_value(spec, raw.get(spec.attr))
-            if problem:
-                problems.append(Problem(where(spec.attr), problem, spec.title))
-                ok = False
-            elif value is not None:
-                values[spec.attr] = value
-        if ok:
-            out.append(cls(**values))
-    return out
+TABLES: tuple[Table, ...] = (PARCELS, DISPOSALS)
 
 
 def check_ledger(ledger: land.Ledger, parcel_where: Callable[[int, str], str],
                  disposal_where: Callable[[int, str], str]) -> list[Problem]:
     """Cross-row checks: unique parcel ids, disposals of known parcels within their area."""
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
+    problems = duplicate_problems(ledger.parcels, "parcel_id", "宗地编号", parcel_where, "，每宗地只能登记一次")
     for i, p in enumerate(ledger.parcels):
-        if p.parcel_id in seen:
-            problems.append(Problem(parcel_where(i, "parcel_id"),
-                                    f"宗地编号“{p.parcel_id}”重复（与第{seen[p.parcel_id] + 1}条相同），每宗地只能登记一次",
-                                    "宗地编号"))
-        else:
-            seen[p.parcel_id] = i
         if p.footprint_m2 > p.site_area_m2:
             problems.append(Problem(parcel_where(i, "footprint_m2"), "基底面积不能大于用地面积", "基底面积（平方米）"))
         if p.status_override and p.status_override != "" and not p.override_reason.strip():
@@ -233,54 +111,16 @@ def check_ledger(ledger: land.Ledger, parcel_where: Callable[[int, str], str],
 
 # ---------------------------------------------------------------- JSON file
 
-def to_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def ledger_to_dict(ledger: land.Ledger) -> dict[str, Any]:
-    return {
-        "format": FORMAT, "version": FORMAT_VERSION,
-        "department": ledger.department, "year": ledger.year,
-        "parcels": [{s.attr: to_value(getattr(p, s.attr)) for s in PARCEL_FIELDS} for p in ledger.parcels],
-        "disposals": [{s.attr: to_value(getattr(d, s.attr)) for s in DISPOSAL_FIELDS} for d in ledger.disposals],
-    }
+    return ledger_dict(FORMAT, FORMAT_VERSION, {"department": ledger.department, "year": ledger.year}, TABLES,
+                       {"parcels": ledger.parcels, "disposals": ledger.disposals})
 
 
 def ledger_from_dict(data: Any, source: str) -> land.Ledger:
-    problems: list[Problem] = []
-    if not isinstance(data, dict):
-        raise InputError(f"{source} 不是土地台账文件：顶层应为对象", source)
-    if data.get("format") != FORMAT:
-        problems.append(Problem(f"{source}: $.format", f"应为“{FORMAT}”（土地台账交换格式）"))
-    department = data.get("department")
-    if not isinstance(department, str) or not department.strip():
-        problems.append(Problem(f"{source}: $.department", "缺少部门编码"))
-    year = data.get("year")
-    if not isinstance(year, int) or not 1990 <= year <= 2100:
-        problems.append(Problem(f"{source}: $.year", "年度应为四位整数，如 2022"))
-        year = 0
-    parcels_raw = data.get("parcels")
-    disposals_raw = data.get("disposals", [])
-    for key, value in (("parcels", parcels_raw), ("disposals", disposals_raw)):
-        if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
-            problems.append(Problem(f"{source}: $.{key}", "应为对象列表"))
-    if problems:
-        raise InputError(problems)
-
-    def where(key: str, i: int) -> Callable[[str], str]:
-        return lambda attr: f"{source}: $.{key}[{i}].{attr}"
-
-    parcels = build_rows(land.Parcel, PARCEL_FIELDS, ((r, where("parcels", i)) for i, r in enumerate(parcels_raw)),
-                         {"survey_year": year}, problems)
-    disposals = build_rows(land.Disposal, DISPOSAL_FIELDS,
-                           ((r, where("disposals", i)) for i, r in enumerate(disposals_raw)), {}, problems)
-    if problems:
-        raise InputError(problems)
-    ledger = land.Ledger(department=department.strip(), year=year, parcels=parcels, disposals=disposals)
+    department, year = header_from_dict(data, source, FORMAT, "土地台账")
+    # a file without parcels is refused rather than read as an empty survey that deletes them all
+    rows = tables_from_dict(data, source, TABLES, {"parcels": {"survey_year": year}}, present=("parcels",))
+    ledger = land.Ledger(department=department, year=year, **rows)
     problems = check_ledger(ledger, lambda i, a: f"{source}: $.parcels[{i}].{a}",
                             lambda i, a: f"{source}: $.disposals[{i}].{a}")
     if problems:
@@ -289,15 +129,8 @@ def ledger_from_dict(data: Any, source: str) -> land.Ledger:
 
 
 def read_json(path: Path) -> land.Ledger:
-    try:
-        with path.open(encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
-        raise InputError(f"找不到文件 {path}", str(path)) from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"不是有效的 JSON 文件：{exc}", str(path)) from None
-    return ledger_from_dict(data, path.name)
+    return ledger_from_dict(read_json_file(path), path.name)
 
 
 def write_json(ledger: land.Ledger, path: Path) -> None:
-    path.write_text(json.dumps(ledger_to_dict(ledger), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    write_json_file(ledger_to_dict(ledger), path)
