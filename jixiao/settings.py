@@ -205,7 +205,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# `jixiao serve` collects into STATIC_ROOT; tests serve straight from the app folders instead
+# (no collected copy exists there, and whitenoise would warn about the missing directory).
+STATIC_ROOT = None if TESTING else BASE_DIR / "staticfiles"
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # Hashed, precompressed files in production; plain files while developing and under tests,
 # where the manifest does not exist and live_server serves from the finders.
 _STATIC_BACKEND = (
