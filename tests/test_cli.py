@@ -193,3 +193,28 @@ def test_form_export_arguments_are_checked(demo_db, tmp_path):
     assert_bad_input(jixiao("export", "--department", "demo", "--year", "2022", "--form", "target",
                             "--project", "NOPE", "-o", str(tmp_path / "x.xlsx"), db=demo_db), "NOPE")
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("form", ("bulk", "target", "self-eval", "dept-self-eval", "monitor"))
+def test_every_demo_form_checks_clean_and_import_suggests_an_accurate_check(demo_db, tmp_path, form):
+    import re
+    import shutil
+
+    db = tmp_path / "db.sqlite3"
+    shutil.copy(demo_db, db)
+    path = tmp_path / f"{form}.xlsx"
+    assert jixiao("export", "--department", "demo", "--year", "2022", "--form", form, "-o", str(path), db=db).returncode == 0
+    checked = jixiao("check", str(path), "--json")
+    assert checked.returncode == 0, checked.stdout  # warnings allowed, no 错误
+    codes = {f["code"] for f in json.loads(checked.stdout)["findings"]}
+    assert all(c.startswith("M-") for c in codes) if form == "monitor" else not any(c.startswith("M-") for c in codes)
+    imported = jixiao("import", str(path), db=db)
+    assert imported.returncode == 0, imported.stderr
+    counted = re.search(r"(?:质量|监控)审核：发现 (\d+) 项", imported.stdout)
+    commands = re.findall(r"查看详情：jixiao (check [^\n]+)", imported.stdout)
+    assert counted and len(commands) == 1, imported.stdout
+    if form == "monitor":
+        assert "--month 7" in commands[0] and "监控审核" in imported.stdout
+    shown = jixiao(*commands[0].split(), "--json", db=db)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["summary"]["total"] == int(counted.group(1))

@@ -2,6 +2,7 @@
 merge into a stored department-year, and a LibreOffice conversion of the demo export."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import uuid
@@ -48,7 +49,7 @@ def test_self_eval_layout_and_computed_values(demo_dy, tmp_path):
     assert wb[HELPER_SHEET].sheet_state == "hidden"
     ws = wb.worksheets[0]
     p, pr = demo_dy.projects[0], result.projects[0]
-    assert ws["A1"].value == "项目支出绩效自评表" and "A1:L1" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["A1"].value == "项目支出绩效自评表" and "A1:N1" in {str(r) for r in ws.merged_cells.ranges}
     assert ws["A1"].font.name == "宋体" and ws.freeze_panes and ws.print_area
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) and ws.page_setup.orientation == "landscape"
     values = cells(ws)
@@ -277,3 +278,156 @@ def test_form_import_into_the_database_is_all_or_nothing(stored_demo, tmp_path):
     saved, warnings = import_into_database(path, user="pytest")
     assert load_department_year("demo", 2022).projects[0].indicators[0].actual_text == "3件"
     assert saved.projects[1].code == "P02" and not warnings
+
+
+# ------------------------------------------------------------------ read back = score as the source
+
+# Ledger feeds whose values differ from what the stored rows say: the form must show what was scored.
+LEDGER = {"invest.fdi_usd": "1900万美元", "invest.registered": "6个", "enterprise.policy_briefings": "5次"}
+
+
+def _scores(result) -> tuple:
+    return (result.total, result.grade, result.execution.score, [(r.code, r.score) for r in result.indicators])
+
+
+@pytest.mark.parametrize("ratio", ("0.9", "0.85", "0.8333"))
+def test_dept_form_read_back_scores_exactly_as_the_source(demo_dy, tmp_path, ratio):
+    d07 = next(i for i in demo_dy.indicators if i.code == "D07")
+    d07.ratio_override = Decimal(ratio)
+    source = score_department(demo_dy, LEDGER)
+    assert {r.feed for r in source.indicators} >= {"budget.project_execution_rate", "budget.carry_over_rate", "invest.fdi_usd"}
+    path = tmp_path / "dept.xlsx"
+    excel.write_form(demo_dy, source, "dept-self-eval", path)
+    outcome = excel.import_file(path)
+    read = outcome.data
+    assert read.department_template == demo_dy.department_template == "dept-step-2022"
+    assert _scores(score_department(read)) == _scores(source)  # no ledger, no projects: the form alone
+    assert not outcome.warnings
+    from jixiao.core.quality import blocking, review
+
+    assert not blocking(review(read))
+    # Merged back into the stored year (with its ledger feeds), nothing changes.
+    _assert_unchanged(merge_outcome(outcome, demo_dy, LEDGER), demo_dy, LEDGER)
+
+
+def _assert_unchanged(merged, dy, feeds) -> None:
+    """Same scores and the same indicators — feed-driven actuals keep the stored text, the in-band
+    ratio and its reason survive (amounts come back as equal numbers: 500 for 500.00)."""
+    assert score_department(merged, feeds) == score_department(dy, feeds)
+    fields = ("actual_text", "feed", "ratio_override", "override_reason", "achievement", "stated_score")
+
+    def inds(d):
+        return [[getattr(i, f) for f in fields] for i in (*d.indicators, *(i for p in d.projects for i in p.indicators))]
+
+    assert inds(merged) == inds(dy)
+    assert merged.stated == dy.stated and [p.stated for p in merged.projects] == [p.stated for p in dy.projects]
+
+
+def test_project_self_eval_form_read_back_scores_exactly_as_the_source(demo_dy, tmp_path):
+    demo_dy.project_template = "central-2020"
+    p01, p05 = demo_dy.project("P01"), demo_dy.project("P05")
+    p01.indicators[0].feed = "land.arbitration_cases"  # a project indicator fed from a ledger
+    p05.indicators[3].ratio_override, p05.indicators[3].override_reason = Decimal("0.85"), "宣传覆盖面尚可"
+    feeds = LEDGER | {"land.arbitration_cases": "1件"}
+    source = score_department(demo_dy, feeds)
+    path = tmp_path / "self-eval.xlsx"
+    excel.write_form(demo_dy, source, "self-eval", path)
+    outcome = excel.import_file(path)
+    assert outcome.project_template == "central-2020" and not outcome.warnings
+    from jixiao.core.model import DepartmentYear
+
+    shell = DepartmentYear(department=demo_dy.department, year=2022, project_template=outcome.project_template,
+                           projects=outcome.data)
+    read = {pr.code: pr for pr in score_department(shell).projects}
+    for pr in source.projects:
+        assert _scores(read[pr.code]) == _scores(pr), pr.code
+    assert read["P01"].indicators[0].score < source.projects[0].indicators[0].weight  # the feed's 1件, not 2件
+    _assert_unchanged(merge_outcome(outcome, demo_dy, feeds), demo_dy, feeds)
+
+
+def test_score_ratio_on_the_form_needs_a_reason_and_a_valid_value(demo_dy, tmp_path):
+    path = export(demo_dy, "dept-self-eval", tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    head = find(ws, "一级指标").row
+    cols = {ws.cell(row=head, column=c).value: c for c in range(1, ws.max_column + 1)}
+    ws.cell(row=head + 1, column=cols["得分比例"]).value = "90%"
+    ws.cell(row=head + 2, column=cols["得分比例"]).value = "1.5%"
+    ws.cell(row=head + 2, column=cols["得分比例调整理由"]).value = "理由"
+    ws.cell(row=head + 3, column=cols["得分比例"]).value = 150
+    wb.save(path)
+    with pytest.raises(InputError) as exc:
+        excel.import_file(path)
+    letter = openpyxl.utils.get_column_letter
+    where = {p.location: p.message for p in exc.value.problems}
+    assert "必须写明调整理由" in where[f"{ws.title}!{letter(cols['得分比例调整理由'])}{head + 1}"]
+    assert "0 到 1" in where[f"{ws.title}!{letter(cols['得分比例'])}{head + 3}"]
+    assert f"{ws.title}!{letter(cols['得分比例'])}{head + 2}" not in where  # 1.5% = 0.015 is a valid ratio
+
+
+# ------------------------------------------------------------------ monitoring forms
+
+
+def _measures_cell(ws, label="资金纠偏措施"):
+    c = find(ws, label)
+    return ws.cell(row=c.row, column=c.column + 2)
+
+
+def test_check_on_a_monitoring_form_runs_the_monitoring_checks(demo_dy, tmp_path, capsys):
+    from jixiao.cli import main
+
+    path = export(demo_dy, "monitor", tmp_path)
+    assert main(["check", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    codes = {f["code"] for f in out["findings"]}
+    assert codes and all(c.startswith("M-") for c in codes) and "M-WARNING-RED" in codes
+    assert out["summary"]["by_code"]["M-WARNING-RED"]["title"] == "红色预警"
+    assert set(out["findings"][0]) == {"code", "severity", "message", "location", "project", "indicator", "field", "numbers"}
+    # P01 is red: without 纠偏措施 the checkpoint cannot be submitted — an error naming the place.
+    wb = openpyxl.load_workbook(path)
+    _measures_cell(wb.worksheets[0]).value = None
+    wb.save(path)
+    assert main(["check", str(path), "--json"]) == 1
+    errors = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["severity"] == "错误"]
+    assert [(f["code"], f["project"], f["field"]) for f in errors] == [("M-MEASURES-MISSING", "P01", "资金纠偏措施")]
+    assert "红色预警" in errors[0]["message"] and "纠偏措施" in errors[0]["message"]
+
+
+def test_monitor_form_import_merges_checkpoints_all_or_nothing(stored_demo, tmp_path):
+    from jixiao.budget.store import load_department_year
+    from jixiao.excel.merge import import_into_database
+
+    before = exchange.to_dict(load_department_year("demo", 2022))
+    path = export(stored_demo, "monitor", tmp_path)
+    wb = openpyxl.load_workbook(path)
+    p01, p02 = wb.worksheets[0], wb.worksheets[1]
+    _measures_cell(p02).value = "加快企业走访服务费用支付。"  # a fine change on P02 …
+    _measures_cell(p01).value = None  # … and P01, red and 已审核, loses its 纠偏措施
+    wb.save(path)
+    with pytest.raises(InputError) as exc:
+        import_into_database(path, user="pytest")
+    (problem,) = exc.value.problems
+    assert problem.location == f"{p01.title}!{_measures_cell(p01).coordinate}" and problem.field == "纠偏措施"
+    assert "已审核" in problem.message and "红色预警" in problem.message
+    assert exchange.to_dict(load_department_year("demo", 2022)) == before  # nothing stored, P02 neither
+
+    _measures_cell(p01).value = "与仲裁委沟通加快开庭安排。"
+    wb.save(path)
+    saved, warnings = import_into_database(path, user="pytest")
+    stored = load_department_year("demo", 2022)
+    assert stored.project("P02").checkpoints[0].measures == "加快企业走访服务费用支付。"
+    assert stored.project("P01").checkpoints[0].measures == "与仲裁委沟通加快开庭安排。"
+    assert stored.project("P01").checkpoints[0].status == "已审核" and not warnings
+
+
+def test_a_draft_checkpoint_may_still_lack_measures(demo_dy, tmp_path):
+    demo_dy.project("P01").checkpoints[0].status = "草稿"
+    path = export(demo_dy, "monitor", tmp_path, project="P01")
+    wb = openpyxl.load_workbook(path)
+    _measures_cell(wb.worksheets[0]).value = None
+    wb.save(path)
+    merged = merge_outcome(excel.import_file(path), demo_dy)
+    assert merged.project("P01").checkpoints[0].measures == ""
+    demo_dy.project("P01").checkpoints[0].status = "已提交"
+    with pytest.raises(InputError, match="已提交"):
+        merge_outcome(excel.import_file(path), demo_dy)

@@ -17,7 +17,7 @@ from jixiao.core.errors import InputError
 from jixiao.core.model import Checkpoint, FundLine, Indicator, IndicatorProgress, Project
 from jixiao.core.monitoring import (
     assess_department, assess_indicator, assess_project, department_submission_problems, execution_progress,
-    forecast, load_monitoring_rules, rules_from_dict, submission_problems, time_progress, warning_level,
+    RULES_PATH, forecast, load_monitoring_rules, rules_from_dict, submission_problems, time_progress, warning_level,
 )
 from jixiao.core.templates import load_template
 
@@ -364,3 +364,51 @@ def test_web_bureau_sees_warnings_across_departments(web_demo, client):
     assert "demo" in warned
     levels = [w["level"] for w in r.context["warnings"]]
     assert levels == sorted(levels, key=["red", "yellow", "green"].index)
+
+
+# ---------------------------------------------------------------- findings for jixiao check
+
+
+def test_review_monitoring_findings_have_stable_codes_and_data_severities(demo_dy):
+    from jixiao.core.monitoring import review_monitoring
+
+    findings = review_monitoring(demo_dy, 7)
+    codes = {f.code for f in findings}
+    assert codes <= set(RULES.checks) and {"M-WARNING-RED", "M-WARNING-YELLOW", "M-NOT-REPORTED"} <= codes
+    assert all(f.severity == RULES.checks[f.code][0] for f in findings)
+    assert not [f for f in findings if f.severity == "错误"]  # the demo's checkpoints carry their measures
+    red = next(f for f in findings if f.code == "M-WARNING-RED" and f.project == "P01")
+    assert red.field == "资金执行" and "序时进度" in red.message and red.numbers["截止月份"] == "7月"
+
+
+def test_review_monitoring_errors_are_what_submission_refuses():
+    from jixiao.core.monitoring import review_monitoring
+    from jixiao.core.model import Department, DepartmentYear
+
+    prog = IndicatorProgress("I1", "2个", "10个", "完全不可能", causes=["天气"])
+    cp = Checkpoint(month=7, indicators=[prog, IndicatorProgress("I9")])
+    p = project("100", ["1"] * 7, checkpoints=[cp], indicators=[ind("≥10个")])
+    dy = DepartmentYear(Department("t", "测试"), 2023, projects=[p])
+    errors = [(f.code, f.indicator, f.field) for f in review_monitoring(dy) if f.severity == "错误"]
+    assert sorted(errors, key=str) == sorted([
+        ("M-MEASURES-MISSING", None, "资金纠偏措施"), ("M-CAUSE-UNKNOWN", "I1", "偏差原因"),
+        ("M-MEASURES-MISSING", "I1", "纠偏措施"), ("M-INDICATOR-UNKNOWN", None, "指标编码"),
+    ], key=str)
+    assert len(errors) == len(submission_problems(cp, assess_project(p, 7, RULES, rule=RULE)))
+    cp.measures, prog.measures, prog.causes, cp.indicators = "加快支付。", "增加人员。", ["人员保障"], [prog]
+    assert not [f for f in review_monitoring(dy) if f.severity == "错误"]
+
+
+def test_monitoring_check_severities_are_data(tmp_path):
+    data = json.loads(RULES_PATH.read_text(encoding="utf-8"))
+    data["checks"]["M-WARNING-YELLOW"]["severity"] = "警告"
+    assert rules_from_dict(data).checks["M-WARNING-YELLOW"] == ("警告", "黄色预警")
+    del data["checks"]["M-NOT-REPORTED"]
+    data["checks"]["M-WARNING-RED"]["severity"] = "严重"
+    with pytest.raises(InputError) as exc:
+        rules_from_dict(data)
+    where = {p.location for p in exc.value.problems}
+    assert {"监控规则: checks.M-NOT-REPORTED", "监控规则: checks.M-WARNING-RED.severity"} <= where
+    del data["checks"]  # a locality's file without checks uses the default catalogue
+    data["checks"] = None
+    assert rules_from_dict(data).checks == RULES.checks

@@ -486,7 +486,8 @@ def test_import_summary_counts_findings_with_ledger_feeds(db, demo_dy):
     text = import_summary(demo_dy, "demo.json")
     assert text.startswith("质量审核：发现 ")
     assert "[警告] Q-TARGET-LOW 指标值设置偏低、超额完成较多" in text and "错误 0 项" in text
-    assert "jixiao check demo.json" in text
+    # the suggested command lists exactly these findings: the stored year, with the ledger feeds
+    assert "查看详情：jixiao check --department demo --year 2022" in text
     assert import_summary(base(), "t.json") == "质量审核：未发现问题。"
 
 

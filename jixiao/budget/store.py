@@ -158,6 +158,8 @@ def _target_json(text: str, unit: str) -> dict | None:
 
 
 def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)  # e.g. the checkpoints or fund lines of a changed project
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):

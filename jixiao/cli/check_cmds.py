@@ -1,40 +1,61 @@
-"""``jixiao check FILE [--json]``: goal-quality and consistency findings of a file.
+"""``jixiao check``: goal-quality and consistency findings of a file or a stored department-year,
+or — for a 绩效运行监控表, or with ``--month`` — the monitoring checks (codes M-…).
 
 Exit code 0 when there is no 错误 finding, 1 when there is, 2 when the file cannot be read
-(raised as InputError and turned into exit 2 by ``jixiao.cli.main``). No database is used.
+(raised as InputError and turned into exit 2 by ``jixiao.cli.main``). A file is checked without
+the database; ``--department/--year`` checks what is stored, with the ledger feeds.
 """
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
+from jixiao.core.errors import InputError
 from jixiao.core.model import Department, DepartmentYear
 from jixiao.core.quality import Finding, blocking, review, summarize
 from jixiao.core.quality.findings import owner_label
 from jixiao.core.quality.rules import SEVERITIES
 
+GOAL_TITLE = "绩效目标与自评审核"
+MONITOR_TITLE = "绩效运行监控审核"
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("check", help="审核绩效目标与自评数据的质量和一致性（交换格式 .json 或 Excel .xlsx）")
-    p.add_argument("file", metavar="文件", help=".json（交换格式）或 .xlsx（批量工作簿或标准表格）")
+    p = sub.add_parser("check", help="审核绩效目标与自评数据的质量和一致性（交换格式 .json、Excel .xlsx 或数据库中的部门年度）；"
+                                     "绩效运行监控表按监控规则审核")
+    p.add_argument("file", nargs="?", metavar="文件",
+                   help=".json（交换格式）或 .xlsx（批量工作簿或标准表格）；省略时用 --department 与 --year")
+    p.add_argument("--department", metavar="部门编码", help="审核数据库中的部门年度（含台账自动取数）")
+    p.add_argument("--year", type=int, metavar="年度")
+    p.add_argument("--month", type=int, metavar="月", help="与 --department 一起使用：按该截止月份审核绩效运行监控（代码 M-…）")
+    p.add_argument("--project", action="append", default=[], metavar="项目编码",
+                   help="与 --department 一起使用：只列出这些项目的问题（可多次给出）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出审核结果")
     p.set_defaults(func=cmd_check)
 
 
-def findings_json(dy: DepartmentYear, findings: list[Finding], source: str) -> dict:
+def monitoring_titles() -> dict[str, str]:
+    from jixiao.core.monitoring import load_monitoring_rules
+
+    return {code: title for code, (_, title) in load_monitoring_rules().checks.items()}
+
+
+def findings_json(dy: DepartmentYear, findings: list[Finding], source: str,
+                  titles: Mapping[str, str] | None = None) -> dict:
     return {
         "file": source,
         "department": dy.department.code,
         "year": dy.year,
-        "summary": summarize(findings),
+        "summary": summarize(findings, titles=titles),
         "findings": [f.to_dict() for f in findings],
     }
 
 
-def findings_text(dy: DepartmentYear, findings: list[Finding]) -> str:
+def findings_text(dy: DepartmentYear, findings: list[Finding], title: str = GOAL_TITLE) -> str:
     """Findings grouped by owner (department first, then projects in file order)."""
-    head = f"{dy.department.name}（{dy.department.code}）{dy.year} 年度 绩效目标与自评审核"
+    head = f"{dy.department.name}（{dy.department.code}）{dy.year} 年度 {title}"
     if not findings:
         return f"{head}\n未发现问题。"
     lines = [head]
@@ -60,53 +81,153 @@ def findings_text(dy: DepartmentYear, findings: list[Finding]) -> str:
     return "\n".join(lines)
 
 
-def import_summary(dy: DepartmentYear, source: str) -> str:
-    """What ``jixiao import`` prints after storing a department-year: the findings by kind, worst
-    first, with ledger feeds from the database (called after the data is saved, so an import is
-    never refused for a warning; errors block submission later, in the workflow)."""
+def _scope_args(dy: DepartmentYear, month: int | None = None, projects: list[str] | None = None) -> str:
+    args = f"--department {dy.department.code} --year {dy.year}"
+    if month is not None:
+        args += f" --month {month}"
+    return args + "".join(f" --project {code}" for code in projects or [])
+
+
+def stored_findings(dy: DepartmentYear, month: int | None = None, projects: list[str] | None = None,
+                    months: Mapping[str, int] | None = None) -> list[Finding]:
+    """What ``jixiao check --department … --year …`` reports for a stored department-year (with the
+    ledger feeds): the quality review, or with ``month``/``months`` the monitoring checks. With
+    ``projects`` only those projects' findings."""
     from jixiao.budget.feeds import collect_feeds
 
+    if month is not None or months:
+        from jixiao.core.monitoring import review_monitoring
+
+        wanted = set(projects or (months or {}))
+        shell = _with_projects(dy, [p for p in dy.projects if not wanted or p.code in wanted])
+        return review_monitoring(shell, month if month is not None else months)
     findings = review(dy, feeds=collect_feeds(dy.department.code, dy.year))
+    if projects:
+        findings = [f for f in findings if f.project in set(projects)]
+    return findings
+
+
+def _with_projects(dy: DepartmentYear, projects: list) -> DepartmentYear:
+    import copy
+
+    shell = copy.copy(dy)
+    shell.projects = projects
+    return shell
+
+
+def import_summary(dy: DepartmentYear, source: str = "", months: Mapping[str, int] | None = None) -> str:
+    """What ``jixiao import`` prints after storing a department-year: the findings by kind, worst
+    first (called after the data is saved, so an import is never refused for a warning; errors
+    block submission later, in the workflow), and the ``jixiao check`` command that lists exactly
+    these findings. ``months``: after a 监控表, the project codes and months it reported; the
+    summary is then the monitoring checks of those projects."""
+    lines: list[str] = []
+    if months:
+        by_month: dict[int, list[str]] = {}
+        for code, m in months.items():
+            by_month.setdefault(m, []).append(code)
+        findings = []
+        commands = []
+        for m, codes in sorted(by_month.items()):
+            findings += stored_findings(dy, m, codes)
+            every = {p.code for p in dy.projects} <= set(codes)
+            commands.append(f"jixiao check {_scope_args(dy, m, None if every else codes)}")
+        label, titles = "监控审核", monitoring_titles()
+    else:
+        findings = stored_findings(dy)
+        commands = [f"jixiao check {_scope_args(dy)}"]
+        label, titles = "质量审核", None
     if not findings:
-        return "质量审核：未发现问题。"
-    summary = summarize(findings)
+        return f"{label}：未发现问题。"
+    summary = summarize(findings, titles=titles)
     counts = "，".join(f"{s} {summary['by_severity'][s]} 项" for s in SEVERITIES)
-    lines = [f"质量审核：发现 {len(findings)} 项（{counts}）"]
+    lines.append(f"{label}：发现 {len(findings)} 项（{counts}）")
     ranked = sorted(summary["by_code"].items(),
                     key=lambda kv: (SEVERITIES.index(kv[1]["severity"]), -kv[1]["count"], kv[0]))
     lines += [f"  [{row['severity']}] {code} {row['title']}：{row['count']} 项" for code, row in ranked]
-    lines.append(f"查看详情：jixiao check {source}")
+    lines += [f"查看详情：{command}" for command in commands]
     if summary["blocking"]:
         lines.append("存在“错误”级问题，改正后才能提交审核。")
     return "\n".join(lines)
 
 
-def read_for_check(path: str) -> tuple[DepartmentYear, bool]:
-    """The department-year to review, and whether it is only a shell around the projects of
-    project-level forms (申报表/监控表/自评表), whose department level then goes unreviewed."""
+def read_for_check(path: str) -> tuple[DepartmentYear, str, dict[str, int]]:
+    """The department-year to review, the kind of file (``department`` for a whole or department
+    level file, ``projects`` for project-level forms (申报表/自评表), whose department level then
+    goes unreviewed, ``monitor`` for a 绩效运行监控表), and the monitoring month per project."""
     from jixiao.cli.core_cmds import read_department_year
 
     p = Path(path)
     if p.suffix.lower() != ".xlsx" or not p.is_file():
-        return read_department_year(path), False
+        return read_department_year(path), "department", {}
     from jixiao import excel
 
     outcome = excel.import_file(p)
     if isinstance(outcome.data, DepartmentYear):
-        return outcome.data, False
+        return outcome.data, "department", {}
     code = outcome.department_code or p.stem
     shell = DepartmentYear(department=Department(code=code, name=code), year=outcome.year or 0,
                            projects=list(outcome.data))
-    return shell, True
+    if outcome.project_template:
+        shell.project_template = outcome.project_template
+    if outcome.form != "monitor":
+        return shell, "projects", {}
+    # The form shows 1-m月执行数 as one figure, not the monthly series: that is all the assessment
+    # at month m uses (progress, and the linear forecast the export itself showed).
+    months: dict[str, int] = {}
+    for proj in shell.projects:
+        sheet = outcome.monitoring.get(proj.code)
+        if sheet is None or not 1 <= sheet.month <= 12:
+            continue
+        months[proj.code] = sheet.month
+        proj.monthly_executed = {sheet.month: sheet.executed_to_date} if sheet.executed_to_date else {}
+    return shell, "monitor", months
+
+
+def _from_database(args: argparse.Namespace) -> tuple[DepartmentYear, list[Finding], str]:
+    if not args.year:
+        raise InputError("请同时指定 --department 与 --year", location="参数")
+    from jixiao.cli.core_cmds import setup_database
+
+    setup_database()
+    from jixiao.budget.store import load_department_year
+
+    dy = load_department_year(args.department, args.year)
+    unknown = [code for code in args.project if all(p.code != code for p in dy.projects)]
+    if unknown:
+        raise InputError(f"部门 {args.department} 的 {args.year} 年度中没有项目「{'、'.join(unknown)}」", location="--project")
+    if args.month is not None:
+        from jixiao.core.monitoring import check_month
+
+        check_month(args.month, "--month")
+    return dy, stored_findings(dy, args.month, args.project), f"{args.department}/{args.year}"
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    dy, projects_only = read_for_check(args.file)
-    findings = review(dy)
-    if projects_only:
-        findings = [f for f in findings if f.project is not None]
-    if args.json:
-        print(json.dumps(findings_json(dy, findings, Path(args.file).name), ensure_ascii=False, indent=2))
+    monitoring = False
+    if args.file:
+        if args.department or args.year or args.month is not None or args.project:
+            raise InputError("请只指定文件，或只指定 --department 与 --year，不要同时指定", location="参数")
+        dy, kind, months = read_for_check(args.file)
+        source = Path(args.file).name
+        if kind == "monitor":
+            from jixiao.core.monitoring import review_monitoring
+
+            findings, monitoring = review_monitoring(dy, months), True
+        else:
+            findings = review(dy)
+            if kind == "projects":
+                findings = [f for f in findings if f.project is not None]
+    elif args.department:
+        dy, findings, source = _from_database(args)
+        monitoring = args.month is not None
     else:
-        print(findings_text(dy, findings))
+        if args.month is not None or args.project or args.year:
+            raise InputError("--year、--month 与 --project 须与 --department 一起使用", location="参数")
+        raise InputError("请指定要审核的文件，或用 --department 与 --year 指定数据库中的部门年度", location="参数")
+    titles = monitoring_titles() if monitoring else None
+    if args.json:
+        print(json.dumps(findings_json(dy, findings, source, titles), ensure_ascii=False, indent=2))
+    else:
+        print(findings_text(dy, findings, MONITOR_TITLE if monitoring else GOAL_TITLE))
     return 1 if blocking(findings) else 0

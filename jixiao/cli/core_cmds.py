@@ -133,6 +133,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"已导入 {_summary(dy)}")
         for warning in outcome.warnings:
             print(f"提示：{warning}")
+        if outcome.form == "monitor":
+            # A 监控表 is no goal or year-end document: summarise the monitoring checks of its projects.
+            from jixiao.cli.check_cmds import import_summary
+
+            print(import_summary(dy, args.file, {code: sheet.month for code, sheet in outcome.monitoring.items()}))
+            return 0
     else:
         dy = read_department_year(args.file)
         setup_database()

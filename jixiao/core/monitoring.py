@@ -24,6 +24,8 @@ from jixiao.core.model import (
     DEVIATION_CAUSES, LIKELIHOODS, ORIGINS, Checkpoint, DepartmentYear, Indicator, IndicatorProgress, Project,
 )
 from jixiao.core.money import unit_factor
+from jixiao.core.quality.findings import Finding, place
+from jixiao.core.quality.rules import SEVERITIES
 from jixiao.core.scoring import infer_achievement, score_execution
 from jixiao.core.targets import NEGATIVE_OPS, POSITIVE_OPS, Target, TargetError, parse_actual, parse_target
 from jixiao.core.templates import ExecutionRule, load_template
@@ -59,6 +61,8 @@ class MonitoringRules:
     measures_required_likelihoods: tuple[str, ...]
     monthly_origin: dict[str, str]  # record origin -> origin of its monthly data
     source: str = ""
+    # finding code (M-…) -> (severity, Chinese title): what ``review_monitoring`` reports, as data
+    checks: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def ref(self) -> str:
@@ -146,6 +150,7 @@ def rules_from_dict(data: Any, where: str = "监控规则") -> MonitoringRules:
         measures_required_likelihoods=required_likelihoods,
         monthly_origin={str(k): str(v) for k, v in (need("monthly_origin") or {}).items()},
         source=str(data.get("source", "")),
+        checks=_checks(data.get("checks"), where, problems),
     )
     for origin, mapped in rules.monthly_origin.items():
         if origin not in ORIGINS or mapped not in ORIGINS:
@@ -153,6 +158,33 @@ def rules_from_dict(data: Any, where: str = "监控规则") -> MonitoringRules:
     if problems:
         raise InputError(problems)
     return rules
+
+
+# The finding codes ``review_monitoring`` emits; their severity and title are data (``checks`` in
+# monitoring.json). A rules file without ``checks`` uses those of the default file.
+CHECK_CODES: tuple[str, ...] = (
+    "M-MEASURES-MISSING", "M-CAUSE-UNKNOWN", "M-LIKELIHOOD-UNKNOWN", "M-INDICATOR-UNKNOWN",
+    "M-WARNING-RED", "M-WARNING-YELLOW", "M-NOT-REPORTED",
+)
+
+
+def _checks(raw: Any, where: str, problems: list[Problem]) -> dict[str, tuple[str, str]]:
+    if raw is None:
+        raw = json.loads(RULES_PATH.read_text(encoding="utf-8")).get("checks") or {}
+    if not isinstance(raw, dict):
+        problems.append(Problem(f"{where}: checks", "应为对象：检查代码 → {\"severity\", \"title\"}", "checks"))
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for code, spec in raw.items():
+        severity = spec.get("severity") if isinstance(spec, dict) else None
+        if severity not in SEVERITIES:
+            problems.append(Problem(f"{where}: checks.{code}.severity", f"应为{'、'.join(SEVERITIES)}之一", "checks"))
+            continue
+        out[str(code)] = (severity, str(spec.get("title") or code))
+    for code in CHECK_CODES:
+        if code not in out and not any(p.location == f"{where}: checks.{code}.severity" for p in problems):
+            problems.append(Problem(f"{where}: checks.{code}", f"缺少检查「{code}」的级别和名称", "checks"))
+    return out
 
 
 def load_monitoring_rules(path: str | Path | None = None) -> MonitoringRules:
@@ -616,54 +648,82 @@ def collect_warnings(report: MonitoringReport) -> list[MonitoringWarning]:
                                      f"{fmt_rate(t.execution_progress)}，序时进度 {fmt_rate(report.time_progress)}，"
                                      f"预计全年执行率 {fmt_rate(t.forecast_rate)}"))
     for p in report.projects:
-        head = f"项目「{p.name}」（{p.code}）"
-        if p.level != "green":
-            cp = p.checkpoint
-            out.append(MonitoringWarning(
-                p.level, f"{head}{'；'.join(p.reasons)}", p.code, None,
-                p.funds_needs_measures, cp.measures if cp else "", list(cp.causes) if cp else [], "",
-            ))
-        for ind in p.indicators:
-            if ind.level == "green" and not ind.needs_measures:
-                continue
-            out.append(MonitoringWarning(
-                ind.level, f"{head}指标「{ind.name}」{'；'.join(ind.reasons)}",
-                p.code, ind.code, ind.needs_measures, ind.measures, list(ind.causes), ind.explanation,
-            ))
+        out.extend(project_warnings(p))
     out.sort(key=lambda w: -severity(w.level))  # stable: project order kept within a level
+    return out
+
+
+def project_warnings(p: ProjectMonitoring) -> list[MonitoringWarning]:
+    """The non-green items of one project (funds first, then indicators in order)."""
+    out: list[MonitoringWarning] = []
+    head = f"项目「{p.name}」（{p.code}）"
+    if p.level != "green":
+        cp = p.checkpoint
+        out.append(MonitoringWarning(
+            p.level, f"{head}{'；'.join(p.reasons)}", p.code, None,
+            p.funds_needs_measures, cp.measures if cp else "", list(cp.causes) if cp else [], "",
+        ))
+    for ind in p.indicators:
+        if ind.level == "green" and not ind.needs_measures:
+            continue
+        out.append(MonitoringWarning(
+            ind.level, f"{head}指标「{ind.name}」{'；'.join(ind.reasons)}",
+            p.code, ind.code, ind.needs_measures, ind.measures, list(ind.causes), ind.explanation,
+        ))
     return out
 
 
 # ---------------------------------------------------------------- submission
 
 
-def submission_problems(checkpoint: Checkpoint, assessment: ProjectMonitoring, where: str = "") -> list[Problem]:
-    """What stops a checkpoint from being submitted: a red or 完全不可能 item without 纠偏措施,
-    and deviation causes or likelihoods outside the official lists."""
-    base = where or f"项目 {assessment.code} {checkpoint.month}月绩效运行监控表"
-    problems: list[Problem] = []
+@dataclass
+class _Blocker:
+    code: str  # M-… finding code
+    indicator: str | None  # IndicatorProgress.indicator; None for the funds block
+    field: str
+    message: str
+
+
+def _blockers(checkpoint: Checkpoint, assessment: ProjectMonitoring) -> list[_Blocker]:
+    out: list[_Blocker] = []
     for cause in checkpoint.causes:
         if cause not in DEVIATION_CAUSES:
-            problems.append(Problem(f"{base}：资金执行", f"偏差原因「{cause}」应为 {'、'.join(DEVIATION_CAUSES)} 之一", "偏差原因"))
+            out.append(_Blocker("M-CAUSE-UNKNOWN", None, "偏差原因", f"偏差原因「{cause}」应为 {'、'.join(DEVIATION_CAUSES)} 之一"))
     if assessment.funds_needs_measures and not checkpoint.measures.strip():
-        problems.append(Problem(
-            f"{base}：资金执行", f"资金执行已达{_LEVEL_NAMES[assessment.level]}（{'；'.join(assessment.reasons)}），"
-            "请填写纠偏措施后再提交", "纠偏措施"))
+        out.append(_Blocker("M-MEASURES-MISSING", None, "纠偏措施",
+                            f"资金执行已达{_LEVEL_NAMES[assessment.level]}（{'；'.join(assessment.reasons)}），请填写纠偏措施后再提交"))
     by_code = {i.code: i for i in assessment.indicators}
     for ip in checkpoint.indicators:
-        loc = f"{base}：指标 {ip.indicator}"
         if ip.likelihood not in LIKELIHOODS:
-            problems.append(Problem(loc, f"完成目标可能性「{ip.likelihood}」应为 {'、'.join(LIKELIHOODS)} 之一", "完成目标可能性"))
+            out.append(_Blocker("M-LIKELIHOOD-UNKNOWN", ip.indicator, "完成目标可能性",
+                                f"完成目标可能性「{ip.likelihood}」应为 {'、'.join(LIKELIHOODS)} 之一"))
         for cause in ip.causes:
             if cause not in DEVIATION_CAUSES:
-                problems.append(Problem(loc, f"偏差原因「{cause}」应为 {'、'.join(DEVIATION_CAUSES)} 之一", "偏差原因"))
+                out.append(_Blocker("M-CAUSE-UNKNOWN", ip.indicator, "偏差原因",
+                                    f"偏差原因「{cause}」应为 {'、'.join(DEVIATION_CAUSES)} 之一"))
         assessed = by_code.get(ip.indicator)
         if assessed is None:
-            problems.append(Problem(loc, "指标编码不在本项目的绩效指标中，请核对", "指标编码"))
+            out.append(_Blocker("M-INDICATOR-UNKNOWN", ip.indicator, "指标编码", "指标编码不在本项目的绩效指标中，请核对"))
             continue
         if assessed.needs_measures and not ip.measures.strip():
             why = f"完成目标可能性为“{ip.likelihood}”" if ip.likelihood == "完全不可能" else "；".join(assessed.reasons)
-            problems.append(Problem(loc, f"指标「{assessed.name}」{why}，请填写纠偏措施后再提交", "纠偏措施"))
+            out.append(_Blocker("M-MEASURES-MISSING", ip.indicator, "纠偏措施",
+                                f"指标「{assessed.name}」{why}，请填写纠偏措施后再提交"))
+    return out
+
+
+def submission_problems(checkpoint: Checkpoint, assessment: ProjectMonitoring, where: str = "",
+                        places: Mapping[str | None, str] | None = None) -> list[Problem]:
+    """What stops a checkpoint from being submitted: a red or 完全不可能 item without 纠偏措施,
+    and deviation causes or likelihoods outside the official lists. ``places`` may name the cell
+    of an item (indicator code, or None for the funds block) on a form; it replaces the default
+    location."""
+    base = where or f"项目 {assessment.code} {checkpoint.month}月绩效运行监控表"
+    known = places or {}
+    problems: list[Problem] = []
+    for b in _blockers(checkpoint, assessment):
+        default = f"{base}：资金执行" if b.indicator is None else f"{base}：指标 {b.indicator}"
+        problems.append(Problem(known.get(b.indicator, default), b.message, b.field))
     return problems
 
 
@@ -675,6 +735,69 @@ def department_submission_problems(dy: DepartmentYear, report: MonitoringReport)
         if cp is not None:
             problems.extend(submission_problems(cp, report.project(p.code)))
     return problems
+
+
+# ---------------------------------------------------------------- findings (jixiao check)
+
+
+def _finding(rules: MonitoringRules, code: str, message: str, project: Project, ind: Indicator | None,
+             field_name: str, numbers: dict[str, str] | None = None) -> Finding:
+    sev, _ = rules.checks[code]
+    return Finding(code=code, severity=sev, message=message, location=place(project, ind, field_name),
+                   project=project.code, indicator=ind.code if ind is not None else None, field=field_name,
+                   numbers=dict(numbers or {}))
+
+
+def monitoring_month(project: Project, rules: MonitoringRules) -> int:
+    """The month a project's monitoring form is at: its latest checkpoint, else the cut-off month."""
+    return max((cp.month for cp in project.checkpoints), default=rules.cutoff_month)
+
+
+def review_monitoring(
+    dy: DepartmentYear, months: Mapping[str, int] | int | None = None, rules: MonitoringRules | None = None,
+    history: Sequence[DepartmentYear] | None = None,
+) -> list[Finding]:
+    """The monitoring checks of every project, as findings in the shape of the quality review
+    (codes M-…, severities from ``checks`` in monitoring.json): each warning (red or yellow), a
+    checkpoint not filled in, and everything ``submission_problems`` would refuse — a red or
+    完全不可能 item without 纠偏措施 is an error. ``months``: one month for all projects, or one per
+    project code; a project not named is assessed at ``monitoring_month``."""
+    rules = rules or load_monitoring_rules()
+    rule = load_template(dy.project_template).execution
+    earlier = [h for h in (history or []) if h.year < dy.year and any(p.monthly_executed for p in h.projects)]
+    out: list[Finding] = []
+    for p in dy.projects:
+        if isinstance(months, int):
+            month = months
+        else:
+            month = (months or {}).get(p.code) or monitoring_month(p, rules)
+        check_month(month, f"项目 {p.code}：截止月份")
+        series, basis = _history_for(p.code, earlier) if earlier else ([], "本单位以前年度")
+        a = assess_project(p, month, rules, money_unit=dy.money_unit, rule=rule, history=series or None, basis=basis)
+        inds = {i.code: i for i in p.indicators}
+        for w in project_warnings(a):
+            if w.level == "green":
+                continue  # a 完全不可能 item at a green level: reported below when measures are missing
+            code = "M-WARNING-RED" if w.level == "red" else "M-WARNING-YELLOW"
+            item = a if w.indicator is None else next(i for i in a.indicators if i.code == w.indicator)
+            if not w.needs_measures:
+                advice = "请分析原因，必要时采取纠偏措施"
+            else:
+                advice = "已填写纠偏措施，请跟踪落实" if w.measures.strip() else "须填写纠偏措施"
+            out.append(_finding(rules, code, f"1-{month}月{rules.label(w.level)}：{'；'.join(item.reasons)}；{advice}",
+                                p, inds.get(w.indicator) if w.indicator else None,
+                                "资金执行" if w.indicator is None else "执行情况",
+                                {"截止月份": f"{month}月", "预警等级": rules.label(w.level)}))
+        if a.checkpoint is None:
+            out.append(_finding(rules, "M-NOT-REPORTED", f"尚未填报 {month}月绩效运行监控表（总体目标执行情况、指标执行情况）",
+                                p, None, "监控表", {"截止月份": f"{month}月"}))
+            continue
+        for b in _blockers(a.checkpoint, a):
+            ind = inds.get(b.indicator) if b.indicator else None
+            message = b.message if b.indicator is None or ind is not None else f"指标编码「{b.indicator}」{b.message}"
+            out.append(_finding(rules, b.code, f"{month}月：{message}", p, ind,
+                                f"资金{b.field}" if b.indicator is None else b.field, {"截止月份": f"{month}月"}))
+    return out
 
 
 # ---------------------------------------------------------------- plain output

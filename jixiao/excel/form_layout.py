@@ -2,7 +2,8 @@
 
 Column headers follow the published layouts (财预〔2020〕10号 自评表, 136号 监控表, 申报表
 templates); ``指标编码`` is an extra last column so that an exported form can be re-imported
-onto the same indicators. A form filled in elsewhere without it still loads (codes are then
+onto the same indicators. The 自评表 also carries ``得分比例`` and ``得分比例调整理由``: the
+evaluator's choice inside a qualitative level's band, without which the score cannot be recomputed. A form filled in elsewhere without it still loads (codes are then
 numbered in row order).
 """
 from __future__ import annotations
@@ -42,7 +43,7 @@ INDICATOR_COLUMNS = {
     "self-eval": [("一级指标", "level1"), ("二级指标", "level2"), ("三级指标", "name"), ("指标性质", "op"),
                   ("年度指标值(A)", "target_text"), ("度量单位", "unit"), ("实际完成值(B)", "actual_text"),
                   ("完成等级", "achievement"), ("分值", "weight"), ("得分", "score"), ("偏差原因分析及改进措施", "deviation_reason"),
-                  ("指标编码", "code")],
+                  ("得分比例", "ratio_override"), ("得分比例调整理由", "override_reason"), ("指标编码", "code")],
     "monitor": [("一级指标", "level1"), ("二级指标", "level2"), ("三级指标", "name"), ("年度指标值", "target_text"),
                 ("1-X月执行情况", "progress_text"), ("全年预计完成情况", "forecast_text"),
                 ("完成目标可能性", "likelihood"), ("偏差原因", "causes"), ("原因说明", "explanation"),
@@ -56,6 +57,7 @@ COLUMN_ALIASES = {
     "偏差原因分析及改进措施": ("未完成原因分析", "偏差原因分析", "未完成原因分析及改进措施"),
     "指标值": ("年度指标值", "年度指标值(A)"), "指标性质": ("计算符号",), "核心指标": ("是否核心指标",),
     "1-X月执行情况": ("执行情况",), "完成等级": ("达成情况", "完成程度"),
+    "得分比例": ("档内得分比例",), "得分比例调整理由": ("调整理由",),
 }
 
 # Funds block columns (project self-evaluation / declaration / monitoring).

@@ -22,7 +22,7 @@ from jixiao.core.scoring import ScoringError, score_project
 from jixiao.core.templates import Template, load_template
 from jixiao.excel import form_layout as L
 from jixiao.excel.cells import is_blank, label_key, split_unit, to_bool, to_decimal, to_int, to_text
-from jixiao.excel.importing import ImportOutcome
+from jixiao.excel.importing import ImportOutcome, MonitorSheet
 from jixiao.excel.workbook import HELPER_SHEET, Book, Grid
 
 _PAREN = re.compile(r"[（(][^（）()]*[)）]")
@@ -50,6 +50,7 @@ class FormSheet:
     problems: list[Problem]
     warnings: list[Problem]
     header: dict[str, tuple[Any, str]] = field(default_factory=dict)  # attr -> (value, cell)
+    monitor: MonitorSheet | None = None  # set when the sheet is a 监控表
 
     def find(self, labels: set[str], start: int = 0, end: int | None = None) -> tuple[int, int] | None:
         rows = self.grid.rows
@@ -294,6 +295,11 @@ def _indicator(fs: FormSheet, ir: IndicatorRow, code: str) -> model.Indicator:
     if achievement is not None and achievement not in model.ACHIEVEMENTS:
         fs.problems.append(Problem(cells["achievement"], f"「{achievement}」无效，应为：{'、'.join(model.ACHIEVEMENTS)}", "完成等级"))
     stated = fs.number(v.get("score"), cells.get("score", ""), "得分") if "score" in v else None
+    ratio = _ratio(fs, v.get("ratio_override"), cells.get("ratio_override", ""))
+    reason = to_text(v.get("override_reason")).strip()
+    if ratio is not None and not reason:
+        fs.problems.append(Problem(cells.get("override_reason", cells["ratio_override"]),
+                                   "填写了得分比例，必须写明调整理由", "得分比例调整理由"))
     return model.Indicator(
         code=normalize(to_text(v.get("code"))) or code,
         level1=normalize(to_text(v.get("level1"))), level2=normalize(to_text(v.get("level2"))),
@@ -302,7 +308,23 @@ def _indicator(fs: FormSheet, ir: IndicatorRow, code: str) -> model.Indicator:
         actual_text=None if is_blank(actual) else to_text(actual).strip(), achievement=achievement,
         deviation_reason=to_text(v.get("deviation_reason")).strip(), basis=to_text(v.get("basis")).strip(),
         data_source=to_text(v.get("data_source")).strip(), core=core, stated_score=stated,
+        ratio_override=ratio, override_reason=reason if ratio is not None else "",
     )
+
+
+def _ratio(fs: FormSheet, value: Any, where: str) -> Decimal | None:
+    """得分比例 as a fraction: 0.9 as written, or 90 / "90%" read as a percent."""
+    if is_blank(value):
+        return None
+    number = fs.number(value, where, "得分比例")
+    if number is None:
+        return None
+    if number > 1 or (isinstance(value, str) and value.strip().endswith(("%", "％"))):
+        number = number / 100
+    if not Decimal(0) <= number <= Decimal(1):
+        fs.problems.append(Problem(where, f"得分比例「{to_text(value)}」应在 0 到 1（0% 到 100%）之间", "得分比例"))
+        return None
+    return number
 
 
 def _stated_rate(fs: FormSheet, value: Any, where: str) -> Decimal | None:
@@ -428,13 +450,18 @@ def _project_sheet(fs: FormSheet, kind: str, money_unit: str) -> model.Project |
                 explanation=to_text(v.get("explanation")).strip(), measures=to_text(v.get("measures")).strip()))
         funds_text = _texts(fs, 0, [(L.MONITOR_FUNDS_CAUSES, "causes"), (L.MONITOR_FUNDS_MEASURES, "measures")])
         found = fs.find({_key(L.MONITOR_FUNDS_CAUSES)})
-        causes_at = fs.grid.addr(found[0], found[1] + 1) if found else fs.grid.name
+        causes_at = fs.grid.addr(found[0], fs.grid.merged_end(*found) + 1) if found else fs.grid.name
         checkpoint = model.Checkpoint(month=month, goal_progress=second, expected_executed=total.get("expected"),
                                       indicators=progress, causes=_causes(fs, funds_text.get("causes"), causes_at),
                                       measures=funds_text.get("measures", ""))
         # A sheet with nothing reported for the month carries no checkpoint (only the figures shown).
         reported = progress or second or checkpoint.causes or checkpoint.measures or checkpoint.expected_executed is not None
         p.checkpoints = [checkpoint] if reported else []
+        found = fs.find({_key(L.MONITOR_FUNDS_MEASURES)})
+        cells: dict[str | None, str] = {None: fs.grid.addr(found[0], fs.grid.merged_end(*found) + 1) if found else fs.grid.name}
+        for ir, ind in zip(rows, p.indicators):
+            cells[ind.code] = ir.cells.get("measures", fs.grid.addr(ir.row, 0))
+        fs.monitor = MonitorSheet(fs.grid.name, month, total.get("done"), cells)
     return p
 
 
@@ -540,6 +567,8 @@ def read_forms(book: Book, warnings: list[Problem]) -> ImportOutcome:
     codes: set[str] = set()
     years: set[int] = set()
     kinds: set[str] = set()
+    templates: dict[str, str] = {}  # 评分模板 -> the first sheet naming it
+    monitoring: dict[str, MonitorSheet] = {}
     for name in book.sheet_names:
         if name == HELPER_SHEET:
             continue
@@ -556,6 +585,10 @@ def read_forms(book: Book, warnings: list[Problem]) -> ImportOutcome:
             dept = _dept_sheet(fs)
             continue
         p = _project_sheet(fs, kind, "万元")
+        if fs.text("template"):
+            templates.setdefault(fs.text("template"), name)
+        if fs.monitor is not None and p is not None and p.code:
+            monitoring[p.code] = fs.monitor
         dcode = fs.text("department_code")
         if dcode:
             codes.add(dcode)
@@ -576,9 +609,13 @@ def read_forms(book: Book, warnings: list[Problem]) -> ImportOutcome:
         problems.append(Problem(book.path.name, f"同一文件中混有不同种类的项目表格（{'、'.join(sorted(L.TITLES[k] for k in kinds))}），请分开导入"))
     if len(codes) > 1 or len(years) > 1:
         problems.append(Problem(book.path.name, "各工作表的部门编码或年度不一致，请检查表头"))
+    if len(templates) > 1:
+        problems.append(Problem(book.path.name, f"各工作表的评分模板不一致（{'、'.join(f'{n}：{t}' for t, n in templates.items())}），"
+                                                "同一部门年度的项目只能用一个评分模板"))
     if problems:
         raise InputError(problems)
     if dept is not None:
         return ImportOutcome(dept, warnings, "dept-self-eval", dept.department.code, dept.year)
     kind = next(iter(kinds))
-    return ImportOutcome(projects, warnings, kind, next(iter(codes), None), next(iter(years), None))
+    return ImportOutcome(projects, warnings, kind, next(iter(codes), None), next(iter(years), None),
+                         next(iter(templates), None), monitoring)

@@ -25,7 +25,7 @@ from jixiao.core.results import DepartmentResult, IndicatorResult, ProjectResult
 from jixiao.core.targets import TargetError, parse_target
 from jixiao.core.templates import Template, load_template
 from jixiao.excel import form_layout as L
-from jixiao.excel.cells import needs_escape
+from jixiao.excel.cells import decimal_cell, needs_escape
 from jixiao.excel.workbook import HELPER_SHEET
 
 AUTHOR = "jixiao"
@@ -43,8 +43,8 @@ MONEY = "#,##0.00"
 SCORE = "0.00"
 RATE = "0.00%"
 # Column widths (characters) of the project forms and of the department form.
-PROJECT_WIDTHS = (10, 12, 18, 8, 14, 8, 14, 10, 8, 10, 30, 10)
-DEPT_WIDTHS = (10, 12, 18, 12, 14, 12, 14, 10, 10, 10, 30, 10)
+PROJECT_WIDTHS = (10, 12, 18, 8, 14, 8, 14, 10, 8, 10, 30, 8, 20, 10)
+DEPT_WIDTHS = (10, 12, 18, 12, 14, 12, 14, 10, 10, 10, 30, 8, 20, 10)
 
 
 def _dec2(d: Decimal) -> Decimal:
@@ -242,6 +242,13 @@ def _indicator_rows(s: Sheet, form: str, project: Project | None, indicators, re
                 kw = {"fmt": SCORE, "computed": True, "comment": _score_comment(res) if res else None}
             elif attr == "core":
                 v = "是" if ind.core else "否"
+            elif attr == "actual_text" and res is not None and res.feed is not None:
+                # The actual the score used came from a feed (ledger or budget figures): show that
+                # value, so the form read back scores as the source did.
+                v = res.actual_text
+                kw = {"computed": True, "comment": f"实际完成值由系统自动取数（{res.feed}），不是手工填写"}
+            elif attr == "ratio_override":
+                v = decimal_cell(ind.ratio_override) if ind.ratio_override is not None else None
             elif attr in ("progress_text", "forecast_text", "likelihood", "explanation", "measures"):
                 v = getattr(prog, attr) if prog else ""
             elif attr == "causes":
@@ -263,6 +270,13 @@ def _dropdowns(s: Sheet, lists: Lists, form: str, first: int, last: int) -> None
             lists.dropdown(s.ws, attr, area, label)
         elif attr == "weight":
             money_rule(s.ws, area)
+        elif attr == "ratio_override":
+            dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True,
+                                showErrorMessage=True, errorTitle="得分比例有误",
+                                error="得分比例为定性指标在其档次内的得分比例，应为 0 到 1 之间的小数（如 0.9）",
+                                promptTitle="得分比例", prompt="仅定性指标在档内调整得分时填写（0～1，如 0.9），并写明调整理由")
+            s.ws.add_data_validation(dv)
+            dv.add(area)
 
 
 def _funds_block(s: Sheet, form: str, dy: DepartmentYear, p: Project, pr: ProjectResult | None, mon: Any) -> tuple[int, int]:

@@ -9,6 +9,7 @@ result. ``import_into_database`` is the shell: load, merge, save all-or-nothing.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,11 @@ _DEFINITION = ("level1", "level2", "name", "target_text", "unit", "weight", "bas
 _RESULT = ("level1", "level2", "name", "target_text", "unit", "weight", "actual_text", "deviation_reason", "stated_score")
 
 
-def _merge_indicators(stored: list[model.Indicator], incoming: list[model.Indicator], fields: tuple[str, ...]) -> list[model.Indicator]:
-    """The form's indicator list, in the form's order; a known 指标编码 keeps its other fields."""
+def _merge_indicators(stored: list[model.Indicator], incoming: list[model.Indicator], fields: tuple[str, ...],
+                      feeds: Mapping[str, str] | None = None) -> list[model.Indicator]:
+    """The form's indicator list, in the form's order; a known 指标编码 keeps its other fields.
+    ``feeds``: the values the exported form showed for feed-driven actuals; an actual equal to
+    its feed's value is the system's figure, not the unit's, and keeps what was stored."""
     by_code = {i.code: i for i in stored}
     out = []
     for new in incoming:
@@ -37,8 +41,12 @@ def _merge_indicators(stored: list[model.Indicator], incoming: list[model.Indica
         # The form shows the computed score; a blank or equal figure keeps what the unit stated before.
         if "stated_score" in fields and new.stated_score is None:
             merged.stated_score = old.stated_score
+        if "actual_text" in fields and old.feed is not None and (feeds or {}).get(old.feed) == new.actual_text:
+            merged.actual_text = old.actual_text
         if new.achievement is not None:
             merged.achievement = new.achievement
+        if new.ratio_override is not None:  # a form without the column keeps the evaluator's choice
+            merged.ratio_override, merged.override_reason = new.ratio_override, new.override_reason
         out.append(merged)
     return out
 
@@ -52,7 +60,8 @@ def _merge_funds(stored: list[model.FundLine], incoming: list[model.FundLine], w
     return out
 
 
-def _merge_project(form: str, old: model.Project | None, new: model.Project, problems: list[Problem]) -> model.Project:
+def _merge_project(form: str, old: model.Project | None, new: model.Project, problems: list[Problem],
+                   feeds: Mapping[str, str] | None = None) -> model.Project:
     if old is None:
         if form == "monitor":
             problems.append(Problem(new.code, f"项目「{new.code}」尚不存在，监控表只能填报已有项目，请先导入申报表或批量工作簿", "项目编码"))
@@ -83,11 +92,30 @@ def _merge_project(form: str, old: model.Project | None, new: model.Project, pro
     if form == "target":
         p.indicators = _merge_indicators(old.indicators, new.indicators, _DEFINITION)
     else:
-        p.indicators = _merge_indicators(old.indicators, new.indicators, _RESULT)
+        p.indicators = _merge_indicators(old.indicators, new.indicators, _RESULT, feeds)
         p.goal_actual = new.goal_actual
         p.execution_explanation, p.problems, p.measures = new.execution_explanation, new.problems, new.measures
         p.stated = _merge_stated(old.stated, new.stated)
     return p
+
+
+SUBMITTED = ("已提交", "已审核", "锁定")  # a checkpoint in these states has passed the submission rule
+
+
+def _submitted_checkpoint_problems(dy: model.DepartmentYear, p: model.Project, month: int, sheet: Any) -> list[Problem]:
+    """A checkpoint that is 已提交 or later must still satisfy ``submission_problems`` after the
+    form changed it (纠偏措施 for red / 完全不可能 items, causes and likelihoods from the lists)."""
+    from jixiao.core.monitoring import assess_project, load_monitoring_rules, submission_problems
+    from jixiao.core.templates import load_template
+
+    cp = next(c for c in p.checkpoints if c.month == month)
+    if cp.status not in SUBMITTED:
+        return []
+    a = assess_project(p, month, load_monitoring_rules(), money_unit=dy.money_unit,
+                       rule=load_template(dy.project_template).execution)
+    where = sheet.sheet if sheet else f"项目 {p.code} {month}月绩效运行监控表"
+    return [Problem(prob.location, f"{month}月监控表已{cp.status}，不能改成不符合提交要求的内容：{prob.message}", prob.field)
+            for prob in submission_problems(cp, a, where, sheet.measures_cells if sheet else None)]
 
 
 def _merge_stated(old: model.Stated, new: model.Stated) -> model.Stated:
@@ -108,14 +136,15 @@ def _merge_lines(old: list[model.BudgetLine], new: list[model.BudgetLine]) -> li
     return out
 
 
-def reconcile_department(dy: model.DepartmentYear, form: model.DepartmentYear, stored: model.DepartmentYear) -> list[Problem]:
+def reconcile_department(dy: model.DepartmentYear, form: model.DepartmentYear, stored: model.DepartmentYear,
+                         feeds: Mapping[str, str] | None = None) -> list[Problem]:
     """Compare the scores the 部门整体自评表 states with those computed for the merged
     department-year (projects and feeds included). A differing figure is kept as the unit's
     stated value, with a warning; an equal one leaves what was stored before."""
     from jixiao.core.display import fmt_decimal
     from jixiao.core.scoring import score_department
 
-    result = score_department(dy)
+    result = score_department(dy, feeds)
     warnings = []
 
     def same(stated: Decimal, computed: Decimal) -> bool:
@@ -144,11 +173,16 @@ def reconcile_department(dy: model.DepartmentYear, form: model.DepartmentYear, s
     return warnings
 
 
-def merge_outcome(outcome: ImportOutcome, stored: model.DepartmentYear | None) -> model.DepartmentYear:
+def merge_outcome(outcome: ImportOutcome, stored: model.DepartmentYear | None,
+                  feeds: Mapping[str, str] | None = None) -> model.DepartmentYear:
     """The department-year after applying ``outcome``; raises InputError (nothing changed).
-    Warnings found while merging are appended to ``outcome.warnings``."""
+    Warnings found while merging are appended to ``outcome.warnings``. ``feeds``: the ledger
+    feeds of the department-year (the export showed their values as actuals)."""
+    from jixiao.core.scoring import budget_feeds
+
     problems: list[Problem] = []
     warnings = outcome.warnings
+    shown = (budget_feeds(stored) if stored is not None else {}) | dict(feeds or {})
     if isinstance(outcome.data, model.DepartmentYear):
         new = outcome.data
         if outcome.form == "bulk" or stored is None:
@@ -160,9 +194,9 @@ def merge_outcome(outcome: ImportOutcome, stored: model.DepartmentYear | None) -
                          "problems", "measures", "execution_explanation"):
                 setattr(dy, attr, getattr(new, attr))
             dy.budget_lines = _merge_lines(stored.budget_lines, new.budget_lines)
-            dy.indicators = _merge_indicators(stored.indicators, new.indicators, _RESULT)
+            dy.indicators = _merge_indicators(stored.indicators, new.indicators, _RESULT, shown)
             dy.stated = _merge_stated(stored.stated, new.stated)
-            warnings.extend(reconcile_department(dy, new, stored))
+            warnings.extend(reconcile_department(dy, new, stored, feeds))
     else:
         if stored is None:
             raise InputError([Problem(f"{outcome.department_code}/{outcome.year}",
@@ -171,12 +205,15 @@ def merge_outcome(outcome: ImportOutcome, stored: model.DepartmentYear | None) -
         index = {p.code: i for i, p in enumerate(dy.projects)}
         for new in outcome.data:
             i = index.get(new.code)
-            merged = _merge_project(outcome.form, dy.projects[i] if i is not None else None, new, problems)
+            merged = _merge_project(outcome.form, dy.projects[i] if i is not None else None, new, problems, shown)
             if i is None:
                 dy.projects.append(merged)
                 index[new.code] = len(dy.projects) - 1
             else:
                 dy.projects[i] = merged
+            if outcome.form == "monitor" and i is not None and new.checkpoints:
+                problems.extend(_submitted_checkpoint_problems(dy, merged, new.checkpoints[0].month,
+                                                               outcome.monitoring.get(new.code)))
     if problems:
         raise InputError(problems)
     semantic = validate_semantics(dy, f"{dy.department.code}/{dy.year}")
@@ -191,6 +228,7 @@ def import_outcome_into_database(outcome: ImportOutcome, path: str | Path, user:
     Warnings found while merging are appended to ``outcome.warnings``."""
     from django.db import transaction
 
+    from jixiao.budget.feeds import collect_feeds
     from jixiao.budget.store import load_department_year, save_department_year
 
     code, year = outcome.department_code, outcome.year
@@ -201,7 +239,7 @@ def import_outcome_into_database(outcome: ImportOutcome, path: str | Path, user:
             stored = load_department_year(code, year)
         except InputError:
             stored = None
-        dy = merge_outcome(outcome, stored)
+        dy = merge_outcome(outcome, stored, collect_feeds(code, year) if stored is not None else None)
         save_department_year(dy, user=user, reason=reason or f"导入 {Path(path).name}")
     return dy
 

@@ -3,7 +3,7 @@ and a draft of the report's section 三 (存在的问题) that the user edits.""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from jixiao.core.model import DepartmentYear
@@ -25,16 +25,19 @@ def _severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
 
 
-def summarize(findings: Iterable[Finding], rules: QualityRules | None = None) -> dict[str, Any]:
+def summarize(findings: Iterable[Finding], rules: QualityRules | None = None,
+              titles: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Counts by severity, by code (with its title) and by project ("部门整体" for the
-    department's own level); plain JSON types, for the web pages, the CLI and the report."""
+    department's own level); plain JSON types, for the web pages, the CLI and the report.
+    ``titles`` names codes the quality rules do not know (the monitoring checks, M-…)."""
     items = list(findings)
     rules = rules or load_rules()
     by_code: dict[str, dict[str, Any]] = {}
     for code, n in sorted(Counter(f.code for f in items).items()):
         check = rules.checks.get(code)
+        title = check.title if check else (titles or {}).get(code, code)
         severity = next(f.severity for f in items if f.code == code)
-        by_code[code] = {"title": check.title if check else code, "severity": severity, "count": n}
+        by_code[code] = {"title": title, "severity": severity, "count": n}
     by_project: dict[str, dict[str, int]] = {}
     for f in items:
         row = by_project.setdefault(f.project or DEPARTMENT_OWNER, {s: 0 for s in SEVERITIES} | {"total": 0})
