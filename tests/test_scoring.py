@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from decimal import Decimal as D
 
 import pytest
@@ -403,3 +404,65 @@ def test_weight_scales_and_results_are_independent() -> None:
     assert (a.score, b.score) == (D(4), D(6))
     a.flags.append("人工备注")
     assert b.flags == [OVER_COMPLETION_FLAG] and score_indicator(ind("≥7个", "8.5个"), CENTRAL).flags == [OVER_COMPLETION_FLAG]
+
+
+# ------------------------------------------------------------ deferred traces
+
+# Texts the eager engine (before traces were deferred) wrote for these rows, one per branch.
+EAGER_TRACES = [
+    ("≥7个", "8.5个", "实际完成值 8.5 ÷ 指标值 7 = 121.43%，超过 100% 按满分计：5.00 分（超额 21.43%，超过 20% 的提示线，请说明指标值是否偏低）"),
+    ("≥7个", "6个", "实际完成值 6 ÷ 指标值 7 = 85.71%：5 × 85.71% = 4.29 分"),
+    ("≥0个", "0个", "指标值为 0，实际完成值 0 已达到指标值，按满分计：5.00 分"),
+    ("≤90万元", "89.97万元", "反向指标：指标值 90 ÷ 实际完成值 89.97 = 100.03%，超过 100% 按满分计：5.00 分"),
+    ("≤90万元", "120万元", "反向指标：指标值 90 ÷ 实际完成值 120 = 75.00%：5 × 75.00% = 3.75 分"),
+    ("≤0万元", "5万元", "反向指标：指标值 0，实际完成值 5 超过指标值：0.00 分"),
+    ("=100%", "96%", "实际完成值 96 偏离指标值 100 的 4.00%，按 1 − 偏离度 = 96.00%：5 × 96.00% = 4.80 分"),
+    ("=0个", "1个", "指标值为 0，实际完成值 1 不等于指标值：0.00 分"),
+    ("90%-95%", "93%", "实际完成值 93 在区间 90～95 内，按满分计：5.00 分"),
+    ("90%-95%", "80%", "实际完成值 80 低于区间 90～95 的下限：80 ÷ 90 = 88.89%：5 × 88.89% = 4.44 分"),
+    ("90%-95%", "99%", "实际完成值 99 高于区间 90～95 的上限：95 ÷ 99 = 95.96%：5 × 95.96% = 4.80 分"),
+    ("≤800万元", "0.0785亿元", "反向指标：指标值 800 ÷ 实际完成值 785 = 101.91%（实际完成值 0.0785亿元 折合 785万元），超过 100% 按满分计：5.00 分"),
+    ("≥15个", "16.5个", "实际完成值 16.5 ÷ 指标值 15 = 110.00%，超过 100% 按满分计：5.00 分"),
+    ("按期完成", "已按期完成", "定性指标：由实际完成值判断为达成，按 100% 计：5.00 分"),
+    ("有效提升", "部分完成", "定性指标：由实际完成值判断为部分达成，按 70% 计：3.50 分"),
+    ("≥95%", "0%", "实际完成值 0 ÷ 指标值 95 = 0.00%：0.00 分"),
+]
+
+
+def test_deferred_traces_read_after_scoring_equal_the_eager_text() -> None:
+    inds = [ind(t, a, "5", code=f"I{i:02d}") for i, (t, a, _) in enumerate(EAGER_TRACES)]
+    fed = ind("≥95%", "1%", "5", code="F01", feed="budget.execution_rate")
+    p = Project(code="P01", name="项目", funds=[FundLine("一般公共预算", D("100"), D("50"))], indicators=inds + [fed])
+    project = score_project(p, CENTRAL, {"budget.execution_rate": "95.76%"})
+    twice = score_project(p, CENTRAL, {"budget.execution_rate": "95.76%"})  # memoised outcomes shared
+    assert [r.trace for r in project.indicators[:-1]] == [text for _, _, text in EAGER_TRACES]
+    assert project.indicators[-1].trace == (
+        "实际完成值取自「budget.execution_rate」：95.76%；实际完成值 95.76 ÷ 指标值 95 = 100.80%，超过 100% 按满分计：5.00 分"
+    )
+    assert [r.trace for r in twice.indicators] == [r.trace for r in project.indicators]
+    assert project.execution.trace == "执行数 50 ÷ 全年预算数 100 = 50.00%；按比例计分：10 × 50.00% = 5.00 分"
+    assert project.trace.endswith(f"= {project.total:.2f} 分，等级：{project.grade}")
+    # Everything that looks at the field sees text: repr, ==, asdict, replace, pickle.
+    r = score_indicator(inds[1], CENTRAL)
+    assert f"trace='{EAGER_TRACES[1][2]}'" in repr(r)
+    assert dataclasses.asdict(score_indicator(inds[1], CENTRAL))["trace"] == EAGER_TRACES[1][2]
+    assert dataclasses.replace(score_indicator(inds[1], CENTRAL)).trace == EAGER_TRACES[1][2]
+    assert pickle.loads(pickle.dumps(score_indicator(inds[1], CENTRAL))) == r
+    assert r == dataclasses.replace(r, trace=EAGER_TRACES[1][2])
+    assert r != dataclasses.replace(r, trace="别的")
+    r.trace = "改写"
+    assert r.trace == "改写"
+
+
+def test_deferred_execution_traces_equal_the_eager_text() -> None:
+    eager = {
+        (True, "1153.25", "1104.37"): "执行数 1104.37 ÷ 全年预算数 1153.25 = 95.76%；按比例计分：10 × 95.76% = 9.58 分",
+        (True, "100", "120"): "执行数 120 ÷ 全年预算数 100 = 120.00%，按满分计：10.00 分",
+        (True, "100", "50"): "执行数 50 ÷ 全年预算数 100 = 50.00%；按比例计分：10 × 50.00% = 5.00 分",
+        (False, "1153.25", "1104.37"): "执行数 1104.37 ÷ 全年预算数 1153.25 = 95.76%；每低于 5% 扣 2 分，差 4.24%，扣 2 分：8.00 分",
+        (False, "100", "120"): "执行数 120 ÷ 全年预算数 100 = 120.00%；每低于 5% 扣 2 分，未低于 100%：10.00 分",
+        (False, "100", "50"): "执行数 50 ÷ 全年预算数 100 = 50.00%；每低于 5% 扣 2 分，差 50%，扣 10 分：0.00 分",
+    }
+    for (proportional, budget, executed), text in eager.items():
+        rule = CENTRAL.execution if proportional else DEPT_STEP.execution
+        assert score_execution(D(budget), D(executed), rule).trace == text

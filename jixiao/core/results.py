@@ -2,14 +2,70 @@
 
 Values are exact ``Decimal``; nothing here is rounded. Rounding for display happens once, in
 ``jixiao.core.display``.
+
+Traces are formatted on first read. A batch over a whole city computes a million numbers but
+reads few of its 300,000 Chinese explanations, so the engine passes a ``Deferred`` as ``trace``
+and the attribute turns it into the text (once, then keeps the string) when someone reads it.
+To callers ``trace`` is an ordinary ``str`` field: constructor argument, attribute, ``repr``,
+``==``, ``dataclasses.asdict``/``replace`` and pickling all see the formatted text.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 
-@dataclass
+class Deferred(tuple):
+    """Text that is built by calling ``(fn, *args)`` when first asked for: ``Deferred((fn, a, b))``.
+    The arguments must be values that do not change afterwards (strings, Decimals, frozen
+    objects, tuples). A tuple, so that making one costs no Python call: the engine makes one per
+    distinct outcome and most are never formatted. The result attribute that holds it keeps the
+    text once formatted."""
+
+    __slots__ = ()
+
+    def text(self) -> str:
+        return self[0](*self[1:])
+
+    def __repr__(self) -> str:
+        return f"Deferred({self.text()!r})"
+
+
+def text_of(value: str | Deferred) -> str:
+    return value if value.__class__ is str else value.text()  # type: ignore[union-attr]
+
+
+class _TraceAttribute:
+    """Replaces the slot of a result's ``trace`` field: stores what it is given (a ``str`` or a
+    ``Deferred``) in that slot and always reads back a ``str``, formatting a ``Deferred`` once."""
+
+    __slots__ = ("_slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self._slot = slot
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = self._slot.__get__(obj, owner)
+        if value.__class__ is str:
+            return value
+        text = value.text()
+        self._slot.__set__(obj, text)
+        return text
+
+    def __set__(self, obj: Any, value: str | Deferred) -> None:
+        self._slot.__set__(obj, value)
+
+
+def _lazy_trace(cls: type) -> type:
+    cls.trace = _TraceAttribute(cls.__dict__["trace"])  # type: ignore[attr-defined]
+    return cls
+
+
+@_lazy_trace
+@dataclass(slots=True)
 class IndicatorResult:
     code: str
     level1: str
@@ -25,7 +81,8 @@ class IndicatorResult:
     actual_text: str | None = None  # the actual value used (after any feed)
 
 
-@dataclass
+@_lazy_trace
+@dataclass(slots=True)
 class ExecutionResult:
     budget: Decimal
     executed: Decimal
@@ -35,7 +92,8 @@ class ExecutionResult:
     trace: str
 
 
-@dataclass
+@_lazy_trace
+@dataclass(slots=True)
 class ProjectResult:
     code: str
     name: str
@@ -48,7 +106,8 @@ class ProjectResult:
     trace: str
 
 
-@dataclass
+@_lazy_trace
+@dataclass(slots=True)
 class DepartmentResult:
     code: str
     name: str

@@ -3,18 +3,24 @@
 All arithmetic is exact ``Decimal``; traces show rounded numbers through ``jixiao.core.display``
 but the score carried in the result is the exact one. Totals are sums of exact parts and grades
 are decided on the exact total (89.99 is 良).
+
+The numbers are computed at once, the traces only when read (``jixiao.core.results.Deferred``):
+each trace function below recomputes from the same inputs what it explains and formats it, so a
+trace read later is the text an eager engine would have written.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from jixiao.core.display import fmt_decimal, fmt_pct_number, fmt_rate, fmt_value
 from jixiao.core.errors import Problem
 from jixiao.core.model import FUND_SOURCES, NATURES, DepartmentYear, Indicator, Project
 from jixiao.core.money import unit_factor
-from jixiao.core.results import DepartmentResult, ExecutionResult, IndicatorResult, ProjectResult
+from jixiao.core.results import (
+    Deferred, DepartmentResult, ExecutionResult, IndicatorResult, ProjectResult, text_of,
+)
 from jixiao.core.targets import NEGATIVE_OPS, POSITIVE_OPS, Target, TargetError, parse_actual, parse_target
 from jixiao.core.templates import ExecutionRule, Template, load_template
 
@@ -97,100 +103,160 @@ def _score_qualitative(
     return score, ratio, f"定性指标：{how}{level}，按 {fmt_value(ratio * HUNDRED, 2)}% 计{reason}：{_pts(score)} 分"
 
 
-def _comparable_actual(target: Target, actual: str) -> tuple[Decimal, str]:
-    """The actual figure in the target's unit, and a note when it was converted."""
+def _comparable_actual(target: Target, actual: str) -> tuple[Decimal, Decimal | None, str]:
+    """The actual figure in the target's unit; when it was converted, also the figure and the
+    unit as written (for the trace's note)."""
     value, unit, percent = parse_actual(actual)
     if value is None:
         raise ScoringError(f"指标值「{target.text}」是定量的，实际完成值「{actual}」中没有数值")
     if percent != target.percent and unit and target.unit:
         raise ScoringError(f"指标值以「{target.unit}」计，实际完成值以「{unit}」计，无法比较")
     if not unit or not target.unit or unit == target.unit:
-        return value, ""
+        return value, None, ""
     factor = unit_factor(unit, target.unit)
     if factor is None:
         raise ScoringError(f"指标值单位「{target.unit}」与实际完成值单位「{unit}」不同，无法换算")
-    converted = value * factor
-    return converted, f"（实际完成值 {fmt_value(value)}{unit} 折合 {fmt_value(converted)}{target.unit}）"
+    return value * factor, value, unit
+
+
+def _conversion_note(target: Target, converted: Decimal, value: Decimal | None, unit: str) -> str:
+    if value is None:
+        return ""
+    return f"（实际完成值 {fmt_value(value)}{unit} 折合 {fmt_value(converted)}{target.unit}）"
 
 
 def _pct(fraction: Decimal) -> str:
     return fmt_decimal(fraction.scaleb(2), 2)
 
 
-def _ratio_quantitative(t: Target, b: Decimal) -> tuple[Decimal, str, str]:
-    """Completion ratio before the cap, the sentence that explains it, and the ratio as shown
-    (reused by the caller when the ratio is also the capped share)."""
+def _ratio_quantitative(t: Target, b: Decimal) -> Decimal:
+    """Completion ratio before the cap. ``_ratio_sentence`` explains it and follows the same
+    branches."""
     a = t.value
     assert a is not None  # quantitative targets always carry a value
+    op = t.op
+    if op in POSITIVE_OPS:
+        if a > 0:
+            return b / a
+        return ONE if b >= a else ZERO
+    if op in NEGATIVE_OPS:
+        if a > 0 and b > 0:
+            return a / b
+        return ONE if b <= a else ZERO
+    if op == "=":
+        if b == a:
+            return ONE
+        if a == 0:
+            return ZERO
+        return max(ZERO, ONE - abs(b - a) / abs(a))
+    high = t.high
+    assert high is not None  # range targets carry both bounds
+    if a <= b <= high:
+        return ONE
+    if b < a:
+        return b / a if a > 0 and b > 0 else ZERO
+    return high / b if high > 0 else ZERO
+
+
+def _ratio_sentence(t: Target, b: Decimal, r: Decimal) -> tuple[str, str]:
+    """The sentence that explains the ratio ``r`` of ``_ratio_quantitative``, and the ratio as
+    shown (reused by the caller when the ratio is also the capped share)."""
+    a = t.value
+    assert a is not None
     va, vb = _known_value(a), fmt_value(b)
     if t.op in POSITIVE_OPS:
         if a > 0:
-            r = b / a
             shown = _pct(r)
-            return r, f"实际完成值 {vb} ÷ 指标值 {va} = {shown}%", shown
-        r = ONE if b >= a else ZERO
-        return r, f"指标值为 {va}，实际完成值 {vb} {'已达到' if r else '未达到'}指标值", ""
+            return f"实际完成值 {vb} ÷ 指标值 {va} = {shown}%", shown
+        return f"指标值为 {va}，实际完成值 {vb} {'已达到' if r else '未达到'}指标值", ""
     if t.op in NEGATIVE_OPS:
         if a > 0 and b > 0:
-            r = a / b
             shown = _pct(r)
-            return r, f"反向指标：指标值 {va} ÷ 实际完成值 {vb} = {shown}%", shown
-        r = ONE if b <= a else ZERO
-        return r, f"反向指标：指标值 {va}，实际完成值 {vb} {'未超过' if r else '超过'}指标值", ""
+            return f"反向指标：指标值 {va} ÷ 实际完成值 {vb} = {shown}%", shown
+        return f"反向指标：指标值 {va}，实际完成值 {vb} {'未超过' if r else '超过'}指标值", ""
     if t.op == "=":
         if b == a:
-            return ONE, f"实际完成值 {vb} 等于指标值 {va}", ""
+            return f"实际完成值 {vb} 等于指标值 {va}", ""
         if a == 0:
-            return ZERO, f"指标值为 0，实际完成值 {vb} 不等于指标值", ""
+            return f"指标值为 0，实际完成值 {vb} 不等于指标值", ""
         deviation = abs(b - a) / abs(a)
-        r = max(ZERO, ONE - deviation)
         shown = _pct(r)
-        return r, f"实际完成值 {vb} 偏离指标值 {va} 的 {_pct(deviation)}%，按 1 − 偏离度 = {shown}%", shown
+        return f"实际完成值 {vb} 偏离指标值 {va} 的 {_pct(deviation)}%，按 1 − 偏离度 = {shown}%", shown
     high = t.high
-    assert high is not None  # range targets carry both bounds
+    assert high is not None
     vh = _known_value(high)
     if a <= b <= high:
-        return ONE, f"实际完成值 {vb} 在区间 {va}～{vh} 内", ""
+        return f"实际完成值 {vb} 在区间 {va}～{vh} 内", ""
     if b < a:
-        r = b / a if a > 0 and b > 0 else ZERO
         shown = _pct(r)
-        return r, f"实际完成值 {vb} 低于区间 {va}～{vh} 的下限：{vb} ÷ {va} = {shown}%", shown
-    r = high / b if high > 0 else ZERO
+        return f"实际完成值 {vb} 低于区间 {va}～{vh} 的下限：{vb} ÷ {va} = {shown}%", shown
     shown = _pct(r)
-    return r, f"实际完成值 {vb} 高于区间 {va}～{vh} 的上限：{vh} ÷ {vb} = {shown}%", shown
+    return f"实际完成值 {vb} 高于区间 {va}～{vh} 的上限：{vh} ÷ {vb} = {shown}%", shown
 
 
 # (score, ratio, trace, over_completion, flagged)
-_Outcome = tuple[Decimal, Decimal, str, Decimal | None, bool]
+_Outcome = tuple[Decimal, Decimal, "str | Deferred", Decimal | None, bool]
 
 
-@lru_cache(maxsize=131072)
+def _quantitative_trace(target: Target, actual: str, weight: Decimal, tpl: Template) -> str:
+    """The trace of a quantitative outcome of ``_outcome``: its numbers again, then the text."""
+    b, written, written_unit = _comparable_actual(target, actual)
+    ratio = _ratio_quantitative(target, b)
+    how, shown = _ratio_sentence(target, b, ratio)
+    note = _conversion_note(target, b, written, written_unit)
+    if ratio < ONE:
+        if ratio > ZERO:
+            return f"{how}{note}：{_known_value(weight)} × {shown}% = {_pts(weight * ratio)} 分"
+        return f"{how}{note}：0.00 分"
+    trace = f"{how}{note}，{'超过 100% ' if ratio > ONE else ''}按满分计：{_known_pts(weight)} 分"
+    if ratio == ONE or target.op not in POSITIVE_OPS or not target.value or target.value < 0:
+        return trace
+    over = ratio - ONE
+    if over <= tpl.over_completion_margin:
+        return trace
+    margin = _known_value(tpl.over_completion_margin.scaleb(2))
+    return trace + f"（超额 {_pct(over)}%，超过 {margin}% 的提示线，请说明指标值是否偏低）"
+
+
 def _outcome(
     target_text: str, unit: str, actual: str, weight: Decimal, achievement: str | None,
     override: Decimal | None, override_reason: str, tpl: Template,
 ) -> _Outcome:
-    """Score of one target/actual/weight combination. Pure, so it is memoised: real batches repeat
-    the same combinations ("≥95%" against "100%", "按期完成" against "已完成") many times over."""
+    """Score of one target/actual/weight combination; the trace is deferred. Pure, so it is
+    memoised per template (``_outcomes``)."""
     target = parse_target(target_text, unit)
     if target.op == "qualitative":
         score, ratio, trace = _score_qualitative(target_text, actual, weight, achievement, override, override_reason, tpl)
         return score, ratio, trace, None, False
-    b, note = _comparable_actual(target, actual)
-    ratio, how, shown = _ratio_quantitative(target, b)
+    # _comparable_actual's and _ratio_quantitative's common cases written out: this runs once
+    # per distinct row, and most rows of a large batch are distinct.
+    b, b_unit, _ = parse_actual(actual)
+    t_unit = target.unit
+    if b is None or (b_unit and t_unit and b_unit != t_unit):
+        b = _comparable_actual(target, actual)[0]
+    a = target.value
+    if a is not None and a > ZERO and target.op in POSITIVE_OPS:
+        ratio = b / a
+    else:
+        ratio = _ratio_quantitative(target, b)
+    trace = Deferred((_quantitative_trace, target, actual, weight, tpl))
     if ratio < ONE:
         if ratio > ZERO:
-            score = weight * ratio
-            return score, ratio, f"{how}{note}：{_known_value(weight)} × {shown}% = {_pts(score)} 分", None, False
-        return ZERO, ratio, f"{how}{note}：0.00 分", None, False
-    trace = f"{how}{note}，{'超过 100% ' if ratio > ONE else ''}按满分计：{_known_pts(weight)} 分"
+            return weight * ratio, ratio, trace, None, False
+        return ZERO, ratio, trace, None, False
     if ratio == ONE or target.op not in POSITIVE_OPS or not target.value or target.value < 0:
         return weight, ratio, trace, None, False
     over = ratio - ONE
-    if over <= tpl.over_completion_margin:
-        return weight, ratio, trace, over, False
-    margin = _known_value(tpl.over_completion_margin.scaleb(2))
-    trace += f"（超额 {_pct(over)}%，超过 {margin}% 的提示线，请说明指标值是否偏低）"
-    return weight, ratio, trace, over, True
+    return weight, ratio, trace, over, over > tpl.over_completion_margin
+
+
+@lru_cache(maxsize=32)
+def _outcomes(tpl: Template) -> Callable[[str, str, str, Decimal, str | None, Decimal | None, str], _Outcome]:
+    """``_outcome`` for one template, memoised: real batches repeat the same combinations ("≥95%"
+    against "100%", "按期完成" against "已完成") many times over. One memo per template, so
+    the template is hashed once per list of indicators rather than once per indicator."""
+
+    return lru_cache(maxsize=131072)(partial(_outcome, tpl=tpl))
 
 
 def score_indicator(
@@ -199,20 +265,30 @@ def score_indicator(
     """Score one indicator against its target. ``actual_text`` overrides ``ind.actual_text``
     (a feed value); ``feed`` names that feed for the trace."""
     actual = actual_text if actual_text is not None else ind.actual_text
+    return _score_one(ind, actual, feed, _outcomes(tpl))
+
+
+def _score_one(
+    ind: Indicator, actual: str | None, feed: str | None,
+    outcome: Callable[[str, str, str, Decimal, str | None, Decimal | None, str], _Outcome],
+) -> IndicatorResult:
     if actual is None or not actual.strip():
         return IndicatorResult(ind.code, ind.level1, ind.level2, ind.name, ind.weight, None, None,
                                "尚未填报实际完成值", None, [], feed, actual)
     try:
-        score, ratio, trace, over, flagged = _outcome(
-            ind.target_text, ind.unit, actual, ind.weight, ind.achievement,
-            ind.ratio_override, ind.override_reason, tpl,
+        score, ratio, trace, over, flagged = outcome(
+            ind.target_text, ind.unit, actual, ind.weight, ind.achievement, ind.ratio_override, ind.override_reason,
         )
     except (TargetError, ScoringError) as exc:
         raise type(exc)(f"{_where(ind)}：{exc}") from exc
     if feed is not None:
-        trace = f"实际完成值取自「{feed}」：{actual}；{trace}"
+        trace = Deferred((_fed_trace, feed, actual, trace))
     return IndicatorResult(ind.code, ind.level1, ind.level2, ind.name, ind.weight, score, ratio, trace, over,
                            [OVER_COMPLETION_FLAG] if flagged else [], feed, actual)
+
+
+def _fed_trace(feed: str, actual: str, trace: str | Deferred) -> str:
+    return f"实际完成值取自「{feed}」：{actual}；{text_of(trace)}"
 
 
 # ---------------------------------------------------------------- budget execution
@@ -226,31 +302,41 @@ def score_execution(budget: Decimal, executed: Decimal, rule: ExecutionRule) -> 
             f"全年预算数为 0，无法计算执行率，{rule.name}按 0 分计",
         )
     rate = executed / budget
-    head = f"执行数 {fmt_value(executed)} ÷ 全年预算数 {fmt_value(budget)} = {fmt_pct_number(rate)}%"
+    score = _execution_score(rate, rule)[0]
+    return ExecutionResult(budget, executed, rate, rule.weight, score,
+                           Deferred((_execution_trace, budget, executed, rule)))
+
+
+def _execution_score(rate: Decimal, rule: ExecutionRule) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """(score, capped rate, shortfall in percentage points, deduction) — the last three for the
+    trace."""
     if rule.strategy == "proportional":
         capped = min(max(rate, ZERO), ONE)
-        score = rule.weight * capped
-        if rate >= ONE:
-            return ExecutionResult(budget, executed, rate, rule.weight, score, f"{head}，按满分计：{_pts(score)} 分")
-        return ExecutionResult(
-            budget, executed, rate, rule.weight, score,
-            f"{head}；按比例计分：{fmt_value(rule.weight)} × {fmt_pct_number(capped)}% = {_pts(score)} 分",
-        )
+        return rule.weight * capped, capped, ZERO, ZERO
     step, points = rule.step, rule.step_points
     assert step is not None and points is not None  # checked when the template is loaded
-    rule_text = f"每低于 {fmt_value(step)}% 扣 {fmt_value(points)} 分"
     shortfall = (ONE - rate) * HUNDRED  # percentage points below 100%
     if shortfall <= 0:
-        return ExecutionResult(budget, executed, rate, rule.weight, rule.weight,
-                               f"{head}；{rule_text}，未低于 100%：{_pts(rule.weight)} 分")
+        return rule.weight, ONE, shortfall, ZERO
     rounding = ROUND_CEILING if rule.step_rounding == "ceil" else ROUND_FLOOR
     steps = (shortfall / step).to_integral_value(rounding=rounding)
     deduction = min(steps * points, rule.weight)
-    score = rule.weight - deduction
-    return ExecutionResult(
-        budget, executed, rate, rule.weight, score,
-        f"{head}；{rule_text}，差 {fmt_value(shortfall, 2)}%，扣 {fmt_value(deduction)} 分：{_pts(score)} 分",
-    )
+    return rule.weight - deduction, ONE, shortfall, deduction
+
+
+def _execution_trace(budget: Decimal, executed: Decimal, rule: ExecutionRule) -> str:
+    rate = executed / budget
+    score, capped, shortfall, deduction = _execution_score(rate, rule)
+    head = f"执行数 {fmt_value(executed)} ÷ 全年预算数 {fmt_value(budget)} = {fmt_pct_number(rate)}%"
+    if rule.strategy == "proportional":
+        if rate >= ONE:
+            return f"{head}，按满分计：{_pts(score)} 分"
+        return f"{head}；按比例计分：{fmt_value(rule.weight)} × {fmt_pct_number(capped)}% = {_pts(score)} 分"
+    assert rule.step is not None and rule.step_points is not None
+    rule_text = f"每低于 {fmt_value(rule.step)}% 扣 {fmt_value(rule.step_points)} 分"
+    if shortfall <= 0:
+        return f"{head}；{rule_text}，未低于 100%：{_pts(rule.weight)} 分"
+    return f"{head}；{rule_text}，差 {fmt_value(shortfall, 2)}%，扣 {fmt_value(deduction)} 分：{_pts(score)} 分"
 
 
 # ---------------------------------------------------------------- grades and weights
@@ -299,27 +385,50 @@ def check_weights(indicators: Iterable[Indicator], tpl: Template, location: str 
 
 def _score_indicators(
     indicators: Iterable[Indicator], tpl: Template, feeds: Mapping[str, str]
-) -> list[IndicatorResult]:
-    out = []
+) -> tuple[list[IndicatorResult], Decimal]:
+    """The results, and the sum of their scores (added in order, as ``sum`` would).
+    ``_score_one`` written out: this loop runs once per indicator of the batch."""
+    outcome = _outcomes(tpl)
+    out: list[IndicatorResult] = []
+    append = out.append
+    subtotal = ZERO
     for ind in indicators:
-        if ind.feed is not None and ind.feed in feeds:
-            out.append(score_indicator(ind, tpl, feeds[ind.feed], ind.feed))
+        feed = ind.feed
+        if feed is not None and feed in feeds:
+            actual: str | None = feeds[feed]
         else:
-            out.append(score_indicator(ind, tpl))
-    return out
+            feed, actual = None, ind.actual_text
+        if feed is not None or actual is None or not actual.strip():
+            r = _score_one(ind, actual, feed, outcome)
+            append(r)
+            if r.score is not None:
+                subtotal += r.score
+            continue
+        try:
+            score, ratio, trace, over, flagged = outcome(
+                ind.target_text, ind.unit, actual, ind.weight, ind.achievement, ind.ratio_override,
+                ind.override_reason,
+            )
+        except (TargetError, ScoringError) as exc:
+            raise type(exc)(f"{_where(ind)}：{exc}") from exc
+        append(IndicatorResult(ind.code, ind.level1, ind.level2, ind.name, ind.weight, score, ratio, trace, over,
+                               [OVER_COMPLETION_FLAG] if flagged else [], None, actual))
+        subtotal += score
+    return out, subtotal
 
 
-def _parts_trace(execution: ExecutionResult, results: list[IndicatorResult], tpl: Template, total: Decimal) -> str:
+def _parts_trace(execution_score: Decimal, results: Sequence[IndicatorResult], tpl: Template, total: Decimal) -> str:
+    """"预算执行率 9.58 + 产出指标 … = 96.00 分，等级：优" for a project or a department."""
     by_class: dict[str, Decimal] = {cat.level1: ZERO for cat in tpl.categories}
     for r in results:
         by_class[r.level1] = by_class.get(r.level1, ZERO) + (r.score or ZERO)
     parts = []
     if tpl.execution.level1 is None:
-        parts.append(f"{tpl.execution.name} {_pts(execution.score)}")
+        parts.append(f"{tpl.execution.name} {_pts(execution_score)}")
     else:
-        by_class[tpl.execution.level1] = by_class.get(tpl.execution.level1, ZERO) + execution.score
+        by_class[tpl.execution.level1] = by_class.get(tpl.execution.level1, ZERO) + execution_score
     for level1, score in by_class.items():
-        extra = f"（含{tpl.execution.name} {_pts(execution.score)}）" if level1 == tpl.execution.level1 else ""
+        extra = f"（含{tpl.execution.name} {_pts(execution_score)}）" if level1 == tpl.execution.level1 else ""
         parts.append(f"{level1} {_pts(score)}{extra}")
     missing = sum(1 for r in results if r.score is None)
     note = f"；{missing} 项指标尚未填报实际完成值，按 0 分计" if missing else ""
@@ -329,12 +438,12 @@ def _parts_trace(execution: ExecutionResult, results: list[IndicatorResult], tpl
 def score_project(p: Project, tpl: Template, feeds: Mapping[str, str] | None = None) -> ProjectResult:
     budget, executed = p.budget, p.executed
     execution = score_execution(budget, executed, tpl.execution)
-    results = _score_indicators(p.indicators, tpl, feeds or {})
-    total = execution.score + sum((r.score for r in results if r.score is not None), ZERO)
+    results, subtotal = _score_indicators(p.indicators, tpl, feeds or {})
+    total = execution.score + subtotal
     return ProjectResult(
         code=p.code, name=p.name, budget=budget, executed=executed, execution=execution,
         indicators=results, total=total, grade=grade_for(total, tpl),
-        trace=_parts_trace(execution, results, tpl, total),
+        trace=Deferred((_parts_trace, execution.score, tuple(results), tpl, total)),
     )
 
 
@@ -381,8 +490,8 @@ def score_department(dy: DepartmentYear, feeds: Mapping[str, str] | None = None)
     all_feeds = budget_feeds(dy) | dict(feeds or {})
     budget, executed = dy.budget, dy.executed
     execution = score_execution(budget, executed, dept_tpl.execution)
-    results = _score_indicators(dy.indicators, dept_tpl, all_feeds)
-    total = execution.score + sum((r.score for r in results if r.score is not None), ZERO)
+    results, subtotal = _score_indicators(dy.indicators, dept_tpl, all_feeds)
+    total = execution.score + subtotal
     projects = [score_project(p, proj_tpl, all_feeds) for p in dy.projects]
     return DepartmentResult(
         code=dy.department.code, name=dy.department.name, year=dy.year, money_unit=dy.money_unit,
@@ -390,6 +499,6 @@ def score_department(dy: DepartmentYear, feeds: Mapping[str, str] | None = None)
         by_source=_split(((b.fund_source, b.budget, b.executed) for b in dy.budget_lines), FUND_SOURCES),
         by_nature=_split(((b.nature, b.budget, b.executed) for b in dy.budget_lines), NATURES),
         execution=execution, indicators=results, total=total, grade=grade_for(total, dept_tpl),
-        trace=_parts_trace(execution, results, dept_tpl, total),
+        trace=Deferred((_parts_trace, execution.score, tuple(results), dept_tpl, total)),
         projects=projects, template=dept_tpl.ref, project_template=proj_tpl.ref,
     )
