@@ -1,7 +1,11 @@
 """Helpers every page uses: the per-department context and how refused input is shown."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
@@ -9,6 +13,7 @@ from jixiao.budget import models as m
 from jixiao.core.errors import InputError
 from jixiao.core.workflow import load_workflow, may
 from jixiao.web import access
+from jixiao.web.data import scored
 from jixiao.web.presenters import problem_rows
 
 # Feature pages of a department-year shown in the navigation, each by its route name. A feature
@@ -53,3 +58,21 @@ def page_context(request, row: m.DepartmentYear, **extra) -> dict:
 def problems_response(request, exc: InputError, template: str = "web/error.html", context: dict | None = None,
                       status: int = 400):
     return render(request, template, {**(context or {}), "problems": problem_rows(exc.problems)}, status=status)
+
+
+def scored_year_page(view: Callable) -> Callable:
+    """A page of one department-year: logged in, scoped (404 outside the user's departments) and
+    scored. Data that cannot be scored shows its problems on the page instead of failing; the view
+    is called as ``view(request, row, data)``."""
+
+    @login_required
+    @wraps(view)
+    def page(request, code: str, year: int):
+        row = access.get_year_or_404(request.user, code, year)
+        try:
+            data = scored(row)
+        except InputError as exc:
+            return problems_response(request, exc, context=page_context(request, row), status=200)
+        return view(request, row, data)
+
+    return page

@@ -5,23 +5,18 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from jixiao.core.display import fmt_value
 from jixiao.core.errors import InputError
-from jixiao.web import access, presenters
-from jixiao.web.data import scored
-from jixiao.web.views.common import page_context, problems_response
+from jixiao.budget import models as m
+from jixiao.web import presenters
+from jixiao.web.data import Scored, scored
+from jixiao.web.views.common import page_context, scored_year_page
 
 
-@login_required
-def dashboard(request, code: str, year: int):
-    row = access.get_year_or_404(request.user, code, year)
-    try:
-        data = scored(row)
-    except InputError as exc:
-        return problems_response(request, exc, context=page_context(request, row), status=200)
+@scored_year_page
+def dashboard(request, row: m.DepartmentYear, data: Scored):
     animation = not settings.TESTING
     monthly: dict[int, Decimal] = {}
     project_budget = Decimal(0)

@@ -20,8 +20,8 @@ from jixiao.core.drafting import is_placeholder
 from jixiao.core.errors import InputError
 from jixiao.core.workflow import available_actions
 from jixiao.web import access, edits, presenters
-from jixiao.web.data import scored
-from jixiao.web.views.common import department_url, page_context, problems_response
+from jixiao.web.data import Scored, scored
+from jixiao.web.views.common import department_url, page_context, scored_year_page
 from jixiao.web.views.home import return_comments
 
 # Excel forms offered for download: every form `jixiao export --form` writes, except blanks.
@@ -59,13 +59,9 @@ def department_action(request, code: str, year: int):
     return redirect("web:evaluation", code, year)
 
 
-@login_required
-def department_evaluation(request, code: str, year: int):
-    row = access.get_year_or_404(request.user, code, year)
-    try:
-        data = scored(row)
-    except InputError as exc:
-        return problems_response(request, exc, context=page_context(request, row), status=200)
+@scored_year_page
+def department_evaluation(request, row: m.DepartmentYear, data: Scored):
+    code, year = row.department.code, row.year
     res = data.result
     roles = access.roles_in(request.user, row.department)
     review = edits.latest_reviews(row).get("")

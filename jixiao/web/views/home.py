@@ -11,12 +11,11 @@ from django.utils.html import format_html_join
 from jixiao.budget import models as m
 from jixiao.core import quality, workflow
 from jixiao.core.display import fmt_amount_fixed, fmt_rate, fmt_score
-from jixiao.core.errors import InputError
 from jixiao.core.workflow import available_actions
 from jixiao.web import access, presenters
-from jixiao.web.data import latest_year, scored
+from jixiao.web.data import Scored, latest_year
 from jixiao.web.edits import latest_reviews, project_key
-from jixiao.web.views.common import page_context, problems_response
+from jixiao.web.views.common import page_context, scored_year_page
 
 
 @login_required
@@ -108,13 +107,8 @@ def _quality_html(data) -> str:
     return render_to_string("web/_quality.html", {"quality": summary})
 
 
-@login_required
-def department(request, code: str, year: int):
-    row = access.get_year_or_404(request.user, code, year)
-    try:
-        data = scored(row)
-    except InputError as exc:
-        return problems_response(request, exc, context=page_context(request, row), status=200)
+@scored_year_page
+def department(request, row: m.DepartmentYear, data: Scored):
     res = data.result
     code, year = row.department.code, row.year
     # Formatted once per scored version of the year; only reviews and the user's to-do vary.
