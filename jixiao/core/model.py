@@ -20,12 +20,16 @@ from decimal import Decimal
 
 FUND_SOURCES: tuple[str, ...] = ("一般公共预算", "政府性基金预算", "国有资本经营预算", "其他")
 NATURES: tuple[str, ...] = ("基本支出", "项目支出")
-STATUSES: tuple[str, ...] = ("草稿", "已提交", "退回", "已审核", "锁定")
+# Workflow states per stage; the transitions between them are data (jixiao/rules/workflow.json).
+STATUSES: tuple[str, ...] = ("草稿", "已提交", "退回", "已审核", "锁定")  # 绩效自评
+GOAL_STATUSES: tuple[str, ...] = ("草稿", "已提交", "退回", "部门审核通过", "财政审核通过")  # 绩效目标申报
+CHECKPOINT_STATUSES: tuple[str, ...] = ("填报", "已提交", "退回", "已审核")  # 运行监控
+ADJUSTMENT_STATUSES: tuple[str, ...] = ("待审核", "已批准", "已驳回")  # 目标调整
 ORIGINS: tuple[str, ...] = ("报告", "示例", "录入")
 LIKELIHOODS: tuple[str, ...] = ("确定能", "有可能", "完全不可能")
 DEVIATION_CAUSES: tuple[str, ...] = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
 ACHIEVEMENTS: tuple[str, ...] = ("达成", "部分达成", "未达成")
-RECTIFICATION_STATUSES: tuple[str, ...] = ("未开始", "整改中", "已完成")
+RECTIFICATION_STATUSES: tuple[str, ...] = ("待整改", "整改中", "已完成", "已确认")
 
 
 @dataclass
@@ -62,6 +66,9 @@ class Indicator:
     feed: str | None = None  # key of a computed feed (e.g. "invest.fdi_usd") supplying the actual
     stated_score: Decimal | None = None  # score the unit wrote
     origin: str = "录入"
+    # Set when an approved 目标调整 replaced the target: target_text is then the adjusted value.
+    original_target_text: str | None = None
+    version: int | None = None  # the stored version this copy was read at (None: not stored)
 
 
 @dataclass
@@ -72,6 +79,7 @@ class FundLine:
     budget: Decimal  # 全年预算数 (adjusted) — the denominator of every execution rate
     executed: Decimal  # 全年执行数
     initial: Decimal | None = None  # 年初预算数, informative only
+    version: int | None = None
 
 
 @dataclass
@@ -85,6 +93,7 @@ class BudgetLine:
     initial: Decimal | None = None
     carry_over: Decimal = Decimal("0")  # 年末结转和结余
     origin: str = "录入"
+    version: int | None = None
 
 
 @dataclass
@@ -110,7 +119,8 @@ class Checkpoint:
     indicators: list[IndicatorProgress] = field(default_factory=list)
     causes: list[str] = field(default_factory=list)  # deviation causes of the funds block
     measures: str = ""  # 纠偏措施 for the funds block
-    status: str = "草稿"
+    status: str = "填报"  # one of CHECKPOINT_STATUSES
+    version: int | None = None
 
 
 @dataclass
@@ -130,9 +140,11 @@ class Project:
     problems: str = ""
     measures: str = ""
     budget_cut_midyear: bool = False  # budget reduced during the year (调减预算)
-    status: str = "草稿"
+    status: str = "草稿"  # 绩效自评 stage, one of STATUSES
+    goal_status: str = "草稿"  # 绩效目标申报 stage, one of GOAL_STATUSES
     stated: Stated = field(default_factory=Stated)
     origin: str = "录入"
+    version: int | None = None
 
     @property
     def budget(self) -> Decimal:
@@ -157,8 +169,10 @@ class Rectification:
     measure: str
     owner: str = ""
     deadline: str | None = None  # ISO date
-    status: str = "未开始"  # one of RECTIFICATION_STATUSES
+    status: str = "待整改"  # one of RECTIFICATION_STATUSES
     project: str | None = None  # Project.code or None for the department
+    code: str = ""  # unique within the department-year (R01, …); given on save when empty
+    version: int | None = None
 
 
 @dataclass
@@ -194,6 +208,7 @@ class DepartmentYear:
     status: str = "草稿"
     stated: Stated = field(default_factory=Stated)
     origin: str = "录入"
+    version: int | None = None
 
     @property
     def budget(self) -> Decimal:
