@@ -1,0 +1,84 @@
+"""Whether an unsaved model row can be stored exactly: the one capacity check of the application
+layer, used by every store before it writes.
+
+A value the column cannot hold as given — a decimal that would be rounded, a text that would be
+cut, an integer outside the column's range — is reported as a ``Problem`` naming the field (its
+``verbose_name``) and the place it came from, instead of being silently changed by the database.
+
+Decimal columns: on SQLite a plain ``DecimalField`` is kept as an 8-byte float, exact only to
+``SIGNIFICANT_DIGITS`` significant digits (and Django reads it back through a 15-digit context),
+so such a column is refused more digits than that on every database, so that a value stores
+identically on SQLite and PostgreSQL. A field that stores its decimals exactly (it declares
+``stores_decimals_exactly = True``, e.g. ``jixiao.ledgers.fields.MoneyField``, kept as text on
+SQLite and ``numeric`` on PostgreSQL) is limited only by its ``max_digits``/``decimal_places``.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
+
+from jixiao.core.errors import Problem
+
+# SQLite keeps NUMERIC values as 8-byte floats, exact to 15 significant digits.
+SIGNIFICANT_DIGITS = 15
+
+# the portable ranges (those of PostgreSQL; SQLite accepts more but they would not move)
+_INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
+
+
+def problems_for(instance: models.Model, location: str) -> list[Problem]:
+    """Every value of ``instance`` (unsaved) its column cannot store exactly; empty when all fit.
+
+    ``location`` says where the row came from (``"demo.json: $.projects[2]"``, ``"宗地[3]"``);
+    each problem carries it and the field's ``verbose_name``."""
+    problems: list[Problem] = []
+    for f in instance._meta.concrete_fields:
+        value = getattr(instance, f.attname)
+        if value is None:
+            continue
+        label = str(f.verbose_name)
+        message = _field_problem(f, value)
+        if message:
+            problems.append(Problem(location=location, message=f"「{label}」{message}", field=label))
+    return problems
+
+
+def _field_problem(f: models.Field, value: object) -> str:
+    if isinstance(f, models.CharField) and isinstance(value, str) and f.max_length:
+        if len(value) > f.max_length:
+            return f"内容过长（{len(value)} 字），最多 {f.max_length} 字"
+    elif isinstance(f, models.DecimalField):
+        if isinstance(value, float):
+            return f"数值「{value!r}」是浮点数，无法精确保存，请以文本或 Decimal 提供"
+        if isinstance(value, Decimal):
+            exact = getattr(f, "stores_decimals_exactly", False)
+            return decimal_problem(value, f.max_digits, f.decimal_places,
+                                   None if exact else SIGNIFICANT_DIGITS)
+    elif isinstance(f, models.IntegerField) and isinstance(value, int) and not isinstance(value, bool):
+        low, high = _INTEGER_RANGES.get(f.get_internal_type(), (None, None))
+        if low is not None and value < low:
+            return f"数值「{value}」不能小于 {low}"
+        if high is not None and value > high:
+            return f"数值「{value}」过大，最大为 {high}"
+    return ""
+
+
+def decimal_problem(value: Decimal, max_digits: int | None, places: int | None,
+                    significant: int | None = SIGNIFICANT_DIGITS) -> str:
+    """Why ``value`` does not fit ``max_digits``/``places`` exactly (empty when it does)."""
+    if not value.is_finite():
+        return f"「{value}」不是有效数字"
+    if value.is_zero():
+        return ""
+    exact = value.normalize()
+    exponent = exact.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if places is not None and exponent < -places:
+        return f"数值「{value}」超过 {places} 位小数，无法精确保存"
+    if max_digits is not None and places is not None and exact.adjusted() + 1 > max_digits - places:
+        return f"数值「{value}」过大，整数部分最多 {max_digits - places} 位"
+    if significant is not None and len(exact.as_tuple().digits) > significant:
+        return f"数值「{value}」有效数字超过 {significant} 位，无法精确保存"
+    return ""
