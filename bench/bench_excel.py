@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.synth import make_city  # noqa: E402
 from jixiao.core.model import Department, DepartmentYear, Indicator  # noqa: E402
-from jixiao.core.templates import load_template  # noqa: E402
+from jixiao.core.schemes import load_scheme  # noqa: E402
 
 CENT = Decimal("0.01")
 
@@ -39,7 +39,7 @@ CENT = Decimal("0.01")
 def reweight(indicators: list[Indicator], template_id: str) -> None:
     """Spread each 一级指标's template weight evenly (to the cent) over its indicators; a class
     with no indicators hands its weight to the first class present, as 10号 allows."""
-    tpl = load_template(template_id)
+    tpl = load_scheme(template_id)
     groups: dict[str, list[Indicator]] = defaultdict(list)
     for ind in indicators:
         if tpl.category(ind.level1) is None:

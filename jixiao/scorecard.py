@@ -63,7 +63,7 @@ def _project(p: ProjectResult) -> dict[str, Any]:
 def scorecard_dict(res: DepartmentResult) -> dict[str, Any]:
     return {
         "code": res.code, "name": res.name, "year": res.year, "money_unit": res.money_unit,
-        "template": res.template, "project_template": res.project_template,
+        "template": res.scheme, "project_template": res.project_scheme,
         "budget": _amount(res.budget), "executed": _amount(res.executed),
         **_execution(res.execution), "score": _score(res.total), "grade": res.grade,
         "trace": res.trace,
@@ -97,7 +97,7 @@ def scorecard_text(res: DepartmentResult) -> str:
     unit = res.money_unit
     lines = [
         f"{res.name}（{res.code}）{res.year} 年度绩效自评评分",
-        f"评分模板：部门整体 {res.template}；项目 {res.project_template}；金额单位：{unit}",
+        f"评分模板：部门整体 {res.scheme}；项目 {res.project_scheme}；金额单位：{unit}",
         "",
         "一、部门整体",
         f"  {_money_line(res.budget, res.executed, unit)}",

@@ -242,12 +242,12 @@ def test_drafted_indicator_sentences_always_agree_with_the_auditor(target, actua
     from jixiao.core.drafting import indicator_sentence, load_rules
     from jixiao.core.model import Indicator
     from jixiao.core.scoring import score_indicator
-    from jixiao.core.templates import load_template
+    from jixiao.core.schemes import load_scheme
 
     b = Decimal(actual).scaleb(-places)
     ind = Indicator(code="I1", level1="产出指标", level2="数量指标", name="完成数", target_text=f"≥{target}个",
                     weight=Decimal(10), actual_text=f"{b}个")
-    res = score_indicator(ind, load_template("central-2020"))
+    res = score_indicator(ind, load_scheme("central-2020"))
     sentence, _ = indicator_sentence(ind, res, load_rules())
     result = audit_text(sentence + "。")
     assert result.checked >= 1 and result.findings == []

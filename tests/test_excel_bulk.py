@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from jixiao import excel, exchange
 from jixiao.core import model
 from jixiao.core.errors import InputError
-from jixiao.core.templates import load_template
+from jixiao.core.schemes import load_scheme
 from jixiao.excel.bulk_write import write_bulk
 
 
@@ -54,7 +54,7 @@ def weights_for(draw, total: Decimal) -> list[Decimal]:
 
 @st.composite
 def indicators_for(draw, template_id: str, prefix: str) -> list[model.Indicator]:
-    tpl = load_template(template_id)
+    tpl = load_scheme(template_id)
     out = []
     for cat in tpl.categories:
         # the execution weight counts inside its class when the template puts it there

@@ -19,12 +19,12 @@ from jixiao.core.monitoring import (
     assess_department, assess_indicator, assess_project, department_submission_problems, execution_progress,
     RULES_PATH, forecast, load_monitoring_rules, rules_from_dict, submission_problems, time_progress, warning_level,
 )
-from jixiao.core.templates import load_template
+from jixiao.core.schemes import load_scheme
 
 D = Decimal
 DEMO_FILE = Path(__file__).resolve().parents[1] / "jixiao" / "data" / "demo" / "department-2022.json"
 RULES = load_monitoring_rules()
-RULE = load_template("central-2020").execution
+RULE = load_scheme("central-2020").execution
 
 
 def project(budget: str, monthly: list[str], code: str = "X01", origin: str = "录入", **kw) -> Project:
@@ -115,7 +115,7 @@ def test_forecast_history_without_spending_falls_back_to_linear():
 
 
 def test_forecast_step_rule_from_template():
-    step = load_template("dept-step-2022").execution
+    step = load_scheme("dept-step-2022").execution
     f = forecast(project("100", ["7"] * 6), 6, rule=step)  # 84 of 100
     assert f.rate == D("0.84") and f.score < step.weight
 

@@ -391,11 +391,11 @@ def test_review_goals_and_year_end_split():
 
 # ------------------------------------------------------------------ rules as data
 
-def test_rules_per_template_override_and_explicit_rules():
+def test_rules_per_scheme_override_and_explicit_rules():
     assert load_rules("dept-default").min_indicators == 8
     assert load_rules("central-2020").min_indicators == load_rules().min_indicators
     data = json.loads(RULES_FILE.read_text(encoding="utf-8"))
-    data["templates"]["central-2020"] = {"target_low_margin": "0.30"}
+    data["schemes"]["central-2020"] = {"target_low_margin": "0.30"}
     lenient = rules_from_dict(data, "central-2020")
     dy = with_(lambda dy: setattr(pi(dy, "I4"), "actual_text", "61人"))
     assert "Q-TARGET-LOW" not in {f.code for f in review(dy, rules=lenient)}

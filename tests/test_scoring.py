@@ -22,11 +22,11 @@ from jixiao.core.scoring import (
     score_project,
 )
 from jixiao.core.targets import TargetError
-from jixiao.core.templates import load_template
+from jixiao.core.schemes import load_scheme
 
-CENTRAL = load_template("central-2020")
-DEPT_STEP = load_template("dept-step-2022")
-DEPT = load_template("dept-default")
+CENTRAL = load_scheme("central-2020")
+DEPT_STEP = load_scheme("dept-step-2022")
+DEPT = load_scheme("dept-default")
 
 
 def ind(target: str, actual: str | None, weight: str = "4", **kw: object) -> Indicator:
@@ -221,7 +221,7 @@ def test_execution_over_100_and_zero_budget() -> None:
 @given(
     budget=st.decimals(min_value="0.01", max_value="100000", places=2),
     executed=st.decimals(min_value="0", max_value="200000", places=2),
-    template=st.sampled_from([CENTRAL, DEPT_STEP, load_template("hubei-20-40-40")]),
+    template=st.sampled_from([CENTRAL, DEPT_STEP, load_scheme("hubei-20-40-40")]),
 )
 def test_execution_score_bounded(budget: D, executed: D, template) -> None:
     r = score_execution(budget, executed, template.execution)
@@ -347,7 +347,7 @@ def test_budget_feeds_skip_zero_denominators() -> None:
 def test_score_department() -> None:
     dy = _department([_project("P01")])
     r = score_department(dy, {"projects.self_evaluated_share": "100%"})
-    assert r.template == "dept-step-2022@2022.1" and r.project_template == "central-2020@2020.1"
+    assert r.scheme == "dept-step-2022@2022.1" and r.project_scheme == "central-2020@2020.1"
     assert r.execution.score == D(8)
     by_code = {i.code: i for i in r.indicators}
     assert by_code["D01"].feed == "budget.project_execution_rate" and by_code["D01"].score == D(10)
@@ -370,9 +370,9 @@ def test_check_weights_ok_and_mismatch() -> None:
     shifted[0] = Indicator("D01", "预算执行", "预算执行", "x", "≥90%", D(20))
     shifted[3] = Indicator("D04", "预算编制", "目标设定", "y", "合理", D(0))
     messages = [p.message for p in check_weights(shifted, DEPT)]
-    assert messages == ["「预算编制」分值合计 0 分，模板规定 10 分", "「预算执行」分值合计 40 分，模板规定 30 分"]
+    assert messages == ["「预算编制」分值合计 0 分，评分方案规定 10 分", "「预算执行」分值合计 40 分，评分方案规定 30 分"]
     unknown = [p.message for p in check_weights(good + [Indicator("D09", "神秘指标", "x", "z", "≥1个", D(1))], DEPT)]
-    assert any("一级指标「神秘指标」不在模板" in m for m in unknown)
+    assert any("一级指标「神秘指标」不在评分方案" in m for m in unknown)
 
 
 def test_check_weights_project() -> None:

@@ -191,7 +191,7 @@ class DepartmentYear:
     department: Department
     year: int
     money_unit: str = "万元"
-    project_template: str = "central-2020"  # id of a file under jixiao/rules/templates/
+    project_template: str = "central-2020"  # id of a file under jixiao/rules/schemes/
     department_template: str = "dept-default"
     budget_lines: list[BudgetLine] = field(default_factory=list)
     work_tasks: str = ""  # 年度总体工作和重点工作任务

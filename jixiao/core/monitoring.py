@@ -28,7 +28,7 @@ from jixiao.core.quality.findings import Finding, place
 from jixiao.core.quality.rules import SEVERITIES
 from jixiao.core.scoring import infer_achievement, score_execution
 from jixiao.core.targets import NEGATIVE_OPS, POSITIVE_OPS, Target, TargetError, parse_actual, parse_target
-from jixiao.core.templates import ExecutionRule, load_template
+from jixiao.core.schemes import ExecutionRule, load_scheme
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "rules" / "monitoring.json"
 LEVELS: tuple[str, ...] = ("green", "yellow", "red")  # in rising severity
@@ -282,7 +282,7 @@ def _history_sums(history: Sequence[Mapping[int, Decimal]], month: int) -> tuple
 
 
 def _default_rule() -> ExecutionRule:
-    return load_template("central-2020").execution
+    return load_scheme("central-2020").execution
 
 
 def forecast(
@@ -612,7 +612,7 @@ def assess_department(
     month = rules.cutoff_month if month is None else month
     check_month(month)
     t = time_progress(month)
-    rule = load_template(dy.project_template).execution
+    rule = load_scheme(dy.project_template).execution
     earlier = [h for h in (history or []) if h.year < dy.year and any(p.monthly_executed for p in h.projects)]
     projects = []
     for p in dy.projects:
@@ -763,7 +763,7 @@ def review_monitoring(
     完全不可能 item without 纠偏措施 is an error. ``months``: one month for all projects, or one per
     project code; a project not named is assessed at ``monitoring_month``."""
     rules = rules or load_monitoring_rules()
-    rule = load_template(dy.project_template).execution
+    rule = load_scheme(dy.project_template).execution
     earlier = [h for h in (history or []) if h.year < dy.year and any(p.monthly_executed for p in h.projects)]
     out: list[Finding] = []
     for p in dy.projects:

@@ -123,5 +123,5 @@ class DepartmentResult:
     grade: str
     trace: str
     projects: list[ProjectResult]
-    template: str  # "<id>@<version>" of the department template used
-    project_template: str
+    scheme: str  # "<id>@<version>" of the department scoring scheme used
+    project_scheme: str  # "<id>@<version>" of the project scheme

@@ -22,7 +22,7 @@ from jixiao.core.results import (
     Deferred, DepartmentResult, ExecutionResult, IndicatorResult, ProjectResult, text_of,
 )
 from jixiao.core.targets import NEGATIVE_OPS, POSITIVE_OPS, Target, TargetError, parse_actual, parse_target
-from jixiao.core.templates import ExecutionRule, Template, load_template
+from jixiao.core.schemes import ExecutionRule, Scheme, load_scheme
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -79,7 +79,7 @@ def infer_achievement(target_text: str, actual_text: str) -> str | None:
 
 def _score_qualitative(
     target_text: str, actual: str, weight: Decimal, achievement: str | None,
-    override: Decimal | None, override_reason: str, tpl: Template,
+    override: Decimal | None, override_reason: str, tpl: Scheme,
 ) -> tuple[Decimal, Decimal, str]:
     level = achievement or infer_achievement(target_text, actual)
     if level is None:
@@ -198,7 +198,7 @@ def _ratio_sentence(t: Target, b: Decimal, r: Decimal) -> tuple[str, str]:
 _Outcome = tuple[Decimal, Decimal, "str | Deferred", Decimal | None, bool]
 
 
-def _quantitative_trace(target: Target, actual: str, weight: Decimal, tpl: Template) -> str:
+def _quantitative_trace(target: Target, actual: str, weight: Decimal, tpl: Scheme) -> str:
     """The trace of a quantitative outcome of ``_outcome``: its numbers again, then the text."""
     b, written, written_unit = _comparable_actual(target, actual)
     ratio = _ratio_quantitative(target, b)
@@ -220,7 +220,7 @@ def _quantitative_trace(target: Target, actual: str, weight: Decimal, tpl: Templ
 
 def _outcome(
     target_text: str, unit: str, actual: str, weight: Decimal, achievement: str | None,
-    override: Decimal | None, override_reason: str, tpl: Template,
+    override: Decimal | None, override_reason: str, tpl: Scheme,
 ) -> _Outcome:
     """Score of one target/actual/weight combination; the trace is deferred. Pure, so it is
     memoised per template (``_outcomes``)."""
@@ -251,7 +251,7 @@ def _outcome(
 
 
 @lru_cache(maxsize=32)
-def _outcomes(tpl: Template) -> Callable[[str, str, str, Decimal, str | None, Decimal | None, str], _Outcome]:
+def _outcomes(tpl: Scheme) -> Callable[[str, str, str, Decimal, str | None, Decimal | None, str], _Outcome]:
     """``_outcome`` for one template, memoised: real batches repeat the same combinations ("≥95%"
     against "100%", "按期完成" against "已完成") many times over. One memo per template, so
     the template is hashed once per list of indicators rather than once per indicator."""
@@ -260,7 +260,7 @@ def _outcomes(tpl: Template) -> Callable[[str, str, str, Decimal, str | None, De
 
 
 def score_indicator(
-    ind: Indicator, tpl: Template, actual_text: str | None = None, feed: str | None = None
+    ind: Indicator, tpl: Scheme, actual_text: str | None = None, feed: str | None = None
 ) -> IndicatorResult:
     """Score one indicator against its target. ``actual_text`` overrides ``ind.actual_text``
     (a feed value); ``feed`` names that feed for the trace."""
@@ -342,7 +342,7 @@ def _execution_trace(budget: Decimal, executed: Decimal, rule: ExecutionRule) ->
 # ---------------------------------------------------------------- grades and weights
 
 
-def grade_for(total: Decimal, tpl: Template) -> str:
+def grade_for(total: Decimal, tpl: Scheme) -> str:
     """Grade by lower bounds, inclusive, on the exact total (no rounding first)."""
     for grade in tpl.grades:
         if total >= grade.min:
@@ -350,7 +350,7 @@ def grade_for(total: Decimal, tpl: Template) -> str:
     return tpl.grades[-1].name
 
 
-def check_weights(indicators: Iterable[Indicator], tpl: Template, location: str = "") -> list[Problem]:
+def check_weights(indicators: Iterable[Indicator], tpl: Scheme, location: str = "") -> list[Problem]:
     """Weights per 一级指标 (plus the execution weight where it belongs) against the template.
 
     A class with no indicators at all may hand its points to others (10号 lets the unit move the
@@ -363,7 +363,7 @@ def check_weights(indicators: Iterable[Indicator], tpl: Template, location: str 
     for ind in inds:
         if tpl.category(ind.level1) is None:
             known = "、".join(c.level1 for c in tpl.categories)
-            problems.append(Problem(f"{where}：{ind.code}", f"一级指标「{ind.level1}」不在模板「{tpl.name}」中（应为 {known}）", "一级指标"))
+            problems.append(Problem(f"{where}：{ind.code}", f"一级指标「{ind.level1}」不在评分方案「{tpl.name}」中（应为 {known}）", "一级指标"))
             continue
         sums[ind.level1] = sums.get(ind.level1, ZERO) + ind.weight
     if tpl.execution.level1 is not None:
@@ -376,7 +376,7 @@ def check_weights(indicators: Iterable[Indicator], tpl: Template, location: str 
         for cat in tpl.categories:
             got = sums.get(cat.level1, ZERO)
             if got != cat.weight:
-                problems.append(Problem(f"{where}：{cat.level1}", f"「{cat.level1}」分值合计 {fmt_value(got)} 分，模板规定 {fmt_value(cat.weight)} 分", "分值"))
+                problems.append(Problem(f"{where}：{cat.level1}", f"「{cat.level1}」分值合计 {fmt_value(got)} 分，评分方案规定 {fmt_value(cat.weight)} 分", "分值"))
     return problems
 
 
@@ -384,7 +384,7 @@ def check_weights(indicators: Iterable[Indicator], tpl: Template, location: str 
 
 
 def _score_indicators(
-    indicators: Iterable[Indicator], tpl: Template, feeds: Mapping[str, str]
+    indicators: Iterable[Indicator], tpl: Scheme, feeds: Mapping[str, str]
 ) -> tuple[list[IndicatorResult], Decimal]:
     """The results, and the sum of their scores (added in order, as ``sum`` would).
     ``_score_one`` written out: this loop runs once per indicator of the batch."""
@@ -417,7 +417,7 @@ def _score_indicators(
     return out, subtotal
 
 
-def _parts_trace(execution_score: Decimal, results: Sequence[IndicatorResult], tpl: Template, total: Decimal) -> str:
+def _parts_trace(execution_score: Decimal, results: Sequence[IndicatorResult], tpl: Scheme, total: Decimal) -> str:
     """"预算执行率 9.58 + 产出指标 … = 96.00 分，等级：优" for a project or a department."""
     by_class: dict[str, Decimal] = {cat.level1: ZERO for cat in tpl.categories}
     for r in results:
@@ -435,7 +435,7 @@ def _parts_trace(execution_score: Decimal, results: Sequence[IndicatorResult], t
     return f"{' + '.join(parts)} = {_pts(total)} 分，等级：{grade_for(total, tpl)}{note}"
 
 
-def score_project(p: Project, tpl: Template, feeds: Mapping[str, str] | None = None) -> ProjectResult:
+def score_project(p: Project, tpl: Scheme, feeds: Mapping[str, str] | None = None) -> ProjectResult:
     budget, executed = p.budget, p.executed
     execution = score_execution(budget, executed, tpl.execution)
     results, subtotal = _score_indicators(p.indicators, tpl, feeds or {})
@@ -485,8 +485,8 @@ def _split(lines: Iterable[tuple[str, Decimal, Decimal]], names: tuple[str, ...]
 
 
 def score_department(dy: DepartmentYear, feeds: Mapping[str, str] | None = None) -> DepartmentResult:
-    dept_tpl = load_template(dy.department_template)
-    proj_tpl = load_template(dy.project_template)
+    dept_tpl = load_scheme(dy.department_template)
+    proj_tpl = load_scheme(dy.project_template)
     all_feeds = budget_feeds(dy) | dict(feeds or {})
     budget, executed = dy.budget, dy.executed
     execution = score_execution(budget, executed, dept_tpl.execution)
@@ -500,5 +500,5 @@ def score_department(dy: DepartmentYear, feeds: Mapping[str, str] | None = None)
         by_nature=_split(((b.nature, b.budget, b.executed) for b in dy.budget_lines), NATURES),
         execution=execution, indicators=results, total=total, grade=grade_for(total, dept_tpl),
         trace=Deferred((_parts_trace, execution.score, tuple(results), dept_tpl, total)),
-        projects=projects, template=dept_tpl.ref, project_template=proj_tpl.ref,
+        projects=projects, scheme=dept_tpl.ref, project_scheme=proj_tpl.ref,
     )

@@ -19,7 +19,7 @@ from jixiao.core.errors import InputError, Problem
 from jixiao.core.money import is_money_unit, unit_factor
 from jixiao.core.numbers import normalize
 from jixiao.core.scoring import ScoringError, score_project
-from jixiao.core.templates import Template, load_template
+from jixiao.core.schemes import Scheme, load_scheme
 from jixiao.excel import form_layout as L
 from jixiao.excel.cells import is_blank, label_key, split_unit, to_bool, to_decimal, to_int, to_text
 from jixiao.excel.importing import ImportOutcome, MonitorSheet
@@ -392,10 +392,10 @@ def _compare(fs: FormSheet, what: str, stated: Decimal | None, computed: Decimal
     return stated
 
 
-def _template(fs: FormSheet, default: str) -> tuple[str, Template | None]:
+def _template(fs: FormSheet, default: str) -> tuple[str, Scheme | None]:
     tid = fs.text("template") or default
     try:
-        return tid, load_template(tid)
+        return tid, load_scheme(tid)
     except (KeyError, ValueError, FileNotFoundError, InputError):
         fs.problems.append(Problem(fs.header.get("template", (None, f"{fs.grid.name}!A1"))[1], f"未知的评分模板「{tid}」", "评分模板"))
         return tid, None
@@ -473,7 +473,7 @@ def _causes(fs: FormSheet, value: Any, where: str) -> list[str]:
     return causes
 
 
-def _check_stated(fs: FormSheet, p: model.Project, tpl: Template, rows: list[IndicatorRow], score_at: str) -> None:
+def _check_stated(fs: FormSheet, p: model.Project, tpl: Scheme, rows: list[IndicatorRow], score_at: str) -> None:
     try:
         result = score_project(p, tpl)
     except ScoringError as exc:

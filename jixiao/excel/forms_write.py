@@ -23,7 +23,7 @@ from jixiao.core.display import fmt_amount, fmt_decimal, fmt_rate
 from jixiao.core.model import ACHIEVEMENTS, DEVIATION_CAUSES, FUND_SOURCES, LIKELIHOODS, NATURES, DepartmentYear, Project
 from jixiao.core.results import DepartmentResult, IndicatorResult, ProjectResult
 from jixiao.core.targets import TargetError, parse_target
-from jixiao.core.templates import Template, load_template
+from jixiao.core.schemes import Scheme, load_scheme
 from jixiao.excel import form_layout as L
 from jixiao.excel.cells import decimal_cell, needs_escape
 from jixiao.excel.workbook import HELPER_SHEET
@@ -156,7 +156,7 @@ class Sheet:
 class Lists:
     """The hidden sheet of dropdown lists, and the validations that point at it."""
 
-    def __init__(self, wb: Workbook, tpl: Template):
+    def __init__(self, wb: Workbook, tpl: Scheme):
         self.ws = wb.create_sheet(HELPER_SHEET)
         self.ws.sheet_state = "hidden"
         columns = {
@@ -330,7 +330,7 @@ class _Monitor:
         months = [cp.month for cp in p.checkpoints]
         self.month = max(months) if months else rules.cutoff_month
         a = assess_project(p, self.month, rules, money_unit=dy.money_unit,
-                           rule=load_template(dy.project_template).execution)
+                           rule=load_scheme(dy.project_template).execution)
         self.done = a.executed_to_date
         self.progress = a.execution_progress
         self.time = Decimal(self.month) / Decimal(12)
@@ -463,7 +463,7 @@ def write_standard_form(dy: DepartmentYear, result: DepartmentResult, form: str,
     wb.remove(wb.active)
     blank_of = L.BLANK_OF.get(form)
     kind = blank_of or form
-    tpl = load_template(dy.department_template if kind == "dept-self-eval" else dy.project_template)
+    tpl = load_scheme(dy.department_template if kind == "dept-self-eval" else dy.project_template)
     sheets_before = len(wb.sheetnames)
     lists = Lists(wb, tpl)
     if kind == "dept-self-eval":

@@ -106,13 +106,13 @@ def _submitted_checkpoint_problems(dy: model.DepartmentYear, p: model.Project, m
     """A checkpoint that is 已提交 or later must still satisfy ``submission_problems`` after the
     form changed it (纠偏措施 for red / 完全不可能 items, causes and likelihoods from the lists)."""
     from jixiao.core.monitoring import assess_project, load_monitoring_rules, submission_problems
-    from jixiao.core.templates import load_template
+    from jixiao.core.schemes import load_scheme
 
     cp = next(c for c in p.checkpoints if c.month == month)
     if cp.status not in SUBMITTED:
         return []
     a = assess_project(p, month, load_monitoring_rules(), money_unit=dy.money_unit,
-                       rule=load_template(dy.project_template).execution)
+                       rule=load_scheme(dy.project_template).execution)
     where = sheet.sheet if sheet else f"项目 {p.code} {month}月绩效运行监控表"
     return [Problem(prob.location, f"{month}月监控表已{cp.status}，不能改成不符合提交要求的内容：{prob.message}", prob.field)
             for prob in submission_problems(cp, a, where, sheet.measures_cells if sheet else None)]

@@ -11,7 +11,7 @@ from jixiao.core import model
 from jixiao.core.errors import Problem
 from jixiao.core.scoring import check_weights
 from jixiao.core.targets import TargetError, parse_target
-from jixiao.core.templates import load_template
+from jixiao.core.schemes import load_scheme
 
 ZERO = Decimal("0")
 
@@ -25,7 +25,7 @@ def validate_semantics(dy: model.DepartmentYear, source: str) -> list[Problem]:
     templates = {}
     for attr in ("project_template", "department_template"):
         try:
-            templates[attr] = load_template(getattr(dy, attr))
+            templates[attr] = load_scheme(getattr(dy, attr))
         except (KeyError, ValueError, FileNotFoundError):
             add(f"$.{attr}", f"未知的评分模板「{getattr(dy, attr)}」", "评分模板")
 

@@ -17,7 +17,7 @@ from jixiao.core import quality, workflow
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.scoring import ScoringError, grade_for, score_indicator
 from jixiao.core.targets import TargetError
-from jixiao.core.templates import load_template
+from jixiao.core.schemes import load_scheme
 from jixiao.web import access
 from jixiao.web.data import scored
 from jixiao.web.models import Review
@@ -71,7 +71,7 @@ def set_actual(user, row: m.DepartmentYear, project_code: str, indicator_code: s
         core_ind = next(i for i in data.dy.project(project_code).indicators if i.code == indicator_code)
         try:
             score_indicator(dataclasses.replace(core_ind, actual_text=text),
-                            load_template(data.dy.project_template))
+                            load_scheme(data.dy.project_template))
         except (ScoringError, TargetError) as exc:
             problems.append(Problem(where, f"{exc}。请填写与指标值同单位的数值，如「{core_ind.target_text}」", "实际完成值"))
     if problems:
@@ -156,9 +156,9 @@ def review(user, row: m.DepartmentYear, project_code: str, score_text: str, reas
         match = [p for p in data.result.projects if p.code == project_code]
         if not match:
             raise InputError([Problem(project_code, "未找到该项目", "项目")])
-        self_result, tpl = match[0], load_template(data.dy.project_template)
+        self_result, tpl = match[0], load_scheme(data.dy.project_template)
     else:
-        self_result, tpl = data.result, load_template(data.dy.department_template)
+        self_result, tpl = data.result, load_scheme(data.dy.department_template)
     where = project_code or "部门整体"
     try:
         score = Decimal(score_text.strip())

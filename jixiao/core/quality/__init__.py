@@ -28,7 +28,7 @@ from jixiao.core.scoring import (
     score_indicator,
 )
 from jixiao.core.targets import TargetError, parse_target
-from jixiao.core.templates import Template, load_template
+from jixiao.core.schemes import Scheme, load_scheme
 
 ZERO = Decimal(0)
 
@@ -47,8 +47,8 @@ def review_year_end(
     again as missing."""
     out = Collector()
     skip = unscorable or {}
-    dept_tpl = load_template(dy.department_template)
-    proj_tpl = load_template(dy.project_template)
+    dept_tpl = load_scheme(dy.department_template)
+    proj_tpl = load_scheme(dy.project_template)
     dept_rules = rules or load_rules(dy.department_template)
     proj_rules = rules or load_rules(dy.project_template)
     year_end_department(out, dept_rules, dy)
@@ -73,7 +73,7 @@ def _readable(ind: Indicator) -> bool:
 
 
 def _score_each(
-    inds: list[Indicator], tpl: Template, feeds: Mapping[str, str], rules: QualityRules,
+    inds: list[Indicator], tpl: Scheme, feeds: Mapping[str, str], rules: QualityRules,
     out: Collector, owner: Project | None, failed: set[str],
 ) -> list[IndicatorResult]:
     """Score indicators one by one so every unscorable one is reported, not only the first."""
@@ -95,8 +95,8 @@ def _partial_result(
     dy: DepartmentYear, feeds: Mapping[str, str] | None, rules: QualityRules | None, out: Collector,
 ) -> tuple[DepartmentResult, dict[str | None, set[str]]]:
     """A department result with the unscorable indicators left out, for the other checks."""
-    dept_tpl = load_template(dy.department_template)
-    proj_tpl = load_template(dy.project_template)
+    dept_tpl = load_scheme(dy.department_template)
+    proj_tpl = load_scheme(dy.project_template)
     all_feeds = budget_feeds(dy) | dict(feeds or {})
     failed: dict[str | None, set[str]] = {None: set()}
     dept_results = _score_each(dy.indicators, dept_tpl, all_feeds, rules or load_rules(dy.department_template),
@@ -116,7 +116,7 @@ def _partial_result(
         code=dy.department.code, name=dy.department.name, year=dy.year, money_unit=dy.money_unit,
         budget=dy.budget, executed=dy.executed, by_source={}, by_nature={}, execution=execution,
         indicators=dept_results, total=total, grade=grade_for(total, dept_tpl), trace="",
-        projects=projects, template=dept_tpl.ref, project_template=proj_tpl.ref,
+        projects=projects, scheme=dept_tpl.ref, project_scheme=proj_tpl.ref,
     )
     return result, failed
 

@@ -13,7 +13,7 @@ from jixiao.core.quality.findings import Collector, Finding
 from jixiao.core.quality.rules import QualityRules, load_rules
 from jixiao.core.scoring import check_weights
 from jixiao.core.targets import NEGATIVE_OPS, POSITIVE_OPS, Target, TargetError, parse_actual, parse_target
-from jixiao.core.templates import Template, load_template
+from jixiao.core.schemes import Scheme, load_scheme
 
 
 def _ends_with(name: str, endings: Sequence[str], exceptions: Sequence[str]) -> bool:
@@ -75,7 +75,7 @@ def _check_last_year(out: Collector, rules: QualityRules, owner: Project | None,
 
 
 def _check_set(
-    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], tpl: Template
+    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], tpl: Scheme
 ) -> None:
     if len(inds) < rules.min_indicators:
         out.add(rules, "Q-TOO-FEW",
@@ -87,8 +87,8 @@ def _check_set(
     for cat in tpl.categories:
         if cat.level1 not in present:
             out.add(rules, "Q-CATEGORY-MISSING",
-                    f"没有「{cat.level1}」类指标（模板「{tpl.name}」规定 {fmt_value(cat.weight)} 分）；请补充该类指标",
-                    owner, None, "一级指标", {"一级指标": cat.level1, "模板分值": fmt_value(cat.weight)})
+                    f"没有「{cat.level1}」类指标（评分方案「{tpl.name}」规定 {fmt_value(cat.weight)} 分）；请补充该类指标",
+                    owner, None, "一级指标", {"一级指标": cat.level1, "方案分值": fmt_value(cat.weight)})
     satisfaction_class = any(w in cat.level1 for cat in tpl.categories for w in rules.satisfaction_words)
     if not satisfaction_class and not any(
         w in f"{ind.level1}{ind.level2}{ind.name}" for ind in inds for w in rules.satisfaction_words
@@ -111,7 +111,7 @@ def _check_set(
 
 
 def _review_owner(
-    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], tpl: Template
+    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], tpl: Scheme
 ) -> None:
     for ind in inds:
         try:
@@ -133,8 +133,8 @@ def review_goals(dy: DepartmentYear, rules: QualityRules | None = None) -> list[
 
     ``rules`` replaces the per-template rules for both levels (tests, what-if reviews)."""
     out = Collector()
-    dept_tpl = load_template(dy.department_template)
-    proj_tpl = load_template(dy.project_template)
+    dept_tpl = load_scheme(dy.department_template)
+    proj_tpl = load_scheme(dy.project_template)
     _review_owner(out, rules or load_rules(dy.department_template), None, dy.indicators, dept_tpl)
     proj_rules = rules or load_rules(dy.project_template)
     for p in dy.projects:

@@ -1,8 +1,8 @@
 """Thresholds, word lists and the check catalogue, read from ``jixiao/rules/quality.json``.
 
 Localities disagree on what counts as "too low" or as boilerplate, so none of it lives in code:
-``defaults`` hold the values for every template and ``templates.<id>`` replaces single entries
-for one template (a whole entry is replaced, lists are not merged, so an override can also
+``defaults`` hold the values for every scoring scheme and ``schemes.<id>`` replaces single entries
+for one scheme (a whole entry is replaced, lists are not merged, so an override can also
 shorten a list).
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ class Check:
 @dataclass(frozen=True)
 class QualityRules:
     version: str
-    template: str | None  # the template id whose overrides were applied, None = defaults only
+    scheme: str | None  # the scheme id whose overrides were applied, None = defaults only
     target_low_margin: Decimal  # over-completion share above which a target counts as too low
     score_tolerance: Decimal  # |stated − computed| allowed for scores and totals
     execution_explain_below: Decimal  # execution rate (fraction) under which an explanation is due
@@ -53,8 +53,8 @@ class QualityRules:
     def title(self, code: str) -> str:
         return self.checks[code].title
 
-    def __hash__(self) -> int:  # dict field: the file version and template identify the rules
-        return hash((self.version, self.template))
+    def __hash__(self) -> int:  # dict field: the file version and scheme identify the rules
+        return hash((self.version, self.scheme))
 
 
 _DECIMALS = ("target_low_margin", "score_tolerance", "execution_explain_below")
@@ -65,11 +65,11 @@ _LISTS = (
 )
 
 
-def rules_from_dict(data: dict[str, Any], template_id: str | None = None, where: str = "quality.json") -> QualityRules:
-    """Build the rules for one template; every problem in the file is reported at once."""
+def rules_from_dict(data: dict[str, Any], scheme_id: str | None = None, where: str = "quality.json") -> QualityRules:
+    """Build the rules for one scheme; every problem in the file is reported at once."""
     problems: list[Problem] = []
     values: dict[str, Any] = dict(data.get("defaults") or {})
-    overrides = (data.get("templates") or {}).get(template_id or "", {})
+    overrides = (data.get("schemes") or {}).get(scheme_id or "", {})
     values.update(overrides)
 
     def dec(key: str) -> Decimal:
@@ -106,13 +106,13 @@ def rules_from_dict(data: dict[str, Any], template_id: str | None = None, where:
     if problems:
         raise InputError(problems)
     return QualityRules(
-        version=str(data.get("version", "")), template=template_id, min_indicators=minimum,
+        version=str(data.get("version", "")), scheme=scheme_id, min_indicators=minimum,
         checks=checks, **decimals, **lists,
     )
 
 
 @lru_cache(maxsize=64)
-def load_rules(template_id: str | None = None) -> QualityRules:
-    """The rules of ``quality.json`` with the overrides of ``template_id`` applied."""
+def load_rules(scheme_id: str | None = None) -> QualityRules:
+    """The rules of ``quality.json`` with the overrides of ``scheme_id`` applied."""
     data = json.loads(RULES_FILE.read_text(encoding="utf-8"))
-    return rules_from_dict(data, template_id)
+    return rules_from_dict(data, scheme_id)

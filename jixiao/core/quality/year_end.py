@@ -19,7 +19,7 @@ from jixiao.core.quality.rules import QualityRules
 from jixiao.core.results import ExecutionResult, IndicatorResult
 from jixiao.core.scoring import grade_for, infer_achievement
 from jixiao.core.targets import TargetError, parse_target
-from jixiao.core.templates import Template
+from jixiao.core.schemes import Scheme
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -45,7 +45,7 @@ def _met(ind: Indicator, r: IndicatorResult) -> tuple[bool, bool]:
 
 
 def _stated_score(
-    out: Collector, rules: QualityRules, owner: Project | None, ind: Indicator, r: IndicatorResult, tpl: Template
+    out: Collector, rules: QualityRules, owner: Project | None, ind: Indicator, r: IndicatorResult, tpl: Scheme
 ) -> None:
     stated = ind.stated_score
     if stated is None or r.score is None:
@@ -88,7 +88,7 @@ def _stated_score(
 
 def _indicators(
     out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator],
-    results: Mapping[str, IndicatorResult], tpl: Template, unscorable: set[str],
+    results: Mapping[str, IndicatorResult], tpl: Scheme, unscorable: set[str],
 ) -> None:
     for ind in inds:
         r = results.get(ind.code)
@@ -150,7 +150,7 @@ def _execution(
 
 def _totals(
     out: Collector, rules: QualityRules, owner: Project | None, stated: Stated, inds: list[Indicator],
-    total: Decimal, tpl: Template,
+    total: Decimal, tpl: Scheme,
 ) -> None:
     if stated.total is not None:
         parts = [ind.stated_score for ind in inds]
@@ -210,7 +210,7 @@ def _boilerplate(out: Collector, rules: QualityRules, owner: Project | None, fie
 def year_end_owner(
     out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator],
     results: list[IndicatorResult], execution: ExecutionResult, total: Decimal, stated: Stated,
-    explanation: str, tpl: Template, unscorable: set[str],
+    explanation: str, tpl: Scheme, unscorable: set[str],
 ) -> None:
     by_code = {r.code: r for r in results}
     _indicators(out, rules, owner, inds, by_code, tpl, unscorable)

@@ -1,6 +1,6 @@
-"""Weight templates: how 100 points split into execution and indicator classes, the qualitative
-bands, the over-completion margin and the grade bands. One JSON file per template under
-``jixiao/rules/templates/``; localities differ by data, never by code.
+"""Scoring schemes (评分方案): how 100 points split into execution and indicator classes, the qualitative
+bands, the over-completion margin and the grade bands. One JSON file per scheme under
+``jixiao/rules/schemes/``; localities differ by data, never by code.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from jixiao.core.errors import InputError, Problem
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "rules" / "templates"
+SCHEME_DIR = Path(__file__).resolve().parent.parent / "rules" / "schemes"
 STRATEGIES = ("proportional", "step_deduction")
 STEP_ROUNDINGS = ("ceil", "floor")
 KINDS = ("project", "department")
@@ -56,7 +56,7 @@ class Category:
 
 
 @dataclass(frozen=True)
-class Template:
+class Scheme:
     id: str
     version: str
     name: str
@@ -71,7 +71,7 @@ class Template:
 
     @property
     def ref(self) -> str:
-        """"<id>@<version>", the way results name the template they used."""
+        """"<id>@<version>", the way results name the scheme they used."""
         return f"{self.id}@{self.version}"
 
     def category(self, level1: str) -> Category | None:
@@ -86,7 +86,7 @@ class Template:
 
     def __hash__(self) -> int:
         # The dict field rules out the generated hash; id@version names the file's content, and
-        # templates are memo keys on the scoring hot path, so the hash is computed once.
+        # schemes are memo keys on the scoring hot path, so the hash is computed once.
         return self._hash
 
 
@@ -103,8 +103,8 @@ def _dec(value: Any, where: str, problems: list[Problem]) -> Decimal:
     return Decimal(0)
 
 
-def template_from_dict(data: dict[str, Any], where: str = "模板") -> Template:
-    """Build and check a template; every problem is collected into one ``InputError``."""
+def scheme_from_dict(data: dict[str, Any], where: str = "方案") -> Scheme:
+    """Build and check a scheme; every problem is collected into one ``InputError``."""
     problems: list[Problem] = []
 
     def need(key: str) -> Any:
@@ -182,7 +182,7 @@ def template_from_dict(data: dict[str, Any], where: str = "模板") -> Template:
         problems.append(Problem(f"{where}: $.kind", "应为 project 或 department"))
     if problems:
         raise InputError(problems)
-    return Template(
+    return Scheme(
         id=str(data["id"]),
         version=str(data["version"]),
         name=data["name"],
@@ -197,21 +197,21 @@ def template_from_dict(data: dict[str, Any], where: str = "模板") -> Template:
     )
 
 
-def _read(path: Path) -> Template:
+def _read(path: Path) -> Scheme:
     with path.open(encoding="utf-8") as fh:
         data = json.load(fh, parse_float=Decimal, parse_int=Decimal)
-    return template_from_dict(data, where=f"rules/templates/{path.name}")
+    return scheme_from_dict(data, where=f"rules/schemes/{path.name}")
 
 
 @lru_cache(maxsize=64)
-def load_template(template_id: str) -> Template:
-    """The template ``rules/templates/<template_id>.json``; ``InputError`` if there is none."""
-    path = TEMPLATE_DIR / f"{template_id}.json"
-    if "/" in template_id or "\\" in template_id or not path.is_file():
-        known = "、".join(sorted(p.stem for p in TEMPLATE_DIR.glob("*.json")))
-        raise InputError(f"没有名为「{template_id}」的评分模板；可用模板：{known}", location="评分模板")
+def load_scheme(scheme_id: str) -> Scheme:
+    """The scheme ``rules/schemes/<scheme_id>.json``; ``InputError`` if there is none."""
+    path = SCHEME_DIR / f"{scheme_id}.json"
+    if "/" in scheme_id or "\\" in scheme_id or not path.is_file():
+        known = "、".join(sorted(p.stem for p in SCHEME_DIR.glob("*.json")))
+        raise InputError(f"没有名为「{scheme_id}」的评分方案；可用方案：{known}", location="评分方案")
     return _read(path)
 
 
-def list_templates() -> list[Template]:
-    return [load_template(p.stem) for p in sorted(TEMPLATE_DIR.glob("*.json"))]
+def list_schemes() -> list[Scheme]:
+    return [load_scheme(p.stem) for p in sorted(SCHEME_DIR.glob("*.json"))]
