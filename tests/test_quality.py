@@ -481,7 +481,7 @@ def test_cli_check_unreadable_exit_2(tmp_path, capsys):
 
 
 def test_import_summary_counts_findings_with_ledger_feeds(db, demo_dy):
-    from jixiao.cli.check_cmds import import_summary
+    from jixiao.services.findings import import_summary
 
     text = import_summary(demo_dy, "demo.json")
     assert text.startswith("质量审核：发现 ")

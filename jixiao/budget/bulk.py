@@ -42,11 +42,12 @@ _INDICATOR = (
     "code", "level1", "level2", "name", "target_text", "weight", "unit", "actual_text",
     "achievement", "ratio_override", "override_reason", "deviation_reason", "basis",
     "data_source", "core", "last_year_actual", "feed", "stated_score", "origin",
+    "original_target_text", "version",
 )
 _PROJECT = (
     "id", "code", "name", "unit", "category", "goal", "goal_actual",
     "monthly_executed", "execution_explanation", "problems", "measures", "budget_cut_midyear",
-    "status", "origin",
+    "status", "goal_status", "origin", "version",
 ) + _STATED
 
 
@@ -57,14 +58,15 @@ def _stated(rate, score, total, grade) -> core.Stated:
 
 def _indicator(code, level1, level2, name, target_text, weight, unit, actual_text, achievement,
                ratio_override, override_reason, deviation_reason, basis, data_source, is_core,
-               last_year_actual, feed, stated_score, origin) -> core.Indicator:
+               last_year_actual, feed, stated_score, origin, original_target_text,
+               version) -> core.Indicator:
     return core.Indicator(
         code=code, level1=level1, level2=level2, name=name, target_text=target_text,
         weight=_dec(weight), unit=unit, actual_text=actual_text, achievement=achievement,
         ratio_override=_dec(ratio_override), override_reason=override_reason,
         deviation_reason=deviation_reason, basis=basis, data_source=data_source, core=is_core,
         last_year_actual=last_year_actual, feed=feed, stated_score=_dec(stated_score),
-        origin=origin,
+        origin=origin, original_target_text=original_target_text, version=version,
     )
 
 
@@ -84,13 +86,13 @@ def read_years(rows: Iterable[m.DepartmentYear]) -> list[core.DepartmentYear]:
     in_projects = {"project__department_year_id__in": ids}
 
     budget_lines: dict[int, list[core.BudgetLine]] = defaultdict(list)
-    for owner, fund_source, nature, budget, executed, initial, carry_over, origin in _rows(
+    for owner, fund_source, nature, budget, executed, initial, carry_over, origin, version in _rows(
         m.BudgetLine.objects.filter(**in_years), "department_year_id",
-        "fund_source", "nature", "budget", "executed", "initial", "carry_over", "origin",
+        "fund_source", "nature", "budget", "executed", "initial", "carry_over", "origin", "version",
     ):
         budget_lines[owner].append(core.BudgetLine(
             fund_source=fund_source, nature=nature, budget=_dec(budget), executed=_dec(executed),
-            initial=_dec(initial), carry_over=_dec(carry_over), origin=origin,
+            initial=_dec(initial), carry_over=_dec(carry_over), origin=origin, version=version,
         ))
 
     year_indicators: dict[int, list[core.Indicator]] = defaultdict(list)
@@ -102,16 +104,16 @@ def read_years(rows: Iterable[m.DepartmentYear]) -> list[core.DepartmentYear]:
         project_indicators[owner].append(_indicator(*values))
 
     funds: dict[int, list[core.FundLine]] = defaultdict(list)
-    for owner, fund_source, budget, executed, initial in _rows(
+    for owner, fund_source, budget, executed, initial, version in _rows(
         m.FundLine.objects.filter(**in_projects), "project_id",
-        "fund_source", "budget", "executed", "initial",
+        "fund_source", "budget", "executed", "initial", "version",
     ):
-        funds[owner].append(core.FundLine(fund_source, _dec(budget), _dec(executed), _dec(initial)))
+        funds[owner].append(core.FundLine(fund_source, _dec(budget), _dec(executed), _dec(initial), version))
 
     # Checkpoints first: most years have none, and then their progress rows need no query.
     checkpoint_rows = list(_rows(
         m.Checkpoint.objects.filter(**in_projects), "project_id",
-        "id", "month", "goal_progress", "expected_executed", "causes", "measures", "status",
+        "id", "month", "goal_progress", "expected_executed", "causes", "measures", "status", "version",
     ))
     progress: dict[int, list[core.IndicatorProgress]] = defaultdict(list)
     if checkpoint_rows:
@@ -126,15 +128,16 @@ def read_years(rows: Iterable[m.DepartmentYear]) -> list[core.DepartmentYear]:
                 measures=measures,
             ))
     checkpoints: dict[int, list[core.Checkpoint]] = defaultdict(list)
-    for owner, cid, month, goal_progress, expected, causes, measures, status in checkpoint_rows:
+    for owner, cid, month, goal_progress, expected, causes, measures, status, version in checkpoint_rows:
         checkpoints[owner].append(core.Checkpoint(
             month=month, goal_progress=goal_progress, expected_executed=_dec(expected),
             indicators=progress.pop(cid, []), causes=list(causes), measures=measures, status=status,
+            version=version,
         ))
 
     projects: dict[int, list[core.Project]] = defaultdict(list)
     for (owner, pid, code, name, unit, category, goal, goal_actual, monthly, explanation,
-         problems, measures, cut, status, origin, *stated) in _rows(
+         problems, measures, cut, status, goal_status, origin, version, *stated) in _rows(
         m.Project.objects.filter(**in_years), "department_year_id", *_PROJECT,
     ):
         projects[owner].append(core.Project(
@@ -143,18 +146,18 @@ def read_years(rows: Iterable[m.DepartmentYear]) -> list[core.DepartmentYear]:
             monthly_executed={int(k): Decimal(v) for k, v in monthly.items()},
             checkpoints=checkpoints.pop(pid, []), execution_explanation=explanation,
             problems=problems, measures=measures, budget_cut_midyear=cut, status=status,
-            stated=_stated(*stated), origin=origin,
+            goal_status=goal_status, stated=_stated(*stated), origin=origin, version=version,
         ))
 
     rectifications: dict[int, list[core.Rectification]] = defaultdict(list)
-    for owner, problem, measure, owner_name, deadline, status, project_code in _rows(
+    for owner, problem, measure, owner_name, deadline, status, project_code, code, version in _rows(
         m.Rectification.objects.filter(**in_years), "department_year_id",
-        "problem", "measure", "owner", "deadline", "status", "project_code",
+        "problem", "measure", "owner", "deadline", "status", "project_code", "code", "version",
     ):
         rectifications[owner].append(core.Rectification(
             problem=problem, measure=measure, owner=owner_name,
             deadline=deadline.isoformat() if deadline else None, status=status,
-            project=project_code,
+            project=project_code, code=code, version=version,
         ))
 
     out = []
@@ -177,6 +180,7 @@ def read_years(rows: Iterable[m.DepartmentYear]) -> list[core.DepartmentYear]:
             execution_explanation=row.execution_explanation,
             rectifications=rectifications.get(row.id, []), status=row.status,
             stated=_stated(*(getattr(row, f) for f in _STATED)), origin=row.origin,
+            version=row.version,
         ))
     return out
 

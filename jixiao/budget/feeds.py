@@ -3,7 +3,7 @@ department-year, the actual value text of each feed key it knows (e.g. "land.low
 → "56宗"). The rules engine substitutes them for indicators whose ``feed`` names the key."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 FeedProvider = Callable[[str, int], dict[str, str]]
 

@@ -12,10 +12,14 @@ from django.utils import timezone
 
 from jixiao.core.model import (
     ACHIEVEMENTS,
+    ADJUSTMENT_STATUSES,
+    CHECKPOINT_STATUSES,
     FUND_SOURCES,
+    GOAL_STATUSES,
     LIKELIHOODS,
     NATURES,
     ORIGINS,
+    RECTIFICATION_STATUSES,
     STATUSES,
 )
 
@@ -25,11 +29,20 @@ RATIO = {"max_digits": 10, "decimal_places": 6}  # fractions 0..1
 
 DEPARTMENT_KINDS = ("财政局", "主管部门", "单位")
 ROLES = ("经办人", "部门管理员", "财政审核", "第三方只读", "系统管理员")
-RECTIFICATION_STATUSES = ("未开始", "整改中", "已完成")
 
 
 def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(v, v) for v in values]
+
+
+class Versioned(models.Model):
+    """An editable row: ``version`` grows by one on every change. A write based on an older
+    version is refused by the application layer (``jixiao.services``), so no update is lost."""
+
+    version = models.PositiveIntegerField("版本", default=1)
+
+    class Meta:
+        abstract = True
 
 
 class Department(models.Model):
@@ -62,7 +75,7 @@ class StatedFields(models.Model):
         abstract = True
 
 
-class DepartmentYear(StatedFields):
+class DepartmentYear(StatedFields, Versioned):
     department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.CASCADE,
                                    related_name="years")
     year = models.PositiveSmallIntegerField("年度")
@@ -92,14 +105,14 @@ class DepartmentYear(StatedFields):
         return f"{self.department.name or self.department.code} {self.year} 年度"
 
 
-class BudgetLine(models.Model):
+class BudgetLine(Versioned):
     department_year = models.ForeignKey(DepartmentYear, on_delete=models.CASCADE,
                                         related_name="budget_lines")
     position = models.PositiveIntegerField(default=0)
     fund_source = models.CharField("资金来源", max_length=16, choices=_choices(FUND_SOURCES))
     nature = models.CharField("支出性质", max_length=8, choices=_choices(NATURES))
-    budget = models.DecimalField("全年预算数", **MONEY)
-    executed = models.DecimalField("全年执行数", **MONEY)
+    budget = models.DecimalField("全年预算数", null=True, blank=True, **MONEY)
+    executed = models.DecimalField("全年执行数", null=True, blank=True, **MONEY)
     initial = models.DecimalField("年初预算数", null=True, blank=True, **MONEY)
     carry_over = models.DecimalField("年末结转和结余", default=0, **MONEY)
     origin = models.CharField("来源", max_length=8, choices=_choices(ORIGINS), default="录入")
@@ -109,7 +122,7 @@ class BudgetLine(models.Model):
         ordering = ["department_year", "position"]
 
 
-class Project(StatedFields):
+class Project(StatedFields, Versioned):
     department_year = models.ForeignKey(DepartmentYear, on_delete=models.CASCADE,
                                         related_name="projects")
     position = models.PositiveIntegerField(default=0)
@@ -125,7 +138,9 @@ class Project(StatedFields):
     problems = models.TextField("存在问题", blank=True)
     measures = models.TextField("改进措施", blank=True)
     budget_cut_midyear = models.BooleanField("年中调减预算", default=False)
-    status = models.CharField("状态", max_length=8, choices=_choices(STATUSES), default="草稿")
+    status = models.CharField("自评状态", max_length=8, choices=_choices(STATUSES), default="草稿")
+    goal_status = models.CharField("目标申报状态", max_length=8, choices=_choices(GOAL_STATUSES),
+                                   default="草稿")
     origin = models.CharField("来源", max_length=8, choices=_choices(ORIGINS), default="录入")
 
     class Meta:
@@ -139,12 +154,12 @@ class Project(StatedFields):
         return f"{self.code} {self.name}"
 
 
-class FundLine(models.Model):
+class FundLine(Versioned):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="funds")
     position = models.PositiveIntegerField(default=0)
     fund_source = models.CharField("资金来源", max_length=16, choices=_choices(FUND_SOURCES))
-    budget = models.DecimalField("全年预算数", **MONEY)
-    executed = models.DecimalField("全年执行数", **MONEY)
+    budget = models.DecimalField("全年预算数", null=True, blank=True, **MONEY)
+    executed = models.DecimalField("全年执行数", null=True, blank=True, **MONEY)
     initial = models.DecimalField("年初预算数", null=True, blank=True, **MONEY)
 
     class Meta:
@@ -152,7 +167,7 @@ class FundLine(models.Model):
         ordering = ["project", "position"]
 
 
-class Indicator(models.Model):
+class Indicator(Versioned):
     """A third-level indicator of either the department-year (部门整体) or one project."""
 
     department_year = models.ForeignKey(DepartmentYear, null=True, blank=True,
@@ -164,8 +179,10 @@ class Indicator(models.Model):
     level1 = models.CharField("一级指标", max_length=64)
     level2 = models.CharField("二级指标", max_length=64)
     name = models.CharField("三级指标", max_length=300)
-    target_text = models.CharField("年度指标值", max_length=300)
-    weight = models.DecimalField("分值", **SCORE)
+    target_text = models.CharField("年度指标值", max_length=300, null=True, blank=True)
+    # Set by an approved 目标调整: target_text then holds the adjusted value.
+    original_target_text = models.CharField("原指标值", max_length=300, null=True, blank=True)
+    weight = models.DecimalField("分值", null=True, blank=True, **SCORE)
     unit = models.CharField("度量单位", max_length=32, blank=True)
     actual_text = models.CharField("实际完成值", max_length=300, null=True, blank=True)
     achievement = models.CharField("完成情况", max_length=8, choices=_choices(ACHIEVEMENTS),
@@ -180,9 +197,6 @@ class Indicator(models.Model):
     feed = models.CharField("计算来源", max_length=100, null=True, blank=True)
     stated_score = models.DecimalField("填报得分", null=True, blank=True, **SCORE)
     origin = models.CharField("来源", max_length=8, choices=_choices(ORIGINS), default="录入")
-    # The parsed target (jixiao.core.targets) as JSON, cached for lists and filters; the text
-    # above stays the source of truth. Null when the text does not parse.
-    target_parsed = models.JSONField("解析后的指标值", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "绩效指标"
@@ -199,7 +213,7 @@ class Indicator(models.Model):
         return f"{self.code} {self.name}"
 
 
-class Checkpoint(models.Model):
+class Checkpoint(Versioned):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="checkpoints")
     position = models.PositiveIntegerField(default=0)
     month = models.PositiveSmallIntegerField("截止月份")
@@ -207,7 +221,7 @@ class Checkpoint(models.Model):
     expected_executed = models.DecimalField("全年预计执行数", null=True, blank=True, **MONEY)
     causes = models.JSONField("偏差原因", default=list, blank=True)
     measures = models.TextField("纠偏措施", blank=True)
-    status = models.CharField("状态", max_length=8, choices=_choices(STATUSES), default="草稿")
+    status = models.CharField("状态", max_length=8, choices=_choices(CHECKPOINT_STATUSES), default="填报")
 
     class Meta:
         verbose_name = verbose_name_plural = "监控节点"
@@ -231,21 +245,82 @@ class IndicatorProgress(models.Model):
         ordering = ["checkpoint", "position"]
 
 
-class Rectification(models.Model):
+class Rectification(Versioned):
     department_year = models.ForeignKey(DepartmentYear, on_delete=models.CASCADE,
                                         related_name="rectifications")
     position = models.PositiveIntegerField(default=0)
+    code = models.CharField("整改编码", max_length=64, default="")
     problem = models.TextField("问题")
     measure = models.TextField("整改措施")
     owner = models.CharField("责任人", max_length=100, blank=True)
     deadline = models.DateField("整改期限", null=True, blank=True)
     status = models.CharField("状态", max_length=8, choices=_choices(RECTIFICATION_STATUSES),
-                              default="未开始")
+                              default="待整改")
     project_code = models.CharField("项目编码", max_length=64, null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "整改事项"
         ordering = ["department_year", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["department_year", "code"], name="budget_rectification_unique"),
+        ]
+
+
+class TargetAdjustment(Versioned):
+    """A change to an approved goal's target or weight (目标调整): the original stays, the adjusted
+    value applies only once the adjustment is approved, and scoring and reports show both."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="adjustments")
+    field = models.CharField("调整内容", max_length=16, choices=[("target_text", "指标值"), ("weight", "分值")])
+    original = models.CharField("原值", max_length=300, blank=True)
+    adjusted = models.CharField("调整后", max_length=300)
+    reason = models.TextField("调整理由")
+    status = models.CharField("状态", max_length=8, choices=_choices(ADJUSTMENT_STATUSES), default="待审核")
+    requested_by = models.CharField("申请人", max_length=150)
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    decided_by = models.CharField("审核人", max_length=150, blank=True)
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decision_comment = models.TextField("审核意见", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "目标调整"
+        ordering = ["-requested_at", "-id"]
+
+
+class Review(models.Model):
+    """A finance-bureau re-score (复核) of a project's or the department's self-evaluation, with a
+    score per indicator. The latest per (department-year, project) is in force; older ones stay."""
+
+    department_year = models.ForeignKey(DepartmentYear, on_delete=models.CASCADE, related_name="reviews")
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="reviews")  # null: 部门整体
+    score = models.DecimalField("复核得分", **SCORE)
+    grade = models.CharField("复核等级", max_length=8)
+    self_score = models.DecimalField("自评得分", null=True, blank=True, **SCORE)
+    self_grade = models.CharField("自评等级", max_length=8, blank=True)
+    reason = models.TextField("复核意见")
+    who = models.CharField("复核人", max_length=150)
+    when = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "财政复核"
+        ordering = ["-when", "-id"]
+
+
+class ReviewItem(models.Model):
+    """The reviewer's score of one indicator, beside the unit's own."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="items")
+    indicator = models.ForeignKey(Indicator, null=True, on_delete=models.SET_NULL, related_name="+")
+    indicator_code = models.CharField("指标编码", max_length=64)  # kept readable if the row goes
+    name = models.CharField("指标名称", max_length=300, blank=True)
+    self_score = models.DecimalField("自评得分", null=True, blank=True, **SCORE)
+    score = models.DecimalField("复核得分", **SCORE)
+    comment = models.TextField("复核说明", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "复核指标得分"
+        ordering = ["review", "id"]
 
 
 class AppendOnlyError(Exception):
@@ -262,14 +337,18 @@ class ChangeLogQuerySet(models.QuerySet):
 
 class ChangeLog(models.Model):
     """Append-only history of stored data. ``who`` is the username as text so that removing a
-    user never rewrites history; ``object_key`` is a natural key ("demo/2022/P01/I03") because
-    child rows are recreated on every save and their database ids do not last."""
+    user never rewrites history. ``object_id`` (with ``model_label``) names the row, which keeps
+    its identity across edits and imports; ``object_key`` ("demo/2022/项目/P01/指标/I03") stays
+    for display and for rows that were deleted. ``version`` is the row's version after the change,
+    so "what changed since version N" is a query."""
 
     when = models.DateTimeField("时间", default=timezone.now, db_index=True)
     who = models.CharField("操作人", max_length=150, blank=True)
     department = models.CharField("部门编码", max_length=64, db_index=True)
     year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
     model_label = models.CharField("对象类型", max_length=64)
+    object_id = models.BigIntegerField("对象编号", null=True, blank=True)
+    version = models.PositiveIntegerField("版本", null=True, blank=True)
     object_key = models.CharField("对象标识", max_length=300)
     object_repr = models.CharField("对象名称", max_length=300, blank=True)
     field = models.CharField("字段", max_length=64)
@@ -282,7 +361,8 @@ class ChangeLog(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "变更记录"
         ordering = ["-when", "-id"]
-        indexes = [models.Index(fields=["department", "year"], name="budget_changelog_dept_year")]
+        indexes = [models.Index(fields=["department", "year"], name="budget_changelog_dept_year"),
+                   models.Index(fields=["model_label", "object_id"], name="budget_changelog_object")]
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -10,20 +10,22 @@ many decimals, texts too long) raise ``InputError`` with every problem and its p
 from __future__ import annotations
 
 import dataclasses
-import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, cast
 
 from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from jixiao.budget import models as m
-from jixiao.budget.bulk import plain_decimal as _dec
 from jixiao.budget.bulk import read_years
+from jixiao.core import changes
 from jixiao.core import model as core
 from jixiao.core.errors import InputError, Problem
-from jixiao.core.targets import TargetError, parse_target
+from jixiao.services import history
 
 SYSTEM_USER = "系统"
 # SQLite keeps NUMERIC values as 8-byte floats, exact to 15 significant digits; the same limit
@@ -149,14 +151,6 @@ class _Checker:
             self.add(path, f"数值「{value}」有效数字超过 {SIGNIFICANT_DIGITS} 位，无法精确保存", label)
 
 
-def _target_json(text: str, unit: str) -> dict | None:
-    try:
-        target = parse_target(text, unit)
-    except TargetError:
-        return None  # unreadable targets are reported by validation and quality checks
-    return _jsonable(dataclasses.asdict(target))
-
-
 def _jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = dataclasses.asdict(value)  # e.g. the checkpoints or fund lines of a changed project
@@ -184,7 +178,7 @@ def _indicator_row(ind: core.Indicator, position: int, chk: _Checker, path: str)
         override_reason=ind.override_reason, deviation_reason=ind.deviation_reason, basis=ind.basis,
         data_source=ind.data_source, core=ind.core, last_year_actual=ind.last_year_actual,
         feed=ind.feed, stated_score=ind.stated_score, origin=ind.origin,
-        target_parsed=_target_json(ind.target_text, ind.unit),
+        original_target_text=ind.original_target_text,
     )
     chk.row(row, path)
     return row
@@ -236,7 +230,7 @@ def _plan(dy: core.DepartmentYear, chk: _Checker) -> _Plan:
         row = m.Rectification(
             position=i, problem=r.problem, measure=r.measure, owner=r.owner,
             deadline=_deadline(r.deadline, chk, f"$.rectifications[{i}].deadline"),
-            status=r.status, project_code=r.project,
+            status=r.status, project_code=r.project, code=r.code,
         )
         chk.row(row, f"$.rectifications[{i}]")
         rectifications.append(row)
@@ -253,7 +247,7 @@ def _plan(dy: core.DepartmentYear, chk: _Checker) -> _Plan:
             monthly_executed={str(k): str(v) for k, v in sorted(p.monthly_executed.items())},
             execution_explanation=p.execution_explanation, problems=p.problems,
             measures=p.measures, budget_cut_midyear=p.budget_cut_midyear, status=p.status,
-            origin=p.origin, **_stated_kwargs(p.stated),
+            goal_status=p.goal_status, origin=p.origin, **_stated_kwargs(p.stated),
         )
         chk.row(row, path)
         for month in p.monthly_executed:
@@ -301,63 +295,178 @@ def _check_department(d: core.Department, chk: _Checker) -> None:
         chk.row(m.Department(code=d.parent_code, name=d.parent_name or ""), "$.department.parent")
 
 
-def _who(user: Any) -> str:
-    if user is None:
-        return SYSTEM_USER
-    if isinstance(user, str):
-        return user or SYSTEM_USER
-    return user.get_username()
+def _check_unique(chk: _Checker, path: str, keys: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for i, k in enumerate(keys):
+        if k in seen:
+            chk.add(f"{path}[{i}]", f"{what}「{k}」重复", what)
+        seen.add(k)
 
 
-def save_department_year(dy: core.DepartmentYear, user: Any = None, reason: str = "") -> None:
-    """Replace the stored department-year with ``dy``; all or nothing, with change history.
+def check_department_year(dy: core.DepartmentYear) -> None:
+    """``InputError`` with every value of ``dy`` the database cannot hold exactly, or that would
+    make two rows of one identity; nothing is written."""
+    _prepare(dy)
 
-    ``user`` is a Django user, a name, or None for the system."""
-    source = f"{dy.department.code}/{dy.year}"
-    chk = _Checker(source)
+
+def _prepare(dy: core.DepartmentYear) -> _Plan:
+    chk = _Checker(f"{dy.department.code}/{dy.year}")
     _check_department(dy.department, chk)
     plan = _plan(dy, chk)
+    _check_unique(chk, "$.budget_lines", [changes.budget_line_key(b) for b in dy.budget_lines], "预算行（资金来源/支出性质）")
+    _check_unique(chk, "$.rectifications", [r.code for r in dy.rectifications], "整改编码")
+    for i, p in enumerate(dy.projects):
+        _check_unique(chk, f"$.projects[{i}].funds", [f.fund_source for f in p.funds], "资金来源")
+        _check_unique(chk, f"$.projects[{i}].checkpoints", [str(c.month) for c in p.checkpoints], "监控月份")
     if chk.problems:
         raise InputError(chk.problems)
-    log = _Log(_who(user), dy.department.code, dy.year, reason)
+    return plan
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing: upsert by identity. A row whose content changed gets ``version + 1`` through a
+# conditional UPDATE (… WHERE version = the version read), so a concurrent change in between
+# is a Conflict for the whole transaction, never a silent overwrite.
+
+_NOT_CONTENT = frozenset({"id", "position", "version", "updated_at"})
+
+
+def _content(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields
+                 if not f.is_relation and f.name not in _NOT_CONTENT)
+
+
+class StaleRow(Exception):
+    """A stored row changed between reading and writing it (see ``Conflict`` in services)."""
+
+    def __init__(self, label: str):
+        super().__init__(label)
+        self.label = label
+
+
+class _Writer:
+    """Upserts planned rows against the stored ones, remembering each row's id and version for
+    the change history."""
+
+    def __init__(self) -> None:
+        self.ids: dict[changes.Ref, int] = {}
+        self.versions: dict[changes.Ref, int] = {}
+
+    def upsert(self, ref: changes.Ref, planned: models.Model, stored: models.Model | None,
+               owner: dict[str, Any], label: str) -> tuple[models.Model, bool]:
+        """The stored row updated to ``planned`` (or ``planned`` created); whether content changed."""
+        model = type(planned)
+        for name, value in owner.items():
+            setattr(planned, name, value)
+        if stored is None:
+            planned.save(force_insert=True)
+            self.ids[ref], self.versions[ref] = planned.pk, planned.version
+            return planned, True
+        fields = _content(model)
+        changed = {f: getattr(planned, f) for f in fields if getattr(planned, f) != getattr(stored, f)}
+        position = getattr(planned, "position", None)
+        if changed:
+            n = model.objects.filter(pk=stored.pk, version=stored.version).update(
+                **changed, version=F("version") + 1,
+                **({"position": position} if position is not None else {}),
+            )
+            if n != 1:
+                raise StaleRow(label)
+            for f, v in changed.items():
+                setattr(stored, f, v)
+            stored.version += 1
+        elif position is not None and position != stored.position:
+            model.objects.filter(pk=stored.pk).update(position=position)
+        self.ids[ref], self.versions[ref] = stored.pk, stored.version
+        return stored, bool(changed)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save changed, and every stored object's id and version afterwards."""
+
+    diff: changes.Diff
+    ids: dict[changes.Ref, int]
+    versions: dict[changes.Ref, int]
+
+
+def save_department_year(dy: core.DepartmentYear, who: str, reason: str = "",
+                         keep_missing: bool = False) -> Saved:
+    """Store ``dy`` as the department-year's new content — all or nothing, rows keep their
+    identity, changed rows get a new version, and every change is appended to the history.
+
+    Called by the application layer only (``jixiao.services``), which decides beforehand what
+    may change. ``keep_missing``: objects stored but absent from ``dy`` stay (an import deletes
+    only what the user confirmed). Raises ``InputError`` for values the database cannot hold,
+    ``StaleRow`` when a row changed concurrently."""
+    plan = _prepare(dy)
     with transaction.atomic():
-        department = _save_department(dy.department, log)
-        existing = (
-            m.DepartmentYear.objects.select_for_update()
-            .filter(department=department, year=dy.year)
-            .first()
-        )
+        department = _save_department(dy.department, who, reason, dy.year)
+        existing = (m.DepartmentYear.objects.select_for_update()
+                    .filter(department=department, year=dy.year).first())
         before = _load(existing) if existing is not None else None
-        _write(plan, department, existing)
-        if before is None:
-            log.add("budget.departmentyear", source, f"{dy.department.name} {dy.year} 年度",
-                    "（新建）", None,
-                    f"{len(dy.projects)} 个项目，"
-                    f"{len(dy.indicators) + sum(len(p.indicators) for p in dy.projects)} 个指标")
-        else:
-            _diff_year(before, dy, log)
-        m.ChangeLog.objects.bulk_create(log.rows)
+        if before is not None and keep_missing:
+            dy = _with_missing(before, dy)
+            plan = _prepare(dy)
+        diff = changes.diff_years(before, dy)
+        writer = _Writer()
+        year_row = _write(plan, department, existing, writer, keep_missing)
+        history.record_diff(diff, writer.ids, writer.versions, who=who, department=department.code,
+                            year=dy.year, reason=reason, year_name=f"{dy.department.name} {dy.year} 年度",
+                            counts=(len(dy.projects), len(dy.indicators) + sum(len(p.indicators) for p in dy.projects)))
+        m.DepartmentYear.objects.filter(pk=year_row.pk).update(updated_at=timezone.now())
+    return Saved(diff, writer.ids, writer.versions)
 
 
-def _save_department(d: core.Department, log: _Log) -> m.Department:
+def _with_missing(before: core.DepartmentYear, new: core.DepartmentYear) -> core.DepartmentYear:
+    """``new`` plus every object of ``before`` that ``new`` leaves out (kept, not deleted)."""
+    out = dataclasses.replace(new)
+    keys = {changes.budget_line_key(b) for b in new.budget_lines}
+    out.budget_lines = new.budget_lines + [b for b in before.budget_lines if changes.budget_line_key(b) not in keys]
+    codes = {i.code for i in new.indicators}
+    out.indicators = new.indicators + [i for i in before.indicators if i.code not in codes]
+    codes = {r.code for r in new.rectifications}
+    out.rectifications = new.rectifications + [r for r in before.rectifications if r.code not in codes]
+    old_projects = {p.code: p for p in before.projects}
+    projects = []
+    for p in new.projects:
+        old = old_projects.get(p.code)
+        if old is not None:
+            p = dataclasses.replace(p)
+            have = {f.fund_source for f in p.funds}
+            p.funds = p.funds + [f for f in old.funds if f.fund_source not in have]
+            have = {i.code for i in p.indicators}
+            p.indicators = p.indicators + [i for i in old.indicators if i.code not in have]
+            have = {str(c.month) for c in p.checkpoints}
+            p.checkpoints = p.checkpoints + [c for c in old.checkpoints if str(c.month) not in have]
+        projects.append(p)
+    codes = {p.code for p in new.projects}
+    out.projects = projects + [p for p in before.projects if p.code not in codes]
+    return out
+
+
+def _save_department(d: core.Department, who: str, reason: str, year: int) -> m.Department:
+    def log(code: str, name: str, field: str, before: Any, after: Any, pk: int) -> None:
+        history.record(who=who, department=d.code, year=year, label="budget.department", object_id=pk,
+                       version=None, key=code, name=name, field=field, before=before, after=after,
+                       reason=reason)
+
     parent = None
     if d.parent_code:
         parent = m.Department.objects.filter(code=d.parent_code).first()
         if parent is None:
             kind = "财政局" if "财政局" in (d.parent_name or "") else "主管部门"
-            parent = m.Department.objects.create(code=d.parent_code, name=d.parent_name or "",
-                                                 kind=kind)
-            log.add("budget.department", d.parent_code, parent.name or d.parent_code, "（新建）",
-                    None, kind)
+            parent = m.Department.objects.create(code=d.parent_code, name=d.parent_name or "", kind=kind)
+            log(d.parent_code, parent.name or d.parent_code, "（新建）", None, kind, parent.pk)
         elif d.parent_name and parent.name != d.parent_name:
-            log.add("budget.department", parent.code, parent.name, "name", parent.name, d.parent_name)
+            log(parent.code, parent.name, "name", parent.name, d.parent_name, parent.pk)
             parent.name = d.parent_name
             parent.save(update_fields=["name"])
     row = m.Department.objects.filter(code=d.code).first()
     if row is None:
         row = m.Department.objects.create(code=d.code, name=d.name, parent=parent,
                                           responsibilities=list(d.responsibilities))
-        log.add("budget.department", d.code, d.name, "（新建）", None, row.kind)
+        log(d.code, d.name, "（新建）", None, row.kind, row.pk)
         return row
     changed = []
     for name, old, new in (
@@ -366,7 +475,7 @@ def _save_department(d: core.Department, log: _Log) -> m.Department:
         ("responsibilities", row.responsibilities, list(d.responsibilities)),
     ):
         if old != new:
-            log.add("budget.department", d.code, d.name, name, old, new)
+            log(d.code, d.name, name, old, new, row.pk)
             changed.append(name)
     if changed:
         row.name, row.parent, row.responsibilities = d.name, parent, list(d.responsibilities)
@@ -374,147 +483,92 @@ def _save_department(d: core.Department, log: _Log) -> m.Department:
     return row
 
 
-def _write(plan: _Plan, department: m.Department, existing: m.DepartmentYear | None) -> None:
+def _by(rows: Iterable[models.Model], key: Any) -> dict[Any, Any]:
+    return {key(r): r for r in rows}
+
+
+def _write(plan: _Plan, department: m.Department, existing: m.DepartmentYear | None,
+           w: _Writer, keep_missing: bool) -> m.DepartmentYear:
+    R = changes.Ref
+    year_row, _ = w.upsert(R("year"), plan.year_row, existing, {"department": department}, "部门年度")
+    year_row = cast(m.DepartmentYear, year_row)
     if existing is None:
-        year_row = plan.year_row
-        year_row.department = department
-        year_row.save()
+        lines, year_inds, rects, projects = {}, {}, {}, {}
+        funds, inds, cps = {}, {}, {}
     else:
-        year_row = existing
-        for name in _DY_FIELDS:
-            setattr(year_row, name, getattr(plan.year_row, name))
-        year_row.save()
-        year_row.budget_lines.all().delete()
-        year_row.indicators.all().delete()
-        year_row.rectifications.all().delete()
-        m.FundLine.objects.filter(project__department_year=year_row).delete()
-        m.Indicator.objects.filter(project__department_year=year_row).delete()
-        m.Checkpoint.objects.filter(project__department_year=year_row).delete()
-    for rows in (plan.budget_lines, plan.indicators, plan.rectifications):
-        for r in rows:
-            r.department_year = year_row
-    m.BudgetLine.objects.bulk_create(plan.budget_lines)
-    m.Indicator.objects.bulk_create(plan.indicators)
-    m.Rectification.objects.bulk_create(plan.rectifications)
-
-    # Projects keep their ids across saves (they are addressed by code); their children are new.
-    old_ids = dict(year_row.projects.values_list("code", "id")) if existing is not None else {}
-    keep = {pp.row.code for pp in plan.projects}
-    gone = [code for code in old_ids if code not in keep]
-    if gone:
-        year_row.projects.filter(code__in=gone).delete()
-    updates, creates = [], []
+        lines = _by(year_row.budget_lines.all(), lambda b: f"{b.fund_source}/{b.nature}")
+        year_inds = _by(year_row.indicators.all(), lambda i: i.code)
+        rects = _by(year_row.rectifications.all(), lambda r: r.code)
+        projects = _by(year_row.projects.all(), lambda p: p.code)
+        funds = _by(m.FundLine.objects.filter(project__department_year=year_row).select_related("project"),
+                    lambda f: (f.project.code, f.fund_source))
+        inds = _by(m.Indicator.objects.filter(project__department_year=year_row).select_related("project"),
+                   lambda i: (i.project.code, i.code))
+        cps = _by(m.Checkpoint.objects.filter(project__department_year=year_row).select_related("project"),
+                  lambda c: (c.project.code, c.month))
+    R_of = {
+        **{R("budget_line", "", k): r.pk for k, r in lines.items()},
+        **{R("indicator", "", k): r.pk for k, r in year_inds.items()},
+        **{R("rectification", "", k): r.pk for k, r in rects.items()},
+        **{R("project", k): r.pk for k, r in projects.items()},
+        **{R("fund", p, k): r.pk for (p, k), r in funds.items()},
+        **{R("indicator", p, k): r.pk for (p, k), r in inds.items()},
+        **{R("checkpoint", p, str(k)): r.pk for (p, k), r in cps.items()},
+    }
+    w.ids.update(R_of)  # deleted rows keep their id in the history
+    owner = {"department_year": year_row}
+    keep: dict[str, set[Any]] = {k: set() for k in ("lines", "year_inds", "rects", "projects", "funds", "inds", "cps")}
+    for row in plan.budget_lines:
+        k = f"{row.fund_source}/{row.nature}"
+        keep["lines"].add(k)
+        w.upsert(R("budget_line", "", k), row, lines.get(k), owner, f"部门预算 {k}")
+    for row in plan.indicators:
+        keep["year_inds"].add(row.code)
+        w.upsert(R("indicator", "", row.code), row, year_inds.get(row.code), owner, f"部门整体指标 {row.code}")
+    for row in plan.rectifications:
+        keep["rects"].add(row.code)
+        w.upsert(R("rectification", "", row.code), row, rects.get(row.code), owner, f"整改事项 {row.code}")
     for pp in plan.projects:
-        pp.row.department_year = year_row
-        if pp.row.code in old_ids:
-            pp.row.pk = old_ids[pp.row.code]
-            pp.row._state.adding = False
-            updates.append(pp.row)
-        else:
-            creates.append(pp.row)
-    if updates:
-        m.Project.objects.bulk_update(updates, _PROJECT_FIELDS)
-    m.Project.objects.bulk_create(creates)
-
-    funds, indicators, checkpoints = [], [], []
-    for pp in plan.projects:
-        for r in pp.funds:
-            r.project = pp.row
-            funds.append(r)
-        for r in pp.indicators:
-            r.project = pp.row
-            indicators.append(r)
-        for c, _ in pp.checkpoints:
-            c.project = pp.row
-            checkpoints.append(c)
-    m.FundLine.objects.bulk_create(funds)
-    m.Indicator.objects.bulk_create(indicators)
-    m.Checkpoint.objects.bulk_create(checkpoints)  # both backends return the new ids
-    progress = []
-    for pp in plan.projects:
-        for c, items in pp.checkpoints:
-            for g in items:
-                g.checkpoint = c
-                progress.append(g)
-    m.IndicatorProgress.objects.bulk_create(progress)
-
-
-# ---------------------------------------------------------------------------------------------
-# Change history
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, Decimal):
-        return str(_dec(value))
-    if isinstance(value, str):
-        return value
-    if dataclasses.is_dataclass(value):
-        value = dataclasses.asdict(value)
-    return json.dumps(_jsonable(value), ensure_ascii=False, sort_keys=True)
+        code = pp.row.code
+        keep["projects"].add(code)
+        project, _ = w.upsert(R("project", code), pp.row, projects.get(code), owner, f"项目 {code}")
+        powner = {"project": project}
+        for row in pp.funds:
+            keep["funds"].add((code, row.fund_source))
+            w.upsert(R("fund", code, row.fund_source), row, funds.get((code, row.fund_source)), powner,
+                     f"项目 {code} 资金 {row.fund_source}")
+        for row in pp.indicators:
+            keep["inds"].add((code, row.code))
+            w.upsert(R("indicator", code, row.code), row, inds.get((code, row.code)), powner,
+                     f"项目 {code} 指标 {row.code}")
+        for crow, progress in pp.checkpoints:
+            keep["cps"].add((code, crow.month))
+            stored = cps.get((code, crow.month))
+            cp, changed = w.upsert(R("checkpoint", code, str(crow.month)), crow, stored, powner,
+                                   f"项目 {code} {crow.month} 月监控")
+            # Indicator progress rows are part of their checkpoint (no identity of their own).
+            old = [] if stored is None else [tuple(getattr(g, f) for f in _PROGRESS) for g in stored.indicators.all()]
+            new = [tuple(getattr(g, f) for f in _PROGRESS) for g in progress]
+            if stored is None or old != new:
+                if stored is not None:
+                    stored.indicators.all().delete()
+                    if not changed:
+                        n = m.Checkpoint.objects.filter(pk=cp.pk, version=cp.version).update(version=F("version") + 1)
+                        if n != 1:
+                            raise StaleRow(f"项目 {code} {crow.month} 月监控")
+                        w.versions[R("checkpoint", code, str(crow.month))] = cp.version + 1
+                for g in progress:
+                    g.checkpoint = cp
+                m.IndicatorProgress.objects.bulk_create(progress)
+    if not keep_missing and existing is not None:
+        for stored_rows, kept in ((lines, keep["lines"]), (year_inds, keep["year_inds"]), (rects, keep["rects"]),
+                                  (funds, keep["funds"]), (inds, keep["inds"]), (cps, keep["cps"]),
+                                  (projects, keep["projects"])):
+            gone = [r.pk for k, r in stored_rows.items() if k not in kept]
+            if gone:
+                type(next(iter(stored_rows.values()))).objects.filter(pk__in=gone).delete()
+    return year_row
 
 
-class _Log:
-    def __init__(self, who: str, department: str, year: int, reason: str):
-        self.who, self.department, self.year, self.reason = who, department, year, reason
-        self.rows: list[m.ChangeLog] = []
-
-    def add(self, label: str, key: str, name: str, field: str, before: Any, after: Any) -> None:
-        self.rows.append(m.ChangeLog(
-            who=self.who, department=self.department, year=self.year, model_label=label,
-            object_key=key[:300], object_repr=(name or key)[:300], field=field[:64],
-            before=_text(before), after=_text(after), reason=self.reason,
-        ))
-
-    def fields(self, label: str, key: str, name: str, old: Any, new: Any, skip: tuple = ()) -> None:
-        """One row per changed field of two dataclasses (nested dataclasses as a.b)."""
-        for f in dataclasses.fields(new):
-            if f.name in skip:
-                continue
-            a, b = getattr(old, f.name), getattr(new, f.name)
-            if dataclasses.is_dataclass(b) and not isinstance(b, type):
-                for g in dataclasses.fields(b):
-                    x, y = getattr(a, g.name), getattr(b, g.name)
-                    if x != y:
-                        self.add(label, key, name, f"{f.name}.{g.name}", x, y)
-            elif a != b:
-                self.add(label, key, name, f.name, a, b)
-
-    def keyed(self, label: str, prefix: str, old: list, new: list, key, name,
-              skip: tuple = (), nested=None) -> None:
-        """Match list items by key: added, removed, and field changes of the kept ones."""
-        before = {key(x): x for x in old}
-        after = {key(x): x for x in new}
-        for k, item in after.items():
-            obj_key = f"{prefix}/{k}"
-            if k not in before:
-                self.add(label, obj_key, name(item), "（新增）", None, name(item))
-                continue
-            self.fields(label, obj_key, name(item), before[k], item, skip)
-            if nested:
-                nested(obj_key, before[k], item)
-        for k, item in before.items():
-            if k not in after:
-                self.add(label, f"{prefix}/{k}", name(item), "（删除）", name(item), None)
-
-
-def _diff_year(old: core.DepartmentYear, new: core.DepartmentYear, log: _Log) -> None:
-    key = f"{new.department.code}/{new.year}"
-    log.fields("budget.departmentyear", key, f"{new.department.name} {new.year} 年度", old, new,
-               skip=("department", "budget_lines", "indicators", "projects"))
-    log.keyed("budget.budgetline", f"{key}/预算", old.budget_lines, new.budget_lines,
-              key=lambda b: f"{b.fund_source}/{b.nature}",
-              name=lambda b: f"{b.fund_source}·{b.nature}")
-    log.keyed("budget.indicator", f"{key}/指标", old.indicators, new.indicators,
-              key=lambda i: i.code, name=lambda i: i.name)
-
-    def project_indicators(obj_key: str, a: core.Project, b: core.Project) -> None:
-        log.keyed("budget.indicator", f"{obj_key}/指标", a.indicators, b.indicators,
-                  key=lambda i: i.code, name=lambda i: f"{b.name}·{i.name}")
-
-    log.keyed("budget.project", f"{key}/项目", old.projects, new.projects,
-              key=lambda p: p.code, name=lambda p: p.name, skip=("indicators",),
-              nested=project_indicators)
+_PROGRESS = ("position", "indicator", "progress_text", "forecast_text", "likelihood", "causes",
+             "explanation", "measures")

@@ -1,27 +1,28 @@
-"""The ``jixiao`` command. Each feature registers its subcommands from its own module.
+"""The ``jixiao`` command. Every command is declared once, with its feature, in
+``jixiao/features.py`` (name, help text, module).
+
+``jixiao --help`` lists the declared commands without importing any command module; running a
+command imports only its module, which then adds its parser (``register(subparsers)``). A module
+marked ``django=True`` imports Django models at its top, so Django is configured first (without
+touching the database: its handlers call ``setup_database()`` when they need the schema).
 
 A handler returns the process exit code. Bad input raises ``InputError``: the message goes to
-stderr in Chinese and the exit code is 2, never a traceback.
+stderr in Chinese and the exit code is 2, never a traceback; so does ``NotFound``, while the
+other refusals of the application layer (``Denied``, ``Conflict``) exit 1.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
-from jixiao.core.errors import InputError
+import django
+from django.core.management import call_command
 
-# Each module defines ``register(subparsers)``; its parsers set ``func=handler(args) -> int``.
-COMMAND_MODULES: tuple[str, ...] = (
-    "jixiao.cli.core_cmds",
-    "jixiao.cli.monitor_cmds",
-    "jixiao.cli.check_cmds",
-    "jixiao.cli.land_cmds",
-    "jixiao.cli.invest_cmds",
-    "jixiao.cli.enterprise_cmds",
-    "jixiao.cli.report_cmds",
-    "jixiao.cli.web_cmds",
-)
+from jixiao import features
+from jixiao.core.errors import InputError
+from jixiao.services.errors import NotFound, ServiceError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,16 +32,35 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_name(argv: list[str]) -> str:
+    return next((a for a in argv if not a.startswith("-")), "")
+
+
+def configure_django() -> None:
+    """Django configured (apps and models importable); the database is not touched."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.settings")
+    django.setup()
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``argv``: the chosen command's own parser, the others listed by name and help."""
+    argv = sys.argv[1:] if argv is None else argv
     parser = _Parser(prog="jixiao", description="jixiao 预算绩效管理命令行")
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    chosen = features.command(_command_name(argv))
+    if chosen is not None:
+        if chosen.django:
+            configure_django()
+        importlib.import_module(chosen.module).register(sub)
+    for c in features.commands():
+        if c.name not in sub.choices:
+            sub.add_parser(c.name, help=c.help)  # listed only; its module adds it when it runs
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -50,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         sys.stderr.write(f"错误：{exc}\n")
         return 2
+    except NotFound as exc:
+        sys.stderr.write(f"错误：{exc}\n")
+        return 2
+    except ServiceError as exc:  # Denied, Conflict: the request was understood and refused
+        sys.stderr.write(f"错误：{exc}\n")
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -60,11 +86,5 @@ def main(argv: list[str] | None = None) -> int:
 
 def django_setup() -> None:
     """Configure Django for commands that touch the database; creates the schema when needed."""
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
+    configure_django()
     call_command("migrate", verbosity=0, interactive=False)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from jixiao.core.errors import InputError
 from jixiao.core.model import DepartmentYear
@@ -21,10 +22,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="（重新）载入示例部门 demo 及其示例台账数据")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("import", help="导入交换格式 .json 或 Excel .xlsx 文件（全部成功或全部不导入）")
+    p = sub.add_parser("import", help="导入交换格式 .json 或 Excel .xlsx 文件：先预览，无冲突时全部导入，否则全部不导入")
     p.add_argument("file", metavar="文件", help=".json 或 .xlsx")
     p.add_argument("--reason", default="", help="变更原因，记入变更记录")
+    p.add_argument("--dry-run", action="store_true", help="只显示预览（新增、修改、删除、冲突、提示），不写入")
+    p.add_argument("--delete-missing", action="store_true",
+                   help="确认删除文件中没有而系统中有的项目、指标等（默认保留）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出预览")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("workflow", help="审核流程操作：提交、退回、审核通过、锁定、解除锁定等")
+    _department_args(p, required=True)
+    p.add_argument("action", metavar="操作", help="submit / return / approve / lock / unlock（目标申报另有 ratify；"
+                   "整改有 start / complete / confirm）")
+    p.add_argument("--project", metavar="项目编码", help="对该项目操作；省略时对部门整体操作")
+    p.add_argument("--stage", default=None, choices=("goals", "self_evaluation", "monitoring", "rectification"),
+                   help="阶段：goals 目标申报 / self_evaluation 绩效自评（默认）/ monitoring 运行监控 / rectification 整改")
+    p.add_argument("--month", type=int, metavar="月份", help="运行监控：监控节点的截止月份")
+    p.add_argument("--rectification", metavar="整改编码", help="整改：整改事项编码")
+    p.add_argument("--comment", default="", help="意见或理由（退回、解除锁定时必填）")
+    p.set_defaults(func=cmd_workflow)
 
     p = sub.add_parser("export", help="导出部门年度数据：交换格式 JSON 或标准表格")
     _department_args(p, required=True)
@@ -70,11 +87,6 @@ def setup_database() -> None:
         raise InputError(f"无法连接数据库，请检查 DATABASE_URL：{exc}".strip(), location="数据库") from None
 
 
-def _who() -> str:
-    name = os.environ.get("USER") or os.environ.get("USERNAME")
-    return f"命令行（{name}）" if name else "命令行"
-
-
 def read_department_year(path: str) -> DepartmentYear:
     """A department-year from an exchange-format .json or a bulk .xlsx workbook."""
     p = Path(path)
@@ -108,10 +120,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     setup_database()
     from django.db import transaction
 
-    from jixiao.budget.store import save_department_year
+    from jixiao.services.demo import load_demo_year
 
     with transaction.atomic():
-        save_department_year(dy, user=_who(), reason="载入示例数据")
+        load_demo_year(dy)
         lines = [loader(dy) for loader in DEMO_LOADERS]
     print(f"已载入示例部门 {_summary(dy)}（标注“示例”的数值为示例数据）")
     for line in lines:
@@ -121,34 +133,53 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    if Path(args.file).suffix.lower() == ".xlsx":
-        # Excel: the bulk workbook, or standard forms merged into the stored department-year.
-        from jixiao.excel.importing import import_file
+    setup_database()
+    from jixiao.services import imports
+    from jixiao.services.actor import system_actor
+    from jixiao.services.findings import import_summary
 
-        outcome = import_file(args.file)
-        setup_database()
-        from jixiao.excel.merge import import_outcome_into_database
+    read = imports.read_file(args.file)
+    name = Path(args.file).name
+    actor = system_actor()
+    for warning in read.warnings:
+        print(f"提示：{warning}")
+    if args.dry_run:
+        preview = imports.preview(actor, read.candidate, name, args.delete_missing)
+        print(json.dumps(preview.as_dict(), ensure_ascii=False, indent=2) if args.json else preview.text())
+        return 1 if preview.conflicts else 0
+    try:
+        preview = imports.apply(actor, read.candidate, name, args.reason, args.delete_missing)
+    except imports.ImportConflict as exc:
+        print(json.dumps(exc.preview.as_dict(), ensure_ascii=False, indent=2) if args.json else exc.preview.text())
+        sys.stderr.write(f"错误：{exc}。请先处理上述冲突（或在网页上退回、解除锁定）后重新导入\n")
+        return 1
+    print(json.dumps(preview.as_dict(), ensure_ascii=False, indent=2) if args.json else preview.text())
+    print(f"已导入 {_summary(read.candidate)}")
+    outcome = read.outcome
+    months = ({code: sheet.month for code, sheet in outcome.monitoring.items()}
+              if outcome is not None and outcome.form == "monitor" else None)
+    print(import_summary(preview.candidate or read.candidate, args.file, months))
+    return 0
 
-        dy = import_outcome_into_database(outcome, args.file, user=_who(), reason=args.reason)
-        print(f"已导入 {_summary(dy)}")
-        for warning in outcome.warnings:
-            print(f"提示：{warning}")
-        if outcome.form == "monitor":
-            # A 监控表 is no goal or year-end document: summarise the monitoring checks of its projects.
-            from jixiao.cli.check_cmds import import_summary
 
-            print(import_summary(dy, args.file, {code: sheet.month for code, sheet in outcome.monitoring.items()}))
-            return 0
+def cmd_workflow(args: argparse.Namespace) -> int:
+    setup_database()
+    from jixiao.core.changes import Ref
+    from jixiao.services.actor import system_actor
+    from jixiao.services.workflow import transition
+
+    if args.stage == "monitoring" or args.month is not None:
+        if not (args.project and args.month):
+            raise InputError("运行监控的操作需要 --project 与 --month", location="参数")
+        ref = Ref("checkpoint", args.project, str(args.month))
+    elif args.stage == "rectification" or args.rectification:
+        if not args.rectification:
+            raise InputError("整改的操作需要 --rectification 整改编码", location="参数")
+        ref = Ref("rectification", "", args.rectification)
     else:
-        dy = read_department_year(args.file)
-        setup_database()
-        from jixiao.budget.store import save_department_year
-
-        save_department_year(dy, user=_who(), reason=args.reason or f"导入 {Path(args.file).name}")
-        print(f"已导入 {_summary(dy)}")
-    from jixiao.cli.check_cmds import import_summary
-
-    print(import_summary(dy, args.file))
+        ref = Ref("project", args.project) if args.project else Ref("year")
+    moved = transition(system_actor(), args.department, args.year, ref, args.action, args.comment, args.stage)
+    print(f"{ref.path()}：{moved.before} → {moved.status}")
     return 0
 
 

@@ -4,14 +4,13 @@ A form carries only part of a department-year: a 申报表 has goals, budgets an
 definitions; a 自评表 adds execution, actual values and stated scores; a 监控表 carries one
 checkpoint; the 部门整体自评表 the department-level block. ``merge_outcome`` is pure: it keeps
 every stored field the form does not carry (matching indicators by 指标编码) and validates the
-result. ``import_into_database`` is the shell: load, merge, save all-or-nothing.
+result. Storing it is the application layer's (``jixiao.services.imports``).
 """
 from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from jixiao.core import model
@@ -220,32 +219,3 @@ def merge_outcome(outcome: ImportOutcome, stored: model.DepartmentYear | None,
     if semantic:
         raise InputError(semantic)
     return dy
-
-
-def import_outcome_into_database(outcome: ImportOutcome, path: str | Path, user: Any = None,
-                                 reason: str = "") -> model.DepartmentYear:
-    """Merge a read file into the stored department-year and save it — all or nothing.
-    Warnings found while merging are appended to ``outcome.warnings``."""
-    from django.db import transaction
-
-    from jixiao.budget.feeds import collect_feeds
-    from jixiao.budget.store import load_department_year, save_department_year
-
-    code, year = outcome.department_code, outcome.year
-    if not code or not year:
-        raise InputError([Problem(Path(path).name, "表头中缺少部门编码或年度，无法确定导入到哪个部门年度")])
-    with transaction.atomic():
-        try:
-            stored = load_department_year(code, year)
-        except InputError:
-            stored = None
-        dy = merge_outcome(outcome, stored, collect_feeds(code, year) if stored is not None else None)
-        save_department_year(dy, user=user, reason=reason or f"导入 {Path(path).name}")
-    return dy
-
-
-def import_into_database(path: str | Path, user: Any = None, reason: str = "") -> tuple[model.DepartmentYear, list[Problem]]:
-    """Read ``path`` and import it (see ``import_outcome_into_database``); returns the saved
-    department-year and the warnings to show."""
-    outcome = import_file(path)
-    return import_outcome_into_database(outcome, path, user, reason), outcome.warnings

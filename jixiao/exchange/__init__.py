@@ -1,4 +1,5 @@
-"""The exchange format: one department-year as a JSON document (format version 1).
+"""The exchange format: one department-year as a JSON document (format version 2; version 1
+files are read and upgraded, see ``_upgrade``).
 
 The document mirrors ``jixiao.core.model`` field by field; ``docs/exchange-format.md`` describes
 it and ``schema.json`` beside this file is its JSON Schema. Amounts are written as strings so
@@ -9,6 +10,7 @@ Reading is strict and reports every problem at once, each with its JSON path, fo
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import types
@@ -22,7 +24,8 @@ from jixiao.core.errors import InputError, Problem
 from jixiao.exchange.validate import validate_semantics
 
 FORMAT_NAME = "jixiao-department-year"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 # Chinese names of fields, used in messages so a user recognises the column they filled in.
@@ -42,9 +45,12 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "origin": model.ORIGINS,
     "likelihood": model.LIKELIHOODS,
     "achievement": model.ACHIEVEMENTS,
+    "goal_status": model.GOAL_STATUSES,
 }
-# "status" means the workflow state everywhere except on a rectification item.
-STATUS_CHOICES: dict[str, tuple[str, ...]] = {"Rectification": model.RECTIFICATION_STATUSES}
+# "status" is the state of the record's own stage: 绩效自评 unless the class says otherwise.
+STATUS_CHOICES: dict[str, tuple[str, ...]] = {
+    "Rectification": model.RECTIFICATION_STATUSES, "Checkpoint": model.CHECKPOINT_STATUSES,
+}
 MONEY_UNITS = ("万元", "元", "亿元")
 
 
@@ -167,10 +173,13 @@ def from_dict(data: Any, source: str = "<数据>") -> model.DepartmentYear:
     version = body.pop("version", None)
     if fmt != FORMAT_NAME:
         reader.problem("$.format", f"应为「{FORMAT_NAME}」，这不是 jixiao 交换格式文件")
-    elif version != FORMAT_VERSION:
-        reader.problem("$.version", f"不支持的格式版本「{version}」，本程序读取版本 {FORMAT_VERSION}")
+    elif version not in READABLE_VERSIONS:
+        readable = "、".join(str(v) for v in READABLE_VERSIONS)
+        reader.problem("$.version", f"不支持的格式版本「{version}」，本程序读取版本 {readable}")
     if reader.problems:
         raise InputError(reader.problems)
+    if version == 1:
+        body = _upgrade(body)
     dy = reader.build(model.DepartmentYear, body, "$")
     if dy is not None and not reader.problems:
         if dy.money_unit not in MONEY_UNITS:
@@ -179,6 +188,26 @@ def from_dict(data: Any, source: str = "<数据>") -> model.DepartmentYear:
     if reader.problems or dy is None:
         raise InputError(reader.problems)
     return dy
+
+
+# Version 1 named the states of two stages differently; version 2 adds ``version`` (the stored
+# version a copy was exported at), ``goal_status``, rectification ``code`` and
+# ``original_target_text`` — all optional, so only the renamed states need upgrading.
+_V1_CHECKPOINT_STATES = {"草稿": "填报", "锁定": "已审核"}
+_V1_RECTIFICATION_STATES = {"未开始": "待整改"}
+
+
+def _upgrade(body: dict[str, Any]) -> dict[str, Any]:
+    """A version-1 document as version 2 (the input is not modified)."""
+    body = copy.deepcopy(body)
+    for r in body.get("rectifications") or []:
+        if isinstance(r, dict) and r.get("status") in _V1_RECTIFICATION_STATES:
+            r["status"] = _V1_RECTIFICATION_STATES[r["status"]]
+    for p in body.get("projects") or []:
+        for c in (p.get("checkpoints") or []) if isinstance(p, dict) else []:
+            if isinstance(c, dict) and c.get("status") in _V1_CHECKPOINT_STATES:
+                c["status"] = _V1_CHECKPOINT_STATES[c["status"]]
+    return body
 
 
 def read_file(path: str | Path) -> model.DepartmentYear:

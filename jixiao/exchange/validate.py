@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from jixiao.core import model
 from jixiao.core.errors import Problem
+from jixiao.core.schemes import load_scheme
 from jixiao.core.scoring import check_weights
 from jixiao.core.targets import TargetError, parse_target
-from jixiao.core.schemes import load_scheme
 
 ZERO = Decimal("0")
 

@@ -1,107 +1,39 @@
-"""The one place that decides which departments a user may see and what they may do there.
+"""Which departments a request's user may see, for the pages: anything out of reach is a 404
+(not 403), so that a user cannot even learn which other departments exist.
 
-A membership (user × department × role) reaches the department and every department below it:
-a finance-bureau reviewer sees all departments under the bureau. Superusers see everything as
-系统管理员. Views never filter by hand; they ask here, and anything out of reach is a 404 (not
-403), so that a user cannot even learn which other departments exist.
+The roles themselves are computed in one place, ``jixiao.services.actor``; the application
+layer enforces them on every change. Views never filter by hand; they ask here.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from jixiao.budget import models as m
 from jixiao.core.workflow import may
+from jixiao.services.actor import ADMIN_ROLE, actor_for
 
-ADMIN_ROLE = "系统管理员"
-
-
-def _tree() -> tuple[dict[int, list[int]], dict[int, int | None]]:
-    children: dict[int, list[int]] = defaultdict(list)
-    parents: dict[int, int | None] = {}
-    for pk, parent in m.Department.objects.values_list("id", "parent_id"):
-        parents[pk] = parent
-        if parent is not None:
-            children[parent].append(pk)
-    return children, parents
+__all__ = ["ADMIN_ROLE", "bureaus", "get_department_or_404", "get_year_or_404", "has_permission",
+           "role_map", "roles_in", "visible_departments"]
 
 
-def _below(roots: set[int], children: dict[int, list[int]]) -> set[int]:
-    seen: set[int] = set()
-    stack = list(roots)
-    while stack:
-        pk = stack.pop()
-        if pk in seen:
-            continue
-        seen.add(pk)
-        stack.extend(children.get(pk, ()))
-    return seen
-
-
-def _cache(user) -> dict:
-    # One request, one user: memberships are read once per request, not once per check.
-    cache = getattr(user, "_jixiao_access", None)
-    if cache is None:
-        cache = {}
-        user._jixiao_access = cache
-    return cache
-
-
-def role_map(user) -> dict[int, set[str]]:
+def role_map(user: Any) -> dict[int, frozenset[str]]:
     """Department id → roles the user holds there (inherited from every department above)."""
-    if not user.is_authenticated or not user.is_active:
-        return {}
-    cache = _cache(user)
-    if "roles" in cache:
-        return cache["roles"]
-    children, parents = _tree()
-    roles: dict[int, set[str]] = defaultdict(set)
-    if user.is_superuser:
-        for pk in parents:
-            roles[pk].add(ADMIN_ROLE)
-    else:
-        for dept_id, role in m.Membership.objects.filter(user=user).values_list("department_id", "role"):
-            for pk in _below({dept_id}, children):
-                roles[pk].add(role)
-    cache["roles"] = dict(roles)
-    return cache["roles"]
+    return actor_for(user).role_map()
 
 
-def visible_departments(user):
+def roles_in(user: Any, department: m.Department) -> set[str]:
+    return set(actor_for(user).roles_in(department))
+
+
+def visible_departments(user: Any) -> QuerySet[m.Department]:
     """Queryset of the departments ``user`` may see."""
     return m.Department.objects.filter(id__in=list(role_map(user))).order_by("code")
 
 
-def _ancestors(department: m.Department) -> list[int]:
-    """The department's id and the ids of every department above it, nearest first."""
-    ids: list[int] = []
-    node = department
-    while node is not None and node.id not in ids:
-        ids.append(node.id)
-        node = node.parent  # select_related loaded the first levels; a deeper one costs a query
-    return ids
-
-
-def roles_in(user, department: m.Department) -> set[str]:
-    """Roles the user holds in ``department``. A page concerns one department: walking up from it
-    costs a query or two, where ``role_map`` reads the whole tree (a city has a thousand units)."""
-    if not user.is_authenticated or not user.is_active:
-        return set()
-    cache = _cache(user)
-    if "roles" in cache:
-        return set(cache["roles"].get(department.id, set()))
-    per_department = cache.setdefault("roles_in", {})
-    if department.id not in per_department:
-        if user.is_superuser:
-            per_department[department.id] = {ADMIN_ROLE}
-        else:
-            per_department[department.id] = set(m.Membership.objects.filter(
-                user=user, department_id__in=_ancestors(department)).values_list("role", flat=True))
-    return set(per_department[department.id])
-
-
-def get_department_or_404(user, code: str, permission: str = "view") -> m.Department:
+def get_department_or_404(user: Any, code: str, permission: str = "view") -> m.Department:
     """The department ``code`` if the user may see it and has ``permission`` there; else 404."""
     department = m.Department.objects.filter(code=code).select_related("parent__parent").first()
     if department is None or not may(roles_in(user, department), permission):
@@ -109,7 +41,7 @@ def get_department_or_404(user, code: str, permission: str = "view") -> m.Depart
     return department
 
 
-def get_year_or_404(user, code: str, year: int, permission: str = "view") -> m.DepartmentYear:
+def get_year_or_404(user: Any, code: str, year: int, permission: str = "view") -> m.DepartmentYear:
     department = get_department_or_404(user, code, permission)
     row = m.DepartmentYear.objects.filter(department=department, year=year).first()
     if row is None:
@@ -118,11 +50,11 @@ def get_year_or_404(user, code: str, year: int, permission: str = "view") -> m.D
     return row
 
 
-def has_permission(user, department: m.Department, permission: str) -> bool:
+def has_permission(user: Any, department: m.Department, permission: str) -> bool:
     return may(roles_in(user, department), permission)
 
 
-def bureaus(user):
+def bureaus(user: Any) -> QuerySet[m.Department]:
     """Departments where the user reviews (财政审核 or 系统管理员) and that have departments under them."""
     ids = [pk for pk, roles in role_map(user).items() if may(roles, "review")]
     return m.Department.objects.filter(id__in=ids, children__isnull=False).distinct().order_by("code")

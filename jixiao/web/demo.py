@@ -59,10 +59,10 @@ def load_web_demo(dy: DepartmentYear, logins: bool = True) -> str:
 
     from jixiao import exchange
     from jixiao.budget import models as m
-    from jixiao.budget.store import save_department_year
+    from jixiao.services.demo import load_demo_year
 
     second = exchange.read_file(SECOND_DEPARTMENT)
-    save_department_year(second, user="系统", reason="载入示例数据")
+    load_demo_year(second)
     loaded = f"已载入第二个示例部门 {second.department.name}（{second.department.code}）"
     if not logins:
         return f"{loaded}\n{NO_LOGINS_NOTE}"

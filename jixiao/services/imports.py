@@ -1,0 +1,312 @@
+"""Importing a file: a preview first, then all of it or nothing.
+
+``preview`` compares the file's department-year with the stored one, object by object and field
+by field, and sorts every difference into added / changed / deleted / conflicts / warnings:
+
+- a change the workflow state forbids (a 已提交/已审核/锁定 record) is a conflict;
+- a change to a field that someone else changed after the version the file was exported at is a
+  conflict, with who changed it, when and to what (the file would otherwise revert it);
+- a workflow state in the file that differs from the stored one is a warning: files never
+  change workflow state, the stored state stays;
+- objects the file leaves out are listed as deletions, applied only when the user confirms.
+
+``apply`` recomputes the preview inside the transaction and stores it when it has no conflict;
+otherwise it raises ``ImportConflict`` and nothing is written.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from jixiao import exchange
+from jixiao.budget import models as m
+from jixiao.budget.feeds import collect_feeds
+from jixiao.budget.store import StaleRow, check_department_year, load_department_year, save_department_year
+from jixiao.core import model as core
+from jixiao.core import workflow
+from jixiao.core.changes import Diff, Ref, assign_rectification_codes, diff_years
+from jixiao.core.editing import refusal
+from jixiao.core.errors import InputError, Problem
+from jixiao.core.workflow import may
+from jixiao.excel.importing import ImportOutcome, import_file
+from jixiao.excel.merge import merge_outcome
+from jixiao.services import history
+from jixiao.services.actor import Actor
+from jixiao.services.errors import Conflict, Denied, NotFound
+
+KINDS = ("added", "changed", "deleted", "conflict", "warning")
+KIND_LABELS = {"added": "新增", "changed": "修改", "deleted": "删除", "conflict": "冲突", "warning": "提示"}
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str  # one of KINDS
+    ref: Ref
+    name: str
+    field: str = ""  # the field's Chinese label ("" for a whole object)
+    before: str | None = None
+    after: str | None = None
+    message: str = ""
+
+    def line(self) -> str:
+        where = f"{self.ref.path()}（{self.name}）" if self.name else self.ref.path()
+        if self.kind == "changed":
+            return f"{where} {self.field}：「{self.before or '空'}」→「{self.after or '空'}」"
+        text = f"{where} {self.field}".rstrip()
+        return f"{text}：{self.message}" if self.message else text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "location": self.ref.path(), "name": self.name, "field": self.field,
+                "before": self.before, "after": self.after, "message": self.message}
+
+
+@dataclass
+class Preview:
+    department: str
+    year: int
+    source: str
+    new: bool  # the department-year is not stored yet
+    items: list[Item] = field(default_factory=list)
+    delete_missing: bool = False
+    candidate: core.DepartmentYear | None = None  # what ``apply`` stores
+
+    def of(self, kind: str) -> list[Item]:
+        return [i for i in self.items if i.kind == kind]
+
+    @property
+    def conflicts(self) -> list[Item]:
+        return self.of("conflict")
+
+    def counts(self) -> dict[str, int]:
+        return {k: len(self.of(k)) for k in KINDS}
+
+    def summary(self) -> str:
+        c = self.counts()
+        return "，".join(f"{KIND_LABELS[k]} {c[k]} 项" for k in KINDS)
+
+    def text(self) -> str:
+        head = f"导入预览：{self.source} → 部门 {self.department} {self.year} 年度" + ("（新建）" if self.new else "")
+        lines = [head, self.summary()]
+        for kind in ("conflict", "added", "changed", "deleted", "warning"):
+            items = self.of(kind)
+            if items:
+                lines.append(f"{KIND_LABELS[kind]}：")
+                lines.extend(f"  - {i.line()}" for i in items)
+        if self.of("deleted") and not self.delete_missing:
+            lines.append("文件中没有的对象不会被删除；确需删除请确认（命令行加 --delete-missing）。")
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"department": self.department, "year": self.year, "source": self.source, "new": self.new,
+                "counts": self.counts(), "items": [i.as_dict() for i in self.items]}
+
+
+class ImportConflict(Conflict):
+    """The import has conflicts; nothing was written. ``preview`` lists them."""
+
+    def __init__(self, preview: Preview):
+        super().__init__(f"导入有 {len(preview.conflicts)} 处冲突，未导入任何数据", preview.source)
+        self.preview = preview
+
+
+def _label(ref: Ref, name: str) -> str:
+    model = {"year": m.DepartmentYear, "budget_line": m.BudgetLine, "project": m.Project, "fund": m.FundLine,
+             "indicator": m.Indicator, "checkpoint": m.Checkpoint, "rectification": m.Rectification}[ref.kind]
+    attname = {"project": "project_code"}.get(name, name.replace("stated.", "stated_"))
+    try:
+        return str(model._meta.get_field(attname).verbose_name)
+    except Exception:
+        return name
+
+
+def _states(stored: core.DepartmentYear | None, candidate: core.DepartmentYear) -> Iterator[Item]:
+    """Put the stored workflow states (or the initial ones) on the candidate; a file's differing
+    state is a warning."""
+    def keep(obj: Any, stored_obj: Any, attr: str, stage: str, ref: Ref, name: str) -> Iterator[Item]:
+        value = getattr(stored_obj, attr) if stored_obj is not None else workflow.stage(stage).initial
+        given = getattr(obj, attr)
+        if given != value:
+            label = "状态" if attr == "status" else "目标申报状态"
+            yield Item("warning", ref, name, label, value, given,
+                       f"文件中为「{given}」，系统中为「{value}」：状态只能通过审核流程改变，导入不改变状态")
+            setattr(obj, attr, value)
+
+    se, goals = workflow.SELF_EVALUATION, workflow.GOALS
+    yield from keep(candidate, stored, "status", se, Ref("year"), "")
+    old_projects = {p.code: p for p in stored.projects} if stored else {}
+    for p in candidate.projects:
+        old = old_projects.get(p.code)
+        yield from keep(p, old, "status", se, Ref("project", p.code), p.name)
+        yield from keep(p, old, "goal_status", goals, Ref("project", p.code), p.name)
+        old_cps = {c.month: c for c in old.checkpoints} if old else {}
+        for c in p.checkpoints:
+            yield from keep(c, old_cps.get(c.month), "status", workflow.MONITORING,
+                            Ref("checkpoint", p.code, str(c.month)), p.name)
+    old_rects = {r.code: r for r in stored.rectifications} if stored else {}
+    for r in candidate.rectifications:
+        yield from keep(r, old_rects.get(r.code), "status", workflow.RECTIFICATION, Ref("rectification", "", r.code),
+                        r.problem[:40])
+
+
+def _stored_ids(department: str, year: int) -> dict[Ref, tuple[str, int]]:
+    """Ref → (model label, id) of the stored rows, to look up their history."""
+    out: dict[Ref, tuple[str, int]] = {}
+    dy = m.DepartmentYear.objects.filter(department__code=department, year=year).first()
+    if dy is None:
+        return out
+    out[Ref("year")] = ("budget.departmentyear", dy.pk)
+    for pk, fs, nature in m.BudgetLine.objects.filter(department_year=dy).values_list("id", "fund_source", "nature"):
+        out[Ref("budget_line", "", f"{fs}/{nature}")] = ("budget.budgetline", pk)
+    for pk, code in m.Indicator.objects.filter(department_year=dy).values_list("id", "code"):
+        out[Ref("indicator", "", code)] = ("budget.indicator", pk)
+    for pk, code in m.Rectification.objects.filter(department_year=dy).values_list("id", "code"):
+        out[Ref("rectification", "", code)] = ("budget.rectification", pk)
+    for pk, code in m.Project.objects.filter(department_year=dy).values_list("id", "code"):
+        out[Ref("project", code)] = ("budget.project", pk)
+    inside = {"project__department_year": dy}
+    for pk, p, code in m.Indicator.objects.filter(**inside).values_list("id", "project__code", "code"):
+        out[Ref("indicator", p, code)] = ("budget.indicator", pk)
+    for pk, p, fs in m.FundLine.objects.filter(**inside).values_list("id", "project__code", "fund_source"):
+        out[Ref("fund", p, fs)] = ("budget.fundline", pk)
+    for pk, p, month in m.Checkpoint.objects.filter(**inside).values_list("id", "project__code", "month"):
+        out[Ref("checkpoint", p, str(month))] = ("budget.checkpoint", pk)
+    return out
+
+
+def _classify(stored: core.DepartmentYear | None, diff: Diff, ids: dict[Ref, tuple[str, int]],
+              delete_missing: bool) -> Iterator[Item]:
+    since_cache: dict[tuple[Ref, int], dict[str, history.Change]] = {}
+
+    def changed_since(ref: Ref, base: int) -> dict[str, history.Change]:
+        if (ref, base) not in since_cache:
+            label_id = ids.get(ref)
+            rows = history.changes_since(*label_id, base) if label_id else []
+            since_cache[(ref, base)] = {c.field: c for c in rows}
+        return since_cache[(ref, base)]
+
+    for a in diff.added:
+        why = refusal(stored, a.ref) if stored is not None and a.ref.kind != "year" else None
+        if why:
+            yield Item("conflict", a.ref, a.name, message=f"不能通过导入新增：{why}")
+        else:
+            yield Item("added", a.ref, a.name)
+    for c in diff.changed:
+        label = _label(c.ref, c.field)
+        before, after = history.as_text(c.before), history.as_text(c.after)
+        why = refusal(stored, c.ref, c.field) if stored is not None else None
+        if why:
+            yield Item("conflict", c.ref, c.name, label, before, after, f"{why}，不能通过导入修改")
+            continue
+        if c.base_version is not None:
+            newer = changed_since(c.ref, c.base_version).get(c.field)
+            if newer is not None:
+                yield Item("conflict", c.ref, c.name, label, before, after,
+                           f"{history.describe([newer], {c.field: label})}，您的文件基于修改前的数据")
+                continue
+        yield Item("changed", c.ref, c.name, label, before, after)
+    for d in diff.deleted:
+        if not delete_missing:
+            yield Item("deleted", d.ref, d.name, message="文件中没有，确认后才会删除")
+            continue
+        why = refusal(stored, d.ref) if stored is not None else None
+        if why:
+            yield Item("conflict", d.ref, d.name, message=f"不能通过导入删除：{why}")
+        else:
+            yield Item("deleted", d.ref, d.name, message="将删除")
+
+
+def _authorize(actor: Actor, dy: core.DepartmentYear) -> None:
+    department = m.Department.objects.filter(code=dy.department.code).select_related("parent__parent").first()
+    if department is None:
+        parent = m.Department.objects.filter(code=dy.department.parent_code or "").first()
+        if actor.system or (parent is not None and may(actor.roles_in(parent), "upload")):
+            return
+        raise Denied(f"部门「{dy.department.code}」尚不存在，只有上级部门或系统管理员可以通过导入新建部门",
+                     dy.department.code)
+    roles = actor.roles_in(department)
+    if not may(roles, "view"):
+        raise NotFound("未找到该部门，或无权访问", dy.department.code)
+    if not may(roles, "upload"):
+        raise Denied("您的角色不能导入数据（需要经办人或部门管理员）", dy.department.code)
+
+
+def preview(actor: Actor, candidate: core.DepartmentYear, source: str, delete_missing: bool = False) -> Preview:
+    """What importing ``candidate`` (read from the file named ``source``) would change; nothing is
+    written. Raises ``NotFound``/``Denied`` when the actor may not import into that department,
+    ``InputError`` for values the database cannot hold."""
+    _authorize(actor, candidate)
+    code, year = candidate.department.code, candidate.year
+    try:
+        stored = load_department_year(code, year)
+    except InputError:
+        stored = None
+    candidate = copy.deepcopy(candidate)
+    assign_rectification_codes(stored, candidate)
+    check_department_year(candidate)
+    out = Preview(code, year, source, stored is None, delete_missing=delete_missing, candidate=candidate)
+    warnings = list(_states(stored, candidate))
+    diff = diff_years(stored, candidate)
+    ids = _stored_ids(code, year) if stored is not None else {}
+    out.items.extend(_classify(stored, diff, ids, delete_missing))
+    out.items.extend(warnings)
+    return out
+
+
+def apply(actor: Actor, candidate: core.DepartmentYear, source: str, reason: str = "",
+          delete_missing: bool = False) -> Preview:
+    """Import ``candidate``: every change of its preview, or — with any conflict — nothing
+    (``ImportConflict`` carries the preview). Returns the applied preview."""
+    with transaction.atomic():
+        # Lock the stored year first, so that the preview and the write see the same data.
+        list(m.DepartmentYear.objects.select_for_update()
+             .filter(department__code=candidate.department.code, year=candidate.year).values_list("id"))
+        result = preview(actor, candidate, source, delete_missing)
+        if result.conflicts:
+            raise ImportConflict(result)
+        assert result.candidate is not None
+        try:
+            save_department_year(result.candidate, who=actor.name, reason=reason or f"导入 {source}",
+                                 keep_missing=not delete_missing)
+        except StaleRow as exc:
+            raise Conflict(f"{exc.label} 在导入过程中被他人修改，未导入任何数据，请重新预览", source) from None
+    return result
+
+
+@dataclass
+class FileRead:
+    """A file read as the department-year it would make, with what reading it found."""
+
+    candidate: core.DepartmentYear
+    warnings: list[Problem]
+    outcome: ImportOutcome | None = None  # Excel only: which form, monitoring months …
+
+
+def read_file(path: str | Path) -> FileRead:
+    """An exchange-format .json or an Excel workbook (bulk workbook or standard forms, merged into
+    the stored department-year) as the candidate of an import; ``InputError`` when unreadable."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("找不到该文件，请检查路径", location=str(path))
+    suffix = p.suffix.lower()
+    if suffix == ".json":
+        return FileRead(exchange.read_file(p), [])
+    if suffix != ".xlsx":
+        raise InputError(f"不支持的文件类型「{suffix or p.name}」，请使用 .json（交换格式）或 .xlsx（Excel）",
+                         location=p.name)
+    outcome = import_file(p)
+    code, year = outcome.department_code, outcome.year
+    if isinstance(outcome.data, core.DepartmentYear):
+        code, year = outcome.data.department.code, outcome.data.year
+    if not code or not year:
+        raise InputError([Problem(p.name, "表头中缺少部门编码或年度，无法确定导入到哪个部门年度")])
+    try:
+        stored = load_department_year(code, year)
+    except InputError:
+        stored = None
+    candidate = merge_outcome(outcome, stored, collect_feeds(code, year) if stored is not None else None)
+    return FileRead(candidate, list(outcome.warnings), outcome)

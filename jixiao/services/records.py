@@ -1,0 +1,323 @@
+"""Editing the records of a department-year: one use case per function, one mechanism beneath.
+
+Every edit (the browser's htmx fields and forms, the JSON API) runs the same steps in one
+transaction that holds the department-year's lock:
+
+1. scope and role: the actor must see the department (else ``NotFound``) and may ``edit`` there;
+2. the version: a caller that read the object at an older version gets ``Conflict`` saying
+   what changed since, by whom and when — never a silent overwrite;
+3. the workflow state of the field's stage (``jixiao.core.editing``): else ``Denied``;
+4. the values (types and vocabularies; wrong ones raise ``InputError`` naming the field);
+5. the store writes the changed rows with new versions and appends the history.
+
+Blank values are stored as "not filled" (None) and show up as quality findings, not refusals.
+"""
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+
+from jixiao.budget import models as m
+from jixiao.budget.store import StaleRow, save_department_year
+from jixiao.core import model as core
+from jixiao.core.changes import Ref
+from jixiao.core.editing import refusal
+from jixiao.core.errors import InputError, Problem
+from jixiao.services import history
+from jixiao.services.actor import Actor
+from jixiao.services.errors import Conflict, Denied, NotFound
+from jixiao.services.scope import find, locked_year
+
+# What a user may set on each kind of record (workflow states change only by transitions,
+# identities only by creating and deleting).
+EDITABLE: dict[str, tuple[str, ...]] = {
+    "year": ("work_tasks", "management", "goal", "goal_actual", "achievements", "problems", "measures",
+             "execution_explanation"),
+    "budget_line": ("budget", "executed", "initial", "carry_over"),
+    "project": ("name", "unit", "category", "goal", "goal_actual", "execution_explanation", "problems",
+                "measures", "budget_cut_midyear"),
+    "fund": ("budget", "executed", "initial"),
+    "indicator": ("level1", "level2", "name", "target_text", "weight", "unit", "actual_text", "achievement",
+                  "ratio_override", "override_reason", "deviation_reason", "basis", "data_source", "core",
+                  "last_year_actual", "stated_score"),
+    "checkpoint": ("goal_progress", "expected_executed", "causes", "measures"),
+    "rectification": ("problem", "measure", "owner", "deadline", "project"),
+}
+CLASSES: dict[str, type] = {
+    "year": core.DepartmentYear, "budget_line": core.BudgetLine, "project": core.Project, "fund": core.FundLine,
+    "indicator": core.Indicator, "checkpoint": core.Checkpoint, "rectification": core.Rectification,
+}
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "achievement": core.ACHIEVEMENTS, "fund_source": core.FUND_SOURCES, "nature": core.NATURES,
+}
+_TRUE, _FALSE = ("true", "1", "是", "yes", "on"), ("false", "0", "否", "no", "off", "")
+
+
+@dataclass(frozen=True)
+class Edited:
+    """The object after the change: its new version (unchanged when nothing differed)."""
+
+    ref: Ref
+    version: int
+    changed: tuple[str, ...]
+
+
+def _label(cls: type, name: str) -> str:
+    model = {core.DepartmentYear: m.DepartmentYear, core.BudgetLine: m.BudgetLine, core.Project: m.Project,
+             core.FundLine: m.FundLine, core.Indicator: m.Indicator, core.Checkpoint: m.Checkpoint,
+             core.Rectification: m.Rectification}[cls]
+    try:
+        return str(model._meta.get_field({"project": "project_code"}.get(name, name)).verbose_name)
+    except Exception:
+        return name
+
+
+def parse_value(cls: type, name: str, raw: Any, where: str) -> Any:
+    """``raw`` (text from a form, or JSON) as the dataclass field's type; ``InputError`` naming
+    the field when it is not. Blank text is None where the field may be unfilled."""
+    hint = typing.get_type_hints(cls)[name]
+    optional = type(None) in typing.get_args(hint)
+    base = next((a for a in typing.get_args(hint) if a is not type(None)), hint) if optional else hint
+    label = _label(cls, name)
+
+    def bad(message: str) -> InputError:
+        return InputError([Problem(where, message, label)])
+
+    text = raw.strip() if isinstance(raw, str) else raw
+    if text is None or text == "":
+        if optional:
+            return None
+        if base is str:
+            return ""
+        if base is bool:
+            return False
+        if typing.get_origin(base) is list:
+            return []
+        raise bad(f"{label}不能为空")
+    if base is Decimal:
+        try:
+            value = Decimal(str(text).replace(",", "").replace("，", ""))
+        except InvalidOperation:
+            raise bad(f"{label}「{text}」不是数字") from None
+        if not value.is_finite():
+            raise bad(f"{label}「{text}」不是数字")
+        return value
+    if base is bool:
+        if isinstance(text, bool):
+            return text
+        if str(text).lower() in _TRUE:
+            return True
+        if str(text).lower() in _FALSE:
+            return False
+        raise bad(f"{label}应为“是”或“否”")
+    if typing.get_origin(base) is list:
+        items = text if isinstance(text, list) else [x.strip() for x in str(text).replace("，", ",").split(",")]
+        items = [str(x) for x in items if str(x).strip()]
+        wrong = [x for x in items if x not in core.DEVIATION_CAUSES]
+        if wrong:
+            raise bad(f"「{'、'.join(wrong)}」不是有效的偏差原因，应为：{'、'.join(core.DEVIATION_CAUSES)}")
+        return items
+    if base is int:
+        try:
+            return int(str(text))
+        except ValueError:
+            raise bad(f"{label}「{text}」应为整数") from None
+    value = str(text)
+    if name == "deadline":
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise bad(f"日期「{value}」无效，应写成 2023-06-30 的形式") from None
+    if name in VOCABULARIES and value not in VOCABULARIES[name]:
+        raise bad(f"「{value}」不是有效取值，应为：{'、'.join(VOCABULARIES[name])}")
+    return value
+
+
+def edit(actor: Actor, code: str, year: int, ref: Ref, values: dict[str, Any], version: int | None,
+         reason: str = "") -> Edited:
+    """Set ``values`` (field name → text or JSON value) on the object ``ref``, based on ``version``
+    (None: the caller does not know it, e.g. a hand-made form — then no conflict check)."""
+    cls = CLASSES[ref.kind]
+    unknown = [k for k in values if k not in EDITABLE[ref.kind]]
+    if unknown:
+        raise InputError([Problem(ref.path(), f"不能修改「{k}」，可修改的字段：{'、'.join(EDITABLE[ref.kind])}", k)
+                          for k in unknown])
+    with transaction.atomic():
+        dy = locked_year(actor, code, year)
+        obj = find(dy, ref)
+        if version is not None and obj.version != version:
+            raise stale_conflict(code, year, ref, obj, version)
+        denied = [why for name in values if (why := refusal(dy, ref, name))]
+        if denied:
+            raise Denied(denied[0], ref.path())
+        problems: list[Problem] = []
+        parsed: dict[str, Any] = {}
+        for name, raw in values.items():
+            try:
+                parsed[name] = parse_value(cls, name, raw, f"{ref.path()}.{name}")
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+        changed = tuple(n for n, v in parsed.items() if getattr(obj, n) != v)
+        for name in changed:
+            setattr(obj, name, parsed[name])
+        if not changed:
+            return Edited(ref, obj.version or 1, ())
+        saved = _save(dy, actor, reason)
+        return Edited(ref, saved.versions[ref], changed)
+
+
+def stale_conflict(code: str, year: int, ref: Ref, obj: Any, version: int) -> Conflict:
+    """The Conflict for a write based on ``version`` of ``obj``: what changed since, by whom, when."""
+    from_ids = _ids(code, year, ref)
+    since = history.changes_since(*from_ids, version) if from_ids else []
+    labels = {f.name: _label(CLASSES[ref.kind], f.name) for f in dataclasses.fields(CLASSES[ref.kind])}
+    detail = (history.describe(since, labels) if since
+              else f"已被他人修改（当前版本 {obj.version}，您基于版本 {version}）")
+    return Conflict(f"{ref.path()} {detail}；您的修改基于修改前的数据，未保存，请刷新后重新填写", ref.path())
+
+
+def _ids(code: str, year: int, ref: Ref) -> tuple[str, int] | None:
+    base = {"department_year__department__code": code, "department_year__year": year}
+    inner = {"project__department_year__department__code": code, "project__department_year__year": year}
+    q: Any
+    if ref.kind == "year":
+        q = m.DepartmentYear.objects.filter(department__code=code, year=year)
+    elif ref.kind == "project":
+        q = m.Project.objects.filter(code=ref.project, **base)
+    elif ref.kind == "indicator" and ref.project:
+        q = m.Indicator.objects.filter(project__code=ref.project, code=ref.key, **inner)
+    elif ref.kind == "indicator":
+        q = m.Indicator.objects.filter(code=ref.key, **base)
+    elif ref.kind == "fund":
+        q = m.FundLine.objects.filter(project__code=ref.project, fund_source=ref.key, **inner)
+    elif ref.kind == "checkpoint":
+        q = m.Checkpoint.objects.filter(project__code=ref.project, month=int(ref.key), **inner)
+    elif ref.kind == "rectification":
+        q = m.Rectification.objects.filter(code=ref.key, **base)
+    else:
+        fs, nature = ref.key.split("/", 1)
+        q = m.BudgetLine.objects.filter(fund_source=fs, nature=nature, **base)
+    pk = q.values_list("id", flat=True).first()
+    return None if pk is None else (f"budget.{q.model._meta.model_name}", pk)
+
+
+def _save(dy: core.DepartmentYear, actor: Actor, reason: str) -> Any:
+    try:
+        return save_department_year(dy, who=actor.name, reason=reason)
+    except StaleRow as exc:  # cannot happen while the year is locked; kept as a safety net
+        raise Conflict(f"{exc.label} 刚被他人修改，未保存，请刷新后重试", exc.label) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Creating and deleting
+
+
+def _new(cls: type, values: dict[str, Any], where: str) -> Any:
+    problems: list[Problem] = []
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name in values:
+            try:
+                kwargs[f.name] = parse_value(cls, f.name, values[f.name], f"{where}.{f.name}")
+            except InputError as exc:
+                problems.extend(exc.problems)
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            problems.append(Problem(f"{where}.{f.name}", f"缺少{_label(cls, f.name)}", _label(cls, f.name)))
+    if problems:
+        raise InputError(problems)
+    return cls(**kwargs)
+
+
+def _siblings(dy: core.DepartmentYear, ref: Ref) -> list[Any]:
+    """The list the object ``ref`` names belongs in."""
+    if ref.kind == "project":
+        return dy.projects
+    if ref.kind == "rectification":
+        return dy.rectifications
+    if ref.kind == "indicator" and not ref.project:
+        return dy.indicators
+    project = find(dy, Ref("project", ref.project))
+    lists: dict[str, list[Any]] = {"indicator": project.indicators, "fund": project.funds,
+                                   "checkpoint": project.checkpoints}
+    return lists[ref.kind]
+
+
+def create(actor: Actor, code: str, year: int, ref: Ref, values: dict[str, Any], reason: str = "") -> Edited:
+    """Add the object ``ref`` names (its key taken from ``ref``) with ``values``."""
+    cls = CLASSES[ref.kind]
+    identity = {"project": {"code": ref.project}, "indicator": {"code": ref.key},
+                "fund": {"fund_source": ref.key}, "checkpoint": {"month": ref.key},
+                "rectification": {"code": ref.key}}.get(ref.kind)
+    if identity is None:
+        raise InputError([Problem(ref.path(), "该类对象不能单独新增", "类型")])
+    allowed = set(EDITABLE[ref.kind]) | ({"month"} if ref.kind == "checkpoint" else set())
+    unknown = [k for k in values if k not in allowed]
+    if unknown:
+        raise InputError([Problem(ref.path(), f"不能设置「{k}」", k) for k in unknown])
+    obj = _new(cls, {**values, **identity}, ref.path())
+    with transaction.atomic():
+        dy = locked_year(actor, code, year)
+        why = refusal(dy, ref)
+        if why:
+            raise Denied(why, ref.path())
+        try:
+            find(dy, ref)
+        except NotFound:
+            pass
+        else:
+            raise Conflict(f"{ref.path()} 已存在", ref.path())
+        _siblings(dy, ref).append(obj)
+        saved = _save(dy, actor, reason)
+        return Edited(ref, saved.versions[ref], tuple(values))
+
+
+def delete(actor: Actor, code: str, year: int, ref: Ref, version: int | None, reason: str = "") -> None:
+    """Remove the object ``ref`` (and, for a project, everything in it), based on ``version``."""
+    if ref.kind in ("year", "budget_line"):
+        raise InputError([Problem(ref.path(), "该类对象不能删除", "类型")])
+    with transaction.atomic():
+        dy = locked_year(actor, code, year)
+        obj = find(dy, ref)
+        if version is not None and obj.version != version:
+            raise stale_conflict(code, year, ref, obj, version)
+        why = refusal(dy, ref)
+        if why:
+            raise Denied(why, ref.path())
+        _siblings(dy, ref).remove(obj)
+        _save(dy, actor, reason)
+
+
+# The use cases by name, for the shells.
+
+def set_actual(actor: Actor, code: str, year: int, project: str, indicator: str, text: str | None,
+               version: int | None) -> Edited:
+    """An indicator's 实际完成值 as written (blank: not yet reported)."""
+    return edit(actor, code, year, Ref("indicator", project, indicator), {"actual_text": text}, version)
+
+
+def edit_indicator(actor: Actor, code: str, year: int, project: str, indicator: str, values: dict[str, Any],
+                   version: int | None) -> Edited:
+    return edit(actor, code, year, Ref("indicator", project, indicator), values, version)
+
+
+def edit_project(actor: Actor, code: str, year: int, project: str, values: dict[str, Any],
+                 version: int | None) -> Edited:
+    return edit(actor, code, year, Ref("project", project), values, version)
+
+
+def edit_goal(actor: Actor, code: str, year: int, project: str | None, text: str, version: int | None) -> Edited:
+    """The 年度总体目标 of a project, or of the department (``project=None``)."""
+    ref = Ref("project", project) if project else Ref("year")
+    return edit(actor, code, year, ref, {"goal": text}, version)
+
+
+def edit_year(actor: Actor, code: str, year: int, values: dict[str, Any], version: int | None) -> Edited:
+    return edit(actor, code, year, Ref("year"), values, version)
