@@ -4,41 +4,17 @@ from __future__ import annotations
 
 import gc
 import re
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from jixiao.core.errors import InputError, Problem
-from jixiao.core.model import DepartmentYear, Project
 from jixiao.excel import bulk_schema as S
 from jixiao.excel.bulk_read import Where, read_bulk
+from jixiao.excel.forms_read import read_forms
+from jixiao.excel.outcome import ImportOutcome
 from jixiao.excel.workbook import open_book
 from jixiao.exchange.validate import validate_semantics
 
 _PATH = re.compile(r"^(.*?): (\$.*)$")
-
-
-@dataclass
-class ImportOutcome:
-    data: DepartmentYear | list[Project]  # a whole department-year, or projects to merge
-    warnings: list[Problem] = field(default_factory=list)
-    form: str = "bulk"  # bulk / dept-self-eval / project-forms
-    department_code: str | None = None  # from the form header, for project forms
-    year: int | None = None
-    project_template: str | None = None  # 评分模板 of project forms (the sheets' header)
-    # monitoring forms: project code -> what its sheet shows beyond the checkpoint
-    monitoring: dict[str, MonitorSheet] = field(default_factory=dict)
-
-
-@dataclass
-class MonitorSheet:
-    """A 监控表 sheet: its cut-off month, the 1-m月执行数 it shows (the form has no monthly
-    series), and the cells of its 纠偏措施 (indicator code, or None for the funds block)."""
-
-    sheet: str
-    month: int
-    executed_to_date: Decimal | None
-    measures_cells: dict[str | None, str] = field(default_factory=dict)
 
 
 def _relocate(problems: list[Problem], where: Where) -> list[Problem]:
@@ -76,6 +52,4 @@ def _import(p: Path) -> ImportOutcome:
             if problems or dy is None:
                 raise InputError(problems)
             return ImportOutcome(dy, warnings, "bulk", dy.department.code, dy.year)
-        from jixiao.excel.forms_read import read_forms
-
         return read_forms(book, warnings)
