@@ -29,3 +29,9 @@ run: install
 
 test:
 	scripts/test.sh
+
+# Static checks: ruff (rules in pyproject.toml [tool.ruff]) and mypy ([tool.mypy]).
+.PHONY: lint
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
