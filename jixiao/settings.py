@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from jixiao import features
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("JIXIAO_VAR_DIR") or BASE_DIR / "var")
 
@@ -138,13 +140,8 @@ PLATFORM_APPS = [
     "django_htmx",
     "jixiao.budget",
 ]
-# Feature apps: each feature adds its own line here (jixiao.web, jixiao.land, …).
-FEATURE_APPS: list[str] = [
-    "jixiao.land",
-    "jixiao.investment",
-    "jixiao.enterprise",
-    "jixiao.web",
-]
+# Feature apps: each feature declares its app once, in jixiao/features.py.
+FEATURE_APPS: list[str] = features.installed_apps()
 INSTALLED_APPS = PLATFORM_APPS + FEATURE_APPS
 
 MIDDLEWARE = [

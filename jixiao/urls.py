@@ -2,6 +2,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from jixiao import features
+
 admin.site.site_header = "jixiao 预算绩效管理"
 admin.site.site_title = "jixiao 管理"
 
@@ -12,9 +14,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
 ]
 
-# Feature routes: each feature adds its own line here, e.g. path("", include("jixiao.web.urls")).
-urlpatterns += [
-    path("", include("jixiao.web.land_urls")),
-    path("", include("jixiao.web.invest_urls")),
-    path("", include("jixiao.web.enterprise_urls")),
-]
+# Feature routes: each feature declares its URL module once, in jixiao/features.py.
+urlpatterns += [path("", include(module)) for module in features.url_modules()]

@@ -8,13 +8,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from jixiao import features
 from jixiao.core.errors import InputError
 from jixiao.core.model import DepartmentYear
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo" / "department-2022.json"
-# Features with demo rows of their own (park ledgers, demo logins) append a loader here from
-# their AppConfig.ready(). It runs after the demo department is stored, in the same transaction,
-# and returns a line telling the user what it loaded.
+# Features with demo rows of their own (park ledgers, demo logins) declare a demo loader in
+# jixiao/features.py (loaders appended here at run time run too). It runs after the demo
+# department is stored, in the same transaction, and returns a line telling the user what it loaded.
 DEMO_LOADERS: list[Callable[[DepartmentYear], str]] = []
 
 
@@ -124,7 +125,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     with transaction.atomic():
         load_demo_year(dy)
-        lines = [loader(dy) for loader in DEMO_LOADERS]
+        lines = [loader(dy) for loader in dict.fromkeys([*features.demo_loaders(), *DEMO_LOADERS])]
     print(f"已载入示例部门 {_summary(dy)}（标注“示例”的数值为示例数据）")
     for line in lines:
         print(line)

@@ -4,15 +4,17 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+from jixiao.cli import ledgers as cli
+from jixiao.core import enterprise as ent
 from jixiao.core.errors import InputError
-from jixiao.ledgers import cli
-from jixiao.ledgers.cli import setup as _setup
+from jixiao.enterprise import records, store
+from jixiao.services import ledgers
 
 NOUN = "企业服务台账"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    ent_sub = cli.ledger_commands(sub, "enterprise", "企业服务与经济运行监测：汇总、问题直通车、导入、导出")
+    ent_sub = cli.ledger_commands(sub, "enterprise")
     cli.add_command(ent_sub, "summary", "年度汇总：规上工业、限上商贸（同口径增速）、走访人次、宣讲会、问题直通车、专精特新",
                     cmd_summary, json_output=True)
     t = cli.add_command(ent_sub, "tickets", "问题直通车工单队列及逾期情况", cmd_tickets)
@@ -23,10 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    _setup()
-    from jixiao.core import enterprise as ent
-    from jixiao.enterprise import store
-
+    cli.setup()
     s = store.load_summary(args.department, args.year)
     data = s.as_dict()
     data["feeds"] = ent.enterprise_feeds(s)
@@ -62,10 +61,7 @@ def cmd_tickets(args: argparse.Namespace) -> int:
         as_of = date.fromisoformat(args.as_of) if args.as_of else min(date.today(), date(args.year, 12, 31))
     except ValueError:
         raise InputError(f"“{args.as_of}”不是日期，请写成 2022-12-31 的格式", "--as-of") from None
-    _setup()
-    from jixiao.core import enterprise as ent
-    from jixiao.enterprise import store
-
+    cli.setup()
     ledger = store.load_ledger(args.department, args.year)
     rules = store.year_rules(args.department, args.year)
     names = {e.uscc: e.name for e in ledger.enterprises}
@@ -80,23 +76,19 @@ def cmd_tickets(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from jixiao.enterprise import records
-
     ledger = cli.import_file(args, records.read_json, lambda path: records.read_excel(path, args.department, args.year))
-    _setup()
-    from jixiao.enterprise import store
 
-    s = store.save_ledger(ledger, user="命令行", reason=cli.import_reason(args))
-    print(f"已导入 {ledger.department} {ledger.year} 年度企业服务台账：企业 {s.enterprises} 家，"
-          f"月度统计 {len(ledger.stats)} 条，走访 {s.person_visits} 人次，工单 {len(ledger.tickets)} 件")
-    return 0
+    def done(ledger: ent.EnterpriseLedger, saved: ledgers.Saved) -> str:
+        s = store.load_summary(ledger.department, ledger.year)
+        return (f"已导入 {ledger.department} {ledger.year} 年度企业服务台账：企业 {s.enterprises} 家，"
+                f"月度统计 {len(ledger.stats)} 条，走访 {s.person_visits} 人次，工单 {len(ledger.tickets)} 件")
+
+    return cli.run_import(args, "enterprise", ledger, done)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     out = cli.export_path(args)
-    _setup()
-    from jixiao.enterprise import records, store
-
+    cli.setup()
     ledger = store.load_ledger(args.department, args.year)
     cli.write_atomically(out, lambda tmp: records.write_json(ledger, tmp), lambda tmp: records.write_excel(ledger, tmp))
     print(f"已导出 {len(ledger.enterprises)} 家企业到 {out}")

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import argparse
 
-from jixiao.ledgers import cli
-from jixiao.ledgers.cli import setup as _setup
+from jixiao.cli import ledgers as cli
+from jixiao.core import invest
+from jixiao.core.display import fmt_value
+from jixiao.invest import records, store
+from jixiao.services import ledgers
 
 NOUN = "招商台账"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    invest_sub = cli.ledger_commands(sub, "invest", "招商引资台账：汇总、导入、导出")
+    invest_sub = cli.ledger_commands(sub, "invest")
     cli.add_command(invest_sub, "summary", "年度招商汇总：入库、签约、注册（原始数与分成计分数）、协议金额、实际利用外资、活动",
                     cmd_summary, json_output=True)
     cli.add_import(invest_sub, NOUN, cmd_import, excel_needs=("department", "year", "unit"))
@@ -18,10 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    _setup()
-    from jixiao.core import invest
-    from jixiao.investment import store
-
+    cli.setup()
     s = store.load_summary(args.department, args.year)
     data = s.as_dict()
     data["feeds"] = invest.invest_feeds(s)
@@ -45,25 +45,20 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from jixiao.investment import records
-
     ledger = cli.import_file(args, records.read_json,
                              lambda path: records.read_excel(path, args.department, args.year, args.unit))
-    _setup()
-    from jixiao.core.display import fmt_value
-    from jixiao.investment import store
 
-    s = store.save_ledger(ledger, user="命令行", reason=cli.import_reason(args))
-    print(f"已导入 {ledger.department} {ledger.year} 年度招商台账：项目 {len(ledger.projects)} 个，"
-          f"到资 {len(ledger.fdi)} 笔，活动 {len(ledger.events)} 场；注册项目计分 {fmt_value(s.registered.credited, 2)} 个")
-    return 0
+    def done(ledger: invest.InvestLedger, saved: ledgers.Saved) -> str:
+        s = store.load_summary(ledger.department, ledger.year)
+        return (f"已导入 {ledger.department} {ledger.year} 年度招商台账：项目 {len(ledger.projects)} 个，"
+                f"到资 {len(ledger.fdi)} 笔，活动 {len(ledger.events)} 场；注册项目计分 {fmt_value(s.registered.credited, 2)} 个")
+
+    return cli.run_import(args, "invest", ledger, done)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     out = cli.export_path(args)
-    _setup()
-    from jixiao.investment import records, store
-
+    cli.setup()
     ledger = store.load_ledger(args.department, args.year)
     cli.write_atomically(out, lambda tmp: records.write_json(ledger, tmp), lambda tmp: records.write_excel(ledger, tmp))
     print(f"已导出 {len(ledger.projects)} 个项目到 {out}")

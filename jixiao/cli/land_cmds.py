@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import argparse
 
+from jixiao.cli import ledgers as cli
+from jixiao.core import land
 from jixiao.core.errors import InputError
-from jixiao.ledgers import cli
-from jixiao.ledgers.cli import setup as _setup
+from jixiao.land import excel, records, store
+from jixiao.services import ledgers
+from jixiao.services.actor import system_actor
 
 NOUN = "土地台账"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    land_sub = cli.ledger_commands(sub, "land", "土地使用状况一本帐：识别、汇总、导入、导出")
+    land_sub = cli.ledger_commands(sub, "land")
     c = cli.add_command(land_sub, "classify", "按识别规则认定闲置、低效用地并列出每宗地的认定说明", cmd_classify,
                         json_output=True)
     c.add_argument("--rules", metavar="规则编号", help="改用指定的识别规则重新认定（如 land-2022），并作为该年度规则")
@@ -25,11 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_classify(args: argparse.Namespace) -> int:
     if args.rule_version is not None and not args.rules:
         raise InputError("--rule-version 须与 --rules 一起使用", "参数")
-    _setup()
-    from jixiao.land import store
-
+    cli.setup()
     if args.rules:
-        rs = store.reclassify(args.department, args.year, args.rules, args.rule_version, user="命令行")
+        rs = ledgers.recount(system_actor(), "land", args.department, args.year, args.rules, args.rule_version).rules
     else:
         rs = store.year_rule_set(args.department, args.year)
     results = store.stored_results(args.department, args.year)
@@ -51,10 +52,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    _setup()
-    from jixiao.core import land
-    from jixiao.land import store
-
+    cli.setup()
     s = store.load_summary(args.department, args.year)
     data = s.as_dict()
     data["feeds"] = land.land_feeds(s)
@@ -78,24 +76,20 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from jixiao.land import excel, records
-
     ledger = cli.import_file(args, records.read_json, lambda path: excel.read_workbook(path, args.department, args.year))
-    _setup()
-    from jixiao.land import store
 
-    results = store.save_ledger(ledger, user="命令行", reason=cli.import_reason(args))
-    low = sum(1 for c in results if c.status == "低效")
-    idle = sum(1 for c in results if c.status == "闲置")
-    print(f"已导入 {ledger.department} {ledger.year} 年度土地台账：{len(ledger.parcels)} 宗，低效 {low}，闲置 {idle}")
-    return 0
+    def done(ledger: land.Ledger, saved: ledgers.Saved) -> str:
+        results = store.stored_results(ledger.department, ledger.year)
+        low = sum(1 for c in results if c.status == "低效")
+        idle = sum(1 for c in results if c.status == "闲置")
+        return f"已导入 {ledger.department} {ledger.year} 年度土地台账：{len(results)} 宗，低效 {low}，闲置 {idle}"
+
+    return cli.run_import(args, "land", ledger, done)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     out = cli.export_path(args)
-    _setup()
-    from jixiao.land import excel, records, store
-
+    cli.setup()
     ledger = store.load_ledger(args.department, args.year)
     cli.write_atomically(out, lambda tmp: records.write_json(ledger, tmp), lambda tmp: excel.write_workbook(
         ledger, store.stored_results(args.department, args.year), tmp))

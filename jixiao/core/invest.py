@@ -260,9 +260,11 @@ def fdi_usd(f: FdiInflow, target: str = "万美元") -> Decimal:
 
 # ---------------------------------------------------------------- validation
 
-def check_ledger(ledger: InvestLedger, where: Where, max_share: Decimal = Decimal(1)) -> list[Problem]:
+def check_ledger(ledger: InvestLedger, rules: InvestRules, where: Where) -> list[Problem]:
     """Cross-row checks, every problem located: unique ids, credits of known projects with
-    Σ share ≤ ``max_share`` per project, stage dates in pipeline order, currencies with rates."""
+    Σ share ≤ the rule set's ``max_share`` per project, stage dates in pipeline order, currencies
+    with rates."""
+    max_share = rules.max_share
     problems: list[Problem] = []
     for table, attr, title in (("projects", "project_id", "项目编号"), ("fdi", "fdi_id", "到资编号"),
                                ("events", "event_id", "活动编号"), ("visits", "visit_id", "拜访编号")):

@@ -144,6 +144,17 @@ def _number(spec: FieldSpec, raw: Any) -> tuple[Any, str | None]:
     return value, None
 
 
+def _floats(value: Any) -> Any:
+    # GeoJSON coordinates are floats by definition; ledger files are read with exact decimals
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list):
+        return [_floats(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _floats(v) for k, v in value.items()}
+    return value
+
+
 def _geometry(raw: Any) -> tuple[Any, str | None]:
     if isinstance(raw, dict):
         value = raw
@@ -154,7 +165,7 @@ def _geometry(raw: Any) -> tuple[Any, str | None]:
             return None, "不是有效的 GeoJSON"
     if not isinstance(value, dict) or "type" not in value or "coordinates" not in value:
         return None, "应为含 type 和 coordinates 的 GeoJSON 几何对象"
-    return value, None
+    return _floats(value), None
 
 
 def build_rows(table: Table, rows: Iterable[RawRow], extra: Mapping[str, Any], problems: list[Problem]) -> list[Any]:
@@ -263,9 +274,11 @@ def ledger_dict(fmt: str, version: int, header: Mapping[str, Any], tables: Itera
 
 
 def read_json_file(path: Path) -> Any:
+    """A ledger file; its numbers with a fraction are read as exact ``Decimal`` (a float would
+    turn ``12345678901234.5678`` into ``12345678901234.568``)."""
     try:
         with path.open(encoding="utf-8") as fh:
-            return json.load(fh)
+            return json.load(fh, parse_float=Decimal)
     except FileNotFoundError:
         raise InputError(f"找不到文件 {path}", str(path)) from None
     except (ValueError, UnicodeDecodeError) as exc:
@@ -431,15 +444,108 @@ def diff_records(old: Mapping[str, Mapping[str, Any]], new: Mapping[str, Mapping
     return changes
 
 
-def keyed_rows(table: Table, rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Rows by their identity in the history (``Table.identity`` joined by “/”); rows that share
-    an identity are told apart by their order (#2, #3 …), as files list them."""
-    out: dict[str, dict[str, Any]] = {}
+def record_keys(table: Table, rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Each row's key — its natural identity (``Table.identity`` joined by “/”); rows that share
+    an identity are told apart by their order (#2, #3 …), as files list them. The key is how an
+    import finds the stored record it updates, and how the history names a record."""
+    keys: list[str] = []
+    seen: set[str] = set()
     for row in rows:
         base = " / ".join(str(to_value(row[a])) for a in table.identity)
         key, n = base, 1
-        while key in out:
+        while key in seen:
             n += 1
             key = f"{base} #{n}"
-        out[key] = dict(row)
-    return out
+        seen.add(key)
+        keys.append(key)
+    return keys
+
+
+def keyed_rows(table: Table, rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Rows by their key (``record_keys``)."""
+    rows = [dict(r) for r in rows]
+    return dict(zip(record_keys(table, rows), rows, strict=True))
+
+
+def object_values(table: Table, obj: Any) -> dict[str, Any]:
+    """A core row's values of the table's fields."""
+    return {a: getattr(obj, a) for a in table.attrs}
+
+
+# ---------------------------------------------------------------- what an import or edit changes
+
+@dataclass
+class TablePlan:
+    """What bringing one stored table to a new list of rows does, record by record (by key)."""
+
+    table: Table
+    created: list[str]  # keys, in the new rows' order
+    updated: dict[str, list[str]]  # key → attributes whose value changes
+    unchanged: list[str]
+    missing: list[str]  # stored records the new rows leave out: deleted only when confirmed
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.missing)
+
+
+def plan_table(table: Table, old: Mapping[str, Mapping[str, Any]], new: Mapping[str, Mapping[str, Any]]
+               ) -> TablePlan:
+    """Compare stored records with new rows, both by key → values."""
+    created, unchanged, updated = [], [], {}
+    for key, values in new.items():
+        before = old.get(key)
+        if before is None:
+            created.append(key)
+            continue
+        fields = [a for a, v in values.items() if not same(before.get(a), v)]
+        if fields:
+            updated[key] = fields
+        else:
+            unchanged.append(key)
+    return TablePlan(table, created, updated, unchanged, [k for k in old if k not in new])
+
+
+def plan_text(plans: Iterable[TablePlan], confirmed: bool) -> list[str]:
+    """The preview of an import in Chinese, one line per table that changes."""
+    lines = []
+    for p in plans:
+        if not p.changed:
+            continue
+        parts = [f"新增 {len(p.created)} 条", f"修改 {len(p.updated)} 条", f"不变 {len(p.unchanged)} 条"]
+        if p.missing:
+            shown = "、".join(p.missing[:5]) + (f" 等 {len(p.missing)} 条" if len(p.missing) > 5 else "")
+            parts.append(f"{'删除' if confirmed else '文件中没有（保留，确认后才删除）'} {len(p.missing)} 条：{shown}")
+        lines.append(f"{p.table.sheet}：{'，'.join(parts)}")
+    return lines
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One stored history row, as the conflict message reads it."""
+
+    when: datetime
+    who: str
+    action: str
+    field: str
+    before: str | None
+    after: str | None
+    version: int | None
+
+
+def changes_since(title: str, base_version: int, current_version: int, entries: Iterable[Entry],
+                  field_titles: Mapping[str, str]) -> str:
+    """Why an edit based on ``base_version`` is refused: what changed since, by whom, when."""
+    lines = []
+    for e in entries:
+        stamp = f"{e.when:%Y-%m-%d %H:%M}"
+        who = e.who or "（未记录）"
+        if e.action in ("修改", "认定") and e.field:
+            name = field_titles.get(e.field, e.field)
+            lines.append(f"{stamp} {who} {e.action}了{name}：{e.before if e.before is not None else '（空）'} → "
+                         f"{e.after if e.after is not None else '（空）'}")
+        else:
+            lines.append(f"{stamp} {who} {e.action}了该记录")
+    detail = "；".join(lines) if lines else "（变更记录中没有找到具体内容）"
+    return (f"{title}已被他人修改：您基于第 {base_version} 版编辑，当前为第 {current_version} 版。"
+            f"此后的变更：{detail}。请刷新后在最新版本上重新修改。")

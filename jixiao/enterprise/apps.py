@@ -5,4 +5,4 @@ class EnterpriseConfig(apps.LedgerConfig):
     name = "jixiao.enterprise"
     label = "enterprise"
     verbose_name = "企业服务与经济运行监测"
-    feed_provider = "enterprise_feed_provider"
+

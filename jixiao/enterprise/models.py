@@ -7,11 +7,11 @@ from django.db import models
 
 from jixiao.budget.models import Department
 from jixiao.core import enterprise as ent
-from jixiao.ledgers.models import MONEY, ChangeRecord, SnapshotYear
+from jixiao.ledgers.models import ChangeRecord, LedgerRecord, LedgerYear, money
 from jixiao.ledgers.models import choices as _choices
 
 
-class EnterpriseYear(SnapshotYear):
+class EnterpriseYear(LedgerYear):
     department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.CASCADE,
                                    related_name="enterprise_years")
 
@@ -20,12 +20,12 @@ class EnterpriseYear(SnapshotYear):
         constraints = [models.UniqueConstraint(fields=["department", "year"], name="enterprise_year_unique")]
 
 
-class Enterprise(models.Model):
+class Enterprise(LedgerRecord):
     ledger = models.ForeignKey(EnterpriseYear, on_delete=models.CASCADE, related_name="enterprises")
     uscc = models.CharField("统一社会信用代码", max_length=18)
     name = models.CharField("企业名称", max_length=200)
     industry_code = models.CharField("行业代码", max_length=4)
-    main_revenue = models.DecimalField("上年主营业务收入（万元）", null=True, blank=True, **MONEY)
+    main_revenue = money("上年主营业务收入（万元）", null=True, blank=True)
     ownership = models.CharField("登记注册类型", max_length=32, blank=True)
     street = models.CharField("所在街道", max_length=64, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
@@ -41,7 +41,7 @@ class Enterprise(models.Model):
         constraints = [models.UniqueConstraint(fields=["ledger", "uscc"], name="enterprise_uscc_unique")]
 
 
-class Recognition(models.Model):
+class Recognition(LedgerRecord):
     ledger = models.ForeignKey(EnterpriseYear, on_delete=models.CASCADE, related_name="recognitions")
     uscc = models.CharField("统一社会信用代码", max_length=18)
     program = models.CharField("认定类别", max_length=64)
@@ -56,16 +56,16 @@ class Recognition(models.Model):
         ordering = ["ledger", "uscc", "recognised_on"]
 
 
-class MonthlyStat(models.Model):
+class MonthlyStat(LedgerRecord):
     ledger = models.ForeignKey(EnterpriseYear, on_delete=models.CASCADE, related_name="stats")
     uscc = models.CharField("统一社会信用代码", max_length=18, db_index=True)
     month = models.PositiveSmallIntegerField("月份")
     vintage = models.DateField("数据版本日期")
-    output = models.DecimalField("工业总产值（万元）", null=True, blank=True, **MONEY)
-    output_prior = models.DecimalField("上年同期工业总产值（同口径）", null=True, blank=True, **MONEY)
-    sales = models.DecimalField("销售额（万元）", null=True, blank=True, **MONEY)
-    sales_prior = models.DecimalField("上年同期销售额（同口径）", null=True, blank=True, **MONEY)
-    main_revenue = models.DecimalField("主营业务收入（万元）", null=True, blank=True, **MONEY)
+    output = money("工业总产值（万元）", null=True, blank=True)
+    output_prior = money("上年同期工业总产值（同口径）", null=True, blank=True)
+    sales = money("销售额（万元）", null=True, blank=True)
+    sales_prior = money("上年同期销售额（同口径）", null=True, blank=True)
+    main_revenue = money("主营业务收入（万元）", null=True, blank=True)
     price_basis = models.CharField("价格口径", max_length=8, choices=_choices(ent.PRICE_BASES), default="现价")
     origin = models.CharField("数据来源", max_length=8, default="录入")
 
@@ -76,11 +76,11 @@ class MonthlyStat(models.Model):
                                                name="enterprise_stat_unique")]
 
 
-class PublishedTotal(models.Model):
+class PublishedTotal(LedgerRecord):
     ledger = models.ForeignKey(EnterpriseYear, on_delete=models.CASCADE, related_name="published")
     measure = models.CharField("指标", max_length=64)
     year = models.PositiveSmallIntegerField("年度")
-    value = models.DecimalField("公布数（万元）", **MONEY)
+    value = money("公布数（万元）")
     source = models.CharField("来源", max_length=200, blank=True)
     origin = models.CharField("数据来源", max_length=8, default="录入")
 
@@ -88,7 +88,7 @@ class PublishedTotal(models.Model):
         verbose_name = verbose_name_plural = "上年公布数"
 
 
-class Visit(models.Model):
+class Visit(LedgerRecord):
     ledger = models.ForeignKey(EnterpriseYear, on_delete=models.CASCADE, related_name="visits")
     visit_id = models.CharField("走访编号", max_length=64)
     date = models.DateField("走访日期")
@@ -104,7 +104,7 @@ class Visit(models.Model):
         ordering = ["ledger", "date", "visit_id"]
 
 
-class Ticket(models.Model):
+class Ticket(LedgerRecord):
     ledger = models.ForeignKey(EnterpriseYear, on_delete=models.CASCADE, related_name="tickets")
     ticket_id = models.CharField("工单编号", max_length=64)
     uscc = models.CharField("统一社会信用代码", max_length=18, db_index=True)
@@ -123,7 +123,7 @@ class Ticket(models.Model):
         ordering = ["ledger", "received_on", "ticket_id"]
 
 
-class TicketEvent(models.Model):
+class TicketEvent(LedgerRecord):
     ledger = models.ForeignKey(EnterpriseYear, on_delete=models.CASCADE, related_name="ticket_events")
     position = models.PositiveIntegerField(default=0)
     ticket_id = models.CharField("工单编号", max_length=64, db_index=True)
@@ -137,7 +137,7 @@ class TicketEvent(models.Model):
         ordering = ["ledger", "position"]
 
 
-class Plan(models.Model):
+class Plan(LedgerRecord):
     ledger = models.ForeignKey(EnterpriseYear, on_delete=models.CASCADE, related_name="plans")
     plan_id = models.CharField("方案编号", max_length=64)
     uscc = models.CharField("统一社会信用代码", max_length=18, db_index=True)
@@ -152,7 +152,7 @@ class Plan(models.Model):
         ordering = ["ledger", "plan_id"]
 
 
-class PlanMeasure(models.Model):
+class PlanMeasure(LedgerRecord):
     ledger = models.ForeignKey(EnterpriseYear, on_delete=models.CASCADE, related_name="plan_measures")
     position = models.PositiveIntegerField(default=0)
     plan_id = models.CharField("方案编号", max_length=64)
@@ -167,7 +167,7 @@ class PlanMeasure(models.Model):
         ordering = ["ledger", "position"]
 
 
-class Briefing(models.Model):
+class Briefing(LedgerRecord):
     ledger = models.ForeignKey(EnterpriseYear, on_delete=models.CASCADE, related_name="briefings")
     briefing_id = models.CharField("宣讲会编号", max_length=64)
     date = models.DateField("日期")
@@ -184,11 +184,7 @@ class Briefing(models.Model):
 
 
 class EnterpriseChange(ChangeRecord):
-    """Append-only history of the ledger's records: each import that replaces a year logs, per
-    record and field, what it changed."""
-
-    table = models.CharField("台账表", max_length=32)
-    record = models.CharField("记录", max_length=200, db_index=True)
+    """Append-only history of the ledger's records, per record and field."""
 
     class Meta(ChangeRecord.Meta):
         verbose_name = verbose_name_plural = "企业服务台账变更记录"

@@ -2,6 +2,7 @@
 are flat tables in the files (one row per step or measure) and nested lists in the core."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -123,33 +124,55 @@ TABLES: tuple[Table, ...] = (ENTERPRISES, RECOGNITIONS, STATS, PUBLISHED, VISITS
                              PLAN_MEASURES, BRIEFINGS)
 
 
-def assemble(department: str, year: int, rows: dict[str, list[Any]], where: Where,
-             rules: ent.EnterpriseRules | None = None) -> ent.EnterpriseLedger:
-    """The ledger from flat tables: steps and measures attached to their ticket and plan; then
-    every cross-row check, located in the flat tables."""
+def _attach(department: str, year: int, header: Mapping[str, Any], rows: Mapping[str, list[Any]],
+            where: Where) -> tuple[ent.EnterpriseLedger, list[Problem], list[int]]:
+    """The ledger from flat tables, steps and measures attached to their ticket and plan; the
+    problems of rows naming no known ticket or plan; and the flat row of each step in ticket order."""
     problems: list[Problem] = []
-    tickets = {t.ticket_id: t for t in rows["tickets"]}
-    plans = {p.plan_id: p for p in rows["plans"]}
+    tickets = {t.ticket_id: t for t in rows.get("tickets", [])}
+    plans = {p.plan_id: p for p in rows.get("plans", [])}
+    for t in tickets.values():
+        t.events = []
+    for p in plans.values():
+        p.measures = []
     positions: dict[str, list[int]] = {}
-    for i, e in enumerate(rows["ticket_events"]):
+    for i, e in enumerate(rows.get("ticket_events", [])):
         if e.ticket_id not in tickets:
             problems.append(Problem(where("ticket_events", i, "ticket_id"), f"工单“{e.ticket_id}”不在问题直通车表中", "工单编号"))
             continue
         tickets[e.ticket_id].events.append(e)
         positions.setdefault(e.ticket_id, []).append(i)
-    for i, m in enumerate(rows["plan_measures"]):
+    for i, m in enumerate(rows.get("plan_measures", [])):
         if m.plan_id not in plans:
             problems.append(Problem(where("plan_measures", i, "plan_id"), f"方案“{m.plan_id}”不在一企一策表中", "方案编号"))
             continue
         plans[m.plan_id].measures.append(m)
-    # check_ledger counts steps in ticket order; map those positions back to the file's rows
-    order = [i for t in rows["tickets"] for i in positions.get(t.ticket_id, [])]
+    order = [i for t in rows.get("tickets", []) for i in positions.get(t.ticket_id, [])]
+    ledger = ent.EnterpriseLedger(department, year, origin=header.get("origin", "录入"), **{
+        t.key: list(rows.get(t.key, [])) for t in TABLES if t.key not in ("ticket_events", "plan_measures")})
+    return ledger, problems, order
 
+
+def build(department: str, year: int, header: Mapping[str, Any], rows: Mapping[str, list[Any]],
+          where: Where) -> tuple[ent.EnterpriseLedger, list[Problem]]:
+    """The ledger from its rows by table (the cross-row checks are ``ent.check_ledger``)."""
+    ledger, problems, _ = _attach(department, year, header, rows, where)
+    return ledger, problems
+
+
+def header(ledger: ent.EnterpriseLedger) -> dict[str, Any]:
+    return {"origin": ledger.origin}
+
+
+def assemble(department: str, year: int, rows: dict[str, list[Any]], where: Where,
+             rules: ent.EnterpriseRules | None = None) -> ent.EnterpriseLedger:
+    """The ledger of a file from its flat tables, after every cross-row check, located in the file."""
+    ledger, problems, order = _attach(department, year, {}, rows, where)
+
+    # check_ledger counts steps in ticket order; map those positions back to the file's rows
     def located(table: str, i: int, attr: str) -> str:
         return where(table, order[i] if table == "ticket_events" else i, attr)
 
-    ledger = ent.EnterpriseLedger(department, year, **{k: v for k, v in rows.items()
-                                                        if k not in ("ticket_events", "plan_measures")})
     rules = rules or ent.select_rules(ent.load_rules(), year)
     problems += ent.check_ledger(ledger, rules, located)
     if problems:

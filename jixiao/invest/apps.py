@@ -1,8 +1,7 @@
 from jixiao.ledgers import apps
 
 
-class InvestmentConfig(apps.LedgerConfig):
-    name = "jixiao.investment"
-    label = "investment"
+class InvestConfig(apps.LedgerConfig):
+    name = "jixiao.invest"
+    label = "invest"
     verbose_name = "招商引资台账"
-    feed_provider = "invest_feed_provider"

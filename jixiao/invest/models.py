@@ -1,20 +1,21 @@
-"""Database rows of the investment ledger: one ``InvestYear`` per department-year (the snapshot,
-with the rule set it is counted under) and its projects, credits, FDI arrivals, events and
-visits. A year's snapshot is replaced as a whole, so another year's corrections never touch it."""
+"""Database rows of the investment ledger: one ``InvestYear`` per department-year (with the rule
+set it is counted under) and its projects, credits, FDI arrivals, events and visits, each a
+record of its year: another year's corrections never touch it. Storage, versions and history
+are the shared ones of ``jixiao.ledgers``."""
 from __future__ import annotations
 
 from django.db import models
 
 from jixiao.budget.models import Department
 from jixiao.core import invest
-from jixiao.ledgers.models import MONEY, ChangeRecord, SnapshotYear
+from jixiao.ledgers.models import ChangeRecord, LedgerRecord, LedgerYear, money
 from jixiao.ledgers.models import choices as _choices
 
 SHARE = {"max_digits": 6, "decimal_places": 4}
 RATE = {"max_digits": 14, "decimal_places": 6}
 
 
-class InvestYear(SnapshotYear):
+class InvestYear(LedgerYear):
     department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.CASCADE,
                                    related_name="invest_years")
     unit = models.CharField("计分单位", max_length=100)
@@ -24,7 +25,7 @@ class InvestYear(SnapshotYear):
         constraints = [models.UniqueConstraint(fields=["department", "year"], name="invest_year_unique")]
 
 
-class Project(models.Model):
+class Project(LedgerRecord):
     ledger = models.ForeignKey(InvestYear, on_delete=models.CASCADE, related_name="projects")
     project_id = models.CharField("项目编号", max_length=64)
     name = models.CharField("项目名称", max_length=200)
@@ -45,14 +46,14 @@ class Project(models.Model):
     full_production_date = models.DateField("达产日期", null=True, blank=True)
     closed_date = models.DateField("终止日期", null=True, blank=True)
     agreement_no = models.CharField("协议编号", max_length=64, blank=True)
-    agreed_investment = models.DecimalField("协议投资额", null=True, blank=True, **MONEY)
+    agreed_investment = money("协议投资额", null=True, blank=True)
     agreed_investment_unit = models.CharField("协议投资额单位", max_length=8, default="万元")
-    agreed_output = models.DecimalField("协议达产年产值", null=True, blank=True, **MONEY)
+    agreed_output = money("协议达产年产值", null=True, blank=True)
     agreed_output_unit = models.CharField("协议达产年产值单位", max_length=8, default="万元")
     fx_rate_cny = models.DecimalField("折人民币汇率", null=True, blank=True, **RATE)
     fx_rate_source = models.CharField("汇率来源", max_length=200, blank=True)
     registered_uscc = models.CharField("注册企业统一社会信用代码", max_length=18, blank=True)
-    registered_capital = models.DecimalField("注册资本", null=True, blank=True, **MONEY)
+    registered_capital = money("注册资本", null=True, blank=True)
     registered_capital_unit = models.CharField("注册资本单位", max_length=8, default="万元")
     officer = models.CharField("责任人", max_length=64, blank=True)
     note = models.TextField("备注", blank=True)
@@ -64,7 +65,7 @@ class Project(models.Model):
         constraints = [models.UniqueConstraint(fields=["ledger", "project_id"], name="invest_project_unique")]
 
 
-class Credit(models.Model):
+class Credit(LedgerRecord):
     ledger = models.ForeignKey(InvestYear, on_delete=models.CASCADE, related_name="credits")
     position = models.PositiveIntegerField(default=0)
     project_id = models.CharField("项目编号", max_length=64)
@@ -81,11 +82,11 @@ class Credit(models.Model):
         ordering = ["ledger", "position"]
 
 
-class FdiInflow(models.Model):
+class FdiInflow(LedgerRecord):
     ledger = models.ForeignKey(InvestYear, on_delete=models.CASCADE, related_name="fdi")
     fdi_id = models.CharField("到资编号", max_length=64)
     arrival_date = models.DateField("到资日期")
-    amount = models.DecimalField("原币金额", **MONEY)
+    amount = money("原币金额")
     unit = models.CharField("原币单位", max_length=8)
     type = models.CharField("到资类型", max_length=8, choices=_choices(invest.FDI_TYPES), default="新设")
     project_id = models.CharField("项目编号", max_length=64, blank=True)
@@ -104,7 +105,7 @@ class FdiInflow(models.Model):
         ordering = ["ledger", "arrival_date", "fdi_id"]
 
 
-class PromotionEvent(models.Model):
+class PromotionEvent(LedgerRecord):
     ledger = models.ForeignKey(InvestYear, on_delete=models.CASCADE, related_name="events")
     event_id = models.CharField("活动编号", max_length=64)
     date = models.DateField("活动日期")
@@ -125,7 +126,7 @@ class PromotionEvent(models.Model):
         ordering = ["ledger", "date", "event_id"]
 
 
-class LeaderVisit(models.Model):
+class LeaderVisit(LedgerRecord):
     ledger = models.ForeignKey(InvestYear, on_delete=models.CASCADE, related_name="visits")
     visit_id = models.CharField("拜访编号", max_length=64)
     date = models.DateField("拜访日期")
@@ -145,11 +146,7 @@ class LeaderVisit(models.Model):
 
 
 class InvestChange(ChangeRecord):
-    """Append-only history of the pipeline's records: each import that replaces a year logs,
-    per record and field, what it changed."""
-
-    table = models.CharField("台账表", max_length=32)
-    record = models.CharField("记录", max_length=200, db_index=True)
+    """Append-only history of the pipeline's records, per record and field."""
 
     class Meta(ChangeRecord.Meta):
         verbose_name = verbose_name_plural = "招商台账变更记录"

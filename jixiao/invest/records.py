@@ -2,11 +2,12 @@
 The same tables drive validation, the file formats and the database columns."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from jixiao.core import invest
-from jixiao.core.errors import InputError
+from jixiao.core.errors import InputError, Problem
 from jixiao.core.model import ORIGINS
 from jixiao.core.ledger import (
     FieldSpec, Table, Where, header_from_dict, json_where, ledger_dict, read_json_file, tables_from_dict, write_json_file,
@@ -112,9 +113,20 @@ TABLES: tuple[Table, ...] = (PROJECTS, CREDITS, FDI, EVENTS, VISITS)
 def check(ledger: invest.InvestLedger, where: Where) -> None:
     # the credit cap is a rule too: a file is checked against the rule set of its year
     rules = invest.select_rules(invest.load_rules(), ledger.year)
-    problems = invest.check_ledger(ledger, where, rules.max_share)
+    problems = invest.check_ledger(ledger, rules, where)
     if problems:
         raise InputError(problems)
+
+
+def build(department: str, year: int, header: Mapping[str, Any], rows: Mapping[str, list[Any]],
+          where: Where) -> tuple[invest.InvestLedger, list[Problem]]:
+    """The ledger from its rows by table (the checks are ``invest.check_ledger``)."""
+    return invest.InvestLedger(department, year, header["unit"], origin=header.get("origin", "录入"),
+                               **{t.key: list(rows.get(t.key, [])) for t in TABLES}), []
+
+
+def header(ledger: invest.InvestLedger) -> dict[str, Any]:
+    return {"origin": ledger.origin, "unit": ledger.unit}
 
 
 def ledger_from_dict(data: Any, source: str) -> invest.InvestLedger:

@@ -5,4 +5,4 @@ class LandConfig(apps.LedgerConfig):
     name = "jixiao.land"
     label = "land"
     verbose_name = "土地使用状况一本帐"
-    feed_provider = "land_feed_provider"
+

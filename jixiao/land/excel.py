@@ -8,7 +8,6 @@ from typing import Callable, Iterable
 
 from jixiao.core import land
 from jixiao.core.display import fmt_value
-from jixiao.core.errors import InputError
 from jixiao.land import records
 from jixiao.ledgers.workbook import Computed, read_workbook as read_tables, write_workbook as write_tables
 
@@ -38,8 +37,4 @@ def write_workbook(ledger: land.Ledger, results: Iterable[land.Classification], 
 
 def read_workbook(path: Path, department: str, year: int) -> land.Ledger:
     rows, where = read_tables(path, records.TABLES, {"parcels": {"survey_year": year}}, ignored=COMPUTED)
-    ledger = land.Ledger(department=department, year=year, **rows)
-    problems = records.check_ledger(ledger, lambda i, a: where("parcels", i, a), lambda i, a: where("disposals", i, a))
-    if problems:
-        raise InputError(problems)
-    return ledger
+    return records.checked(land.Ledger(department=department, year=year, **rows), where)

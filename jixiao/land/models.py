@@ -1,7 +1,8 @@
 """Database rows of the land ledger. One ``Parcel`` row per parcel *per survey year*: a year's
-snapshot is never overwritten by another year's corrections. Classification results are stored
+records are never overwritten by another year's corrections. Classification results are stored
 on the row with the rule set id and version that produced them; ``LandYear`` pins that version
-for the department-year so that adding a rule version does not rewrite past years."""
+for the department-year so that adding a rule version does not rewrite past years. Storage,
+versions and history are the shared ones of ``jixiao.ledgers``."""
 from __future__ import annotations
 
 from django.db import models
@@ -9,21 +10,18 @@ from django.utils import timezone
 
 from jixiao.budget.models import Department
 from jixiao.core import land
-from jixiao.ledgers.models import MONEY, ChangeRecord
+from jixiao.ledgers.models import ChangeRecord, LedgerRecord, LedgerYear, money
 from jixiao.ledgers.models import choices as _choices
 
 AREA = {"max_digits": 14, "decimal_places": 2}
 RATIO = {"max_digits": 10, "decimal_places": 4}
 
 
-class LandYear(models.Model):
+class LandYear(LedgerYear):
     department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.CASCADE,
                                    related_name="land_years")
-    year = models.PositiveSmallIntegerField("年度")
     rule_id = models.CharField("识别规则", max_length=64)
-    rule_version = models.PositiveIntegerField("规则版本")
     classified_at = models.DateTimeField("认定时间", default=timezone.now)
-    origin = models.CharField("数据来源", max_length=8, default="录入")
 
     class Meta:
         verbose_name = verbose_name_plural = "土地台账年度"
@@ -33,7 +31,8 @@ class LandYear(models.Model):
         return f"{self.department.code} {self.year}（{self.rule_id} v{self.rule_version}）"
 
 
-class Parcel(models.Model):
+class Parcel(LedgerRecord):
+    ledger = models.ForeignKey(LandYear, verbose_name="台账年度", on_delete=models.CASCADE, related_name="parcels")
     department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.CASCADE,
                                    related_name="parcels")
     survey_year = models.PositiveSmallIntegerField("摸查年度", db_index=True)
@@ -60,17 +59,17 @@ class Parcel(models.Model):
     footprint_m2 = models.DecimalField("基底面积（平方米）", default=0, **AREA)
     planned_floor_area_m2 = models.DecimalField("应开发建设总面积（平方米）", null=True, blank=True, **AREA)
     contract_far = models.DecimalField("合同容积率", null=True, blank=True, **RATIO)
-    total_investment_agreed = models.DecimalField("约定总投资（万元）", null=True, blank=True, **MONEY)
-    invested_to_date = models.DecimalField("已投资额（万元）", null=True, blank=True, **MONEY)
+    total_investment_agreed = money("约定总投资（万元）", null=True, blank=True)
+    invested_to_date = money("已投资额（万元）", null=True, blank=True)
     construction_status = models.CharField("建设状态", max_length=8, choices=_choices(land.CONSTRUCTION_STATUSES))
     suspension_start_date = models.DateField("停建起始日期", null=True, blank=True)
     production_status = models.CharField("生产状态", max_length=8, blank=True,
                                          choices=_choices(land.PRODUCTION_STATUSES))
-    fixed_asset_investment = models.DecimalField("固定资产投资（万元）", null=True, blank=True, **MONEY)
-    output = models.DecimalField("本年产值（万元）", null=True, blank=True, **MONEY)
-    output_prev = models.DecimalField("上年产值（万元）", null=True, blank=True, **MONEY)
-    tax = models.DecimalField("本年税收（万元）", null=True, blank=True, **MONEY)
-    tax_prev = models.DecimalField("上年税收（万元）", null=True, blank=True, **MONEY)
+    fixed_asset_investment = money("固定资产投资（万元）", null=True, blank=True)
+    output = money("本年产值（万元）", null=True, blank=True)
+    output_prev = money("上年产值（万元）", null=True, blank=True)
+    tax = money("本年税收（万元）", null=True, blank=True)
+    tax_prev = money("上年税收（万元）", null=True, blank=True)
     employment = models.PositiveIntegerField("就业人数", null=True, blank=True)
     delay_cause = models.CharField("延迟原因", max_length=8, blank=True, choices=_choices(land.DELAY_CAUSES))
     non_compliant = models.CharField("不符合产业或安全环保情况", max_length=300, blank=True)
@@ -102,7 +101,8 @@ class Parcel(models.Model):
         return f"{self.parcel_id}（{self.survey_year}）"
 
 
-class Disposal(models.Model):
+class Disposal(LedgerRecord):
+    ledger = models.ForeignKey(LandYear, verbose_name="台账年度", on_delete=models.CASCADE, related_name="disposals")
     parcel = models.ForeignKey(Parcel, verbose_name="宗地", on_delete=models.CASCADE, related_name="disposals")
     position = models.PositiveIntegerField(default=0)
     strategy = models.CharField("处置策略", max_length=16, choices=_choices(land.DISPOSAL_STRATEGIES))
@@ -123,9 +123,7 @@ class Disposal(models.Model):
 
 
 class ParcelChange(ChangeRecord):
-    """Append-only history of one parcel-year."""
-
-    parcel_id = models.CharField("宗地编号", max_length=64, db_index=True)
+    """Append-only history of the land ledger's records (parcels and disposals)."""
 
     class Meta(ChangeRecord.Meta):
         verbose_name = verbose_name_plural = "宗地变更记录"

@@ -1,17 +1,19 @@
 """The land ledger's tables (parcels, disposals) and its JSON file. The field tables drive JSON,
-Excel (``jixiao.land.excel``) and the database columns; parsing is ``jixiao.core.ledger``'s, and
-every problem is located (``file: $.parcels[3].site_area_m2`` or ``宗地台账!F12``). Pure Python
-apart from reading and writing the file.
+Excel (``jixiao.land.excel``) and the database columns; parsing is ``jixiao.core.ledger``'s, the
+cross-row checks ``jixiao.core.land.check_ledger``, and every problem is located
+(``file: $.parcels[3].site_area_m2`` or ``宗地台账!F12``). Pure Python apart from reading and
+writing the file.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Mapping
+from typing import Any
 
 from jixiao.core import land
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.ledger import (
-    FieldSpec, Table, duplicate_problems, header_from_dict, ledger_dict, read_json_file, tables_from_dict,
+    FieldSpec, Table, Where, header_from_dict, json_where, ledger_dict, read_json_file, tables_from_dict,
     write_json_file,
 )
 from jixiao.core.model import ORIGINS
@@ -77,36 +79,31 @@ DISPOSALS = Table("disposals", "处置跟踪", land.Disposal, (
     FieldSpec("not_implemented_reason", "未实施原因", "str", choices=land.NOT_IMPLEMENTED_REASONS),
     FieldSpec("note", "备注", "str"),
     FieldSpec("origin", "数据来源", "str", choices=ORIGINS),
-), required=False)
+), required=False, identity=("parcel_id",))
 
 TABLES: tuple[Table, ...] = (PARCELS, DISPOSALS)
 
 
-def check_ledger(ledger: land.Ledger, parcel_where: Callable[[int, str], str],
-                 disposal_where: Callable[[int, str], str]) -> list[Problem]:
-    """Cross-row checks: unique parcel ids, disposals of known parcels within their area."""
-    problems = duplicate_problems(ledger.parcels, "parcel_id", "宗地编号", parcel_where, "，每宗地只能登记一次")
-    for i, p in enumerate(ledger.parcels):
-        if p.footprint_m2 > p.site_area_m2:
-            problems.append(Problem(parcel_where(i, "footprint_m2"), "基底面积不能大于用地面积", "基底面积（平方米）"))
-        if p.status_override and p.status_override != "" and not p.override_reason.strip():
-            problems.append(Problem(parcel_where(i, "override_reason"), "人工认定状态时须写明理由", "人工认定理由"))
-        if p.construction_status == "停建" and p.suspension_start_date is None:
-            problems.append(Problem(parcel_where(i, "suspension_start_date"), "停建的宗地须填写停建起始日期", "停建起始日期"))
-        if p.construction_status == "未动工" and p.agreed_start_date is None:
-            problems.append(Problem(parcel_where(i, "agreed_start_date"), "未动工的宗地须填写约定动工日期", "约定动工日期"))
-    areas = {p.parcel_id: p.site_area_m2 for p in ledger.parcels}
-    for i, d in enumerate(ledger.disposals):
-        if d.parcel_id not in areas:
-            problems.append(Problem(disposal_where(i, "parcel_id"),
-                                    f"宗地编号“{d.parcel_id}”不在本年度台账中，请先登记该宗地", "宗地编号"))
-        elif d.area_m2 > areas[d.parcel_id]:
-            problems.append(Problem(disposal_where(i, "area_m2"), "处置面积不能大于该宗地的用地面积", "处置面积（平方米）"))
-        if d.disposed_m2 > d.area_m2:
-            problems.append(Problem(disposal_where(i, "disposed_m2"), "已处置面积不能大于处置面积", "已处置面积（平方米）"))
-        if d.finish_date and d.start_date and d.finish_date < d.start_date:
-            problems.append(Problem(disposal_where(i, "finish_date"), "完成日期早于开始日期", "完成日期"))
-    return problems
+def build(department: str, year: int, header: Mapping[str, Any], rows: Mapping[str, list[Any]],
+          where: Where) -> tuple[land.Ledger, list[Problem]]:
+    """The ledger of a survey year from its rows by table (the checks are ``land.check_ledger``)."""
+    return land.Ledger(department=department, year=year, parcels=list(rows.get("parcels", [])),
+                       disposals=list(rows.get("disposals", [])), origin=header.get("origin", "录入")), []
+
+
+def header(ledger: land.Ledger) -> dict[str, Any]:
+    return {"origin": ledger.origin}
+
+
+def flat(ledger: land.Ledger) -> dict[str, list[Any]]:
+    return {"parcels": ledger.parcels, "disposals": ledger.disposals}
+
+
+def checked(ledger: land.Ledger, where: Where) -> land.Ledger:
+    problems = land.check_ledger(ledger, None, where)
+    if problems:
+        raise InputError(problems)
+    return ledger
 
 
 # ---------------------------------------------------------------- JSON file
@@ -120,12 +117,7 @@ def ledger_from_dict(data: Any, source: str) -> land.Ledger:
     department, year = header_from_dict(data, source, FORMAT, "土地台账")
     # a file without parcels is refused rather than read as an empty survey that deletes them all
     rows = tables_from_dict(data, source, TABLES, {"parcels": {"survey_year": year}}, present=("parcels",))
-    ledger = land.Ledger(department=department, year=year, **rows)
-    problems = check_ledger(ledger, lambda i, a: f"{source}: $.parcels[{i}].{a}",
-                            lambda i, a: f"{source}: $.disposals[{i}].{a}")
-    if problems:
-        raise InputError(problems)
-    return ledger
+    return checked(land.Ledger(department=department, year=year, **rows), json_where(source))
 
 
 def read_json(path: Path) -> land.Ledger:

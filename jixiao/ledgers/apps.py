@@ -1,22 +1,18 @@
-"""The app configuration every park ledger shares: on start-up the ledger supplies indicator
-actuals (its feed provider) and the demo rows of ``jixiao demo`` (its demo loader)."""
+"""The app configuration every park ledger shares: on start-up the ledger's feed provider, as its
+feature declares it in ``jixiao/features.py``, starts supplying indicator actuals."""
 from __future__ import annotations
 
-import importlib
-
 from django.apps import AppConfig
+
+from jixiao import features
+from jixiao.budget.feeds import register_feed_provider
 
 
 class LedgerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
-    feed_provider = ""  # the name of the feed provider in the app's ``store`` module
 
     def ready(self) -> None:
-        # both registries ignore repeats: ready() may run more than once (tests, autoreload)
-        from jixiao.budget.feeds import register_feed_provider
-        from jixiao.cli import core_cmds
-
-        store = importlib.import_module(f"{self.name}.store")
-        register_feed_provider(getattr(store, self.feed_provider))
-        if store.load_demo_ledger not in core_cmds.DEMO_LOADERS:
-            core_cmds.DEMO_LOADERS.append(store.load_demo_ledger)
+        # the registry ignores repeats: ready() may run more than once (tests, autoreload)
+        for f in features.all_features():
+            if f.app == self.name and f.feed_provider:
+                register_feed_provider(features.resolve(f.feed_provider))

@@ -39,13 +39,14 @@ def problems_for(instance: models.Model, location: str) -> list[Problem]:
         if value is None:
             continue
         label = str(f.verbose_name)
-        message = _field_problem(f, value)
+        message = field_problem(f, value)
         if message:
             problems.append(Problem(location=location, message=f"「{label}」{message}", field=label))
     return problems
 
 
-def _field_problem(f: models.Field, value: object) -> str:
+def field_problem(f: models.Field, value: object) -> str:
+    """Why column ``f`` cannot store ``value`` exactly, without the field's name ("" when it can)."""
     if isinstance(f, models.CharField) and isinstance(value, str) and f.max_length:
         if len(value) > f.max_length:
             return f"内容过长（{len(value)} 字），最多 {f.max_length} 字"

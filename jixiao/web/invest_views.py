@@ -10,8 +10,8 @@ from django.shortcuts import render
 
 from jixiao.core import invest
 from jixiao.core.display import fmt_value
-from jixiao.investment import models as im
-from jixiao.investment import store
+from jixiao.invest import models as im
+from jixiao.invest import store
 from jixiao.web import access
 from jixiao.web.views.common import page_context
 
@@ -22,7 +22,7 @@ def board(request, code: str, year: int):
     ledger_row = im.InvestYear.objects.filter(department=row.department, year=year).first()
     ctx: dict[str, Any] = page_context(request, row, invest_year=ledger_row, invest_years=store.ledger_years(code))
     if ledger_row is None:
-        return render(request, "investment/board.html", ctx)
+        return render(request, "invest/board.html", ctx)
     ledger = store.load_ledger(code, year)
     rules = store.year_rules(code, year)
     s = invest.summarize(ledger, rules)
@@ -49,4 +49,4 @@ def board(request, code: str, year: int):
     ctx.update(s=s, data=data, columns=columns, measures=measures, fdi=fdi, unit=ledger.unit,
                events=sorted(ledger.events, key=lambda e: e.date), visits=sorted(ledger.visits, key=lambda v: v.date),
                feeds=invest.invest_feeds(s), rules=rules)
-    return render(request, "investment/board.html", ctx)
+    return render(request, "invest/board.html", ctx)

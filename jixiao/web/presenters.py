@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from jixiao import features
 from jixiao.core.display import fmt_amount_fixed, fmt_rate, fmt_score, fmt_value
 from jixiao.core.drafting import load_rules as load_report_rules
 from jixiao.core.quality import SEVERITIES, Finding, department_summary
@@ -53,11 +54,12 @@ def _feed_labels() -> dict:
 
 def feed_source(key: str) -> tuple[str, str | None]:
     """An indicator's feed as users know it, e.g. 「招商引资台账：实际利用外资」, and the route name
-    of that ledger's page (None when it has none). Ledger names are report.json's feed_sources."""
+    of that ledger's page (None when it has none), as its feature declares it (jixiao/features.py).
+    Ledger names are report.json's feed_sources."""
     prefix = key.split(".", 1)[0]
     ledger = load_report_rules().feed_sources.get(prefix, prefix)
     data = _feed_labels()
-    return f"{ledger}：{data['labels'].get(key, key)}", data["pages"].get(prefix)
+    return f"{ledger}：{data['labels'].get(key, key)}", features.feed_pages().get(prefix)
 
 
 def project_rows(result: DepartmentResult, statuses: dict[str, str], url: Callable[[str], str]) -> list[dict]:

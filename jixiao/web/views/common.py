@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
+from jixiao import features
 from jixiao.budget import models as m
 from jixiao.core.errors import InputError
 from jixiao.core.workflow import load_workflow, may
@@ -16,14 +17,10 @@ from jixiao.web import access
 from jixiao.web.data import scored
 from jixiao.web.presenters import problem_rows
 
-# Feature pages of a department-year shown in the navigation, each by its route name. A feature
-# whose routes are not installed simply has no link.
-FEATURE_PAGES = (
-    ("监控", "web:monitoring"),
-    ("土地台账", "land:summary"),
-    ("招商台账", "invest:board"),
-    ("企业服务", "enterprise:overview"),
-)
+# Feature pages of a department-year shown in the navigation, each by its route name, as the
+# features declare them (jixiao/features.py). A feature whose routes are not installed simply
+# has no link.
+FEATURE_PAGES = features.nav_pages()
 
 
 def department_url(name: str, code: str, year: int) -> str | None:

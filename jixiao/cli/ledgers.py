@@ -1,16 +1,21 @@
 """The command-line scaffolding of the park ledgers: ``jixiao <ledger> summary|import|export``
 with the same arguments, checks and messages for each. A ledger's command module adds its own
-subcommands and the parts that differ (what is read, saved and printed); this module imports
-nothing heavy, so ``jixiao --help`` stays fast."""
+subcommands and the parts that differ (what is read and printed); every write goes through
+``jixiao.services.ledgers`` as the command-line actor."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from jixiao import features
+from jixiao.cli.core_cmds import setup_database
 from jixiao.core.errors import InputError
+from jixiao.services import ledgers
+from jixiao.services.actor import system_actor
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -23,14 +28,14 @@ _EXCEL_ARGS = {
 
 
 def setup() -> None:
-    from jixiao.cli.core_cmds import setup_database
-
     setup_database()
 
 
-def ledger_commands(sub: argparse._SubParsersAction, name: str, help: str) -> argparse._SubParsersAction:
-    """``jixiao <name>``: its subcommand parsers; without a subcommand it prints its help (exit 2)."""
-    p = sub.add_parser(name, help=help)
+def ledger_commands(sub: argparse._SubParsersAction, name: str) -> argparse._SubParsersAction:
+    """``jixiao <name>`` with the help its feature declares (``jixiao/features.py``): its
+    subcommand parsers; without a subcommand it prints its help (exit 2)."""
+    declared = features.command(name)
+    p = sub.add_parser(name, help=declared.help if declared else None)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
     return p.add_subparsers(dest=f"{name}_command", metavar="子命令", parser_class=type(p))
 
@@ -59,6 +64,9 @@ def add_import(sub: argparse._SubParsersAction, noun: str, func: Handler,
         flag, metavar, _, text = _EXCEL_ARGS[key]
         p.add_argument(flag, type=int if key == "year" else str, metavar=metavar, help=text)
     p.add_argument("--reason", default="", help="变更原因，记入变更记录")
+    p.add_argument("--dry-run", action="store_true", help="只预览将新增、修改、删除的记录，不保存")
+    p.add_argument("--delete-missing", action="store_true",
+                   help="删除文件中没有的已保存记录（默认保留，并在预览中列出）")
     p.set_defaults(func=func, excel_needs=excel_needs)
 
 
@@ -99,6 +107,20 @@ def import_file(args: argparse.Namespace, read_json: Callable[[Path], Any], read
 
 def import_reason(args: argparse.Namespace) -> str:
     return args.reason or f"导入 {Path(args.file).name}"
+
+
+def run_import(args: argparse.Namespace, key: str, ledger: Any, done: Callable[[Any, ledgers.Saved], str]) -> int:
+    """Preview, then (unless ``--dry-run``) store the file's ledger as the command-line actor."""
+    setup()
+    actor, source = system_actor(), Path(args.file).name
+    if args.dry_run:
+        print(ledgers.preview_import(actor, key, ledger, source=source).text(args.delete_missing))
+        return 0
+    preview, saved = ledgers.import_ledger(actor, key, ledger, source=source, reason=import_reason(args),
+                                           confirm_delete=args.delete_missing)
+    print(preview.text(args.delete_missing))
+    print(done(ledger, saved))
+    return 0
 
 
 def export_path(args: argparse.Namespace) -> Path:
