@@ -82,7 +82,7 @@ def load(args: argparse.Namespace) -> None:
     n_ind = sum(len(dy.indicators) + sum(len(p.indicators) for p in dy.projects) for dy in city)
     t1, c1 = time.perf_counter(), time.process_time()
     for dy in city:
-        save_department_year(dy, user="bench")
+        save_department_year(dy, who="bench")
     wall, cpu = time.perf_counter() - t1, time.process_time() - c1
     print(f"city: {len(city)} units, {sum(len(dy.projects) for dy in city)} projects, {n_ind} indicators (built in {built:.2f} s)")
     print(f"load (save_department_year × {len(city)}): {wall:.1f} s (CPU {cpu:.1f} s), "

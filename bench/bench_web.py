@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         city = make_city(args.units, args.projects, args.indicators, args.seed)
         for dy in city:
-            save_department_year(dy, user="bench")
+            save_department_year(dy, who="bench")
         print(f"载入合成城市 {time.perf_counter() - t0:.1f} s")
     years = list(m.DepartmentYear.objects.select_related("department").order_by("department__code"))
     projects: dict[int, list[str]] = {}

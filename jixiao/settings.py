@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import secrets
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -87,7 +88,14 @@ def _database() -> dict:
     if db["ENGINE"].endswith("sqlite3"):
         Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         # Several CLI processes and the web server may share one file: wait instead of failing.
-        db["OPTIONS"] = {"timeout": 30}
+        # IMMEDIATE: a transaction takes the write lock when it begins, so writers queue up
+        # instead of deadlocking when each read before writing (the application layer reads the
+        # stored version inside the transaction that writes).
+        db["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE"}
+        # The test database is a file too: an in-memory one is shared between threads with
+        # table locks that fail at once instead of waiting, unlike the real one.
+        # One file per test process, so that parallel runs never share it.
+        db["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"jixiao-test-{os.getpid()}.sqlite3")}
     else:
         db["CONN_MAX_AGE"] = 60
     db["ATOMIC_REQUESTS"] = False

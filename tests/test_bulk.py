@@ -27,7 +27,7 @@ def _save_mixed(demo_dy):
     empty = model.DepartmentYear(department=model.Department(code="a0", name="空单位"), year=2022)
     saved = [demo_dy, later, other, empty]
     for dy in saved:
-        store.save_department_year(dy, user="pytest")
+        store.save_department_year(dy, who="pytest")
     return saved
 
 

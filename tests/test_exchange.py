@@ -101,7 +101,7 @@ def test_unknown_template_and_foreign_documents(doc):
     bad["project_template"] = "nowhere"
     assert any("nowhere" in m for m in problems_of(bad))
     assert any("不是 jixiao 交换格式" in m for m in problems_of({"broken": 1}))
-    assert any("版本" in m for m in problems_of({**doc, "version": 99}))
+    assert any("版本" in m for m in problems_of({**doc, "format_version": 99}))
     assert any("JSON 对象" in m for m in problems_of([1, 2]))
 
 

@@ -284,7 +284,7 @@ def test_cli_uses_earlier_stored_years(stored_demo, capsys):
 
     earlier = copy.deepcopy(stored_demo)
     earlier.year = 2021
-    save_department_year(earlier, user="pytest", reason="上年数据")
+    save_department_year(earlier, who="pytest", reason="上年数据")
     assert main(["monitor", "--department", "demo", "--year", "2022", "--json"]) == 0
     p01 = json.loads(capsys.readouterr().out)["projects"][0]
     assert p01["forecast"]["method"] == "history" and p01["forecast"]["executed"] == "185.3"

@@ -16,7 +16,7 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 def load_site() -> None:
     dy = exchange.read_file(DEMO_FILE)
-    save_department_year(dy, user="pytest", reason="测试数据")
+    save_department_year(dy, who="pytest", reason="测试数据")
     load_web_demo(dy)
 
 

@@ -13,7 +13,6 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, cast
 
 from django.db import models, transaction
@@ -25,12 +24,9 @@ from jixiao.budget.bulk import read_years
 from jixiao.core import changes
 from jixiao.core import model as core
 from jixiao.core.errors import InputError, Problem
-from jixiao.services import history
+from jixiao.services import capacity, history
 
 SYSTEM_USER = "系统"
-# SQLite keeps NUMERIC values as 8-byte floats, exact to 15 significant digits; the same limit
-# applies on PostgreSQL so that a value stores identically on both.
-SIGNIFICANT_DIGITS = 15
 
 
 @dataclass(frozen=True)
@@ -128,39 +124,9 @@ class _Checker:
     def row(self, instance: models.Model, path: str) -> None:
         for f in instance._meta.concrete_fields:
             value = getattr(instance, f.attname)
-            fpath = f"{path}.{_JSON_NAMES.get(f.name, f.name)}"
-            label = str(f.verbose_name)
-            if isinstance(f, models.CharField) and isinstance(value, str) and f.max_length:
-                if len(value) > f.max_length:
-                    self.add(fpath, f"内容过长（{len(value)} 字），最多 {f.max_length} 字", label)
-            elif isinstance(f, models.DecimalField) and isinstance(value, Decimal):
-                self.decimal(value, f.max_digits, f.decimal_places, fpath, label)
-
-    def decimal(self, value: Decimal, max_digits: int, places: int, path: str, label: str) -> None:
-        if not value.is_finite():
-            self.add(path, f"「{value}」不是有效数字", label)
-            return
-        exact = value.normalize()
-        if value.is_zero():
-            return
-        if exact.as_tuple().exponent < -places:
-            self.add(path, f"数值「{value}」超过 {places} 位小数，无法精确保存", label)
-        elif exact.adjusted() + 1 > max_digits - places:
-            self.add(path, f"数值「{value}」过大，整数部分最多 {max_digits - places} 位", label)
-        elif len(exact.as_tuple().digits) > SIGNIFICANT_DIGITS:
-            self.add(path, f"数值「{value}」有效数字超过 {SIGNIFICANT_DIGITS} 位，无法精确保存", label)
-
-
-def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = dataclasses.asdict(value)  # e.g. the checkpoints or fund lines of a changed project
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
+            message = capacity.field_problem(f, value) if value is not None else ""
+            if message:
+                self.add(f"{path}.{_JSON_NAMES.get(f.name, f.name)}", message, str(f.verbose_name))
 
 
 def _stated_kwargs(s: core.Stated) -> dict[str, Any]:
@@ -390,7 +356,7 @@ class Saved:
     versions: dict[changes.Ref, int]
 
 
-def save_department_year(dy: core.DepartmentYear, who: str, reason: str = "",
+def save_department_year(dy: core.DepartmentYear, who: str = SYSTEM_USER, reason: str = "",
                          keep_missing: bool = False) -> Saved:
     """Store ``dy`` as the department-year's new content — all or nothing, rows keep their
     identity, changed rows get a new version, and every change is appended to the history.

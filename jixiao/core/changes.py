@@ -7,6 +7,7 @@ by position, so an edit or an import keeps every row's identity. Pure: no Django
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -174,3 +175,15 @@ def assign_rectification_codes(old: core.DepartmentYear | None, new: core.Depart
                 break
         r.code = code
         taken.add(code)
+
+
+def without_versions(dy: core.DepartmentYear) -> core.DepartmentYear:
+    """A copy of ``dy`` that claims no stored versions: the content alone, as a file made by hand
+    (and for comparing content, whatever versions two copies were read at)."""
+    dy = copy.deepcopy(dy)
+    for obj in (dy, *dy.budget_lines, *dy.indicators, *dy.rectifications):
+        obj.version = None
+    for p in dy.projects:
+        for obj in (p, *p.funds, *p.indicators, *p.checkpoints):
+            obj.version = None
+    return dy

@@ -170,7 +170,10 @@ def from_dict(data: Any, source: str = "<数据>") -> model.DepartmentYear:
         raise InputError([Problem(f"{source}: $", "文件内容应为一个 JSON 对象（{…}）")])
     body = dict(data)
     fmt = body.pop("format", None)
-    version = body.pop("version", None)
+    # Version 1 named the format version "version"; from version 2 on that key is the stored
+    # version of the department-year, like on every other object, and the format's is
+    # "format_version".
+    version = body.pop("format_version") if "format_version" in body else body.pop("version", None)
     if fmt != FORMAT_NAME:
         reader.problem("$.format", f"应为「{FORMAT_NAME}」，这不是 jixiao 交换格式文件")
     elif version not in READABLE_VERSIONS:
@@ -232,7 +235,7 @@ def read_file(path: str | Path) -> model.DepartmentYear:
 def to_dict(dy: model.DepartmentYear) -> dict[str, Any]:
     """The document for a department-year; Decimals become strings, months become "1".."12"."""
     body = _plain(dy)
-    return {"format": FORMAT_NAME, "version": FORMAT_VERSION, **body}
+    return {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, **body}
 
 
 def _plain(obj: Any) -> Any:

@@ -60,11 +60,12 @@ def build_schema() -> dict[str, Any]:
     defs: dict[str, Any] = {}
     _define(model.DepartmentYear, defs)
     root = defs.pop("DepartmentYear")
-    root["properties"] = {"format": {"const": FORMAT_NAME}, "version": {"const": FORMAT_VERSION},
+    root["properties"] = {"format": {"const": FORMAT_NAME}, "format_version": {"const": FORMAT_VERSION},
                           **root["properties"]}
-    root["required"] = ["format", "version", *root["required"]]
+    root["required"] = ["format", "format_version", *root["required"]]
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": "jixiao-department-year-v1", "title": "jixiao 部门年度数据交换格式（版本 1）",
+            "$id": f"jixiao-department-year-v{FORMAT_VERSION}",
+            "title": f"jixiao 部门年度数据交换格式（版本 {FORMAT_VERSION}）",
             **root, "$defs": dict(sorted(defs.items()))}
 
 
