@@ -3,69 +3,63 @@
 Values are exact ``Decimal``; nothing here is rounded. Rounding for display happens once, in
 ``jixiao.core.display``.
 
-Traces are formatted on first read. A batch over a whole city computes a million numbers but
-reads few of its 300,000 Chinese explanations, so the engine passes a ``Deferred`` as ``trace``
-and the attribute turns it into the text (once, then keeps the string) when someone reads it.
-To callers ``trace`` is an ordinary ``str`` field: constructor argument, attribute, ``repr``,
-``==``, ``dataclasses.asdict``/``replace`` and pickling all see the formatted text.
+Traces. A result keeps how its figure was obtained as ``trace_steps``: a list of steps, each a
+``(template, values)`` pair such as
+
+    ("实际完成值 {actual:value} ÷ 指标值 {target:value} = {ratio:pct}%", {"actual": b, "target": a, "ratio": r})
+
+The engine records steps while it computes and formats nothing; ``trace`` joins the formatted
+steps into the Chinese text when someone reads it. A batch over a whole city computes a million
+numbers but reads few of its 300,000 explanations, so formatting only what is read keeps the
+batch fast, and the text is still decided by the branch the computation took (there is no
+second copy of the scoring logic that explains it afterwards).
+
+Templates are constant strings written in ``jixiao.core.scoring``; text that users wrote
+(targets, actual values, feed names) always travels as a value, never inside a template, so a
+brace in it is just a brace. A placeholder ``{name:kind}`` shows a Decimal with one of the
+display rules in ``FORMATS``; ``{name}`` shows a string as it is.
 """
 from __future__ import annotations
 
+import string
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from jixiao.core.display import fmt_decimal, fmt_value
 
-class Deferred(tuple):
-    """Text that is built by calling ``(fn, *args)`` when first asked for: ``Deferred((fn, a, b))``.
-    The arguments must be values that do not change afterwards (strings, Decimals, frozen
-    objects, tuples). A tuple, so that making one costs no Python call: the engine makes one per
-    distinct outcome and most are never formatted. The result attribute that holds it keeps the
-    text once formatted."""
+HUNDRED = Decimal(100)
 
-    __slots__ = ()
+TraceStep = tuple[str, dict[str, Any]]  # (template, values)
 
-    def text(self) -> str:
-        return self[0](*self[1:])
-
-    def __repr__(self) -> str:
-        return f"Deferred({self.text()!r})"
-
-
-def text_of(value: str | Deferred) -> str:
-    return value if value.__class__ is str else value.text()  # type: ignore[union-attr]
+# How a Decimal value is shown in a trace, by the kind named in its placeholder.
+FORMATS: dict[str, Callable[[Decimal], str]] = {
+    "value": fmt_value,  # up to 4 decimals, trailing zeros trimmed: 8.5, 89.97, 7
+    "value2": lambda d: fmt_value(d, 2),  # up to 2 decimals, trimmed
+    "pts": lambda d: fmt_decimal(d, 2),  # points, always 2 decimals: 4.00
+    "pct": lambda d: fmt_decimal(d * HUNDRED, 2),  # a fraction as a percent number: 85.71
+    "pct_value": lambda d: fmt_value(d * HUNDRED),  # a fraction as a percent number, trimmed: 20
+    "pct_value2": lambda d: fmt_value(d * HUNDRED, 2),  # the same with at most 2 decimals
+}
 
 
-class _TraceAttribute:
-    """Replaces the slot of a result's ``trace`` field: stores what it is given (a ``str`` or a
-    ``Deferred``) in that slot and always reads back a ``str``, formatting a ``Deferred`` once."""
-
-    __slots__ = ("_slot",)
-
-    def __init__(self, slot: Any) -> None:
-        self._slot = slot
-
-    def __get__(self, obj: Any, owner: type | None = None) -> Any:
-        if obj is None:
-            return self
-        value = self._slot.__get__(obj, owner)
-        if value.__class__ is str:
-            return value
-        text = value.text()
-        self._slot.__set__(obj, text)
-        return text
-
-    def __set__(self, obj: Any, value: str | Deferred) -> None:
-        self._slot.__set__(obj, value)
+class _TraceFormatter(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if not format_spec:
+            return str(value)
+        return FORMATS[format_spec](value)
 
 
-def _lazy_trace(cls: type) -> type:
-    cls.trace = _TraceAttribute(cls.__dict__["trace"])  # type: ignore[attr-defined]
-    return cls
+_FORMATTER = _TraceFormatter()
 
 
-@_lazy_trace
-@dataclass(slots=True)
+def format_steps(steps: Iterable[TraceStep]) -> str:
+    """The Chinese text of a trace: every step formatted, joined without separators."""
+    return "".join(_FORMATTER.vformat(template, (), values) for template, values in steps)
+
+
+@dataclass
 class IndicatorResult:
     code: str
     level1: str
@@ -74,26 +68,33 @@ class IndicatorResult:
     weight: Decimal
     score: Decimal | None  # None when no actual value has been reported yet
     ratio: Decimal | None  # completion ratio before capping (B/A, A/B, band ratio …)
-    trace: str  # Chinese explanation with the numbers substituted
+    trace_steps: list[TraceStep]  # how the score was obtained; ``trace`` is its text
     over_completion: Decimal | None = None  # actual/target − 1 on positive indicators, when > 0
     flags: list[str] = field(default_factory=list)  # e.g. "超额完成较多"
     feed: str | None = None  # the feed that supplied the actual value, if any
     actual_text: str | None = None  # the actual value used (after any feed)
 
+    @property
+    def trace(self) -> str:
+        """Chinese explanation with the numbers substituted."""
+        return format_steps(self.trace_steps)
 
-@_lazy_trace
-@dataclass(slots=True)
+
+@dataclass
 class ExecutionResult:
     budget: Decimal
     executed: Decimal
     rate: Decimal | None  # fraction (0.9576…), None when the budget is 0
     weight: Decimal
     score: Decimal
-    trace: str
+    trace_steps: list[TraceStep]
+
+    @property
+    def trace(self) -> str:
+        return format_steps(self.trace_steps)
 
 
-@_lazy_trace
-@dataclass(slots=True)
+@dataclass
 class ProjectResult:
     code: str
     name: str
@@ -103,11 +104,14 @@ class ProjectResult:
     indicators: list[IndicatorResult]
     total: Decimal
     grade: str
-    trace: str
+    trace_steps: list[TraceStep]
+
+    @property
+    def trace(self) -> str:
+        return format_steps(self.trace_steps)
 
 
-@_lazy_trace
-@dataclass(slots=True)
+@dataclass
 class DepartmentResult:
     code: str
     name: str
@@ -121,7 +125,11 @@ class DepartmentResult:
     indicators: list[IndicatorResult]
     total: Decimal
     grade: str
-    trace: str
+    trace_steps: list[TraceStep]
     projects: list[ProjectResult]
     scheme: str  # "<id>@<version>" of the department scoring scheme used
     project_scheme: str  # "<id>@<version>" of the project scheme
+
+    @property
+    def trace(self) -> str:
+        return format_steps(self.trace_steps)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -80,14 +80,9 @@ class Scheme:
                 return cat
         return None
 
-    @cached_property
-    def _hash(self) -> int:
-        return hash((self.id, self.version))
-
     def __hash__(self) -> int:
-        # The dict field rules out the generated hash; id@version names the file's content, and
-        # schemes are memo keys on the scoring hot path, so the hash is computed once.
-        return self._hash
+        # The dict field rules out the generated hash; id@version names the file's content.
+        return hash((self.id, self.version))
 
 
 def _dec(value: Any, where: str, problems: list[Problem]) -> Decimal:

@@ -109,13 +109,13 @@ def _partial_result(
         execution = score_execution(p.budget, p.executed, proj_tpl.execution)
         total = execution.score + sum((r.score for r in results if r.score is not None), ZERO)
         projects.append(ProjectResult(p.code, p.name, p.budget, p.executed, execution, results, total,
-                                      grade_for(total, proj_tpl), ""))
+                                      grade_for(total, proj_tpl), []))
     execution = score_execution(dy.budget, dy.executed, dept_tpl.execution)
     total = execution.score + sum((r.score for r in dept_results if r.score is not None), ZERO)
     result = DepartmentResult(
         code=dy.department.code, name=dy.department.name, year=dy.year, money_unit=dy.money_unit,
         budget=dy.budget, executed=dy.executed, by_source={}, by_nature={}, execution=execution,
-        indicators=dept_results, total=total, grade=grade_for(total, dept_tpl), trace="",
+        indicators=dept_results, total=total, grade=grade_for(total, dept_tpl), trace_steps=[],
         projects=projects, scheme=dept_tpl.ref, project_scheme=proj_tpl.ref,
     )
     return result, failed
