@@ -1,4 +1,5 @@
-"""Excel in and out: the standard forms (openpyxl) and the bulk workbook (XlsxWriter/calamine).
+"""Excel in and out: the standard forms (openpyxl) and the bulk workbook (our streaming writer
+``xlsx_stream``; calamine reads both).
 
 Public API:
   write_form(dy, result, form, path, project=None)   export one form (see ``FORMS``)
@@ -16,6 +17,7 @@ from pathlib import Path
 from jixiao.core.errors import InputError
 from jixiao.core.model import DepartmentYear, Project
 from jixiao.core.results import DepartmentResult
+from jixiao.excel.bulk_write import write_bulk
 from jixiao.excel.importing import ImportOutcome, import_file
 
 FORMS: dict[str, str] = {
@@ -39,11 +41,11 @@ def write_form(dy: DepartmentYear, result: DepartmentResult, form: str, path: st
     if project is not None and all(p.code != project for p in dy.projects):
         raise InputError(f"没有项目「{project}」", location="--project")
     if form == "bulk":
-        from jixiao.excel.bulk_write import write_bulk
-
         write_bulk(dy, path)
         return
-    from jixiao.excel.forms_write import write_standard_form
+    # Lazy: openpyxl costs about 0.2 s to import, and reading a workbook or writing the bulk one
+    # does not need it.
+    from jixiao.excel.forms_write import write_standard_form  # noqa: PLC0415 — see above
 
     write_standard_form(dy, result, form, Path(path), project)
 

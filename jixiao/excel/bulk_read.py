@@ -11,7 +11,7 @@ out when a problem needs one.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -21,7 +21,17 @@ from jixiao.core.errors import Problem
 from jixiao.core.money import is_money_unit, parse_amount, unit_factor
 from jixiao.core.numbers import normalize
 from jixiao.excel import bulk_schema as S
-from jixiao.excel.cells import addr, float_to_decimal, is_blank, label_key, split_unit, to_bool, to_decimal, to_int, to_text
+from jixiao.excel.cells import (
+    addr,
+    float_to_decimal,
+    is_blank,
+    label_key,
+    split_unit,
+    to_bool,
+    to_decimal,
+    to_int,
+    to_text,
+)
 from jixiao.excel.workbook import Book, Grid
 
 _HEADER_SCAN_ROWS = 20
@@ -66,16 +76,19 @@ class SheetReader:
                 best = (r, index, units)
         r, index, units = best
         if r < 0:
-            self.problems.append(Problem(f"{self.grid.name}!A1", f"找不到表头行（应包含「{'」「'.join(c.header for c in self.cols[:3])}」等列名）"))
+            first = "」「".join(c.header for c in self.cols[:3])
+            self.problems.append(Problem(f"{self.grid.name}!A1", f"找不到表头行（应包含「{first}」等列名）"))
             return 0, {}, {}
         for col in self.cols:
             if not col.kind.startswith("opt") and col.attr not in index:
-                self.problems.append(Problem(self.grid.addr(r, 0), f"缺少列「{col.header}」，请按模板补上该列", col.header))
+                self.problems.append(Problem(self.grid.addr(r, 0), f"缺少列「{col.header}」，请按模板补上该列",
+                                             col.header))
         for attr, unit in units.items():
             col = next(c for c in self.cols if c.attr == attr)
-            if unit and col.kind in ("money", "opt_money"):
-                if not is_money_unit(unit) or unit_factor(unit, self.money_unit) is None:
-                    self.problems.append(Problem(self.grid.addr(r, index[attr]), f"表头中的金额单位「{unit}」无法换算为{self.money_unit}", col.header))
+            if (unit and col.kind in ("money", "opt_money")
+                    and (not is_money_unit(unit) or unit_factor(unit, self.money_unit) is None)):
+                self.problems.append(Problem(self.grid.addr(r, index[attr]),
+                                             f"表头中的金额单位「{unit}」无法换算为{self.money_unit}", col.header))
         return r, index, units
 
     def rows(self) -> Iterator[tuple[dict[str, Any], int]]:
@@ -94,11 +107,15 @@ class SheetReader:
         width = min((len(row) for row in body), default=0)
         present = [self.index[c.attr] for c in self.cols if c.attr in self.index]
         # One C-level pass picks the needed cells of every row, a second transposes to columns.
+        picked: list[Sequence[Any]]
         if body and present and max(present) < width:
-            picked = list(zip(*map(itemgetter(*present), body))) if len(present) > 1 else [[row[present[0]] for row in body]]
+            if len(present) > 1:
+                picked = list(zip(*map(itemgetter(*present), body), strict=True))
+            else:
+                picked = [[row[present[0]] for row in body]]
         else:
             picked = [[row[c] if c < len(row) else None for row in body] for c in present]
-        by_col = dict(zip(present, picked))
+        by_col = dict(zip(present, picked, strict=True))
         blank_col = [None] * len(body)
         attrs: list[str] = []
         columns: list[Any] = []
@@ -116,7 +133,7 @@ class SheetReader:
                 values = list(map(conv, raw_col))
             except ValueError:
                 values = []
-                for i, v in zip(keep, raw_col):
+                for i, v in zip(keep, raw_col, strict=True):
                     try:
                         values.append(conv(v))
                     except ValueError as exc:
@@ -124,8 +141,8 @@ class SheetReader:
                         values.append(None)
             attrs.append(col.attr)
             columns.append(values)
-        for i, vals in zip(keep, zip(*columns)):
-            yield dict(zip(attrs, vals)), first + i
+        for i, vals in zip(keep, zip(*columns, strict=True), strict=True):
+            yield dict(zip(attrs, vals, strict=True)), first + i
 
     def _converter(self, col: S.Col) -> Converter:
         kind, choices = col.kind, col.choices
@@ -168,18 +185,19 @@ class SheetReader:
             def number(v: Any) -> Decimal | None:
                 if type(v) is float:
                     d = float_to_decimal(v)
-                elif v is None or v == "" or (type(v) is str and v.isspace()):
-                    if optional:
-                        return None
-                    raise ValueError(REQUIRED)
                 else:
                     try:
-                        d = to_decimal(v)
+                        parsed = to_decimal(v)
                     except ValueError:
                         if not money:
                             raise
                         # "1,234.5元" in the cell itself: the unit written there wins over the header's
                         return parse_amount(to_text(v), unit).to(target).value
+                    if parsed is None:  # a blank cell
+                        if optional:
+                            return None
+                        raise ValueError(REQUIRED)
+                    d = parsed
                 return d if scale is None else d * scale
             return number
 
@@ -246,14 +264,16 @@ class Where:
         return None
 
 
-def read_bulk(book: Book, problems: list[Problem], warnings: list[Problem]) -> tuple[model.DepartmentYear | None, Where]:
+def read_bulk(book: Book, problems: list[Problem],
+              warnings: list[Problem]) -> tuple[model.DepartmentYear | None, Where]:
     """The department-year of a bulk workbook, and where each part came from (so semantic
     checks can name the cell). Problems are appended; the caller raises."""
     names = set(book.sheet_names) | set(book.hidden)
     where = Where()
     for sheet in (S.DEPARTMENT_SHEET, S.BUDGET_SHEET, S.PROJECT_SHEET, S.INDICATOR_SHEET):
         if sheet not in names:
-            problems.append(Problem(book.path.name, f"缺少工作表「{sheet}」（批量工作簿应包含：{'、'.join(S.SHEETS)}）"))
+            problems.append(Problem(book.path.name,
+                                    f"缺少工作表「{sheet}」（批量工作簿应包含：{'、'.join(S.SHEETS)}）"))
     for sheet in S.SHEETS:
         if sheet in book.hidden:
             warnings.append(Problem(f"{book.path.name}: {sheet}", "该工作表是隐藏的，已照常读取"))
@@ -263,33 +283,35 @@ def read_bulk(book: Book, problems: list[Problem], warnings: list[Problem]) -> t
     dept_reader = SheetReader(book.grid(S.DEPARTMENT_SHEET), S.DEPARTMENT_COLS, "万元", problems)
     dept_rows = list(dept_reader.rows())
     if len(dept_rows) != 1:
-        problems.append(Problem(f"{S.DEPARTMENT_SHEET}!A2", f"「{S.DEPARTMENT_SHEET}」表应恰好有一行部门数据，实际有 {len(dept_rows)} 行"))
+        problems.append(Problem(f"{S.DEPARTMENT_SHEET}!A2",
+                                f"「{S.DEPARTMENT_SHEET}」表应恰好有一行部门数据，实际有 {len(dept_rows)} 行"))
         return None, where
     v, dept_row = dept_rows[0]
     where.add("$", dept_reader, dept_row)
     unit = v["money_unit"] or "万元"
 
-    def reader(sheet: str, cols: Sequence[S.Col]) -> tuple[SheetReader | None, Iterator[tuple[dict[str, Any], int]]]:
+    def sheet_rows(sheet: str, cols: Sequence[S.Col]) -> Iterator[tuple[SheetReader, dict[str, Any], int]]:
+        """(reader, values, row) for the rows of an optional sheet; none when the book lacks it."""
         if sheet not in names:
-            return None, iter(())
+            return
         sr = SheetReader(book.grid(sheet), cols, unit, problems)
-        return sr, sr.rows()
+        for vals, r in sr.rows():
+            yield sr, vals, r
 
-    _, duty_rows = reader(S.DUTIES_SHEET, S.DUTIES_COLS)
-    duties = [vals["text"] for vals, _ in sorted(duty_rows, key=lambda x: x[0]["seq"] or 0)]
-    department = model.Department(code=v["department.code"], name=v["department.name"], parent_code=v["department.parent_code"],
-                                  parent_name=v["department.parent_name"], responsibilities=duties)
-    budget_lines = []
-    sr, rows = reader(S.BUDGET_SHEET, S.BUDGET_COLS)
-    for vals, r in rows:
+    duty_rows = [vals for _, vals, _ in sheet_rows(S.DUTIES_SHEET, S.DUTIES_COLS)]
+    duties = [vals["text"] for vals in sorted(duty_rows, key=lambda vals: vals["seq"] or 0)]
+    department = model.Department(code=v["department.code"], name=v["department.name"],
+                                  parent_code=v["department.parent_code"], parent_name=v["department.parent_name"],
+                                  responsibilities=duties)
+    budget_lines: list[model.BudgetLine] = []
+    for sr, vals, r in sheet_rows(S.BUDGET_SHEET, S.BUDGET_COLS):
         where.add(f"$.budget_lines[{len(budget_lines)}]", sr, r)
         budget_lines.append(model.BudgetLine(**vals))
 
     projects: dict[str, model.Project] = {}
     order: dict[str, int] = {}
-    sr, rows = reader(S.PROJECT_SHEET, (*S.PROJECT_COLS, *S.FUND_COLS))
     project_fields = [c.attr for c in S.PROJECT_COLS if not c.attr.startswith("stated.")]
-    for vals, r in rows:
+    for sr, vals, r in sheet_rows(S.PROJECT_SHEET, (*S.PROJECT_COLS, *S.FUND_COLS)):
         code = vals["code"]
         if not code:
             continue  # reported as a required-field problem already
@@ -304,7 +326,8 @@ def read_bulk(book: Book, problems: list[Problem], warnings: list[Problem]) -> t
             continue
         for c in ("budget", "executed"):
             if vals[c] is None:
-                problems.append(Problem(sr.cell(r, c), "有资金来源的行必须填写该金额", next(x.header for x in S.FUND_COLS if x.attr == c)))
+                header = next(x.header for x in S.FUND_COLS if x.attr == c)
+                problems.append(Problem(sr.cell(r, c), "有资金来源的行必须填写该金额", header))
         where.add(f"$.projects[{order[code]}].funds[{len(p.funds)}]", sr, r)
         p.funds.append(model.FundLine(fund_source=vals["fund_source"], budget=_zero_if_none(vals["budget"]),
                                       executed=_zero_if_none(vals["executed"]), initial=vals["initial"]))
@@ -312,31 +335,32 @@ def read_bulk(book: Book, problems: list[Problem], warnings: list[Problem]) -> t
     def owner(code: str | None, reader_: SheetReader, r: int) -> model.Project | None:
         p = projects.get(code) if code else None
         if p is None and code:
-            problems.append(Problem(reader_.cell(r, "project"), f"项目编码「{code}」在「{S.PROJECT_SHEET}」表中不存在", "项目编码"))
+            problems.append(Problem(reader_.cell(r, "project"), f"项目编码「{code}」在「{S.PROJECT_SHEET}」表中不存在",
+                                    "项目编码"))
         return p
 
     indicators: list[model.Indicator] = []
-    sr, rows = reader(S.INDICATOR_SHEET, (S.OWNER_COL, *S.INDICATOR_COLS))
     Indicator = model.Indicator
-    dept_rows: list[int] = []
+    indicator_reader: SheetReader | None = None
+    dept_indicator_rows: list[int] = []
     rows_of: dict[str, list[int]] = {}
-    for vals, r in rows:
+    for sr, vals, r in sheet_rows(S.INDICATOR_SHEET, (S.OWNER_COL, *S.INDICATOR_COLS)):
+        indicator_reader = sr
         code = vals.pop("project")
         if code is None:
-            dept_rows.append(r)
+            dept_indicator_rows.append(r)
             indicators.append(Indicator(**vals))
         elif (p := projects.get(code)) is not None:
             p.indicators.append(Indicator(**vals))
             rows_of.setdefault(code, []).append(r)
         else:
             owner(code, sr, r)
-    if sr is not None:
-        where.add_list("$.indicators", sr, dept_rows)
+    if indicator_reader is not None:
+        where.add_list("$.indicators", indicator_reader, dept_indicator_rows)
         for code, code_rows in rows_of.items():
-            where.add_list(f"$.projects[{order[code]}].indicators", sr, code_rows)
+            where.add_list(f"$.projects[{order[code]}].indicators", indicator_reader, code_rows)
 
-    sr, rows = reader(S.MONTHLY_SHEET, S.MONTHLY_COLS)
-    for vals, r in rows:
+    for sr, vals, r in sheet_rows(S.MONTHLY_SHEET, S.MONTHLY_COLS):
         month = vals["month"]
         if (p := owner(vals["project"], sr, r)) is None or month is None:
             continue
@@ -345,11 +369,10 @@ def read_bulk(book: Book, problems: list[Problem], warnings: list[Problem]) -> t
         where.add(f"$.projects[{order[vals['project']]}].monthly_executed.{month}", sr, r)
         p.monthly_executed[month] = _zero_if_none(vals["amount"])
 
-    _read_checkpoints(reader, owner, order, where, problems)
+    _read_checkpoints(sheet_rows(S.CHECKPOINT_SHEET, _CHECK_COLS), owner, order, where, problems)
 
-    rectifications = []
-    sr, rows = reader(S.RECTIFICATION_SHEET, S.RECTIFICATION_COLS)
-    for vals, r in rows:
+    rectifications: list[model.Rectification] = []
+    for sr, vals, r in sheet_rows(S.RECTIFICATION_SHEET, S.RECTIFICATION_COLS):
         where.add(f"$.rectifications[{len(rectifications)}]", sr, r)
         rectifications.append(model.Rectification(**vals))
 
@@ -360,18 +383,22 @@ def read_bulk(book: Book, problems: list[Problem], warnings: list[Problem]) -> t
     return dy, where
 
 
-def _read_checkpoints(reader, owner, order: dict[str, int], where: Where, problems: list[Problem]) -> None:
-    check_cols = (*S.CHECKPOINT_KEY_COLS, *S.CHECKPOINT_COLS, *S.PROGRESS_COLS, *S.SHARED_CHECK_COLS)
+_CHECK_COLS = (*S.CHECKPOINT_KEY_COLS, *S.CHECKPOINT_COLS, *S.PROGRESS_COLS, *S.SHARED_CHECK_COLS)
+
+
+def _read_checkpoints(rows: Iterable[tuple[SheetReader, dict[str, Any], int]],
+                      owner: Callable[[str | None, SheetReader, int], model.Project | None],
+                      order: dict[str, int], where: Where, problems: list[Problem]) -> None:
     current: dict[tuple[str, int], tuple[model.Checkpoint, int]] = {}
-    sr, rows = reader(S.CHECKPOINT_SHEET, check_cols)
-    for vals, r in rows:
+    for sr, vals, r in rows:
         if (p := owner(vals["project"], sr, r)) is None or vals["month"] is None:
             continue
         key = (vals["project"], vals["month"])
         base = f"$.projects[{order[key[0]]}].checkpoints"
         if vals["indicator"] is None:
             if key in current:
-                problems.append(Problem(sr.cell(r, ""), f"项目「{key[0]}」{key[1]} 月的监控记录重复（指标编码为空的行每次监控只能有一行）"))
+                problems.append(Problem(sr.cell(r, ""), f"项目「{key[0]}」{key[1]} 月的监控记录重复"
+                                                        "（指标编码为空的行每次监控只能有一行）"))
             where.add(f"{base}[{len(p.checkpoints)}]", sr, r)
             cp = model.Checkpoint(month=vals["month"], goal_progress=vals["goal_progress"],
                                   expected_executed=vals["expected_executed"], causes=vals["causes"],
@@ -380,11 +407,13 @@ def _read_checkpoints(reader, owner, order: dict[str, int], where: Where, proble
             p.checkpoints.append(cp)
             continue
         if key not in current:
-            problems.append(Problem(sr.cell(r, ""), f"项目「{key[0]}」{key[1]} 月的指标进度行之前缺少该次监控的总体行（指标编码为空的行）"))
+            problems.append(Problem(sr.cell(r, ""), f"项目「{key[0]}」{key[1]} 月的指标进度行之前"
+                                                    "缺少该次监控的总体行（指标编码为空的行）"))
             continue
         cp, k = current[key]
         if vals["likelihood"] is None:
-            problems.append(Problem(sr.cell(r, "likelihood"), "请填写完成目标可能性（确定能/有可能/完全不可能）", "完成目标可能性"))
+            problems.append(Problem(sr.cell(r, "likelihood"), "请填写完成目标可能性（确定能/有可能/完全不可能）",
+                                    "完成目标可能性"))
         where.add(f"{base}[{k}].indicators[{len(cp.indicators)}]", sr, r)
         cp.indicators.append(model.IndicatorProgress(
             indicator=vals["indicator"], progress_text=vals["progress_text"], forecast_text=vals["forecast_text"],

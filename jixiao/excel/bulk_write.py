@@ -9,8 +9,8 @@ quote-prefix attribute, so it stays text when a user edits the cell.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from operator import attrgetter
 from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +54,11 @@ def row_maker(cols: Sequence[S.Col]) -> Callable[[Any], list[Any]]:
 
 def write_bulk(dy: DepartmentYear, path: str | Path) -> None:
     unit = dy.money_unit
-    dept_row, budget_row, rect_row = row_maker(S.DEPARTMENT_COLS), row_maker(S.BUDGET_COLS), row_maker(S.RECTIFICATION_COLS)
-    project_row, fund_row, indicator_row = row_maker(S.PROJECT_COLS), row_maker(S.FUND_COLS), row_maker(S.INDICATOR_COLS)
-    checkpoint_row, progress_row, shared_row = row_maker(S.CHECKPOINT_COLS), row_maker(S.PROGRESS_COLS), row_maker(S.SHARED_CHECK_COLS)
+    dept_row, budget_row = row_maker(S.DEPARTMENT_COLS), row_maker(S.BUDGET_COLS)
+    rect_row, project_row = row_maker(S.RECTIFICATION_COLS), row_maker(S.PROJECT_COLS)
+    fund_row, indicator_row = row_maker(S.FUND_COLS), row_maker(S.INDICATOR_COLS)
+    checkpoint_row, progress_row = row_maker(S.CHECKPOINT_COLS), row_maker(S.PROGRESS_COLS)
+    shared_row = row_maker(S.SHARED_CHECK_COLS)
 
     with WorkbookStream(path) as book:
         def sheet(name: str, cols: Sequence[S.Col], rows: int) -> SheetStream:
@@ -95,7 +97,8 @@ def write_bulk(dy: DepartmentYear, path: str | Path) -> None:
             for month, amount in sorted(p.monthly_executed.items()):
                 monthly.write((p.code, month, decimal_cell(amount)))
 
-        checks = sheet(S.CHECKPOINT_SHEET, (*S.CHECKPOINT_KEY_COLS, *S.CHECKPOINT_COLS, *S.PROGRESS_COLS, *S.SHARED_CHECK_COLS),
+        checks = sheet(S.CHECKPOINT_SHEET,
+                       (*S.CHECKPOINT_KEY_COLS, *S.CHECKPOINT_COLS, *S.PROGRESS_COLS, *S.SHARED_CHECK_COLS),
                        sum(1 + len(cp.indicators) for p in ps for cp in p.checkpoints))
         blank_progress = [None] * len(S.PROGRESS_COLS)
         blank_checkpoint = [None] * len(S.CHECKPOINT_COLS)
@@ -103,7 +106,8 @@ def write_bulk(dy: DepartmentYear, path: str | Path) -> None:
             for cp in p.checkpoints:
                 checks.write([p.code, cp.month, None, *checkpoint_row(cp), *blank_progress, *shared_row(cp)])
                 for prog in cp.indicators:
-                    checks.write([p.code, cp.month, prog.indicator, *blank_checkpoint, *progress_row(prog), *shared_row(prog)])
+                    checks.write([p.code, cp.month, prog.indicator, *blank_checkpoint, *progress_row(prog),
+                                  *shared_row(prog)])
 
         rects = sheet(S.RECTIFICATION_SHEET, S.RECTIFICATION_COLS, len(dy.rectifications))
         for rect in dy.rectifications:

@@ -3,8 +3,9 @@
 Column headers follow the published layouts (财预〔2020〕10号 自评表, 136号 监控表, 申报表
 templates); ``指标编码`` is an extra last column so that an exported form can be re-imported
 onto the same indicators. The 自评表 also carries ``得分比例`` and ``得分比例调整理由``: the
-evaluator's choice inside a qualitative level's band, without which the score cannot be recomputed. A form filled in elsewhere without it still loads (codes are then
-numbered in row order).
+evaluator's choice inside a qualitative level's band, without which the score cannot be
+recomputed. A form filled in elsewhere without it still loads (codes are then numbered in row
+order).
 """
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ INDICATOR_COLUMNS = {
                ("数据来源", "data_source"), ("核心指标", "core"), ("指标编码", "code")],
     "self-eval": [("一级指标", "level1"), ("二级指标", "level2"), ("三级指标", "name"), ("指标性质", "op"),
                   ("年度指标值(A)", "target_text"), ("度量单位", "unit"), ("实际完成值(B)", "actual_text"),
-                  ("完成等级", "achievement"), ("分值", "weight"), ("得分", "score"), ("偏差原因分析及改进措施", "deviation_reason"),
+                  ("完成等级", "achievement"), ("分值", "weight"), ("得分", "score"),
+                  ("偏差原因分析及改进措施", "deviation_reason"),
                   ("得分比例", "ratio_override"), ("得分比例调整理由", "override_reason"), ("指标编码", "code")],
     "monitor": [("一级指标", "level1"), ("二级指标", "level2"), ("三级指标", "name"), ("年度指标值", "target_text"),
                 ("1-X月执行情况", "progress_text"), ("全年预计完成情况", "forecast_text"),
@@ -72,6 +74,7 @@ MONITOR_FUNDS_MEASURES = "资金纠偏措施"
 DEPT_BUDGET_DETAIL = "预算明细"
 DEPT_DETAIL_COLUMNS = ["资金来源", "支出性质", "年初预算数", "全年预算数", "全年执行数", "年末结转和结余"]
 DEPT_TEXT_FIELDS = [("部门整体绩效目标", "goal"), ("目标实际完成情况", "goal_actual"), ("主要工作成效", "achievements"),
-                    ("存在的主要问题", "problems"), ("下一步改进措施", "measures"), ("执行率偏低说明", "execution_explanation")]
+                    ("存在的主要问题", "problems"), ("下一步改进措施", "measures"),
+                    ("执行率偏低说明", "execution_explanation")]
 PROJECT_TEXT_FIELDS = [("执行率偏低说明", "execution_explanation"), ("存在问题", "problems"), ("改进措施", "measures")]
 DROPDOWN_ROWS = 60  # empty indicator rows with dropdowns on a blank template

@@ -17,13 +17,24 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jixiao.core.display import fmt_amount, fmt_decimal, fmt_rate
-from jixiao.core.model import ACHIEVEMENTS, DEVIATION_CAUSES, FUND_SOURCES, LIKELIHOODS, NATURES, DepartmentYear, Project
+from jixiao.core.model import (
+    ACHIEVEMENTS,
+    DEVIATION_CAUSES,
+    FUND_SOURCES,
+    LIKELIHOODS,
+    NATURES,
+    DepartmentYear,
+    Indicator,
+    Project,
+)
+from jixiao.core.monitoring import assess_project, load_monitoring_rules
 from jixiao.core.results import DepartmentResult, IndicatorResult, ProjectResult
-from jixiao.core.targets import TargetError, parse_target
 from jixiao.core.schemes import Scheme, load_scheme
+from jixiao.core.targets import TargetError, parse_target
 from jixiao.excel import form_layout as L
 from jixiao.excel.cells import decimal_cell, needs_escape
 from jixiao.excel.workbook import HELPER_SHEET
@@ -147,7 +158,7 @@ class Sheet:
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.page_margins.left = ws.page_margins.right = 0.5
         ws.page_margins.top = ws.page_margins.bottom = 0.6
         ws.print_options.horizontalCentered = True
@@ -180,7 +191,8 @@ class Lists:
 
     def dropdown(self, ws: Worksheet, key: str, area: str, prompt: str) -> None:
         dv = DataValidation(type="list", formula1=f"={self.ranges[key]}", allow_blank=True,
-                            showErrorMessage=key != "causes", errorTitle="输入有误", error=f"请从下拉列表中选择{prompt}",
+                            showErrorMessage=key != "causes", errorTitle="输入有误",
+                            error=f"请从下拉列表中选择{prompt}",
                             promptTitle=prompt, prompt=f"请从下拉列表选择{prompt}")
         ws.add_data_validation(dv)
         dv.add(area)
@@ -219,7 +231,8 @@ def _score_comment(r: IndicatorResult) -> str:
     return f"得分由系统按评分规则计算，不是公式：\n{r.trace}"
 
 
-def _indicator_rows(s: Sheet, form: str, project: Project | None, indicators, results: dict[str, IndicatorResult],
+def _indicator_rows(s: Sheet, form: str, project: Project | None, indicators: Sequence[Indicator],
+                    results: dict[str, IndicatorResult],
                     progress: dict[str, Any]) -> tuple[int, int]:
     cols = L.INDICATOR_COLUMNS[form]
     labels = [label.replace("1-X月", f"1-{progress.get('_month', 'X')}月") for label, _ in cols]
@@ -274,12 +287,14 @@ def _dropdowns(s: Sheet, lists: Lists, form: str, first: int, last: int) -> None
             dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True,
                                 showErrorMessage=True, errorTitle="得分比例有误",
                                 error="得分比例为定性指标在其档次内的得分比例，应为 0 到 1 之间的小数（如 0.9）",
-                                promptTitle="得分比例", prompt="仅定性指标在档内调整得分时填写（0～1，如 0.9），并写明调整理由")
+                                promptTitle="得分比例",
+                                prompt="仅定性指标在档内调整得分时填写（0～1，如 0.9），并写明调整理由")
             s.ws.add_data_validation(dv)
             dv.add(area)
 
 
-def _funds_block(s: Sheet, form: str, dy: DepartmentYear, p: Project, pr: ProjectResult | None, mon: Any) -> tuple[int, int]:
+def _funds_block(s: Sheet, form: str, dy: DepartmentYear, p: Project, pr: ProjectResult | None,
+                 mon: _Monitor | None) -> tuple[int, int]:
     labels = L.FUNDS_COLUMNS[form]
     if mon is not None:
         labels = [x.replace("1-X月", f"1-{mon.month}月") for x in labels]
@@ -293,7 +308,8 @@ def _funds_block(s: Sheet, form: str, dy: DepartmentYear, p: Project, pr: Projec
         total_row += [
             (p.executed, {"fmt": MONEY}), (ex.weight, {"fmt": SCORE}),
             (_rate4(ex.rate), {"fmt": RATE, "computed": True,
-                               "comment": f"执行率 = 全年执行数(B) ÷ 全年预算数(A) = {fmt_amount(p.executed)} ÷ {fmt_amount(p.budget)}"
+                               "comment": "执行率 = 全年执行数(B) ÷ 全年预算数(A) = "
+                                          f"{fmt_amount(p.executed)} ÷ {fmt_amount(p.budget)}"
                                           f" = {fmt_rate(ex.rate, 2)}（系统计算，不是公式）"}),
             (_dec2(ex.score), {"fmt": SCORE, "computed": True, "comment": f"系统按评分规则计算：\n{ex.trace}"}),
         ]
@@ -305,7 +321,8 @@ def _funds_block(s: Sheet, form: str, dy: DepartmentYear, p: Project, pr: Projec
                                                f"{fmt_amount(mon.done)} ÷ {fmt_amount(p.budget)}（系统计算）"}),
             (_rate4(mon.time), {"fmt": RATE, "computed": True, "comment": f"时间进度 = {mon.month} ÷ 12（系统计算）"}),
             (mon.expected, {"fmt": MONEY}),
-            (mon.level_label, {"computed": True, "comment": "预警等级由系统按监控规则计算：\n" + "\n".join(mon.reasons or ["执行进度正常"])}),
+            (mon.level_label, {"computed": True, "comment": "预警等级由系统按监控规则计算：\n"
+                                                            + "\n".join(mon.reasons or ["执行进度正常"])}),
         ]
     s.put(s.row, 1, L.FUNDS_TOTAL, head=True, end=2)
     for c, (v, kw) in enumerate(total_row, start=3):
@@ -324,8 +341,6 @@ class _Monitor:
     """The figures the monitoring form shows for one project at its cut-off month."""
 
     def __init__(self, dy: DepartmentYear, p: Project):
-        from jixiao.core.monitoring import assess_project, load_monitoring_rules
-
         rules = load_monitoring_rules()
         months = [cp.month for cp in p.checkpoints]
         self.month = max(months) if months else rules.cutoff_month
@@ -369,7 +384,10 @@ def _project_sheet(wb: Workbook, lists: Lists, dy: DepartmentYear, p: Project, p
     s.put(s.row, 1, "", end=2)
     s.put(s.row, 3, p.goal, end=half if form != "target" else width)
     if form != "target":
-        actual = p.goal_actual if form == "self-eval" else (mon.checkpoint.goal_progress if mon and mon.checkpoint else "")
+        if form == "self-eval":
+            actual = p.goal_actual
+        else:
+            actual = mon.checkpoint.goal_progress if mon and mon.checkpoint else ""
         s.put(s.row, half + 1, actual, end=width)
     s.ws.row_dimensions[s.row].height = max(45, min(300, 15 * (1 + len(p.goal) // 40)))
     s.row += 1
@@ -407,7 +425,8 @@ def _dept_sheet(wb: Workbook, lists: Lists, dy: DepartmentYear, res: DepartmentR
     s = Sheet(wb.create_sheet("部门整体自评表"), width, DEPT_WIDTHS)
     s.title(L.TITLES[form], f"（{dy.year}年度）")
     s.pairs([("单位名称", dy.department.name), ("部门编码", dy.department.code), ("年度", dy.year),
-             ("评分模板", dy.department_template), ("金额单位", dy.money_unit), ("主管部门", dy.department.parent_name or "")])
+             ("评分模板", dy.department_template), ("金额单位", dy.money_unit),
+             ("主管部门", dy.department.parent_name or "")])
     freeze = s.row
     for label, attr in L.DEPT_TEXT_FIELDS[:2]:
         s.wide(label, getattr(dy, attr), head_span=2)
@@ -427,7 +446,8 @@ def _dept_sheet(wb: Workbook, lists: Lists, dy: DepartmentYear, res: DepartmentR
     s.put(s.row, 4, res.budget, fmt=MONEY, computed=True)
     s.put(s.row, 5, res.executed, fmt=MONEY, computed=True)
     s.put(s.row, 6, _rate4(ex.rate), fmt=RATE, computed=True,
-          comment=f"执行率 = 全年执行数 ÷ 全年预算数 = {fmt_amount(res.executed)} ÷ {fmt_amount(res.budget)} = {fmt_rate(ex.rate, 2)}（系统计算）")
+          comment=f"执行率 = 全年执行数 ÷ 全年预算数 = {fmt_amount(res.executed)} ÷ {fmt_amount(res.budget)}"
+                  f" = {fmt_rate(ex.rate, 2)}（系统计算）")
     s.put(s.row, 7, "执行率分值", head=True)
     s.put(s.row, 8, ex.weight, fmt=SCORE)
     s.put(s.row, 9, "执行率得分", head=True)
@@ -438,7 +458,8 @@ def _dept_sheet(wb: Workbook, lists: Lists, dy: DepartmentYear, res: DepartmentR
     s.headers(L.DEPT_DETAIL_COLUMNS)
     d_first = s.row
     for line in dy.budget_lines:
-        for c, v in enumerate([line.fund_source, line.nature, line.initial, line.budget, line.executed, line.carry_over], start=1):
+        values = [line.fund_source, line.nature, line.initial, line.budget, line.executed, line.carry_over]
+        for c, v in enumerate(values, start=1):
             s.put(s.row, c, v, fmt=MONEY if c > 2 else None)
         s.row += 1
     d_last = max(s.row - 1, d_first)
@@ -449,7 +470,8 @@ def _dept_sheet(wb: Workbook, lists: Lists, dy: DepartmentYear, res: DepartmentR
     _, first = _indicator_rows(s, form, None, dy.indicators, results, {})
     _dropdowns(s, lists, form, first, max(first, s.row - 1))
     s.put(s.row, 1, "自评得分", head=True, end=2)
-    s.put(s.row, 3, _dec2(res.total), fmt=SCORE, computed=True, comment=f"自评得分 = 执行率得分 + 各指标得分（系统计算）：\n{res.trace}")
+    s.put(s.row, 3, _dec2(res.total), fmt=SCORE, computed=True,
+          comment=f"自评得分 = 执行率得分 + 各指标得分（系统计算）：\n{res.trace}")
     s.put(s.row, 4, "自评等级", head=True)
     s.put(s.row, 5, res.grade, computed=True, end=width, comment="等级按部门评分模板的分档计算（含下限）")
     s.row += 1
@@ -458,9 +480,10 @@ def _dept_sheet(wb: Workbook, lists: Lists, dy: DepartmentYear, res: DepartmentR
     s.finish(freeze)
 
 
-def write_standard_form(dy: DepartmentYear, result: DepartmentResult, form: str, path: Path, project: str | None) -> None:
+def write_standard_form(dy: DepartmentYear, result: DepartmentResult, form: str, path: Path,
+                        project: str | None) -> None:
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the empty default sheet
     blank_of = L.BLANK_OF.get(form)
     kind = blank_of or form
     tpl = load_scheme(dy.department_template if kind == "dept-self-eval" else dy.project_template)

@@ -11,15 +11,20 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
 
 from jixiao.core import model
+from jixiao.core.display import fmt_decimal
 from jixiao.core.errors import InputError, Problem
-from jixiao.excel.importing import ImportOutcome, import_file
+from jixiao.core.monitoring import assess_project, load_monitoring_rules, submission_problems
+from jixiao.core.schemes import load_scheme
+from jixiao.core.scoring import budget_feeds, score_department
+from jixiao.excel.importing import ImportOutcome
+from jixiao.excel.outcome import MonitorSheet
 from jixiao.exchange.validate import validate_semantics
 
 _DEFINITION = ("level1", "level2", "name", "target_text", "unit", "weight", "basis", "data_source", "core")
-_RESULT = ("level1", "level2", "name", "target_text", "unit", "weight", "actual_text", "deviation_reason", "stated_score")
+_RESULT = ("level1", "level2", "name", "target_text", "unit", "weight", "actual_text", "deviation_reason",
+           "stated_score")
 
 
 def _merge_indicators(stored: list[model.Indicator], incoming: list[model.Indicator], fields: tuple[str, ...],
@@ -50,11 +55,14 @@ def _merge_indicators(stored: list[model.Indicator], incoming: list[model.Indica
     return out
 
 
-def _merge_funds(stored: list[model.FundLine], incoming: list[model.FundLine], with_execution: bool) -> list[model.FundLine]:
+def _merge_funds(stored: list[model.FundLine], incoming: list[model.FundLine],
+                 with_execution: bool) -> list[model.FundLine]:
     by_source = {f.fund_source: f for f in stored}
     out = []
     for new in incoming:
-        executed = new.executed if with_execution else (by_source[new.fund_source].executed if new.fund_source in by_source else new.executed)
+        executed = new.executed
+        if not with_execution and new.fund_source in by_source:
+            executed = by_source[new.fund_source].executed
         out.append(model.FundLine(new.fund_source, new.budget, executed, new.initial))
     return out
 
@@ -63,7 +71,8 @@ def _merge_project(form: str, old: model.Project | None, new: model.Project, pro
                    feeds: Mapping[str, str] | None = None) -> model.Project:
     if old is None:
         if form == "monitor":
-            problems.append(Problem(new.code, f"项目「{new.code}」尚不存在，监控表只能填报已有项目，请先导入申报表或批量工作簿", "项目编码"))
+            problems.append(Problem(new.code, f"项目「{new.code}」尚不存在，监控表只能填报已有项目，"
+                                              "请先导入申报表或批量工作簿", "项目编码"))
         return new
     p = copy.deepcopy(old)
     if form == "monitor":
@@ -101,19 +110,18 @@ def _merge_project(form: str, old: model.Project | None, new: model.Project, pro
 SUBMITTED = ("已提交", "已审核", "锁定")  # a checkpoint in these states has passed the submission rule
 
 
-def _submitted_checkpoint_problems(dy: model.DepartmentYear, p: model.Project, month: int, sheet: Any) -> list[Problem]:
+def _submitted_checkpoint_problems(dy: model.DepartmentYear, p: model.Project, month: int,
+                                   sheet: MonitorSheet | None) -> list[Problem]:
     """A checkpoint that is 已提交 or later must still satisfy ``submission_problems`` after the
     form changed it (纠偏措施 for red / 完全不可能 items, causes and likelihoods from the lists)."""
-    from jixiao.core.monitoring import assess_project, load_monitoring_rules, submission_problems
-    from jixiao.core.schemes import load_scheme
-
     cp = next(c for c in p.checkpoints if c.month == month)
     if cp.status not in SUBMITTED:
         return []
     a = assess_project(p, month, load_monitoring_rules(), money_unit=dy.money_unit,
                        rule=load_scheme(dy.project_template).execution)
     where = sheet.sheet if sheet else f"项目 {p.code} {month}月绩效运行监控表"
-    return [Problem(prob.location, f"{month}月监控表已{cp.status}，不能改成不符合提交要求的内容：{prob.message}", prob.field)
+    return [Problem(prob.location, f"{month}月监控表已{cp.status}，不能改成不符合提交要求的内容：{prob.message}",
+                    prob.field)
             for prob in submission_problems(cp, a, where, sheet.measures_cells if sheet else None)]
 
 
@@ -140,9 +148,6 @@ def reconcile_department(dy: model.DepartmentYear, form: model.DepartmentYear, s
     """Compare the scores the 部门整体自评表 states with those computed for the merged
     department-year (projects and feeds included). A differing figure is kept as the unit's
     stated value, with a warning; an equal one leaves what was stored before."""
-    from jixiao.core.display import fmt_decimal
-    from jixiao.core.scoring import score_department
-
     result = score_department(dy, feeds)
     warnings = []
 
@@ -157,8 +162,9 @@ def reconcile_department(dy: model.DepartmentYear, form: model.DepartmentYear, s
         if stated is None or computed is None or same(stated, computed):
             ind.stated_score = before.get(ind.code)
         else:
-            warnings.append(Problem(f"部门整体自评表（指标 {ind.code}）", f"填写的得分 {fmt_decimal(stated, 2)} 与系统计算的 "
-                                    f"{fmt_decimal(computed, 2)} 不一致；已按系统计算结果评分，填写值作为“自评值”保留", "得分"))
+            warnings.append(Problem(f"部门整体自评表（指标 {ind.code}）",
+                                    f"填写的得分 {fmt_decimal(stated, 2)} 与系统计算的 {fmt_decimal(computed, 2)} "
+                                    "不一致；已按系统计算结果评分，填写值作为“自评值”保留", "得分"))
     total = form.stated.total
     if total is None or same(total, result.total):
         dy.stated.total = stored.stated.total
@@ -168,7 +174,8 @@ def reconcile_department(dy: model.DepartmentYear, form: model.DepartmentYear, s
     if form.stated.grade is None or form.stated.grade == result.grade:
         dy.stated.grade = stored.stated.grade
     else:
-        warnings.append(Problem("部门整体自评表（自评等级）", f"填写的等级「{form.stated.grade}」与系统计算的「{result.grade}」不一致", "自评等级"))
+        warnings.append(Problem("部门整体自评表（自评等级）",
+                                f"填写的等级「{form.stated.grade}」与系统计算的「{result.grade}」不一致", "自评等级"))
     return warnings
 
 
@@ -177,25 +184,23 @@ def merge_outcome(outcome: ImportOutcome, stored: model.DepartmentYear | None,
     """The department-year after applying ``outcome``; raises InputError (nothing changed).
     Warnings found while merging are appended to ``outcome.warnings``. ``feeds``: the ledger
     feeds of the department-year (the export showed their values as actuals)."""
-    from jixiao.core.scoring import budget_feeds
-
     problems: list[Problem] = []
     warnings = outcome.warnings
     shown = (budget_feeds(stored) if stored is not None else {}) | dict(feeds or {})
     if isinstance(outcome.data, model.DepartmentYear):
-        new = outcome.data
+        new_year = outcome.data
         if outcome.form == "bulk" or stored is None:
-            dy = new
+            dy = new_year
         else:  # 部门整体自评表: department-level block onto the stored year, projects kept
             dy = copy.deepcopy(stored)
-            dy.department.name = new.department.name or dy.department.name
+            dy.department.name = new_year.department.name or dy.department.name
             for attr in ("money_unit", "department_template", "goal", "goal_actual", "achievements",
                          "problems", "measures", "execution_explanation"):
-                setattr(dy, attr, getattr(new, attr))
-            dy.budget_lines = _merge_lines(stored.budget_lines, new.budget_lines)
-            dy.indicators = _merge_indicators(stored.indicators, new.indicators, _RESULT, shown)
-            dy.stated = _merge_stated(stored.stated, new.stated)
-            warnings.extend(reconcile_department(dy, new, stored, feeds))
+                setattr(dy, attr, getattr(new_year, attr))
+            dy.budget_lines = _merge_lines(stored.budget_lines, new_year.budget_lines)
+            dy.indicators = _merge_indicators(stored.indicators, new_year.indicators, _RESULT, shown)
+            dy.stated = _merge_stated(stored.stated, new_year.stated)
+            warnings.extend(reconcile_department(dy, new_year, stored, feeds))
     else:
         if stored is None:
             raise InputError([Problem(f"{outcome.department_code}/{outcome.year}",

@@ -72,14 +72,16 @@ def check_file(path: str | Path) -> zipfile.ZipFile:
     if size == 0:
         raise _refuse(name, "文件是空的（0 字节），请重新导出或选择正确的文件")
     if size > limits.max_file_bytes:
-        raise _refuse(name, f"文件大小 {size / _MB:.1f} MB 超过上限 {limits.max_file_bytes / _MB:.0f} MB，请拆分后再导入")
+        raise _refuse(name, f"文件大小 {size / _MB:.1f} MB 超过上限 {limits.max_file_bytes / _MB:.0f} MB，"
+                            "请拆分后再导入")
     with p.open("rb") as fh:
         head = fh.read(8192)
     if head.startswith(_OLE_MAGIC):
         with p.open("rb") as fh:
             container = fh.read(min(size, 8 * _MB))
         if "EncryptedPackage".encode("utf-16-le") in container:
-            raise _refuse(name, "文件受密码保护（已加密），无法读取。请在 Excel 中取消“用密码进行加密”后另存为 .xlsx 再导入")
+            raise _refuse(name, "文件受密码保护（已加密），无法读取。"
+                                "请在 Excel 中取消“用密码进行加密”后另存为 .xlsx 再导入")
         raise _refuse(name, "这是旧版 Excel 97-2003（.xls）文件，请在 Excel 中“另存为 .xlsx”后再导入")
     if not head.startswith(_ZIP_MAGIC):
         raise _refuse(name, _describe_non_zip(head))
@@ -106,19 +108,21 @@ def _check_package(package: zipfile.ZipFile, name: str, limits: Limits) -> None:
         raise _refuse(name, f"工作簿内部包含 {len(infos)} 个部件，超过上限 {limits.max_entries}，拒绝读取")
     total = sum(i.file_size for i in infos)
     if total > limits.max_uncompressed_bytes:
-        raise _refuse(name, f"文件解压后约 {total / _MB:.0f} MB，超过上限 {limits.max_uncompressed_bytes / _MB:.0f} MB，"
+        limit = limits.max_uncompressed_bytes / _MB
+        raise _refuse(name, f"文件解压后约 {total / _MB:.0f} MB，超过上限 {limit:.0f} MB，"
                             "拒绝读取（可能是压缩炸弹或数据过多，请拆分后再导入）")
     for info in infos:
         if info.file_size > limits.ratio_applies_above_bytes and info.compress_size:
             ratio = info.file_size / info.compress_size
             if ratio > limits.max_compression_ratio:
-                raise _refuse(name, f"部件 {info.filename} 的压缩比 {ratio:.0f}:1 异常（上限 {limits.max_compression_ratio}:1），"
-                                    "疑似压缩炸弹，拒绝读取")
+                raise _refuse(name, f"部件 {info.filename} 的压缩比 {ratio:.0f}:1 异常"
+                                    f"（上限 {limits.max_compression_ratio}:1），疑似压缩炸弹，拒绝读取")
     for info in infos:
         if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
             rows = declared_rows(package, info)
             if rows is not None and rows > limits.max_rows_per_sheet:
-                raise _refuse(name, f"工作表部件 {info.filename} 声明了 {rows} 行，超过上限 {limits.max_rows_per_sheet} 行，请拆分后再导入")
+                raise _refuse(name, f"工作表部件 {info.filename} 声明了 {rows} 行，"
+                                    f"超过上限 {limits.max_rows_per_sheet} 行，请拆分后再导入")
 
 
 def declared_rows(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:

@@ -82,7 +82,8 @@ class Book:
             rows = sheet.to_python(skip_empty_area=False)
             merged = [tuple(m) for m in (sheet.merged_cell_ranges or [])]
         except calamine.CalamineError as exc:
-            raise InputError([Problem(f"{self.path.name}: {name}", f"工作表无法读取（{exc}），请在 Excel 中打开并重新保存后再导入")]) from None
+            raise InputError([Problem(f"{self.path.name}: {name}",
+                                      f"工作表无法读取（{exc}），请在 Excel 中打开并重新保存后再导入")]) from None
         return Grid(name, rows, merged)
 
     def close(self) -> None:
@@ -152,7 +153,8 @@ def open_book(path: str | Path, wanted: set[str] | None = None) -> Book:
         raise InputError([Problem(p.name, "文件受密码保护，无法读取，请取消密码后另存为 .xlsx 再导入")]) from None
     except (calamine.CalamineError, OSError, ValueError) as exc:
         package.close()
-        raise InputError([Problem(p.name, f"文件不是有效的 Excel 工作簿（{exc}），请在 Excel 中打开并另存为 .xlsx 后再导入")]) from None
+        raise InputError([Problem(p.name, f"文件不是有效的 Excel 工作簿（{exc}），"
+                                          "请在 Excel 中打开并另存为 .xlsx 后再导入")]) from None
     visible: list[str] = []
     hidden: list[str] = []
     for meta in wb.sheets_metadata:
@@ -161,7 +163,8 @@ def open_book(path: str | Path, wanted: set[str] | None = None) -> Book:
     errors: list[Problem] = []
     for name in hidden:
         if name != HELPER_SHEET and (wanted is None or name not in wanted):
-            warnings.append(Problem(f"{p.name}: {name}", "隐藏工作表未导入；如其中有需要导入的数据，请取消隐藏并按模板填写"))
+            warnings.append(Problem(f"{p.name}: {name}",
+                                    "隐藏工作表未导入；如其中有需要导入的数据，请取消隐藏并按模板填写"))
     parts = _sheet_parts(package)
     for name in visible + [h for h in hidden if wanted and h in wanted]:
         part = parts.get(name)

@@ -16,27 +16,32 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from jixiao.excel.cells import col_letter, needs_escape
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _NEEDS_XML_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
-_NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-       'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"  # + "/worksheet" etc.
+_PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_SML = "application/vnd.openxmlformats-officedocument.spreadsheetml"  # content types: + ".worksheet+xml" etc.
+_NS = f'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="{_REL}"'
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 # Style indexes in styles.xml below.
 HEADER, NUMBER, QUOTED = 1, 2, 3
-_STYLES = (_HEAD + f'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+_STYLES = (_HEAD + '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
            '<numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0.00##"/></numFmts>'
            '<fonts count="2"><font><sz val="11"/><name val="宋体"/><family val="2"/><charset val="134"/></font>'
            '<font><b/><sz val="11"/><name val="宋体"/><family val="2"/><charset val="134"/></font></fonts>'
-           '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
-           '<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill></fill></fills>'
+           '<fills count="3"><fill><patternFill patternType="none"/></fill>'
+           '<fill><patternFill patternType="gray125"/></fill>'
+           '<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill>'
+           '</fill></fills>'
            '<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
            '<border><left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/></right>'
-           '<top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/></border></borders>'
+           '<top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/>'
+           '</border></borders>'
            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
            '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
            '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"/>'
@@ -54,7 +59,7 @@ def _text(value: str) -> str:
 class SheetStream:
     """Rows of one sheet, written as they come. Row 1 is the header."""
 
-    def __init__(self, fh, headers: Sequence[str], widths: Sequence[float], rows: int):
+    def __init__(self, fh: IO[bytes], headers: Sequence[str], widths: Sequence[float], rows: int):
         self._fh = fh
         self._letters = [col_letter(c) for c in range(len(headers))]
         cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, start=1))
@@ -107,7 +112,7 @@ class WorkbookStream:
     def __init__(self, path: str | Path):
         self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
         self._names: list[str] = []
-        self._open: tuple[Any, SheetStream] | None = None
+        self._open: tuple[IO[bytes], SheetStream] | None = None
 
     def add_sheet(self, name: str, headers: Sequence[str], widths: Sequence[float], rows: int) -> SheetStream:
         """A new sheet with ``rows`` data rows below its header (the count goes into <dimension>)."""
@@ -128,31 +133,28 @@ class WorkbookStream:
     def close(self) -> None:
         self._close_sheet()
         n = len(self._names)
-        sheets = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
-                         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        sheets = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_SML}.worksheet+xml"/>'
                          for i in range(1, n + 1))
         self._zip.writestr("[Content_Types].xml", (
             f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_SML}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{_SML}.styles+xml"/>'
             f'{sheets}</Types>'))
         self._zip.writestr("_rels/.rels", (
-            f'{_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-            'Target="xl/workbook.xml"/></Relationships>'))
+            f'{_HEAD}<Relationships xmlns="{_PACKAGE_RELS}">'
+            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
         entries = "".join(f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>'
                           for i, name in enumerate(self._names, start=1))
         self._zip.writestr("xl/workbook.xml", (
             f'{_HEAD}<workbook {_NS}><bookViews><workbookView activeTab="0"/></bookViews>'
             f'<sheets>{entries}</sheets></workbook>'))
-        rels = "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-                       f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))
+        rels = "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                       for i in range(1, n + 1))
         self._zip.writestr("xl/_rels/workbook.xml.rels", (
-            f'{_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}'
-            f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
-            'Target="styles.xml"/></Relationships>'))
+            f'{_HEAD}<Relationships xmlns="{_PACKAGE_RELS}">{rels}'
+            f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'))
         self._zip.writestr("xl/styles.xml", _STYLES)
         self._zip.close()
 
