@@ -10,15 +10,17 @@ import io
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
-from matplotlib import font_manager  # noqa: E402
-from matplotlib import pyplot as plt  # noqa: E402
+from matplotlib import font_manager
+from matplotlib import pyplot as plt
+from matplotlib.typing import RcKeyType
 
-from jixiao.core.drafting import Chart  # noqa: E402
-from jixiao.core.errors import InputError, Problem  # noqa: E402
+from jixiao.core.drafting import Chart
+from jixiao.core.errors import InputError, Problem
 
 DPI = 200  # print resolution; a 15 cm wide figure is ~1200 px
 FAMILIES = ["Noto Sans CJK SC", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "DejaVu Sans"]
@@ -50,7 +52,8 @@ def cjk_families() -> tuple[str, ...]:
     installed = {f.name for f in font_manager.fontManager.ttflist}
     families += [f for f in FAMILIES if f in installed and f not in families]
     if not any(f != "DejaVu Sans" for f in families):
-        raise InputError([Problem("图表字体", "未找到中文字体，无法绘制图表；请安装 fonts-noto-cjk 或 fonts-wqy-microhei，或设置 CJK_FONT_PATH")])
+        raise InputError([Problem("图表字体", "未找到中文字体，无法绘制图表；"
+                                          "请安装 fonts-noto-cjk 或 fonts-wqy-microhei，或设置 CJK_FONT_PATH")])
     return tuple(families)
 
 
@@ -59,7 +62,7 @@ def _short(label: str) -> str:
 
 
 def render_chart(chart: Chart) -> bytes:
-    rc = {
+    rc: dict[RcKeyType, Any] = {
         "font.family": "sans-serif",
         "font.sans-serif": list(cjk_families()),
         "axes.unicode_minus": False,
@@ -79,7 +82,7 @@ def render_chart(chart: Chart) -> bytes:
             ax.set_xlabel(chart.axis_label)
             top = max([*values, ref or 0, 100.0]) * 1.12
             ax.set_xlim(0, top)
-            for y, v in zip(positions, values):
+            for y, v in zip(positions, values, strict=True):
                 ax.text(v + top * 0.01, y, f"{v:.1f}", va="center", fontsize=8)
             if ref is not None:
                 ax.axvline(ref, color="#555555", linestyle="--", linewidth=0.8)

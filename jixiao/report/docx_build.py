@@ -20,6 +20,8 @@ from docx.enum.text import WD_BREAK
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Mm
+from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.text.run import Run
 
 from jixiao.core.drafting import TODO, Chart, Draft, Heading, PageBreak, Paragraph, Table
 from jixiao.core.errors import InputError, Problem
@@ -34,7 +36,8 @@ def reference_path() -> Path:
     if custom:
         path = Path(custom)
         if not path.is_file():
-            raise InputError([Problem(REFERENCE_ENV, f"样式参考文档「{custom}」不存在，请检查路径或删除该环境变量以使用默认样式")])
+            raise InputError([Problem(REFERENCE_ENV, f"样式参考文档「{custom}」不存在，"
+                                                     "请检查路径或删除该环境变量以使用默认样式")])
         return path
     if not ref.DEFAULT_PATH.is_file():
         ref.build_reference(ref.DEFAULT_PATH)
@@ -76,7 +79,7 @@ def _empty_body(doc: DocxDocument) -> None:
             body.remove(child)
 
 
-def _run(para, text: str, styles: _Styles, style_name: str, char_style: str | None = None):
+def _run(para: DocxParagraph, text: str, styles: _Styles, style_name: str, char_style: str | None = None) -> Run:
     run = para.add_run(text)
     if char_style:
         run._r.style = styles.id(char_style)
@@ -86,13 +89,13 @@ def _run(para, text: str, styles: _Styles, style_name: str, char_style: str | No
     return run
 
 
-def _styled(container, style: str, styles: _Styles):
-    para = container.add_paragraph()
+def _styled(doc: DocxDocument, style: str, styles: _Styles) -> DocxParagraph:
+    para = doc.add_paragraph()
     para._p.style = styles.id(style)
     return para
 
 
-def _paragraph(doc: DocxDocument, text: str, style: str, styles: _Styles, todo: bool = False):
+def _paragraph(doc: DocxDocument, text: str, style: str, styles: _Styles, todo: bool = False) -> DocxParagraph:
     para = _styled(doc, style, styles)
     if todo and TODO in text:
         before, _, after = text.partition(TODO)
@@ -129,14 +132,16 @@ def _table(doc: DocxDocument, table: Table, styles: _Styles, text_width: int) ->
     parts = [
         f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{styles.id(ref.TABLE_STYLE)}"/>'
         f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
-        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
+        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0"'
+        ' w:noVBand="1"/>'
         "</w:tblPr><w:tblGrid>",
         *(f'<w:gridCol w:w="{t}"/>' for t in twips),
         "</w:tblGrid>",
     ]
     for r, values in enumerate([table.header, *table.rows]):
         header = r == 0
-        parts.append('<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>' if header else "<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+        parts.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header
+                     else "<w:tr><w:trPr><w:cantSplit/></w:trPr>")
         for c in range(cols):
             value = values[c] if c < len(values) else ""
             align = "center" if header else ("right" if c in table.numeric else "left")

@@ -27,7 +27,8 @@ def draft_for(dy: DepartmentYear, feeds: Mapping[str, str] | None = None, projec
     codes = [p.code for p in dy.projects]
     if project not in codes:
         shown = "、".join(codes) if codes else "（无项目）"
-        raise InputError([Problem("--project", f"{dy.department.name} {dy.year} 年没有编码为「{project}」的项目；现有项目：{shown}", "项目编码")])
+        raise InputError([Problem("--project", f"{dy.department.name} {dy.year} 年没有编码为「{project}」的项目；"
+                                               f"现有项目：{shown}", "项目编码")])
     index = codes.index(project)
     return draft_project(dy, dy.projects[index], result.projects[index])
 
@@ -47,10 +48,12 @@ def write_report(draft: Draft, out: Path) -> None:
             build_docx(draft, charts, docx)
             docx_to_pdf(docx, out)
     except OSError as exc:  # no such directory, no permission, disk full, file open in Word
-        raise InputError([Problem(str(out), f"无法写入输出文件（{exc.strerror or exc}），请检查路径和权限，或先在 Word/WPS 中关闭该文件", "输出文件")]) from None
+        raise InputError([Problem(str(out), f"无法写入输出文件（{exc.strerror or exc}），"
+                                            "请检查路径和权限，或先在 Word/WPS 中关闭该文件", "输出文件")]) from None
 
 
-def generate(dy: DepartmentYear, out: Path, feeds: Mapping[str, str] | None = None, project: str | None = None) -> Draft:
+def generate(dy: DepartmentYear, out: Path, feeds: Mapping[str, str] | None = None,
+             project: str | None = None) -> Draft:
     draft = draft_for(dy, feeds, project)
     write_report(draft, out)
     return draft

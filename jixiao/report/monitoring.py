@@ -12,8 +12,11 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.styles.style import CharacterStyle
+from docx.text.run import Run
 
 from jixiao.core.display import fmt_amount, fmt_rate, fmt_score
+from jixiao.core.errors import InputError
 from jixiao.core.monitoring import MonitoringReport
 
 BODY_FONT = "仿宋"
@@ -21,10 +24,10 @@ HEADING_FONT = "黑体"
 TABLE_FONT_SIZE = Pt(10.5)  # 五号, the usual size of tables in government reports
 
 
-def _east_asian(run_or_style: object, font: str) -> None:
+def _east_asian(run_or_style: Run | CharacterStyle, font: str) -> None:
     # python-docx's font.name sets only the Latin slots; CJK text needs w:eastAsia as well
-    run_or_style.font.name = font  # type: ignore[attr-defined]
-    run_or_style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)  # type: ignore[attr-defined]
+    run_or_style.font.name = font
+    run_or_style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
 
 
 def _heading(doc: DocxDocument, text: str, level: int) -> None:
@@ -43,12 +46,12 @@ def _table(doc: DocxDocument, header: list[str], rows: list[list[str]], widths_c
     for _ in rows:
         table.add_row()
     # Word reads the width of each cell, LibreOffice the column grid: set both
-    for column, width in zip(table.columns, widths_cm):
+    for column, width in zip(table.columns, widths_cm, strict=True):
         column.width = Cm(width)
         for cell in column.cells:
             cell.width = Cm(width)
     for r, texts in enumerate([header, *rows]):
-        for cell, text in zip(table.rows[r].cells, texts):
+        for cell, text in zip(table.rows[r].cells, texts, strict=True):
             run = cell.paragraphs[0].add_run(text)
             run.bold = r == 0
             run.font.size = TABLE_FONT_SIZE
@@ -66,21 +69,26 @@ def add_monitoring_section(doc: DocxDocument, report: MonitoringReport, level: i
         which = "全部项目" if len(samples) == len(report.projects) else "项目 " + "、".join(samples)
         _para(doc, f"说明：{which}的月度执行数和监控填报内容为示例数据，仅用于演示，不代表实际情况。")
     _para(doc, (
-        f"截至 {m} 月底，序时进度为 {fmt_rate(report.time_progress)}。{report.department_name}项目支出全年预算 "
+        f"截至 {m} 月底，序时进度为 {fmt_rate(report.time_progress)}。"
+        f"{report.department_name}项目支出全年预算 "
         f"{fmt_amount(t.budget)}{unit}，1-{m}月执行 {fmt_amount(t.executed_to_date)}{unit}，执行进度 "
         f"{fmt_rate(t.execution_progress)}，预计全年执行 {fmt_amount(t.forecast_executed)}{unit}，预计执行率 "
         f"{fmt_rate(t.forecast_rate)}，整体为{report.label(t.level)}。"
-        f"{len(report.projects)} 个项目中，{t.counts.get('red', 0)} 个红色预警、{t.counts.get('yellow', 0)} 个黄色预警、"
+        f"{len(report.projects)} 个项目中，{t.counts.get('red', 0)} 个红色预警、"
+        f"{t.counts.get('yellow', 0)} 个黄色预警、"
         f"{t.counts.get('green', 0)} 个正常。"
-        + (f"本部门纳入重点监控范围；预算 {report.key_threshold} 及以上的项目为重点监控项目。" if report.key_monitoring else "")
+        + (f"本部门纳入重点监控范围；预算 {report.key_threshold} 及以上的项目为重点监控项目。"
+           if report.key_monitoring else "")
     ))
     _heading(doc, "一、预算执行进度", level + 1)
     _table(
         doc,
-        ["项目（★ 重点监控）", f"全年预算数（{unit}）", f"1-{m}月执行数", "执行进度", "预警", "预计执行率", "预计执行率得分"],
+        ["项目（★ 重点监控）", f"全年预算数（{unit}）", f"1-{m}月执行数", "执行进度", "预警", "预计执行率",
+         "预计执行率得分"],
         [
-            [f"{'★' if p.key_monitoring else ''}{p.code} {p.name}", fmt_amount(p.budget), fmt_amount(p.executed_to_date),
-             fmt_rate(p.execution_progress), report.label(p.level), fmt_rate(p.forecast.rate), fmt_score(p.forecast.score)]
+            [f"{'★' if p.key_monitoring else ''}{p.code} {p.name}", fmt_amount(p.budget),
+             fmt_amount(p.executed_to_date), fmt_rate(p.execution_progress), report.label(p.level),
+             fmt_rate(p.forecast.rate), fmt_score(p.forecast.score)]
             for p in report.projects
         ],
         [5.2, 1.9, 1.9, 1.7, 1.9, 1.7, 1.7],
@@ -121,6 +129,4 @@ def write_monitoring_docx(report: MonitoringReport, path: Path) -> None:
     try:
         build_monitoring_document(report).save(str(path))
     except OSError as exc:
-        from jixiao.core.errors import InputError
-
         raise InputError(f"无法写入监控报告：{exc.strerror or exc}", str(path)) from exc

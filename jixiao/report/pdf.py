@@ -30,8 +30,9 @@ def docx_to_pdf(docx: Path, pdf: Path) -> None:
     if soffice is None:
         raise InputError([Problem(
             "PDF 转换",
-            "未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice（Debian/Ubuntu：apt-get install "
-            "libreoffice-writer-nogui），或设置环境变量 SOFFICE 指向 soffice；也可以先输出 .docx 再用 Word/WPS 另存为 PDF。",
+            "未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice"
+            "（Debian/Ubuntu：apt-get install libreoffice-writer-nogui），或设置环境变量 SOFFICE 指向 soffice；"
+            "也可以先输出 .docx 再用 Word/WPS 另存为 PDF。",
         )])
     with tempfile.TemporaryDirectory(prefix="jixiao-pdf-") as tmp:
         work = Path(tmp)
@@ -44,7 +45,8 @@ def docx_to_pdf(docx: Path, pdf: Path) -> None:
         try:
             done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
         except subprocess.TimeoutExpired:
-            raise InputError([Problem("PDF 转换", f"LibreOffice 转换超过 {TIMEOUT_S} 秒仍未完成，请稍后重试或改为输出 .docx")]) from None
+            raise InputError([Problem("PDF 转换", f"LibreOffice 转换超过 {TIMEOUT_S} 秒仍未完成，"
+                                                  "请稍后重试或改为输出 .docx")]) from None
         produced = work / (docx.stem + ".pdf")
         if done.returncode != 0 or not produced.is_file():
             detail = (done.stderr or done.stdout or "").strip().splitlines()[-1:] or ["无输出"]

@@ -9,6 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import docx
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
 from jixiao.core.errors import InputError, Problem
 
 
@@ -34,14 +40,11 @@ def _read_txt(path: Path) -> ReportText:
 
 
 def _read_docx(path: Path) -> ReportText:
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several types for a damaged package
-        raise InputError([Problem(str(path), f"无法作为 Word 文档（.docx）打开：{exc.__class__.__name__}；请确认文件完整且不是 .doc 格式")]) from None
+        raise InputError([Problem(str(path), f"无法作为 Word 文档（.docx）打开：{exc.__class__.__name__}；"
+                                             "请确认文件完整且不是 .doc 格式")]) from None
     lines: list[str] = []
     locations: list[str] = []
     para_no = table_no = 0
@@ -63,9 +66,6 @@ def _read_docx(path: Path) -> ReportText:
 
 
 def _read_pdf(path: Path) -> ReportText:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
     try:
         reader = PdfReader(str(path))
         pages = [page.extract_text() or "" for page in reader.pages]

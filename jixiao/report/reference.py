@@ -16,12 +16,16 @@ import sys
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_PARAGRAPH_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.section import Section
 from docx.shared import Mm, Pt, RGBColor
+from docx.styles.style import BaseStyle, ParagraphStyle
+from docx.text.run import Run
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "reference.docx"
 
@@ -40,7 +44,7 @@ TABLE_STYLE = "Table Grid"
 BLACK = RGBColor(0, 0, 0)
 
 
-def set_fonts(element_style, latin: str, east_asia: str) -> None:
+def set_fonts(element_style: BaseStyle, latin: str, east_asia: str) -> None:
     """Set Latin and East Asian fonts on a style, dropping theme fonts that would override them."""
     rpr = element_style.element.get_or_add_rPr()
     fonts = rpr.get_or_add_rFonts()
@@ -52,7 +56,7 @@ def set_fonts(element_style, latin: str, east_asia: str) -> None:
     fonts.set(qn("w:eastAsia"), east_asia)
 
 
-def _paragraph_style(doc, name: str, base: str | None = None):
+def _paragraph_style(doc: DocxDocument, name: str, base: str | None = None) -> ParagraphStyle:
     styles = doc.styles
     try:
         return styles[name]
@@ -64,8 +68,9 @@ def _paragraph_style(doc, name: str, base: str | None = None):
         return style
 
 
-def _setup(style, latin: str, east_asia: str, size: float, bold: bool = False, first_indent: float | None = None,
-           align=None, line: float | None = 28, before: float = 0, after: float = 0) -> None:
+def _setup(style: ParagraphStyle, latin: str, east_asia: str, size: float, bold: bool = False,
+           first_indent: float | None = None, align: WD_PARAGRAPH_ALIGNMENT | None = None, line: float | None = 28,
+           before: float = 0, after: float = 0) -> None:
     set_fonts(style, latin, east_asia)
     font = style.font
     font.size = Pt(size)
@@ -85,13 +90,13 @@ def _setup(style, latin: str, east_asia: str, size: float, bold: bool = False, f
         pf.alignment = align
 
 
-def _page_number_footer(section) -> None:
+def _page_number_footer(section: Section) -> None:
     """Footer 「— PAGE —」 centred, 宋体 四号 (a PAGE field so Word/WPS/LibreOffice number it)."""
     footer = section.footer
     para = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
-    def run(text: str | None = None):
+    def run(text: str | None = None) -> Run:
         r = para.add_run(text or "")
         r.font.size = Pt(14)
         r.font.name = "宋体"
@@ -107,7 +112,7 @@ def _page_number_footer(section) -> None:
             instr.text = text
             r._element.append(instr)
         elif kind == "text":
-            r.text = text
+            r.text = text or ""
         else:
             fld = OxmlElement("w:fldChar")
             fld.set(qn("w:fldCharType"), kind)
