@@ -76,7 +76,8 @@ def scorecard_dict(res: DepartmentResult) -> dict[str, Any]:
 def _indicator_lines(results: list[IndicatorResult], indent: str) -> list[str]:
     lines = []
     for r in results:
-        head = f"{indent}{r.code} {r.level1}／{r.level2}／{r.name}：分值 {fmt_score(r.weight)}，得分 {fmt_score(r.score)}"
+        head = (f"{indent}{r.code} {r.level1}／{r.level2}／{r.name}："
+                f"分值 {fmt_score(r.weight)}，得分 {fmt_score(r.score)}")
         if r.actual_text is not None:
             head += f"，实际完成值 {r.actual_text}"
         lines.append(head)

@@ -5,12 +5,16 @@
   otherwise SQLite at ``var/jixiao.sqlite3`` is used (created on demand).
 - ``JIXIAO_SECRET_KEY``, ``JIXIAO_DEBUG``, ``JIXIAO_DEMO``, ``JIXIAO_ALLOWED_HOSTS``,
   ``JIXIAO_CSRF_TRUSTED_ORIGINS``, ``JIXIAO_HTTPS``, ``JIXIAO_SESSION_MINUTES``, ``JIXIAO_VAR_DIR``.
+- ``JIXIAO_CHART_ANIMATION=0`` draws the web charts without animation (reduced motion, screenshots).
+
+Application code reads only these settings, never whether it runs under a test: the test-only
+choices (a throw-away key, static files straight from the apps) are made here, from ``TESTING``.
 """
 from __future__ import annotations
 
 import os
-import tempfile
 import secrets
+import tempfile
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -104,8 +108,12 @@ def _database() -> dict:
 
 DEBUG = _flag("JIXIAO_DEBUG")
 JIXIAO_DEMO = _flag("JIXIAO_DEMO")
-# pytest (>= 8.2) exports PYTEST_VERSION while it runs.
+# pytest (>= 8.2) exports PYTEST_VERSION while it runs. For the choices in this file only:
+# application code must not branch on it (it reads the settings below, e.g. JIXIAO_CHART_ANIMATION).
 TESTING = bool(os.environ.get("PYTEST_VERSION"))
+# The web charts animate unless switched off (a test that wants static charts sets it False with
+# pytest-django's ``settings`` fixture).
+JIXIAO_CHART_ANIMATION = _flag("JIXIAO_CHART_ANIMATION", default=True)
 
 
 def _secret_key() -> str:
