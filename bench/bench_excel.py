@@ -24,14 +24,21 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
+from typing import Any
+
+import python_calamine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.synth import make_city  # noqa: E402
-from jixiao.core.model import Department, DepartmentYear, Indicator  # noqa: E402
-from jixiao.core.schemes import load_scheme  # noqa: E402
+from bench.synth import make_city
+from jixiao.core.errors import InputError
+from jixiao.core.model import Department, DepartmentYear, Indicator
+from jixiao.core.schemes import load_scheme
+from jixiao.excel import import_file
+from jixiao.excel.bulk_write import write_bulk
 
 CENT = Decimal("0.01")
 
@@ -83,8 +90,6 @@ def _peak_mb() -> float:
 
 
 def _export(args: argparse.Namespace, path: str, out: mp.Queue) -> None:
-    from jixiao.excel.bulk_write import write_bulk
-
     t0 = time.perf_counter()
     dy = city_as_one(args.units, args.projects, args.indicators, args.seed)
     built = time.perf_counter() - t0
@@ -95,8 +100,6 @@ def _export(args: argparse.Namespace, path: str, out: mp.Queue) -> None:
 
 
 def _bare(path: str, out: mp.Queue) -> None:
-    import python_calamine
-
     t0 = time.perf_counter()
     wb = python_calamine.CalamineWorkbook.from_path(path)
     cells = 0
@@ -107,20 +110,18 @@ def _bare(path: str, out: mp.Queue) -> None:
 
 
 def _import(path: str, out: mp.Queue) -> None:
-    from jixiao.core.errors import InputError
-    from jixiao.excel import import_file
-
     t0 = time.perf_counter()
     try:
-        outcome = import_file(path)
-        rows = len(outcome.data.indicators) + sum(len(p.indicators) for p in outcome.data.projects)
+        data = import_file(path).data
+        assert isinstance(data, DepartmentYear)  # the bulk workbook holds one department-year
+        rows = len(data.indicators) + sum(len(p.indicators) for p in data.projects)
         error = ""
     except InputError as exc:
         rows, error = 0, f"{len(exc.problems)} 个问题，例如：{exc.problems[0]}"
     out.put({"import": time.perf_counter() - t0, "rows": rows, "error": error, "rss": _peak_mb()})
 
 
-def _run(target, *args) -> dict:
+def _run(target: Callable[..., None], *args: object) -> dict[str, Any]:
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
     proc = ctx.Process(target=target, args=(*args, queue))

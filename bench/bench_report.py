@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.synth import make_city  # noqa: E402
-from jixiao.core.audit import audit_lines  # noqa: E402
-from jixiao.report.generate import draft_for, write_report  # noqa: E402
-from jixiao.report.reading import read_report  # noqa: E402
+from bench.synth import make_city
+from jixiao.core.audit import audit_lines
+from jixiao.report.generate import draft_for, write_report
+from jixiao.report.reading import read_report
 
 GOAL_S = 10.0
 
@@ -43,9 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         total = t2 - t0
         text = read_report(out)
         audit = audit_lines(text.lines, text.locations, text.wrapped)
-        print(f"项目 {len(dy.projects)} 个，指标 {sum(len(p.indicators) for p in dy.projects) + len(dy.indicators)} 项")
+        n_ind = sum(len(p.indicators) for p in dy.projects) + len(dy.indicators)
+        print(f"项目 {len(dy.projects)} 个，指标 {n_ind} 项")
         print(f"评分+起草 {t1 - t0:.2f} s；图表+Word {t2 - t1:.2f} s；合计 {total:.2f} s（目标 < {GOAL_S:.0f} s）")
-        print(f"报告 {out.stat().st_size / 1024:.0f} KB；审核：核对 {audit.checked} 处，不一致 {len(audit.findings)} 处")
+        print(f"报告 {out.stat().st_size / 1024:.0f} KB；"
+              f"审核：核对 {audit.checked} 处，不一致 {len(audit.findings)} 处")
         if args.pdf:
             t3 = time.perf_counter()
             write_report(draft, out.with_suffix(".pdf"))

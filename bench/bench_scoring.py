@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.synth import make_city  # noqa: E402
-from jixiao.core.numbers import parse_decimal  # noqa: E402
-from jixiao.core.scoring import score_department  # noqa: E402
+from bench.synth import make_city
+from jixiao.core.numbers import parse_decimal
+from jixiao.core.scoring import score_department
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         for r in results
     )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
-    print(f"city: {len(city)} units, {sum(len(dy.projects) for dy in city)} projects, {n_ind} indicators (built in {built:.2f} s)")
+    print(f"city: {len(city)} units, {sum(len(dy.projects) for dy in city)} projects, {n_ind} indicators "
+          f"(built in {built:.2f} s)")
     print(f"one-off start-up outside the timed section (cn2an import): CPU {warm:.2f} s")
     print(f"scoring wall time: {wall:.2f} s (CPU {cpu:.2f} s; wall exceeds CPU when the machine is shared; "
           f"gc {'on' if args.gc else 'off'})")

@@ -27,14 +27,25 @@ import argparse
 import gc
 import os
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from django.db import connection, connections
+
+from bench.synth import make_city
+from jixiao.budget.feeds import collect_feeds
+from jixiao.cli import django_setup
+from jixiao.core.model import DepartmentYear
+from jixiao.core.scoring import score_department
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 GOAL_S = 30.0
 GOAL_MB = 1536.0
@@ -50,17 +61,11 @@ def _setup(url: str) -> None:
     # A throw-away key, so that settings do not create var/secret_key; DEBUG stays off (with it
     # on Django would keep every query in memory).
     os.environ.setdefault("JIXIAO_SECRET_KEY", "bench-" + "x" * 50)
-    from jixiao.cli import django_setup
-
     django_setup()
 
 
 def _describe(url: str) -> str:
-    from django.db import connection
-
     if connection.vendor == "sqlite":
-        import sqlite3
-
         return f"SQLite {sqlite3.sqlite_version}（{connection.settings_dict['NAME']}）"
     with connection.cursor() as cur:
         cur.execute("SHOW server_version")
@@ -70,12 +75,12 @@ def _describe(url: str) -> str:
 
 
 def load(args: argparse.Namespace) -> None:
-    from bench.synth import make_city
-    from jixiao.budget import models as m
-    from jixiao.budget.store import save_department_year
+    from jixiao.budget import models as m  # noqa: PLC0415 — models need django.setup(), which needs DATABASE_URL from the command line
+    from jixiao.budget.store import save_department_year  # noqa: PLC0415 — as above
 
     if m.DepartmentYear.objects.exists():
-        raise SystemExit(f"数据库中已有部门年度数据，请使用空数据库，或加 --skip-load 直接评分：{_describe(args.database_url)}")
+        raise SystemExit("数据库中已有部门年度数据，请使用空数据库，或加 --skip-load 直接评分："
+                         f"{_describe(args.database_url)}")
     t0 = time.perf_counter()
     city = make_city(args.units, args.projects, args.indicators, args.seed)
     built = time.perf_counter() - t0
@@ -84,24 +89,23 @@ def load(args: argparse.Namespace) -> None:
     for dy in city:
         save_department_year(dy, who="bench")
     wall, cpu = time.perf_counter() - t1, time.process_time() - c1
-    print(f"city: {len(city)} units, {sum(len(dy.projects) for dy in city)} projects, {n_ind} indicators (built in {built:.2f} s)")
+    print(f"city: {len(city)} units, {sum(len(dy.projects) for dy in city)} projects, {n_ind} indicators "
+          f"(built in {built:.2f} s)")
     print(f"load (save_department_year × {len(city)}): {wall:.1f} s (CPU {cpu:.1f} s), "
           f"{n_ind / wall:,.0f} indicators/s, peak RSS {_peak_mb():,.0f} MB; load average {os.getloadavg()[0]:.2f}")
 
 
-def _read_store(_chunk: int):
+def _read_store(_chunk: int) -> Iterator[tuple[DepartmentYear, dict[str, str]]]:
     """Per department-year, as ``jixiao score --department X --year Y`` does it."""
-    from jixiao.budget.feeds import collect_feeds
-    from jixiao.budget.store import department_years, load_department_year
+    from jixiao.budget.store import department_years, load_department_year  # noqa: PLC0415 — models need django.setup(), which needs DATABASE_URL from the command line
 
     for s in department_years():
         yield load_department_year(s.code, s.year), collect_feeds(s.code, s.year)
 
 
-def _read_bulk(chunk: int):
+def _read_bulk(chunk: int) -> Iterator[tuple[DepartmentYear, dict[str, str]]]:
     """``chunk`` department-years per read (jixiao.budget.bulk), ledger feeds per department."""
-    from jixiao.budget.bulk import iter_years
-    from jixiao.budget.feeds import collect_feeds
+    from jixiao.budget.bulk import iter_years  # noqa: PLC0415 — models need django.setup(), which needs DATABASE_URL from the command line
 
     for dy in iter_years(chunk=chunk):
         yield dy, collect_feeds(dy.department.code, dy.year)
@@ -114,8 +118,6 @@ READERS = {
 
 
 def score(args: argparse.Namespace) -> None:
-    from jixiao.core.scoring import score_department
-
     label, reader = READERS[args.reader]
     # As in bench_scoring.py the timed section runs with the cyclic collector off by default
     # (--gc turns it on): nothing here makes cycles, and a full scan over a million live result
@@ -170,12 +172,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--projects", type=int, help="项目总数（默认每个部门 20 个）")
     ap.add_argument("--indicators", type=int, help="指标总数（默认每个部门 300 个，十分之一为部门整体指标）")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--database-url", help="使用这个（空的）数据库，如 postgres://user:pw@host/db；默认临时目录中的新 SQLite 文件")
-    ap.add_argument("--keep", metavar="DIR", help="把 SQLite 文件保存在 DIR 中（不删除），便于之后 --skip-load 重复评分")
-    ap.add_argument("--skip-load", action="store_true", help="不载入，直接为数据库中已有的数据打分（需 --database-url）")
+    ap.add_argument("--database-url",
+                    help="使用这个（空的）数据库，如 postgres://user:pw@host/db；默认临时目录中的新 SQLite 文件")
+    ap.add_argument("--keep", metavar="DIR",
+                    help="把 SQLite 文件保存在 DIR 中（不删除），便于之后 --skip-load 重复评分")
+    ap.add_argument("--skip-load", action="store_true",
+                    help="不载入，直接为数据库中已有的数据打分（需 --database-url）")
     ap.add_argument("--same-process", action="store_true", help="在载入的进程中评分（峰值内存会包含载入阶段）")
     ap.add_argument("--reader", choices=("store", "bulk", "both"), default="both",
-                    help="store：逐个部门年度 load_department_year（与 jixiao score 相同）；bulk：bulk.iter_years 分批读取；both：两者各在一个新进程中运行（默认）")
+                    help="store：逐个部门年度 load_department_year（与 jixiao score 相同）；"
+                         "bulk：bulk.iter_years 分批读取；both：两者各在一个新进程中运行（默认）")
     ap.add_argument("--chunk", type=int, default=100, help="bulk 每批读取的部门年度数（默认 100）")
     ap.add_argument("--gc", action="store_true", help="计时期间保持垃圾回收开启（默认关闭，与 timeit 相同）")
     ap.add_argument("--score-only", action="store_true", help=argparse.SUPPRESS)  # the child process
@@ -205,8 +211,6 @@ def main(argv: list[str] | None = None) -> int:
                 score(args)
             return 0
         sys.stdout.flush()
-        from django.db import connections
-
         connections.close_all()
         rc = 0
         for reader in readers:

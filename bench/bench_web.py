@@ -25,6 +25,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench.synth import make_city
+from jixiao.cli import django_setup
+
 GOAL_MS = 200.0
 
 
@@ -52,18 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     db = args.db.resolve() if args.db else Path(tmp.name) / "bench.sqlite3"
     os.environ["DATABASE_URL"] = f"sqlite:///{db}"
     os.environ["JIXIAO_DEBUG"] = "1"  # plain static storage: no collectstatic needed
-    from jixiao.cli import django_setup
-
     django_setup()
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.db import connection, reset_queries
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    from bench.synth import make_city
-    from jixiao.budget import models as m
-    from jixiao.budget.store import save_department_year
+    from jixiao.budget import models as m  # noqa: PLC0415 — models need django.setup(), after DATABASE_URL is set from --db
+    from jixiao.budget.store import save_department_year  # noqa: PLC0415 — as above
 
     settings.ALLOWED_HOSTS = ["*"]
     t0 = time.perf_counter()
@@ -76,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"载入合成城市 {time.perf_counter() - t0:.1f} s")
     years = list(m.DepartmentYear.objects.select_related("department").order_by("department__code"))
     projects: dict[int, list[str]] = {}
-    for year_id, pcode in m.Project.objects.values_list("department_year_id", "code"):
-        projects.setdefault(year_id, []).append(pcode)
+    for year_id, project_code in m.Project.objects.values_list("department_year_id", "code"):
+        projects.setdefault(year_id, []).append(project_code)
     print(f"合成城市：{len(years)} 个部门，{sum(len(v) for v in projects.values())} 个项目，"
           f"{m.Indicator.objects.count()} 个指标")
 
@@ -99,21 +99,22 @@ def main(argv: list[str] | None = None) -> int:
         pcode = rng.choice(projects[row.pk]) if projects.get(row.pk) else None
         # as a user works: the home page, the home page again (back from a project), a project
         home = f"/d/{code}/{row.year}/"
-        for n, (label, url) in enumerate((("部门首页", home), ("部门首页", home),
-                                          ("项目页", f"/d/{code}/{row.year}/p/{pcode}/" if pcode else None))):
+        pages: tuple[tuple[str, str | None], ...] = (
+            ("部门首页", home), ("部门首页", home), ("项目页", f"/d/{code}/{row.year}/p/{pcode}/" if pcode else None))
+        for n, (label, url) in enumerate(pages):
             if url is None:
                 continue
             reset_queries()  # loading the city filled the query log; count from zero
             with CaptureQueriesContext(connection) as captured:
                 start, start_cpu = time.perf_counter(), time.process_time()
                 answer = client.get(url)
-                ms = (time.perf_counter() - start) * 1000
+                elapsed_ms = (time.perf_counter() - start) * 1000
                 cpu_ms = (time.process_time() - start_cpu) * 1000
             if answer.status_code != 200:
                 print(f"{url} 返回 {answer.status_code}", file=sys.stderr)
                 return 1
             key = f"{label}（{'首次' if cold and n == 0 else '再次'}）"
-            timings[key].append(ms)
+            timings[key].append(elapsed_ms)
             cpu[key].append(cpu_ms)
             queries[key] = max(queries.get(key, 0), len(captured))
     for label, ms in timings.items():

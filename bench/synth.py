@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from jixiao.core.model import BudgetLine, Department, DepartmentYear, FundLine, Indicator, Project
 
-_AREAS = ("教育", "卫生健康", "交通运输", "住房建设", "农业农村", "生态环境", "科技", "商务", "文化旅游", "民政", "水务", "应急管理")
+_AREAS = ("教育", "卫生健康", "交通运输", "住房建设", "农业农村", "生态环境", "科技", "商务", "文化旅游", "民政",
+          "水务", "应急管理")
 _UNIT_KINDS = ("局", "委员会", "中心", "服务中心", "事务所", "管理处")
 _PROJECT_KINDS = ("专项经费", "运维经费", "建设项目", "补助资金", "工作经费", "服务采购", "课题研究经费")
 _OUTPUT_NAMES = ("培训人次", "覆盖企业数", "完成项目数", "检查次数", "设备维护台数", "发放补贴户数", "举办活动场次")
@@ -72,8 +73,10 @@ def _cn(n: int) -> str:
     return head + (digits[ones] if ones or not head else "")
 
 
-_PROJECT_CLASSES = (("产出指标", "数量指标"), ("产出指标", "质量指标"), ("效益指标", "社会效益指标"), ("满意度指标", "服务对象满意度指标"))
-_DEPT_CLASSES = (("履职效能", "数量指标"), ("履职效能", "质量指标"), ("社会效应", "社会效益"), ("预算执行", "预算执行"), ("绩效管理", "绩效评价"))
+_PROJECT_CLASSES = (("产出指标", "数量指标"), ("产出指标", "质量指标"), ("效益指标", "社会效益指标"),
+                    ("满意度指标", "服务对象满意度指标"))
+_DEPT_CLASSES = (("履职效能", "数量指标"), ("履职效能", "质量指标"), ("社会效应", "社会效益"), ("预算执行", "预算执行"),
+                 ("绩效管理", "绩效评价"))
 
 
 def _spread(total: int, parts: int) -> list[int]:
@@ -82,7 +85,8 @@ def _spread(total: int, parts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
-def make_city(units: int = 1000, projects: int = 20000, indicators: int = 300000, seed: int = 1) -> list[DepartmentYear]:
+def make_city(units: int = 1000, projects: int = 20000, indicators: int = 300000,
+              seed: int = 1) -> list[DepartmentYear]:
     """``units`` department-years holding ``projects`` projects and ``indicators`` indicators in
     all (a tenth of the indicators belong to departments, the rest to projects)."""
     rng = random.Random(seed)
@@ -94,14 +98,16 @@ def make_city(units: int = 1000, projects: int = 20000, indicators: int = 300000
     project_no = 0
     for u in range(units):
         area = _AREAS[u % len(_AREAS)]
-        dept = Department(code=f"u{u:05d}", name=f"{area}{rng.choice(_UNIT_KINDS)}{u}", parent_code="fin", parent_name="市财政局")
+        dept = Department(code=f"u{u:05d}", name=f"{area}{rng.choice(_UNIT_KINDS)}{u}", parent_code="fin",
+                          parent_name="市财政局")
         dy = DepartmentYear(department=dept, year=2022, origin="示例",
                             department_template=rng.choice(("dept-default", "dept-step-2022")))
         dy.indicators = [
             _indicator(rng, f"D{i + 1:02d}", *_DEPT_CLASSES[i % len(_DEPT_CLASSES)]) for i in range(per_unit_inds[u])
         ]
         basic_budget = _money(rng, 200, 3000)
-        dy.budget_lines.append(BudgetLine("一般公共预算", "基本支出", basic_budget, basic_budget * Decimal(rng.randint(85, 100)) / 100, origin="示例"))
+        basic_executed = basic_budget * Decimal(rng.randint(85, 100)) / 100
+        dy.budget_lines.append(BudgetLine("一般公共预算", "基本支出", basic_budget, basic_executed, origin="示例"))
         project_budget = Decimal(0)
         project_executed = Decimal(0)
         for k in range(per_unit_projects[u]):
