@@ -35,3 +35,13 @@ test:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# The quick loop (under a minute): lint, types, and the tests that start no other program
+# (no LibreOffice, no browser, no child process, no PostgreSQL) on SQLite. `make test` runs all.
+FAST_TESTS := not libreoffice and not browser and not subprocess and not postgres
+
+.PHONY: check fast-test
+check: install lint fast-test
+
+fast-test: install
+	env -u DATABASE_URL -u DB_ENGINE $(BIN)/python -m pytest -m "$(FAST_TESTS)" --durations=5

@@ -30,7 +30,8 @@ install_system_packages() {
 run_pytest() {
   local label=$1 rc=0
   echo "== pytest（$label）"
-  .venv/bin/python -m pytest "${PYTEST_ARGS[@]}" || rc=$?
+  # --durations: CI logs name the ten slowest tests.
+  .venv/bin/python -m pytest --durations=10 "${PYTEST_ARGS[@]}" || rc=$?
   if [ $rc -eq 5 ]; then
     echo "FAIL（$label）：没有收集到任何测试" >&2
     return 1

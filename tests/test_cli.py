@@ -1,78 +1,94 @@
 """The command-line contract: exit codes, Chinese errors without tracebacks, JSON keys, and that
-every command works on the database named by DATABASE_URL."""
+every command works on the configured database. The commands run in this process (``cli``, on
+the test database: SQLite, then PostgreSQL under scripts/test.sh); the ``subprocess`` tests run
+the installed command itself, where only a real process shows the behaviour."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+import re
+import shutil
 
 import pytest
+from conftest import DEMO_FILE, run_installed
 from django.core.exceptions import ImproperlyConfigured
 
-from jixiao.cli import main
+import jixiao.cli
+from jixiao import exchange
+from jixiao.budget import models as m
+from jixiao.core.scoring import score_department
 from jixiao.scorecard import scorecard_dict, scorecard_text
 from jixiao.settings import parse_database_url
 
-DEMO_FILE = Path(__file__).resolve().parents[1] / "jixiao" / "data" / "demo" / "department-2022.json"
 CARD_KEYS = {"budget", "executed", "execution_rate", "score", "grade"}
+EXPORT = ("export", "--department", "demo", "--year", "2022")
 
 
-def jixiao(*args: str, db: Path | str | None = None) -> subprocess.CompletedProcess:
-    """Run the command line in a child process, on its own SQLite file (or the URL given)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DB_ENGINE")}
-    if db is not None:
-        env["DATABASE_URL"] = db if isinstance(db, str) else f"sqlite:///{db}"
-    return subprocess.run(
-        [sys.executable, "-c", "import sys; from jixiao.cli import main; sys.exit(main())", *args],
-        capture_output=True, text=True, env=env, timeout=120,
-    )
-
-
-def assert_bad_input(proc: subprocess.CompletedProcess, *words: str) -> None:
-    assert proc.returncode == 2, proc.stderr
-    assert "Traceback" not in proc.stderr + proc.stdout
-    assert proc.stderr.startswith("错误：")
+def assert_bad_input(ran, *words: str) -> None:
+    assert ran.returncode == 2, (ran.stdout, ran.stderr)
+    assert "Traceback" not in ran.stderr + ran.stdout
+    assert ran.stderr.startswith("错误："), ran.stderr
     for w in words:
-        assert w in proc.stderr
+        assert w in ran.stderr, ran.stderr
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("cli") / "db.sqlite3"
-    proc = jixiao("demo", db=db)
-    assert proc.returncode == 0, proc.stderr
-    assert "demo" in proc.stdout and "11 个项目" in proc.stdout
-    return db
+def content(dy, without: tuple[str, ...] = ("version",)):
+    """The department-year without its rows' stored versions (or the other fields named);
+    amounts compare as numbers."""
+    def drop(value):
+        if isinstance(value, dict):
+            return {k: drop(v) for k, v in value.items() if k not in without}
+        return [drop(v) for v in value] if isinstance(value, list) else value
+
+    return exchange.from_dict(drop(exchange.to_dict(dy)))
 
 
-def test_score_file_json(capsys):
-    assert main(["score", str(DEMO_FILE), "--json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
-    assert CARD_KEYS <= doc.keys()
+@pytest.fixture
+def demo(demo_for_the_module, db) -> None:
+    """The demo department (``jixiao demo``, run once for this module) in the test database."""
+
+
+def test_demo_loads_the_demo_department(db, cli, settings):
+    settings.JIXIAO_DEMO = False
+    ran = cli("demo")
+    assert ran.returncode == 0, ran.stderr
+    assert "已载入示例部门" in ran.stdout and "11 个项目" in ran.stdout
+    assert "jixiao score --department demo --year 2022" in ran.stdout
+    again = cli("demo")  # reloading replaces, it does not refuse or duplicate
+    assert again.returncode == 0, again.stderr
+    assert m.DepartmentYear.objects.filter(department__code="demo", year=2022).count() == 1
+
+
+def test_score_file_json(cli):
+    ran = cli("score", DEMO_FILE, "--json")
+    assert ran.returncode == 0, ran.stderr
+    doc = json.loads(ran.stdout)
+    assert doc.keys() >= CARD_KEYS
     assert (doc["budget"], doc["executed"], doc["execution_rate"]) == ("1153.25", "1104.37", "95.76")
     assert (doc["score"], doc["grade"]) == ("96.00", "优")
     assert doc["by_nature"]["基本支出"] == {"budget": "500", "executed": "491.48", "execution_rate": "98.30"}
     assert doc["by_source"]["政府性基金预算"]["execution_rate"] is None
+    assert len(doc["projects"]) == 11
     for p in doc["projects"]:
-        assert CARD_KEYS <= p.keys()
+        assert p.keys() >= CARD_KEYS
+        assert p["indicators"], p["code"]
         assert all({"code", "name", "weight", "score", "trace", "flags", "feed"} <= i.keys()
                    for i in p["indicators"])
     p01 = next(p for p in doc["projects"] if p["code"] == "P01")
     assert (p01["budget"], p01["executed"], p01["execution_rate"]) == ("207.5", "185.3", "89.30")
 
 
-def test_score_file_needs_no_database():
-    # A database URL that cannot work proves that scoring a file never opens a database.
-    proc = jixiao("score", str(DEMO_FILE), "--json", db="mysql://nowhere/none")
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["grade"] == "优"
+def test_score_file_needs_no_database(cli, monkeypatch):
+    # No `db` fixture: pytest-django refuses any query; and the database set-up must not run.
+    def no_database() -> None:
+        raise AssertionError("scoring a file opened the database")
+
+    monkeypatch.setattr(jixiao.cli, "django_setup", no_database)
+    ran = cli("score", DEMO_FILE, "--json")
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout)["grade"] == "优"
 
 
 def test_scorecard_text_is_chinese_with_traces(demo_dy):
-    from jixiao.core.scoring import score_department
-
     res = score_department(demo_dy)
     text = scorecard_text(res)
     assert "总分 96 分，等级：优" in text
@@ -81,70 +97,75 @@ def test_scorecard_text_is_chinese_with_traces(demo_dy):
     assert scorecard_dict(res)["trace"] == res.trace
 
 
-def test_missing_file_is_exit_2_without_traceback(tmp_path):
-    assert_bad_input(jixiao("score", str(tmp_path / "nope.json"), "--json"), "nope.json", "找不到")
+def test_missing_file_is_exit_2(cli, tmp_path):
+    assert_bad_input(cli("score", tmp_path / "nope.json", "--json"), "nope.json", "找不到")
 
 
-def test_malformed_json_is_exit_2(tmp_path):
+def test_malformed_json_is_exit_2(cli, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"broken": ', encoding="utf-8")
-    assert_bad_input(jixiao("import", str(bad), db=tmp_path / "db.sqlite3"), "bad.json", "JSON")
-    assert_bad_input(jixiao("score", str(bad)), "JSON")
+    assert_bad_input(cli("import", bad), "bad.json", "JSON")  # refused before any database work
+    assert_bad_input(cli("score", bad), "JSON")
 
 
-def test_unsupported_file_type_and_missing_arguments(tmp_path):
+def test_unsupported_file_type_and_missing_arguments(cli, tmp_path):
     csv = tmp_path / "data.csv"
     csv.write_text("a,b\n", encoding="utf-8")
-    assert_bad_input(jixiao("import", str(csv), db=tmp_path / "db.sqlite3"), "不支持的文件类型")
-    assert_bad_input(jixiao("score"), "--department")
+    assert_bad_input(cli("import", csv), "不支持的文件类型")
+    assert_bad_input(cli("score"), "--department")
 
 
-def test_unsupported_database_url_is_exit_2():
-    proc = jixiao("score", "--department", "demo", "--year", "2022", db="mysql://nowhere/none")
-    assert_bad_input(proc, "DATABASE_URL")
+def test_argparse_errors_are_exit_2_in_chinese(cli):
+    ran = cli("score", "--year", "二〇二二")
+    assert ran.returncode == 2 and "参数有误" in ran.stderr and "Traceback" not in ran.stderr
 
 
-def test_score_from_database_matches_the_file(demo_db):
-    proc = jixiao("score", "--department", "demo", "--year", "2022", "--json", db=demo_db)
-    assert proc.returncode == 0, proc.stderr
-    doc = json.loads(proc.stdout)
+def test_score_from_database_matches_the_file(demo, cli):
+    ran = cli("score", "--department", "demo", "--year", "2022", "--json")
+    assert ran.returncode == 0, ran.stderr
+    doc = json.loads(ran.stdout)
     assert (doc["budget"], doc["executed"], doc["score"], doc["grade"]) == ("1153.25", "1104.37", "96.00", "优")
-    text = jixiao("score", "--department", "demo", "--year", "2022", db=demo_db)
-    assert "等级：优" in text.stdout
+    text = cli("score", "--department", "demo", "--year", "2022")
+    assert text.returncode == 0 and "等级：优" in text.stdout
 
 
-def test_unknown_department_is_exit_2(demo_db):
-    assert_bad_input(jixiao("score", "--department", "nobody", "--year", "2022", db=demo_db),
+def test_unknown_department_is_exit_2(demo, cli, tmp_path):
+    assert_bad_input(cli("score", "--department", "nobody", "--year", "2022"),
                      "未找到部门 nobody 的 2022 年度数据")
-    assert_bad_input(jixiao("export", "--department", "nobody", "--year", "2022", "--format", "json",
-                            "-o", str(demo_db.parent / "x.json"), db=demo_db), "未找到部门")
-    assert not (demo_db.parent / "x.json").exists()
+    assert_bad_input(cli("export", "--department", "nobody", "--year", "2022", "--format", "json",
+                         "-o", tmp_path / "x.json"), "未找到部门")
+    assert not (tmp_path / "x.json").exists()
 
 
-def test_export_import_round_trip(demo_db, tmp_path):
+def test_export_import_round_trip(demo, cli, tmp_path):
     out = tmp_path / "demo.json"
-    proc = jixiao("export", "--department", "demo", "--year", "2022", "--format", "json", "-o", str(out),
-                  db=demo_db)
-    assert proc.returncode == 0, proc.stderr
-    from jixiao import exchange
-
-    exported = exchange.read_file(out)
-    assert exported == exchange.read_file(DEMO_FILE)
-    # Into a fresh database, then out again: the same document.
-    other = tmp_path / "other.sqlite3"
-    proc = jixiao("import", str(out), db=other)
-    assert proc.returncode == 0, proc.stderr
-    assert "已导入" in proc.stdout
+    ran = cli(*EXPORT, "--format", "json", "-o", out)
+    assert ran.returncode == 0, ran.stderr
+    assert content(exchange.read_file(out)) == content(exchange.read_file(DEMO_FILE))
+    # Back into the same database: nothing changes, not even a version.
+    ran = cli("import", out)
+    assert ran.returncode == 0, ran.stderr
     again = tmp_path / "again.json"
-    assert jixiao("export", "--department", "demo", "--year", "2022", "--format", "json", "-o", str(again),
-                  db=other).returncode == 0
+    assert cli(*EXPORT, "--format", "json", "-o", again).returncode == 0
     assert again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
-    assert not list(tmp_path.glob(".*tmp*")), "no temporary file is left behind"
+    # Into a database without that year: the same content; workflow states start afresh
+    # (only the review workflow changes them), and the import says so.
+    m.DepartmentYear.objects.filter(department__code="demo", year=2022).delete()
+    assert_bad_input(cli(*EXPORT, "--format", "json", "-o", tmp_path / "gone.json"), "未找到部门")
+    ran = cli("import", out)
+    assert ran.returncode == 0, ran.stderr
+    assert "导入不改变状态" in ran.stdout
+    fresh = tmp_path / "fresh.json"
+    assert cli(*EXPORT, "--format", "json", "-o", fresh).returncode == 0
+    states = ("version", "status", "goal_status")
+    assert content(exchange.read_file(fresh), states) == content(exchange.read_file(out), states)
+    assert exchange.read_file(fresh).projects[0].status != exchange.read_file(out).projects[0].status
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["again.json", "demo.json", "fresh.json"], \
+        "no temporary file is left behind"
 
 
-def test_export_to_a_missing_directory_is_exit_2(demo_db, tmp_path):
-    assert_bad_input(jixiao("export", "--department", "demo", "--year", "2022", "--format", "json",
-                            "-o", str(tmp_path / "no" / "such" / "dir.json"), db=demo_db), "不存在")
+def test_export_to_a_missing_directory_is_exit_2(demo, cli, tmp_path):
+    assert_bad_input(cli(*EXPORT, "--format", "json", "-o", tmp_path / "no" / "such" / "dir.json"), "不存在")
 
 
 @pytest.mark.parametrize(("url", "expected"), [
@@ -167,54 +188,69 @@ def test_bad_database_url(url):
         parse_database_url(url)
 
 
-def test_bulk_workbook_round_trip_through_import(demo_db, tmp_path):
+def test_bulk_workbook_round_trip_through_import(demo, cli, tmp_path):
     bulk = tmp_path / "bulk.xlsx"
-    proc = jixiao("export", "--department", "demo", "--year", "2022", "--form", "bulk", "-o", str(bulk),
-                  db=demo_db)
-    assert proc.returncode == 0, proc.stderr
-    other = tmp_path / "other.sqlite3"
-    proc = jixiao("import", str(bulk), db=other)
-    assert proc.returncode == 0, proc.stderr
+    ran = cli(*EXPORT, "--form", "bulk", "-o", bulk)
+    assert ran.returncode == 0, ran.stderr
+    m.DepartmentYear.objects.filter(department__code="demo", year=2022).delete()
+    ran = cli("import", bulk)
+    assert ran.returncode == 0, ran.stderr
     out = tmp_path / "back.json"
-    assert jixiao("export", "--department", "demo", "--year", "2022", "--format", "json", "-o", str(out),
-                  db=other).returncode == 0
-    from jixiao import exchange
-    from jixiao.core.scoring import score_department
-
+    assert cli(*EXPORT, "--format", "json", "-o", out).returncode == 0
     assert scorecard_dict(score_department(exchange.read_file(out))) == \
         scorecard_dict(score_department(exchange.read_file(DEMO_FILE)))
 
 
-def test_form_export_arguments_are_checked(demo_db, tmp_path):
-    assert_bad_input(jixiao("export", "--department", "demo", "--year", "2022", "--form", "nonsense",
-                            "-o", str(tmp_path / "x.xlsx"), db=demo_db), "未知的表格类型")
-    assert_bad_input(jixiao("export", "--department", "demo", "--year", "2022", "--form", "target",
-                            "-o", str(tmp_path / "x.json"), db=demo_db), ".xlsx")
-    assert_bad_input(jixiao("export", "--department", "demo", "--year", "2022", "--form", "target",
-                            "--project", "NOPE", "-o", str(tmp_path / "x.xlsx"), db=demo_db), "NOPE")
+def test_form_export_arguments_are_checked(demo, cli, tmp_path):
+    assert_bad_input(cli(*EXPORT, "--form", "nonsense", "-o", tmp_path / "x.xlsx"), "未知的表格类型")
+    assert_bad_input(cli(*EXPORT, "--form", "target", "-o", tmp_path / "x.json"), ".xlsx")
+    assert_bad_input(cli(*EXPORT, "--form", "target", "--project", "NOPE", "-o", tmp_path / "x.xlsx"), "NOPE")
     assert not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("form", ("bulk", "target", "self-eval", "dept-self-eval", "monitor"))
-def test_every_demo_form_checks_clean_and_import_suggests_an_accurate_check(demo_db, tmp_path, form):
-    import re
-    import shutil
-
-    db = tmp_path / "db.sqlite3"
-    shutil.copy(demo_db, db)
+def test_every_demo_form_checks_clean_and_import_suggests_an_accurate_check(demo, cli, tmp_path, form):
     path = tmp_path / f"{form}.xlsx"
-    assert jixiao("export", "--department", "demo", "--year", "2022", "--form", form, "-o", str(path), db=db).returncode == 0
-    checked = jixiao("check", str(path), "--json")
+    assert cli(*EXPORT, "--form", form, "-o", path).returncode == 0
+    checked = cli("check", path, "--json")
     assert checked.returncode == 0, checked.stdout  # warnings allowed, no 错误
     codes = {f["code"] for f in json.loads(checked.stdout)["findings"]}
     assert all(c.startswith("M-") for c in codes) if form == "monitor" else not any(c.startswith("M-") for c in codes)
-    imported = jixiao("import", str(path), db=db)
+    imported = cli("import", path)
     assert imported.returncode == 0, imported.stderr
     counted = re.search(r"(?:质量|监控)审核：发现 (\d+) 项", imported.stdout)
     commands = re.findall(r"查看详情：jixiao (check [^\n]+)", imported.stdout)
     assert counted and len(commands) == 1, imported.stdout
     if form == "monitor":
         assert "--month 7" in commands[0] and "监控审核" in imported.stdout
-    shown = jixiao(*commands[0].split(), "--json", db=db)
+    shown = cli(*commands[0].split(), "--json")
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["summary"]["total"] == int(counted.group(1))
+
+
+# ---------------------------------------------------------------- the installed command, in its own process
+
+
+@pytest.mark.subprocess
+def test_installed_command_bad_input_is_exit_2_without_traceback(tmp_path):
+    """A real process: the console script, its exit status, and settings read from the
+    environment at start-up (an unusable DATABASE_URL is a Chinese error, not a traceback)."""
+    assert_bad_input(run_installed("score", tmp_path / "nope.json", "--json"), "nope.json", "找不到")
+    assert_bad_input(run_installed("score", "--department", "demo", "--year", "2022", db="mysql://nowhere/none"),
+                     "DATABASE_URL")
+    # Scoring a file never opens the database, so even an unusable URL does not matter.
+    proc = run_installed("score", DEMO_FILE, "--json", db="mysql://nowhere/none")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["grade"] == "优"
+
+
+@pytest.mark.subprocess
+def test_installed_command_creates_and_uses_a_fresh_sqlite_file(fresh_demo_sqlite, tmp_path):
+    """`jixiao demo` built the schema in a new file (the session fixture); later commands on the
+    same file find it in place and agree with scoring the file directly."""
+    db = tmp_path / "db.sqlite3"
+    shutil.copy(fresh_demo_sqlite, db)
+    proc = run_installed("score", "--department", "demo", "--year", "2022", "--json", db=db)
+    assert proc.returncode == 0, proc.stderr
+    assert (json.loads(proc.stdout)["score"], json.loads(proc.stdout)["grade"]) == ("96.00", "优")
+    assert_bad_input(run_installed("score", "--department", "nobody", "--year", "2022", db=db), "未找到部门")

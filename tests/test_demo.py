@@ -70,6 +70,7 @@ def test_score_and_grade(demo):
 def test_illustrative_values_are_marked(demo):
     dy, _ = demo
     named = {"仲裁解除用地合同经费", "企业服务工作经费", "广州开发区穗港科技合作园用地摸查及产业提升规划"}
-    for p in dy.projects:
-        assert p.origin == ("报告" if p.name in named else "示例")
-    assert all(line.origin == "示例" for line in dy.budget_lines)  # the split by line is not in the report
+    assert {p.name: p.origin for p in dy.projects if p.name in named} == dict.fromkeys(named, "报告")
+    assert [p.origin for p in dy.projects if p.name not in named] == ["示例"] * 8
+    # the split by line is not in the report
+    assert dy.budget_lines and {line.origin for line in dy.budget_lines} == {"示例"}

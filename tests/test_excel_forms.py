@@ -238,6 +238,7 @@ def test_a_sheet_that_is_no_form_is_refused(tmp_path):
         excel.import_file(path)
 
 
+@pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice 未安装")
 def test_libreoffice_opens_every_demo_export(demo_dy, tmp_path):
     files = [export(demo_dy, form, tmp_path) for form in ("self-eval", "dept-self-eval", "monitor")]

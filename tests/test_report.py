@@ -222,6 +222,7 @@ def test_many_projects_are_charted_as_a_distribution(demo_dy):
 # ---------------------------------------------------------------- PDF
 
 
+@pytest.mark.libreoffice
 @needs_soffice
 def test_pdf_has_figures_headings_and_embedded_cjk_fonts(demo_docx, tmp_path):
     pdf = tmp_path / "demo.pdf"

@@ -100,10 +100,6 @@ def test_unparseable_targets_raise_with_chinese_reason(text: str, reason: str) -
         parse_target(text)
 
 
-def test_target_error_is_value_error() -> None:
-    assert issubclass(TargetError, ValueError)
-
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -1,108 +1,277 @@
-"""Scoping: every URL pattern of the web app answers 404 for another department's objects,
-anonymous visitors are sent to the login page (pages) or get 401 (API)."""
+"""Scoping, for every route of the whole URLconf (every app, every namespace, the API, the admin
+and django.contrib.auth's pages): each route has a case in ROUTES saying how it is reached, and
+the case is checked on the demo site as ``jixiao demo`` builds it (both departments, every
+ledger, the demo logins):
+
+- SCOPED / BUREAU: a user of another department gets 404 (GET and POST), an anonymous visitor
+  is sent to the login page (pages) or gets 401 (API); a user of the department gets the page
+  (so the 404 is about scope, not a URL that names nothing);
+- LOGIN: any logged-in user; anonymous visitors are sent to the login page;
+- LISTING: any logged-in user, content scoped (test_own_department_is_reachable); API: 401;
+- PUBLIC: reachable without logging in, on purpose;
+- the admin namespace: staff only (anonymous visitors and department users are sent to the
+  admin login), except its own login and logout.
+
+A route added without a case fails test_every_route_has_a_case.
+"""
 from __future__ import annotations
 
+import re
+
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from conftest import in_process, rows_for_the_module, run_cli
+from django.contrib.auth import get_user_model
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from web_support import FAST_HASHERS, client_for
 
-from web_support import FAST_HASHERS, client_for, load_site
+from jixiao.web import access
 
-# Arguments naming an object of the demo department, per URL parameter.
-DEMO_ARGS = {"code": "demo", "year": 2022, "pcode": "P01", "icode": "P01-I1", "fmt": "docx", "form": "bulk"}
-PUBLIC = {"web:login", "web:logout", "web:api_openapi", "web:index", "web:password_change"}
-# Listings take no department: their content is scoped (test_own_department_is_reachable).
-LISTINGS = {"web:api_departments"}
-# Bureau pages are addressed by the bureau's code.
-BUREAU = {"web:bureau", "web:bureau_latest", "web:bureau_monitoring"}
-POST_ONLY = {"web:edit_actual", "web:project_action", "web:department_action", "web:problems_text"}
+SCOPED, BUREAU, LOGIN, LISTING, PUBLIC = "scoped", "bureau", "login", "listing", "public"
+# Every route outside the admin namespace, by name (or by its path when it has no name).
+ROUTES = {
+    # web: the department-year pages and their actions
+    "web:department_latest": SCOPED,
+    "web:department": SCOPED,
+    "web:dashboard": SCOPED,
+    "web:project": SCOPED,
+    "web:edit_actual": SCOPED,
+    "web:project_action": SCOPED,
+    "web:evaluation": SCOPED,
+    "web:department_action": SCOPED,
+    "web:problems_text": SCOPED,
+    "web:report": SCOPED,
+    "web:excel": SCOPED,
+    "web:json": SCOPED,
+    "web:history": SCOPED,
+    "web:review": SCOPED,
+    "web:upload": SCOPED,
+    "web:monitoring": SCOPED,
+    "web:bureau_latest": BUREAU,
+    "web:bureau": BUREAU,
+    "web:bureau_monitoring": BUREAU,
+    "web:index": LOGIN,
+    "web:password_change": LOGIN,
+    "web:login": PUBLIC,
+    "web:logout": PUBLIC,
+    # web: the JSON API
+    "web:api_openapi": PUBLIC,
+    "web:api_departments": LISTING,
+    "web:api_department_year": SCOPED,
+    "web:api_projects": SCOPED,
+    "web:api_project": SCOPED,
+    "web:api_indicators": SCOPED,
+    "web:api_evaluation": SCOPED,
+    # the park ledgers
+    "land:summary": SCOPED,
+    "land:list": SCOPED,
+    "land:parcel": SCOPED,
+    "invest:board": SCOPED,
+    "enterprise:overview": SCOPED,
+    "enterprise:list": SCOPED,
+    "enterprise:tickets": SCOPED,
+    "enterprise:detail": SCOPED,
+    # django.contrib.auth.urls under accounts/ (its login and logout are shadowed by web's)
+    "login": PUBLIC,
+    "logout": PUBLIC,
+    "password_change": LOGIN,
+    "password_change_done": LOGIN,
+    "password_reset": PUBLIC,
+    "password_reset_done": PUBLIC,
+    "password_reset_confirm": PUBLIC,
+    "password_reset_complete": PUBLIC,
+}
+ADMIN_PUBLIC = {"admin:login", "admin:logout"}
+# Views that take POST only (GET is 405 before any scoping, whoever asks: it reveals nothing).
+POST_ONLY = {"web:edit_actual", "web:project_action", "web:department_action", "web:problems_text", "web:logout",
+             "logout", "admin:logout"}
+# URL arguments naming an object of the demo department (or of the demo data), per parameter.
+ARGS = {"code": "demo", "year": 2022, "pcode": "P01", "icode": "P01-I1", "fmt": "docx", "form": "bulk",
+        "parcel_id": "440112-YP-001", "uscc": "91440116700000001X",
+        "object_id": "1", "id": "1", "content_type_id": "1", "app_label": "budget", "url": "no-such-page/",
+        "uidb64": "MQ", "token": "set-password"}
+BUREAU_CODE = "hp-finance"
+# Members of the demo department (and its bureau) who may open its pages, by the work they do.
+INSIDERS = ("jingban", "bumen", "caizheng")
+OUTSIDER = "jingban-b"  # 经办人 of demo-b only
+POST_DATA = {"actual": "1件", "action": "submit", "comment": "x", "score": "1", "reason": "x"}
 
 
 def _patterns(resolver=None, prefix="", ns=""):
-    resolver = resolver or get_resolver()
-    for p in resolver.url_patterns:
+    for p in (resolver or get_resolver()).url_patterns:
         if isinstance(p, URLResolver):
-            sub_ns = f"{ns}{p.namespace}:" if p.namespace else ns
-            yield from _patterns(p, prefix + str(p.pattern), sub_ns)
-        elif isinstance(p, URLPattern) and p.name:
-            yield f"{ns}{p.name}", list(p.pattern.converters)
+            yield from _patterns(p, prefix + str(p.pattern), f"{ns}{p.namespace}:" if p.namespace else ns)
+        elif isinstance(p, URLPattern):
+            route = prefix + str(p.pattern)
+            yield (f"{ns}{p.name}" if p.name else route), route, ns.rstrip(":")
 
 
-def web_routes() -> list[tuple[str, list[str]]]:
-    return sorted({(n, tuple(a)) for n, a in _patterns() if n.startswith("web:")})
+def all_routes() -> list[tuple[str, str, str]]:
+    """(key, route, namespace) of every route: the name, or the route itself when unnamed."""
+    return sorted(set(_patterns()))
 
 
-def _url(name: str, params, code: str) -> str:
-    from django.urls import reverse
+def _params(route: str) -> list[str]:
+    return re.findall(r"<(?:\w+:)?(\w+)>", route) + re.findall(r"\(\?P<(\w+)>", route)
 
-    args = {k: DEMO_ARGS[k] for k in params}
-    args["code"] = code
-    return reverse(name, kwargs=args) if params else reverse(name)
+
+def url_of(key: str, route: str, code: str | None = None) -> str:
+    kwargs = {p: ARGS[p] for p in _params(route)}
+    if code and "code" in kwargs:
+        kwargs["code"] = code
+    if key != route:  # named
+        return reverse(key, kwargs=kwargs)
+    # Unnamed (the admin's redirects and its catch-all): the path with its arguments put in.
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), route)
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(kwargs[m.group(1)]), path)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+def cases(kind: str) -> list[tuple[str, str]]:
+    return [(key, route) for key, route, ns in all_routes() if ns != "admin" and ROUTES.get(key) == kind]
+
+
+def admin_routes() -> list[tuple[str, str]]:
+    return [(key, route) for key, route, ns in all_routes() if ns == "admin" and key not in ADMIN_PUBLIC]
+
+
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup, django_db_blocker):
+    """`jixiao demo` in demo mode, once for the module."""
+    with rows_for_the_module(django_db_blocker):
+        with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as mp, \
+                override_settings(JIXIAO_DEMO=True, PASSWORD_HASHERS=FAST_HASHERS):
+            in_process(mp)
+            assert run_cli("demo") == 0
+        yield
 
 
 @pytest.fixture
-def site(db, settings):
+def site(demo_site, db, settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
-    load_site()
 
 
-def test_every_route_is_covered():
-    names = {n for n, _ in web_routes()}
-    scoped = names - PUBLIC - LISTINGS
-    assert scoped, "no department-scoped routes found"
-    for name in scoped:
-        params = dict(web_routes())[name]
-        assert "code" in params, f"{name} takes no department code: scope it through access"
+def test_every_route_has_a_case():
+    routes = all_routes()
+    missing = [f"{key}（{route}）" for key, route, ns in routes if ns != "admin" and key not in ROUTES]
+    assert not missing, "新路由没有访问范围用例，请在 ROUTES 中登记：\n" + "\n".join(missing)
+    stale = set(ROUTES) - {key for key, _, _ in routes}
+    assert not stale, f"ROUTES 中的路由已不存在：{sorted(stale)}"
+    for key, route, _ in routes:
+        unknown = set(_params(route)) - set(ARGS)
+        assert not unknown, f"{key}: 请在 ARGS 中给出参数 {unknown} 的示例值"
+    for key, route in cases(SCOPED):
+        assert "code" in _params(route), f"{key} takes no department code: scope it through access"
+    assert len(cases(SCOPED)) >= 25 and len(admin_routes()) >= 20
+    assert {ns for _, _, ns in routes} >= {"web", "land", "invest", "enterprise", "admin", ""}
 
 
-SCOPED = [r for r in web_routes() if r[0] not in PUBLIC | LISTINGS]
+def _insider_status(insiders: list[Client], url: str) -> int:
+    """The answer of the first member of the department (or its bureau) who is not refused:
+    proof that the URL names something, so the outsider's 404 is about scope."""
+    status = 404
+    for c in insiders:
+        status = c.get(url).status_code
+        if status != 404:
+            break
+    return status
 
 
 def test_other_department_gets_404(site):
-    """jingban-b belongs to demo-b only: every demo URL is a 404, for GET and POST alike."""
-    c = client_for("jingban-b")
+    """jingban-b belongs to demo-b only: every demo URL is a 404, for GET and POST alike, while a
+    member of demo (or of its bureau) reaches the same URL."""
+    outsider = client_for(OUTSIDER)
+    insiders = [client_for(username) for username in INSIDERS]
     wrong = []
-    for name, params in SCOPED:
-        url = _url(name, params, "hp-finance" if name in BUREAU else "demo")
-        for method in ("get", "post"):
-            answer = getattr(c, method)(url, {"actual": "1件", "action": "submit", "comment": "x",
-                                              "score": "1", "reason": "x"})
-            # A method the view does not take is refused before scoping (405, whatever the
-            # department, so it reveals nothing): GET on POST-only views, POST on the API.
-            refused = answer.status_code == 405 and (
-                (method == "get" and name in POST_ONLY) or (method == "post" and name.startswith("web:api_")))
-            if answer.status_code != 404 and not refused:
-                wrong.append(f"{method.upper()} {name} {url} → {answer.status_code}")
+    checked = 0
+    for kind, code in ((SCOPED, "demo"), (BUREAU, BUREAU_CODE)):
+        for key, route in cases(kind):
+            url = url_of(key, route, code)
+            status = _insider_status(insiders, url)
+            if status == 404 or status >= 500:
+                wrong.append(f"GET {key} {url}：本部门用户也得到 {status}（示例参数 ARGS 不指向任何对象？）")
+            for method in ("get", "post"):
+                answer = getattr(outsider, method)(url, POST_DATA)
+                # A method the view does not take is refused before scoping (405, whatever the
+                # department, so it reveals nothing): GET on POST-only views, POST on the API.
+                refused = answer.status_code == 405 and (
+                    (method == "get" and key in POST_ONLY) or (method == "post" and key.startswith("web:api_")))
+                if answer.status_code != 404 and not refused:
+                    wrong.append(f"{method.upper()} {key} {url} → {answer.status_code}")
+                checked += 1
     assert not wrong, "\n".join(wrong)
-    assert len(SCOPED) >= 20
+    assert checked >= 60
 
 
 def test_anonymous_is_sent_to_login(site):
-    from django.test import Client
-
     wrong = []
-    for name, params in SCOPED + [("web:api_departments", ()), ("web:index", ())]:
-        url = _url(name, params, "hp-finance" if name in BUREAU else "demo")
-        answer = Client().get(url)
-        if name.startswith("web:api_"):
-            ok = answer.status_code == 401
+    for kind in (SCOPED, BUREAU, LOGIN, LISTING):
+        for key, route in cases(kind):
+            url = url_of(key, route, BUREAU_CODE if kind == BUREAU else "demo")
+            for method in ("get", "post"):
+                answer = getattr(Client(), method)(url, POST_DATA)
+                if key.startswith("web:api_"):
+                    ok = answer.status_code == 401 or (answer.status_code == 405 and method == "post")
+                else:
+                    ok = (answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")) or (
+                        answer.status_code == 405 and method == "get" and key in POST_ONLY)
+                if not ok:
+                    wrong.append(f"{method.upper()} {key} {url} → {answer.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_login_pages_open_for_any_logged_in_user(site):
+    c = client_for(OUTSIDER)
+    wrong = []
+    for key, route in cases(LOGIN) + cases(LISTING):
+        answer = c.get(url_of(key, route))
+        # the home page sends a user of one department on to it: fine, as long as not to a login
+        if not (answer.status_code == 200 or (answer.status_code == 302 and "/login/" not in answer["Location"])):
+            wrong.append(f"{key} → {answer.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_public_pages_need_no_login(site):
+    wrong = []
+    for key, route in cases(PUBLIC):
+        url = url_of(key, route)
+        if key in POST_ONLY:
+            answer = Client().post(url)
+            ok = answer.status_code in (200, 302)
         else:
-            ok = answer.status_code == 405 or (
-                answer.status_code == 302 and answer["Location"].startswith("/accounts/login/"))
+            answer = Client().get(url)
+            ok = answer.status_code == 200
         if not ok:
-            wrong.append(f"{name} {url} → {answer.status_code}")
+            wrong.append(f"{key} {url} → {answer.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_admin_is_for_staff_only(site):
+    """Every admin route: anonymous visitors and department users (not staff) are sent to the
+    admin login; the system administrator (xitong) is not."""
+    admin = client_for("xitong")
+    visitors = (("anonymous", Client()), (OUTSIDER, client_for(OUTSIDER)), ("bumen", client_for("bumen")))
+    wrong = []
+    for key, route in admin_routes():
+        url = url_of(key, route)
+        for who, c in visitors:
+            answer = c.get(url)
+            if not (answer.status_code == 302 and answer["Location"].startswith("/admin/login/")):
+                wrong.append(f"{who} GET {key} {url} → {answer.status_code}")
+        answer = admin.get(url)
+        if answer.status_code == 302 and answer["Location"].startswith("/admin/login/"):
+            wrong.append(f"xitong GET {key} {url} → admin login")
     assert not wrong, "\n".join(wrong)
 
 
 def test_own_department_is_reachable(site):
-    c = client_for("jingban-b")
+    c = client_for(OUTSIDER)
     assert c.get("/d/demo-b/2022/").status_code == 200
     listing = c.get("/api/departments/").json()["departments"]
     assert [d["code"] for d in listing] == ["demo-b"]
 
 
 def test_bureau_reviewer_sees_departments_below(site):
-    from jixiao.web import access
-    from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.get(username="caizheng")
     codes = set(access.visible_departments(user).values_list("code", flat=True))
