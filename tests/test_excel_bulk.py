@@ -2,6 +2,7 @@
 real-world variants, and every kind of bad file."""
 from __future__ import annotations
 
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +16,7 @@ from jixiao import excel, exchange
 from jixiao.core import model
 from jixiao.core.errors import InputError
 from jixiao.core.schemes import load_scheme
+from jixiao.excel import safety
 from jixiao.excel.bulk_write import write_bulk
 
 
@@ -30,11 +32,12 @@ def test_demo_round_trip_is_exact(demo_dy, tmp_path):
 
 # ---------------------------------------------------------------- generated department-years
 
-TEXT = st.text(alphabet=st.sampled_from(list("绩效目标完成情况资金项目ABCxyz0123456789 ，。、%≥≤()（）\n-=+@'\"<>&")), max_size=25)
+TEXT = st.text(alphabet=st.sampled_from(list("绩效目标完成情况资金项目ABCxyz0123456789 ，。、%≥≤()（）\n-=+@'\"<>&")),
+               max_size=25)
 FORMULA_LIKE = st.sampled_from(["=SUM(A1:A3)", "+86 20 1234", "-负面影响", "@cmd", "=HYPERLINK(\"http://x\")"])
 FREE = st.one_of(TEXT.filter(lambda t: t == "" or t.strip() != ""), FORMULA_LIKE)
 OPT = st.one_of(st.none(), FREE.filter(bool))
-MONEY = st.one_of(*(st.decimals(min_value=0, max_value=10**9, places=p, allow_nan=False) for p in range(0, 5)))
+MONEY = st.one_of(*(st.decimals(min_value=0, max_value=10**9, places=p, allow_nan=False) for p in range(5)))
 TARGETS = st.sampled_from(["≥7个", "100%", "按期完成", "≤90万元", "≥90%", "=3项", "≥10公顷", "效果明显"])
 
 
@@ -44,7 +47,7 @@ def weights_for(draw, total: Decimal) -> list[Decimal]:
     n = draw(st.integers(1, 3))
     cents = int(total * 100)
     cuts = sorted(draw(st.lists(st.integers(1, cents - 1), min_size=n - 1, max_size=n - 1, unique=True)))
-    parts = [b - a for a, b in zip([0, *cuts], [*cuts, cents])]
+    parts = [b - a for a, b in zip([0, *cuts], [*cuts, cents], strict=True)]
     out = []
     for cents_part in parts:
         value = Decimal(cents_part) / 100
@@ -65,7 +68,8 @@ def indicators_for(draw, template_id: str, prefix: str) -> list[model.Indicator]
                 name=draw(FREE), target_text=draw(TARGETS), weight=w, unit=draw(st.sampled_from(["", "个"])),
                 actual_text=draw(OPT), achievement=draw(st.none() | st.sampled_from(model.ACHIEVEMENTS)),
                 deviation_reason=draw(FREE), basis=draw(FREE), core=draw(st.booleans()),
-                last_year_actual=draw(OPT), stated_score=draw(st.none() | MONEY), origin=draw(st.sampled_from(model.ORIGINS)),
+                last_year_actual=draw(OPT), stated_score=draw(st.none() | MONEY),
+                origin=draw(st.sampled_from(model.ORIGINS)),
             ))
     return out
 
@@ -79,13 +83,13 @@ def department_years(draw) -> model.DepartmentYear:
         funds = [model.FundLine(src, draw(MONEY), draw(MONEY), draw(st.none() | MONEY))
                  for src in draw(st.lists(st.sampled_from(model.FUND_SOURCES), min_size=1, max_size=2, unique=True))]
         checkpoints = []
+        causes = st.lists(st.sampled_from(model.DEVIATION_CAUSES), max_size=2, unique=True)
         for month in draw(st.lists(st.integers(1, 12), max_size=2, unique=True)):
-            progress = [model.IndicatorProgress(ind.code, draw(FREE), draw(FREE), draw(st.sampled_from(model.LIKELIHOODS)),
-                                                draw(st.lists(st.sampled_from(model.DEVIATION_CAUSES), max_size=2, unique=True)),
-                                                draw(FREE), draw(FREE))
+            progress = [model.IndicatorProgress(ind.code, draw(FREE), draw(FREE),
+                                                draw(st.sampled_from(model.LIKELIHOODS)), draw(causes), draw(FREE),
+                                                draw(FREE))
                         for ind in draw(st.lists(st.sampled_from(inds), max_size=2, unique_by=lambda x: x.code))]
-            checkpoints.append(model.Checkpoint(month, draw(FREE), draw(st.none() | MONEY), progress,
-                                                draw(st.lists(st.sampled_from(model.DEVIATION_CAUSES), max_size=2, unique=True)),
+            checkpoints.append(model.Checkpoint(month, draw(FREE), draw(st.none() | MONEY), progress, draw(causes),
                                                 draw(FREE), draw(st.sampled_from(model.STATUSES))))
         projects.append(model.Project(
             code=code, name=draw(FREE), unit=draw(FREE), category=draw(FREE), funds=funds, goal=draw(FREE),
@@ -97,7 +101,8 @@ def department_years(draw) -> model.DepartmentYear:
                                 draw(st.none() | st.sampled_from(["优", "良"]))),
             origin=draw(st.sampled_from(model.ORIGINS)),
         ))
-    keys = draw(st.lists(st.tuples(st.sampled_from(model.FUND_SOURCES), st.sampled_from(model.NATURES)), max_size=4, unique=True))
+    keys = draw(st.lists(st.tuples(st.sampled_from(model.FUND_SOURCES), st.sampled_from(model.NATURES)), max_size=4,
+                         unique=True))
     lines = [model.BudgetLine(s, n, draw(MONEY), draw(MONEY), draw(st.none() | MONEY), draw(MONEY),
                               draw(st.sampled_from(model.ORIGINS))) for s, n in keys]
     rects = [model.Rectification(draw(FREE), draw(FREE), draw(FREE), draw(st.none() | st.just("2024-06-30")),
@@ -116,7 +121,8 @@ def department_years(draw) -> model.DepartmentYear:
     )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(dy=department_years())
 def test_generated_round_trip_is_exact(dy, tmp_path):
     assert exchange.to_dict(roundtrip(dy, tmp_path / "gen.xlsx")) == exchange.to_dict(dy)
@@ -207,7 +213,10 @@ def test_shifted_blank_rows_and_columns_numbers_as_text_full_width_and_yuan_head
     ws.cell(row=4, column=source_col.column).value = "一般公共预算 "
     wb.save(path)
     back = excel.read_workbook(path)
-    assert [(b.fund_source, b.budget) for b in back.budget_lines] == [(b.fund_source, b.budget) for b in demo_dy.budget_lines]
+    def lines(dy):
+        return [(b.fund_source, b.budget) for b in dy.budget_lines]
+
+    assert lines(back) == lines(demo_dy)
 
 
 def test_chinese_numerals_in_a_number_cell(demo_dy, tmp_path):
@@ -240,7 +249,8 @@ def test_not_an_xlsx(tmp_path, content, phrase):
 def test_encrypted_workbook(tmp_path):
     # An encrypted .xlsx is an OLE compound file holding an "EncryptedPackage" stream.
     path = tmp_path / "locked.xlsx"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 500)
+    ole_magic = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    path.write_bytes(ole_magic + b"\0" * 500 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 500)
     with pytest.raises(InputError) as exc:
         excel.import_file(path)
     assert "密码" in str(exc.value)
@@ -271,8 +281,6 @@ def test_decompression_bomb_is_refused_from_the_central_directory(demo_dy, tmp_p
 
 
 def test_row_limit(demo_dy, tmp_path, monkeypatch):
-    from jixiao.excel import safety
-
     path = tmp_path / "rows.xlsx"
     write_bulk(demo_dy, path)
     limits = safety.load_limits()
@@ -282,8 +290,6 @@ def test_row_limit(demo_dy, tmp_path, monkeypatch):
 
 
 def test_size_limit(demo_dy, tmp_path, monkeypatch):
-    from jixiao.excel import safety
-
     path = tmp_path / "size.xlsx"
     write_bulk(demo_dy, path)
     limits = safety.load_limits()
@@ -327,8 +333,6 @@ def test_hidden_sheet_is_named_in_a_warning(demo_dy, tmp_path):
 
 
 def _rewrite_cell(path: Path, part: str, ref: str, inner: bytes) -> None:
-    import re
-
     with zipfile.ZipFile(path) as z:
         items = {n: z.read(n) for n in z.namelist()}
     pattern = re.compile(rb'<c r="' + ref.encode() + rb'"([^>]*?)(?:/>|>.*?</c>)', re.S)

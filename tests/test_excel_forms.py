@@ -14,11 +14,17 @@ import openpyxl
 import pytest
 
 from jixiao import excel, exchange
+from jixiao.budget.store import load_department_year
+from jixiao.cli import main
 from jixiao.core.display import fmt_decimal
-from jixiao.core.errors import InputError
+from jixiao.core.errors import InputError, Problem
+from jixiao.core.model import DepartmentYear
+from jixiao.core.quality import blocking, review
 from jixiao.core.scoring import score_department
 from jixiao.excel.merge import merge_outcome
 from jixiao.excel.workbook import HELPER_SHEET
+from jixiao.services import imports
+from jixiao.services.actor import system_actor
 
 FORMS = ("target", "monitor", "self-eval", "dept-self-eval", "blank-target", "blank-self-eval")
 
@@ -76,7 +82,8 @@ def test_dropdowns_point_at_the_hidden_list_sheet_and_money_must_be_non_negative
     validations = ws.data_validations.dataValidation
     lists = [dv for dv in validations if dv.type == "list"]
     assert lists and all(HELPER_SHEET in dv.formula1 for dv in lists)
-    assert any(dv.type == "decimal" and dv.operator == "greaterThanOrEqual" and dv.formula1 == "0" for dv in validations)
+    assert any(dv.type == "decimal" and dv.operator == "greaterThanOrEqual" and dv.formula1 == "0"
+               for dv in validations)
     helper = openpyxl.load_workbook(tmp_path / "blank-self-eval.xlsx")[HELPER_SHEET]
     column_values = {helper.cell(row=1, column=c).value: [helper.cell(row=r, column=c).value for r in range(2, 8)]
                      for c in range(1, helper.max_column + 1)}
@@ -130,7 +137,7 @@ def test_stated_score_that_differs_is_kept_with_a_warning(demo_dy, tmp_path):
     wb = openpyxl.load_workbook(path)
     ws = wb.worksheets[0]
     header = find(ws, "得分")  # first 得分 is the funds block; the indicator table's comes later
-    score_col = [c for c in ws[find(ws, "一级指标").row] if c.value == "得分"][0].column
+    score_col = next(c for c in ws[find(ws, "一级指标").row] if c.value == "得分").column
     first = find(ws, "一级指标").row + 1
     ws.cell(row=first, column=score_col).value = 12.5
     wb.save(path)
@@ -159,7 +166,8 @@ def _variant(path: Path) -> Path:
         for c in (4, 5, 6):
             cell = ws.cell(row=r, column=c)
             if isinstance(cell.value, (int, float)):
-                cell.value = str(Decimal(str(cell.value)) * 10000).translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
+                full_width = {ord(d): ord(d) + 0xFEE0 for d in "0123456789"}
+                cell.value = str(Decimal(str(cell.value)) * 10000).translate(full_width)
     head = find(ws, "一级指标").row
     cols = {ws.cell(row=head, column=c).value: c for c in range(1, ws.max_column + 1)}
     first = head + 1
@@ -180,9 +188,13 @@ def test_real_world_variant_of_the_self_evaluation_form(demo_dy, tmp_path):
     outcome = excel.import_file(path)
     (p,) = outcome.data
     original = demo_dy.projects[0]
-    assert [(f.fund_source, f.budget, f.executed) for f in p.funds] == [(f.fund_source, f.budget, f.executed) for f in original.funds]
+    def funds(project):
+        return [(f.fund_source, f.budget, f.executed) for f in project.funds]
+
+    assert funds(p) == funds(original)
     first = p.indicators[0]
-    assert (first.level1, first.name, first.weight, first.target_text) == ("产出指标", "完成仲裁案件数", Decimal(20), "≥2件")
+    assert (first.level1, first.name, first.weight, first.target_text) == ("产出指标", "完成仲裁案件数", Decimal(20),
+                                                                           "≥2件")
     assert p.indicators[1].level1 == "产出指标"
     assert [i.actual_text for i in p.indicators] == [i.actual_text for i in original.indicators]
     merged = merge_outcome(outcome, demo_dy)
@@ -257,10 +269,14 @@ def test_libreoffice_opens_every_demo_export(demo_dy, tmp_path):
         assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_form_import_into_the_database_is_all_or_nothing(stored_demo, tmp_path):
-    from jixiao.budget.store import load_department_year
-    from jixiao.excel.merge import import_into_database
+def import_into_database(path: Path) -> tuple[DepartmentYear, list[Problem]]:
+    """Read a file and import it as ``jixiao import`` does; the stored year and the warnings."""
+    read = imports.read_file(path)
+    imports.apply(system_actor(), read.candidate, path.name)
+    return load_department_year(read.candidate.department.code, read.candidate.year), read.warnings
 
+
+def test_form_import_into_the_database_is_all_or_nothing(stored_demo, tmp_path):
     before = exchange.to_dict(load_department_year("demo", 2022))
     path = export(stored_demo, "self-eval", tmp_path, project="P01")
     wb = openpyxl.load_workbook(path)
@@ -271,12 +287,12 @@ def test_form_import_into_the_database_is_all_or_nothing(stored_demo, tmp_path):
     ws.cell(row=head + 2, column=cols["分值"]).value = "很多"  # one bad cell: nothing may change
     wb.save(path)
     with pytest.raises(InputError):
-        import_into_database(path, user="pytest")
+        import_into_database(path)
     assert exchange.to_dict(load_department_year("demo", 2022)) == before
 
     ws.cell(row=head + 2, column=cols["分值"]).value = 15
     wb.save(path)
-    saved, warnings = import_into_database(path, user="pytest")
+    saved, warnings = import_into_database(path)
     assert load_department_year("demo", 2022).projects[0].indicators[0].actual_text == "3件"
     assert saved.projects[1].code == "P02" and not warnings
 
@@ -296,7 +312,8 @@ def test_dept_form_read_back_scores_exactly_as_the_source(demo_dy, tmp_path, rat
     d07 = next(i for i in demo_dy.indicators if i.code == "D07")
     d07.ratio_override = Decimal(ratio)
     source = score_department(demo_dy, LEDGER)
-    assert {r.feed for r in source.indicators} >= {"budget.project_execution_rate", "budget.carry_over_rate", "invest.fdi_usd"}
+    assert {r.feed for r in source.indicators} >= {"budget.project_execution_rate", "budget.carry_over_rate",
+                                                   "invest.fdi_usd"}
     path = tmp_path / "dept.xlsx"
     excel.write_form(demo_dy, source, "dept-self-eval", path)
     outcome = excel.import_file(path)
@@ -304,8 +321,6 @@ def test_dept_form_read_back_scores_exactly_as_the_source(demo_dy, tmp_path, rat
     assert read.department_template == demo_dy.department_template == "dept-step-2022"
     assert _scores(score_department(read)) == _scores(source)  # no ledger, no projects: the form alone
     assert not outcome.warnings
-    from jixiao.core.quality import blocking, review
-
     assert not blocking(review(read))
     # Merged back into the stored year (with its ledger feeds), nothing changes.
     _assert_unchanged(merge_outcome(outcome, demo_dy, LEDGER), demo_dy, LEDGER)
@@ -318,7 +333,8 @@ def _assert_unchanged(merged, dy, feeds) -> None:
     fields = ("actual_text", "feed", "ratio_override", "override_reason", "achievement", "stated_score")
 
     def inds(d):
-        return [[getattr(i, f) for f in fields] for i in (*d.indicators, *(i for p in d.projects for i in p.indicators))]
+        everything = (*d.indicators, *(i for p in d.projects for i in p.indicators))
+        return [[getattr(i, f) for f in fields] for i in everything]
 
     assert inds(merged) == inds(dy)
     assert merged.stated == dy.stated and [p.stated for p in merged.projects] == [p.stated for p in dy.projects]
@@ -335,8 +351,6 @@ def test_project_self_eval_form_read_back_scores_exactly_as_the_source(demo_dy, 
     excel.write_form(demo_dy, source, "self-eval", path)
     outcome = excel.import_file(path)
     assert outcome.project_template == "central-2020" and not outcome.warnings
-    from jixiao.core.model import DepartmentYear
-
     shell = DepartmentYear(department=demo_dy.department, year=2022, project_template=outcome.project_template,
                            projects=outcome.data)
     read = {pr.code: pr for pr in score_department(shell).projects}
@@ -375,15 +389,14 @@ def _measures_cell(ws, label="资金纠偏措施"):
 
 
 def test_check_on_a_monitoring_form_runs_the_monitoring_checks(demo_dy, tmp_path, capsys):
-    from jixiao.cli import main
-
     path = export(demo_dy, "monitor", tmp_path)
     assert main(["check", str(path), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     codes = {f["code"] for f in out["findings"]}
     assert codes and all(c.startswith("M-") for c in codes) and "M-WARNING-RED" in codes
     assert out["summary"]["by_code"]["M-WARNING-RED"]["title"] == "红色预警"
-    assert set(out["findings"][0]) == {"code", "severity", "message", "location", "project", "indicator", "field", "numbers"}
+    assert set(out["findings"][0]) == {"code", "severity", "message", "location", "project", "indicator", "field",
+                                       "numbers"}
     # P01 is red: without 纠偏措施 the checkpoint cannot be submitted — an error naming the place.
     wb = openpyxl.load_workbook(path)
     _measures_cell(wb.worksheets[0]).value = None
@@ -395,9 +408,6 @@ def test_check_on_a_monitoring_form_runs_the_monitoring_checks(demo_dy, tmp_path
 
 
 def test_monitor_form_import_merges_checkpoints_all_or_nothing(stored_demo, tmp_path):
-    from jixiao.budget.store import load_department_year
-    from jixiao.excel.merge import import_into_database
-
     before = exchange.to_dict(load_department_year("demo", 2022))
     path = export(stored_demo, "monitor", tmp_path)
     wb = openpyxl.load_workbook(path)
@@ -406,7 +416,7 @@ def test_monitor_form_import_merges_checkpoints_all_or_nothing(stored_demo, tmp_
     _measures_cell(p01).value = None  # … and P01, red and 已审核, loses its 纠偏措施
     wb.save(path)
     with pytest.raises(InputError) as exc:
-        import_into_database(path, user="pytest")
+        import_into_database(path)
     (problem,) = exc.value.problems
     assert problem.location == f"{p01.title}!{_measures_cell(p01).coordinate}" and problem.field == "纠偏措施"
     assert "已审核" in problem.message and "红色预警" in problem.message
@@ -414,7 +424,7 @@ def test_monitor_form_import_merges_checkpoints_all_or_nothing(stored_demo, tmp_
 
     _measures_cell(p01).value = "与仲裁委沟通加快开庭安排。"
     wb.save(path)
-    saved, warnings = import_into_database(path, user="pytest")
+    saved, warnings = import_into_database(path)
     stored = load_department_year("demo", 2022)
     assert stored.project("P02").checkpoints[0].measures == "加快企业走访服务费用支付。"
     assert stored.project("P01").checkpoints[0].measures == "与仲裁委沟通加快开庭安排。"

@@ -8,6 +8,7 @@ import io
 import shutil
 import subprocess
 import warnings
+from copy import deepcopy
 from pathlib import Path
 
 import docx
@@ -15,10 +16,13 @@ import pytest
 from docx.oxml.ns import qn
 from PIL import Image
 
+import jixiao.cli
+from jixiao import exchange
 from jixiao.cli import main
 from jixiao.core.audit import audit_lines
 from jixiao.core.drafting import TODO, Chart, Paragraph, draft_department, is_placeholder
 from jixiao.core.errors import InputError
+from jixiao.core.model import Department, DepartmentYear
 from jixiao.core.scoring import score_department
 from jixiao.report import reference
 from jixiao.report.charts import DPI, render_chart
@@ -44,8 +48,6 @@ def _docx_text(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def demo_docx(tmp_path_factory) -> Path:
-    from jixiao import exchange
-
     out = tmp_path_factory.mktemp("report") / "demo.docx"
     generate(exchange.read_file(DEMO_FILE), out)
     return out
@@ -82,7 +84,8 @@ def test_demo_tables_carry_budget_projects_and_indicators(demo_docx):
     headers = [[c.text for c in t.rows[0].cells] for t in document.tables]
     assert ["分类", "项目", "全年预算数", "全年执行数", "执行率"] in headers
     assert ["序号", "项目编码", "项目名称", "全年预算数", "全年执行数", "执行率", "自评得分", "等级"] in headers
-    assert ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"] in headers
+    assert ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+            "偏差原因分析及改进措施"] in headers
     projects = next(t for t in document.tables if t.rows[0].cells[1].text == "项目编码")
     assert len(projects.rows) == 1 + 11 + 1  # header, 11 projects, total
     assert [c.text for c in projects.rows[-1].cells][3:6] == ["653.25", "612.89", "93.8%"]
@@ -123,7 +126,8 @@ def test_project_report(demo_dy, tmp_path):
     assert "仲裁解除用地合同经费" in text and "2022年项目支出绩效自评报告" in text
     assert "全年预算数 207.5 万元，执行数 185.3 万元，完成预算的 89.3%" in text
     assert "项目支出绩效自评得分 90.23 分，等级为优" in text
-    for heading in ("一、项目基本情况", "二、绩效目标完成情况分析", "三、自评结论", "四、存在的主要问题", "五、下一步改进措施"):
+    for heading in ("一、项目基本情况", "二、绩效目标完成情况分析", "三、自评结论", "四、存在的主要问题",
+                    "五、下一步改进措施"):
         assert heading in text
     assert draft.warnings  # the demo project has no written goal/problems: flagged
     assert audit_lines(read_report(out).lines, wrapped=False).findings == []
@@ -209,8 +213,6 @@ def test_charts_render_chinese_without_missing_glyphs(demo_dy):
 
 def test_many_projects_are_charted_as_a_distribution(demo_dy):
     base = demo_dy.projects[3]
-    from copy import deepcopy
-
     for i in range(40):
         clone = deepcopy(base)
         clone.code = f"X{i:02d}"
@@ -264,8 +266,6 @@ def test_cli_report_from_file_and_bad_arguments(tmp_path, capsys):
 
 
 def test_cli_report_from_database(stored_demo, tmp_path, monkeypatch, capsys):
-    import jixiao.cli
-
     monkeypatch.setattr(jixiao.cli, "django_setup", lambda: None)  # pytest-django owns the test database
     out = tmp_path / "db.docx"
     assert main(["report", "--department", "demo", "--year", "2022", "-o", str(out)]) == 0
@@ -277,8 +277,6 @@ def test_cli_report_from_database(stored_demo, tmp_path, monkeypatch, capsys):
 
 
 def test_empty_department_is_flagged_throughout_and_still_written(tmp_path):
-    from jixiao.core.model import Department, DepartmentYear
-
     dy = DepartmentYear(department=Department(code="x", name="某局"), year=2023)
     out = tmp_path / "empty.docx"
     draft = generate(dy, out)
