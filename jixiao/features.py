@@ -22,8 +22,9 @@ import the command line.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ CORE = Feature(
     nav=(Page("监控", "web:monitoring"),),
     commands=(
         _core("demo", "（重新）载入示例部门 demo 及其示例台账数据", "core_cmds"),
-        _core("import", "导入交换格式 .json 或 Excel .xlsx 文件：先预览，无冲突时全部导入，否则全部不导入", "core_cmds"),
+        _core("import", "导入交换格式 .json 或 Excel .xlsx 文件：先预览，无冲突时全部导入，否则全部不导入",
+              "core_cmds"),
         _core("workflow", "审核流程操作：提交、退回、审核通过、锁定、解除锁定等", "core_cmds"),
         _core("export", "导出部门年度数据：交换格式 JSON 或标准表格", "core_cmds"),
         _core("score", "计算评分：从文件（不使用数据库）或数据库中的部门年度", "core_cmds"),

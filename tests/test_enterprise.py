@@ -11,11 +11,24 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from openpyxl import load_workbook
+from web_support import FAST_HASHERS, client_for, load_site
 
+from jixiao import exchange
+from jixiao.budget.feeds import collect_feeds
+from jixiao.budget.models import Department
+from jixiao.budget.store import save_department_year
+from jixiao.cli import ledgers as cli_ledgers
+from jixiao.cli import main
 from jixiao.core import enterprise as ent
 from jixiao.core.errors import InputError
-from jixiao.enterprise import records
+from jixiao.core.scoring import score_department
+from jixiao.enterprise import records, store
+from jixiao.enterprise.demo import load_demo_ledger
+from jixiao.enterprise.models import EnterpriseChange, MonthlyStat
+from jixiao.services import ledgers
+from jixiao.services.actor import Actor
 
 DEMO = Path(__file__).resolve().parent.parent / "jixiao" / "data" / "demo" / "enterprise-2022.json"
 RULES = ent.select_rules(ent.load_rules(), 2022)
@@ -245,23 +258,26 @@ def test_interleaved_ticket_steps_are_located_in_the_file():
 
 @pytest.fixture
 def departments(db):
-    from jixiao.budget.models import Department
-
     return Department.objects.create(code="demo", name="示例部门"), Department.objects.create(code="other", name="别的部门")
 
 
-def test_store_round_trip_and_scoping(departments):
-    from jixiao.enterprise import store
+ACTOR = Actor(name="测试", system=True)
 
+
+def save(ledger: ent.EnterpriseLedger, reason: str = "", confirm_delete: bool = True) -> ledgers.Saved:
+    return ledgers.import_ledger(ACTOR, "enterprise", ledger, reason=reason, confirm_delete=confirm_delete)[1]
+
+
+def test_store_round_trip_and_scoping(departments):
     demo = records.read_json(DEMO)
-    store.save_ledger(demo)
+    save(demo)
     loaded = store.load_ledger("demo", 2022)
     assert sorted(loaded.enterprises, key=lambda e: e.uscc) == sorted(demo.enterprises, key=lambda e: e.uscc)
     assert {t.ticket_id: t.events for t in loaded.tickets} == {t.ticket_id: t.events for t in demo.tickets}
     assert {p.plan_id: p.measures for p in loaded.plans} == {p.plan_id: p.measures for p in demo.plans}
     small = ledger(enterprises=[firm(1)], stats=[stat(1, 1, "110", "100")],
                    visits=[ent.Visit("V1", date(2022, 3, 1), uscc(1), ["专员01", "专员02"])])
-    store.save_ledger(dataclasses.replace(small, department="other"))
+    save(dataclasses.replace(small, department="other"))
     assert store.load_summary("demo", 2022).person_visits == 712
     other = store.enterprise_feed_provider("other", 2022)
     assert other["enterprise.visit_person_times"] == "2人次" and other["enterprise.above_scale_output_growth"] == "10.0%"
@@ -269,39 +285,32 @@ def test_store_round_trip_and_scoping(departments):
 
 
 def test_bad_ledger_stores_nothing(departments):
-    from jixiao.enterprise import store
-    from jixiao.enterprise.models import MonthlyStat
-
-    store.save_ledger(ledger(enterprises=[firm(1)], stats=[stat(1, 1, "110", "100")]))
+    save(ledger(enterprises=[firm(1)], stats=[stat(1, 1, "110", "100")]))
     bad = ledger(enterprises=[firm(1)], stats=[stat(1, 1, "1.00001", "100")])  # more places than the column holds
     with pytest.raises(InputError) as exc:
-        store.save_ledger(bad)
-    assert "月度统计[1].output" in str(exc.value)
+        save(bad)
+    problem = exc.value.problems[0]
+    assert problem.location.startswith("月度统计[1]") and problem.field == "工业总产值（万元）"
+    assert "4 位小数" in problem.message
     assert MonthlyStat.objects.get().output == D("110")
 
 
 def test_import_logs_each_changed_field_and_nothing_when_unchanged(departments):
-    from jixiao.enterprise import store
-    from jixiao.enterprise.models import EnterpriseChange
-
     small = ledger(enterprises=[firm(1), firm(2)], stats=[stat(1, 1, "110", "100"), stat(2, 1, "90", "80")])
-    store.save_ledger(small, user="测试")
-    store.save_ledger(small, user="测试")  # unchanged: nothing logged
-    assert EnterpriseChange.objects.count() == 0
+    save(small)
+    created = EnterpriseChange.objects.count()
+    assert created == 4 and set(EnterpriseChange.objects.values_list("action", flat=True)) == {"新增"}
+    save(small)  # unchanged: nothing logged
+    assert EnterpriseChange.objects.count() == created
     revised = dataclasses.replace(small, stats=[stat(1, 1, "110", "100"), stat(2, 1, "95", "80")])
-    store.save_ledger(revised, user="测试", reason="统计局更正")
-    log = list(EnterpriseChange.objects.all())
+    save(revised, reason="统计局更正")
+    log = list(EnterpriseChange.objects.exclude(action="新增"))
     assert [(h.table, h.record, h.action, h.field, h.before, h.after, h.who, h.reason) for h in log] == [
         ("stats", f"{uscc(2)} / 1 / 2023-01-18", "修改", "output", "90.0000", "95", "测试", "统计局更正")]
     assert store.history("demo", 2022)[0] == log[0]
 
 
 def test_feeds_reach_the_demo_scoring(db, demo_dy):
-    from jixiao.budget.feeds import collect_feeds
-    from jixiao.budget.store import save_department_year
-    from jixiao.core.scoring import score_department
-    from jixiao.enterprise.store import load_demo_ledger
-
     for ind in demo_dy.indicators:
         if ind.feed and ind.feed.startswith("enterprise."):
             ind.actual_text = None
@@ -350,10 +359,7 @@ def test_excel_round_trip_and_cell_errors(tmp_path):
 
 
 def test_cli_summary_tickets_and_errors(tmp_path, capsys, db, monkeypatch):
-    from jixiao.budget.models import Department
-    from jixiao.cli import enterprise_cmds, main
-
-    monkeypatch.setattr(enterprise_cmds, "_setup", lambda: None)
+    monkeypatch.setattr(cli_ledgers, "setup", lambda: None)  # pytest-django owns the test database
     Department.objects.create(code="demo", name="示例部门")
     assert main(["enterprise", "import", str(DEMO)]) == 0
     capsys.readouterr()
@@ -378,11 +384,6 @@ def test_cli_summary_tickets_and_errors(tmp_path, capsys, db, monkeypatch):
 
 @pytest.fixture
 def enterprise_site(db, settings):
-    from web_support import FAST_HASHERS, load_site
-
-    from jixiao import exchange
-    from jixiao.enterprise.store import load_demo_ledger
-
     settings.PASSWORD_HASHERS = FAST_HASHERS
     load_site()
     load_demo_ledger(exchange.read_file(DEMO.parent / "department-2022.json"))
@@ -394,8 +395,6 @@ ENTERPRISE_URLS = ["/d/demo/2022/enterprise/", "/d/demo/2022/enterprise/list/", 
 
 
 def test_enterprise_pages_show_the_ledger(enterprise_site):
-    from web_support import client_for
-
     c = client_for("jingban")
     page = c.get(ENTERPRISE_URLS[0]).content.decode()
     assert "132 家" in page and "268.49 亿元" in page and "712 人次" in page and "272.34 亿元" in page
@@ -414,9 +413,6 @@ def test_enterprise_pages_show_the_ledger(enterprise_site):
 
 @pytest.mark.parametrize("url", ENTERPRISE_URLS)
 def test_enterprise_pages_are_scoped(enterprise_site, url):
-    from django.test import Client
-    from web_support import client_for
-
     assert client_for("jingban-b").get(url).status_code == 404
     answer = Client().get(url)
     assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")

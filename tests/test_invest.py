@@ -10,11 +10,25 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from openpyxl import load_workbook
+from web_support import FAST_HASHERS, client_for, load_site
 
+from jixiao import exchange
+from jixiao.budget.feeds import collect_feeds
+from jixiao.budget.models import Department
+from jixiao.budget.store import save_department_year
+from jixiao.cli import ledgers as cli_ledgers
+from jixiao.cli import main
 from jixiao.core import invest
 from jixiao.core.errors import InputError
-from jixiao.investment import records
+from jixiao.core.scoring import score_department
+from jixiao.invest import records, store
+from jixiao.invest.demo import load_demo_ledger
+from jixiao.invest.models import Credit, InvestChange, Project
+from jixiao.services import ledgers
+from jixiao.services.actor import Actor
+from jixiao.services.errors import NotFound
 
 DEMO = Path(__file__).resolve().parent.parent / "jixiao" / "data" / "demo" / "invest-2022.json"
 RULES = invest.select_rules(invest.load_rules(), 2022)
@@ -43,7 +57,7 @@ def test_shared_projects_count_their_stored_share():
                invest.Credit("C", US, D("0.3")), invest.Credit("C", "区投资促进局", D("0.7"))]
     s = invest.summarize(ledger(projects, credits), RULES)
     assert (s.pool.raw, s.pool.credited) == (3, D("1.8"))
-    assert invest.check_ledger(ledger(projects, credits), where) == []
+    assert invest.check_ledger(ledger(projects, credits), RULES, where) == []
 
 
 def test_demo_pool_and_registered_come_from_half_shares():
@@ -59,7 +73,7 @@ def test_demo_pool_and_registered_come_from_half_shares():
 def test_shares_above_one_are_rejected_naming_the_project():
     projects = [project("A"), project("B", name="新能源装备项目")]
     credits = [invest.Credit("A", US, D("1")), invest.Credit("B", US, D("0.6")), invest.Credit("B", "云埔街道", D("0.5"))]
-    problems = invest.check_ledger(ledger(projects, credits), where)
+    problems = invest.check_ledger(ledger(projects, credits), RULES, where)
     assert len(problems) == 1
     assert problems[0].location == "credits[1].share"
     assert "B" in problems[0].message and "新能源装备项目" in problems[0].message and "1.1" in problems[0].message
@@ -98,11 +112,11 @@ def test_stage_dates_must_follow_the_pipeline():
            project("C", stage="注册", entered_pool_date=date(2022, 6, 1), signed_date=date(2022, 5, 1),
                    registered_date=date(2022, 7, 1)),  # signed before it entered the pool
            project("D", stage="新洽谈入库", closed_date=date(2022, 8, 1))]
-    problems = invest.check_ledger(ledger(bad), where)
+    problems = invest.check_ledger(ledger(bad), RULES, where)
     located = {p.location for p in problems}
     assert {"projects[0].signed_date", "projects[1].registered_date", "projects[2].signed_date",
             "projects[3].closed_date"} <= located
-    assert invest.check_ledger(ledger([project("E", stage="终止", closed_date=date(2022, 9, 1))]), where) == []
+    assert invest.check_ledger(ledger([project("E", stage="终止", closed_date=date(2022, 9, 1))]), RULES, where) == []
 
 
 # ---------------------------------------------------------------- money
@@ -127,7 +141,7 @@ def test_foreign_currency_needs_a_rate_and_its_source():
             invest.FdiInflow("F3", date(2022, 3, 1), D("100"), "万卢布")]
     p = project("A", stage="签约", signed_date=date(2022, 4, 1), agreed_investment=D("5000"),
                 agreed_investment_unit="万美元")
-    problems = invest.check_ledger(ledger([p], fdi=rows), where)
+    problems = invest.check_ledger(ledger([p], fdi=rows), RULES, where)
     located = {x.location for x in problems}
     assert {"fdi[0].fx_rate_usd", "fdi[1].fx_rate_usd", "fdi[2].unit", "projects[0].fx_rate_cny"} <= located
 
@@ -193,67 +207,64 @@ def test_bad_rule_file_is_reported():
 
 @pytest.fixture
 def departments(db):
-    from jixiao.budget.models import Department
-
     return Department.objects.create(code="demo", name="示例部门"), Department.objects.create(code="other", name="别的部门")
 
 
-def test_store_round_trip_and_scoping(departments):
-    from jixiao.investment import store
+ACTOR = Actor(name="测试", system=True)
 
+
+def save(ledger: invest.InvestLedger, reason: str = "", confirm_delete: bool = True) -> ledgers.Saved:
+    return ledgers.import_ledger(ACTOR, "invest", ledger, reason=reason, confirm_delete=confirm_delete)[1]
+
+
+def test_store_round_trip_and_scoping(departments):
     demo = records.read_json(DEMO)
-    store.save_ledger(demo)
+    save(demo)
     loaded = store.load_ledger("demo", 2022)
     assert loaded.projects == sorted(demo.projects, key=lambda p: p.project_id)
     assert loaded.credits == demo.credits
     other = ledger([project("X")], [invest.Credit("X", US, D("1"))])
-    store.save_ledger(dataclasses.replace(other, department="other"))
+    save(dataclasses.replace(other, department="other"))
     assert store.load_summary("demo", 2022).pool.credited == D("16.5")
     assert store.load_summary("other", 2022).pool.credited == 1
     assert store.invest_feed_provider("other", 2022)["invest.pool_entered"] == "1个"
     assert store.invest_feed_provider("demo", 2021) == {}
     assert store.invest_feed_provider("nobody", 2022) == {}
-    with pytest.raises(InputError):
-        store.save_ledger(dataclasses.replace(other, department="missing"))
+    with pytest.raises(NotFound):
+        save(dataclasses.replace(other, department="missing"))
 
 
 def test_bad_ledger_stores_nothing(departments):
-    from jixiao.investment import store
-    from jixiao.investment.models import Project
-
-    store.save_ledger(records.read_json(DEMO))
+    save(records.read_json(DEMO))
     bad = records.read_json(DEMO)
     bad.credits.append(invest.Credit(bad.projects[0].project_id, "别的单位", D("0.2")))
     with pytest.raises(InputError) as exc:
-        store.save_ledger(bad)
+        save(bad)
     assert "P2022-01" in str(exc.value) and "分成" in str(exc.value)
     assert Project.objects.filter(ledger__department__code="demo").count() == len(bad.projects)
     assert store.load_summary("demo", 2022).pool.credited == D("16.5")
 
 
 def test_import_logs_each_changed_field_and_nothing_when_unchanged(departments):
-    from jixiao.investment import store
-    from jixiao.investment.models import InvestChange
-
-    store.save_ledger(records.read_json(DEMO), user="测试")  # a new year: its year row says who and when
-    store.save_ledger(records.read_json(DEMO), user="测试")  # the same file again: nothing changed, nothing logged
-    assert InvestChange.objects.count() == 0
+    save(records.read_json(DEMO))  # a new year: one 新增 per record
+    created = InvestChange.objects.count()
+    assert created == InvestChange.objects.filter(action="新增").count() == sum(
+        len(rows) for rows in records.flat(records.read_json(DEMO)).values())
+    save(records.read_json(DEMO))  # the same file again: nothing changed, nothing logged
+    assert InvestChange.objects.count() == created
     changed = records.read_json(DEMO)
     credit = next(c for c in changed.credits if c.unit == changed.unit and c.share == D("0.5"))
     credit.share = D("0.4")
-    store.save_ledger(changed, user="测试", reason="更正分成")
-    log = list(InvestChange.objects.all())
-    assert [(h.table, h.record, h.action, h.field, h.before, h.after, h.who, h.reason) for h in log] == [
-        ("credits", f"{credit.project_id} / {changed.unit}", "修改", "share", "0.5000", "0.4", "测试", "更正分成")]
+    save(changed, reason="更正分成")
+    log = list(InvestChange.objects.exclude(action="新增"))
+    assert [(h.table, h.record, h.action, h.field, h.before, h.after, h.who, h.reason, h.version) for h in log] == [
+        ("credits", f"{credit.project_id} / {changed.unit}", "修改", "share", "0.5000", "0.4", "测试", "更正分成", 2)]
     assert log[0].when is not None and store.history("demo", 2022)[0] == log[0]
+    row = Credit.objects.get(pk=log[0].record_id)
+    assert (row.project_id, row.unit, row.share, row.version) == (credit.project_id, changed.unit, D("0.4"), 2)
 
 
 def test_feeds_reach_the_demo_scoring(db, demo_dy):
-    from jixiao.budget.feeds import collect_feeds
-    from jixiao.budget.store import save_department_year
-    from jixiao.core.scoring import score_department
-    from jixiao.investment.store import load_demo_ledger
-
     for ind in demo_dy.indicators:
         if ind.feed and ind.feed.startswith("invest."):
             ind.actual_text = None  # the figure must come from the ledger rows, not the typed text
@@ -303,11 +314,7 @@ def test_excel_round_trip_and_cell_errors(departments, tmp_path):
 
 
 def test_cli_summary_export_and_errors(tmp_path, capsys, db, monkeypatch):
-    from jixiao.cli import invest_cmds, main
-
-    monkeypatch.setattr(invest_cmds, "_setup", lambda: None)
-    from jixiao.budget.models import Department
-
+    monkeypatch.setattr(cli_ledgers, "setup", lambda: None)  # pytest-django owns the test database
     Department.objects.create(code="demo", name="示例部门")
     assert main(["invest", "import", str(DEMO)]) == 0
     capsys.readouterr()
@@ -334,19 +341,12 @@ def test_cli_summary_export_and_errors(tmp_path, capsys, db, monkeypatch):
 
 @pytest.fixture
 def invest_site(db, settings):
-    from web_support import FAST_HASHERS, load_site
-
-    from jixiao import exchange
-    from jixiao.investment.store import load_demo_ledger
-
     settings.PASSWORD_HASHERS = FAST_HASHERS
     load_site()
     load_demo_ledger(exchange.read_file(DEMO.parent / "department-2022.json"))
 
 
 def test_pipeline_board_shows_stages_and_credited_totals(invest_site):
-    from web_support import client_for
-
     page = client_for("jingban").get("/d/demo/2022/invest/").content.decode()
     assert "项目看板" in page and "新洽谈入库" in page and "达产" in page
     assert "<td>16.5</td><td>20</td>" in page and "<td>8.5</td><td>10</td>" in page
@@ -356,9 +356,6 @@ def test_pipeline_board_shows_stages_and_credited_totals(invest_site):
 
 @pytest.mark.parametrize("url", ["/d/demo/2022/invest/"])
 def test_invest_pages_are_scoped(invest_site, url):
-    from django.test import Client
-    from web_support import client_for
-
     assert client_for("jingban-b").get(url).status_code == 404
     assert client_for("jingban-b").get("/d/demo-b/2022/invest/").status_code == 200  # its own year, no ledger
     answer = Client().get(url)

@@ -9,11 +9,25 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from openpyxl import load_workbook
+from web_support import FAST_HASHERS, client_for, load_site
 
+from jixiao import exchange
+from jixiao.budget.feeds import collect_feeds
+from jixiao.budget.models import Department
+from jixiao.budget.store import save_department_year
+from jixiao.cli import main
 from jixiao.core import land
 from jixiao.core.errors import InputError
-from jixiao.land import records
+from jixiao.core.scoring import score_department
+from jixiao.land import records, store
+from jixiao.land.demo import load_demo_ledger
+from jixiao.land.excel import read_workbook, write_workbook
+from jixiao.land.models import Parcel, ParcelChange
+from jixiao.services import ledgers
+from jixiao.services.actor import Actor
+from jixiao.services.errors import NotFound
 
 DEMO = Path(__file__).resolve().parent.parent / "jixiao" / "data" / "demo" / "land-2022.json"
 RULES = land.load_rule_sets()
@@ -258,82 +272,84 @@ def test_cross_row_problems():
 
 @pytest.fixture
 def departments(db):
-    from jixiao.budget.models import Department
+    return (Department.objects.create(code="demo", name="示例部门"),
+            Department.objects.create(code="other", name="别的部门"))
 
-    return Department.objects.create(code="demo", name="示例部门"), Department.objects.create(code="other", name="别的部门")
+
+ACTOR = Actor(name="测试", system=True)
 
 
 def _demo_ledger() -> land.Ledger:
     return records.read_json(DEMO)
 
 
-def test_store_round_trip_and_history(departments):
-    from jixiao.land import store
-    from jixiao.land.models import ParcelChange
+def save(ledger: land.Ledger, reason: str = "", rule_sets=None, confirm_delete: bool = True) -> ledgers.Saved:
+    return ledgers.import_ledger(ACTOR, "land", ledger, reason=reason, confirm_delete=confirm_delete,
+                                 rule_sets=rule_sets)[1]
 
+
+def test_store_round_trip_and_history(departments):
     ledger = _demo_ledger()
-    store.save_ledger(ledger, user="测试")
+    save(ledger)
     loaded = store.load_ledger("demo", 2022)
     assert loaded.parcels == sorted(ledger.parcels, key=lambda p: p.parcel_id)
     assert len(loaded.disposals) == len(ledger.disposals)
+    ids = dict(Parcel.objects.values_list("parcel_id", "id"))
     before = ParcelChange.objects.count()
-    store.save_ledger(loaded, user="测试")  # nothing changed, nothing logged
+    assert before == len(ledger.parcels) + len(ledger.disposals)  # one 新增 per record
+    save(loaded)  # nothing changed, nothing logged
     assert ParcelChange.objects.count() == before
     loaded.parcels[0].tax = D("0.5")
     loaded.parcels[0].tax_prev = D("0.5")
-    store.save_ledger(loaded, user="测试", reason="更正税收")
+    save(loaded, reason="更正税收")
     history = store.parcel_history("demo", 2022, loaded.parcels[0].parcel_id)
     fields = {h.field for h in history}
     assert {"tax", "tax_prev"} <= fields
     assert any(h.reason == "更正税收" for h in history)
+    # the rows kept their identity; the changed one is at version 2, with its history by id
+    assert dict(Parcel.objects.values_list("parcel_id", "id")) == ids
+    row = Parcel.objects.get(parcel_id=loaded.parcels[0].parcel_id)
+    assert row.version == 2
+    assert {h.record_id for h in history if h.table == "parcels"} == {row.id}
 
 
 def test_rule_version_change_does_not_rewrite_past_years(departments):
-    from jixiao.land import store
-
     ledger = _demo_ledger()
-    store.save_ledger(ledger, rule_sets=[RS])
+    save(ledger, rule_sets=[RS])
     assert store.load_summary("demo", 2022, [RS]).low_efficiency.count == 56
     v2 = _rules_v2()  # stricter tax threshold, same effective date
     # data corrected after the new version appeared: 2022 keeps the version it was classified with
     ledger.parcels[0].note = "更正备注"
-    store.save_ledger(ledger, rule_sets=[RS, v2])
+    save(ledger, rule_sets=[RS, v2])
     s = store.load_summary("demo", 2022, [RS, v2])
     assert (s.rule_version, s.low_efficiency.count) == (1, 56)
     assert store.land_feed_provider("demo", 2022)["land.low_efficiency_count"] == "56个"
     # a new year takes the newest rules
     next_year = land.Ledger("demo", 2023, [dataclasses.replace(p, survey_year=2023) for p in ledger.parcels])
-    store.save_ledger(next_year, rule_sets=[RS, v2])
+    save(next_year, rule_sets=[RS, v2])
     assert store.load_summary("demo", 2023, [RS, v2]).rule_version == 2
     assert store.load_summary("demo", 2023, [RS, v2]).low_efficiency.count > 56
-    # and 2022 is only reclassified when asked to
-    store.reclassify("demo", 2022, "land-2022", 2, rule_sets=[RS, v2])
+    # and 2022 is only reclassified when asked to; the changed classifications are logged as 认定
+    ledgers.recount(ACTOR, "land", "demo", 2022, "land-2022", 2, rule_sets=[RS, v2])
     assert store.load_summary("demo", 2022, [RS, v2]).low_efficiency.count > 56
+    assert ParcelChange.objects.filter(year=2022, action="认定", field="status").exists()
 
 
 def test_department_scoping(departments):
-    from jixiao.land import store
-
-    store.save_ledger(_demo_ledger())
+    save(_demo_ledger())
     other = land.Ledger("other", 2022, [parcel(parcel_id="440112-YP-001", tax=D("1"), tax_prev=D("1"))])
-    store.save_ledger(other)
+    save(other)
     s = store.load_summary("demo", 2022)
     assert (s.parcels.count, s.low_efficiency.count) == (190, 56)
     o = store.load_summary("other", 2022)
     assert (o.parcels.count, o.low_efficiency.count) == (1, 1)
     assert store.land_feed_provider("nobody", 2022) == {}
     assert store.land_feed_provider("demo", 2021) == {}
-    with pytest.raises(InputError):
-        store.save_ledger(land.Ledger("missing", 2022, [parcel()]))
+    with pytest.raises(NotFound):
+        save(land.Ledger("missing", 2022, [parcel()]))
 
 
 def test_feeds_reach_the_demo_scoring(db):
-    from jixiao import exchange
-    from jixiao.budget.feeds import collect_feeds
-    from jixiao.budget.store import save_department_year
-    from jixiao.core.scoring import score_department
-    from jixiao.land.store import load_demo_ledger
-
     dy = exchange.read_file(DEMO.parent / "department-2022.json")
     for ind in dy.indicators:
         if ind.feed and ind.feed.startswith("land."):
@@ -348,14 +364,10 @@ def test_feeds_reach_the_demo_scoring(db):
 
 
 def test_excel_round_trip_and_cell_errors(departments, tmp_path):
-    from jixiao.land import store
-    from jixiao.land.excel import read_workbook, write_workbook
-    from jixiao.land.models import Parcel
-
     ledger = _demo_ledger()
-    results = store.save_ledger(ledger)
+    save(ledger)
     path = tmp_path / "land.xlsx"
-    write_workbook(ledger, results, path)
+    write_workbook(ledger, store.stored_results("demo", 2022), path)
     back = read_workbook(path, "demo", 2022)
     assert back.parcels == ledger.parcels and back.disposals == ledger.disposals
 
@@ -376,8 +388,6 @@ def test_excel_round_trip_and_cell_errors(departments, tmp_path):
 
 
 def test_cli_errors_exit_2(tmp_path, capsys):
-    from jixiao.cli import main
-
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "jixiao-land", "department": "demo", "year": 2022, "parcels": [{}]}', encoding="utf-8")
     assert main(["land", "import", str(bad)]) == 2
@@ -390,14 +400,8 @@ def test_cli_errors_exit_2(tmp_path, capsys):
 
 @pytest.fixture
 def land_site(db, settings):
-    from web_support import FAST_HASHERS, load_site
-
-    from jixiao.land.store import load_demo_ledger
-
     settings.PASSWORD_HASHERS = FAST_HASHERS
     load_site()
-    from jixiao import exchange
-
     load_demo_ledger(exchange.read_file(DEMO.parent / "department-2022.json"))
 
 
@@ -405,8 +409,6 @@ LAND_URLS = ["/d/demo/2022/land/", "/d/demo/2022/land/parcels/", "/d/demo/2022/l
 
 
 def test_land_pages_show_the_ledger(land_site):
-    from web_support import client_for
-
     c = client_for("jingban")
     page = c.get(LAND_URLS[0]).content.decode()
     assert "190 宗" in page and "56 个" in page and "161.95 公顷" in page
@@ -421,9 +423,6 @@ def test_land_pages_show_the_ledger(land_site):
 
 @pytest.mark.parametrize("url", LAND_URLS)
 def test_land_pages_are_scoped(land_site, url):
-    from django.test import Client
-    from web_support import client_for
-
     assert client_for("jingban-b").get(url).status_code == 404
     answer = Client().get(url)
     assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")

@@ -12,16 +12,23 @@ set under ``jixiao/rules/enterprise/``. Money is 万元.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from jixiao.core.display import fmt_rate, fmt_value
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.ledger import (
-    RuleReader, RuleSetHeader, Where, count_samples, duplicate_problems, load_rule_files, newest_in_force,
+    RuleReader,
+    RuleSetHeader,
+    Where,
+    count_samples,
+    duplicate_problems,
+    load_rule_files,
+    newest_in_force,
 )
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "enterprise"
@@ -582,7 +589,7 @@ def summarize(ledger: EnterpriseLedger, rules: EnterpriseRules, as_of: date | No
     visits = [v for v in ledger.visits if v.date.year == year]
     briefings = [b for b in ledger.briefings if b.date.year == year]
     tickets = [t for t in ledger.tickets if t.received_on.year == year]
-    by_status = {s: 0 for s in TICKET_STATUSES}
+    by_status = dict.fromkeys(TICKET_STATUSES, 0)
     flags: dict[str, int] = {}
     close_days: list[int] = []
     satisfaction: dict[str, int] = {}
@@ -604,7 +611,7 @@ def summarize(ledger: EnterpriseLedger, rules: EnterpriseRules, as_of: date | No
         if valid and r.program in rules.specialised_programs:
             held.setdefault(r.uscc, set()).add(r.level)
     inclusive = {lv: sum(1 for levels in held.values() if lv in levels) for lv in LEVELS}
-    exclusive = {lv: 0 for lv in LEVELS}
+    exclusive = dict.fromkeys(LEVELS, 0)
     for levels in held.values():
         exclusive[min(levels, key=LEVELS.index)] += 1
     measures = [m for p in ledger.plans for m in p.measures]

@@ -10,16 +10,23 @@ and every rule choice comes from a dated rule set under ``jixiao/rules/invest/``
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from jixiao.core.display import fmt_value
 from jixiao.core.errors import Problem
 from jixiao.core.ledger import (
-    RuleReader, RuleSetHeader, Where, count_samples, duplicate_problems, load_rule_files, newest_in_force,
+    RuleReader,
+    RuleSetHeader,
+    Where,
+    count_samples,
+    duplicate_problems,
+    load_rule_files,
+    newest_in_force,
 )
 from jixiao.core.money import MONEY_UNITS, Amount, canonical_unit
 
@@ -474,7 +481,7 @@ def summarize(ledger: InvestLedger, rules: InvestRules) -> InvestSummary:
     visits = [v for v in ledger.visits if v.date.year == year
               and (v.outside_city or not rules.visits_outside_city_only)]
     visit_count = len({v.enterprise for v in visits}) if rules.visits_distinct_enterprises else len(visits)
-    by_stage = {s: 0 for s in ALL_STAGES}
+    by_stage = dict.fromkeys(ALL_STAGES, 0)
     for p in ledger.projects:
         by_stage[p.stage] += 1
     return InvestSummary(

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable, Collection, Iterable, Mapping, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.numbers import normalize
@@ -270,7 +271,8 @@ def json_where(source: str) -> Where:
 def ledger_dict(fmt: str, version: int, header: Mapping[str, Any], tables: Iterable[Table],
                 rows: Mapping[str, Iterable[Any]]) -> dict[str, Any]:
     """The file form of a ledger: format, version, the header fields, then one list per table."""
-    return {"format": fmt, "version": version, **header} | {t.key: [row_dict(t, r) for r in rows[t.key]] for t in tables}
+    tables_data = {t.key: [row_dict(t, r) for r in rows[t.key]] for t in tables}
+    return {"format": fmt, "version": version, **header} | tables_data
 
 
 def read_json_file(path: Path) -> Any:
@@ -463,8 +465,8 @@ def record_keys(table: Table, rows: Iterable[Mapping[str, Any]]) -> list[str]:
 
 def keyed_rows(table: Table, rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """Rows by their key (``record_keys``)."""
-    rows = [dict(r) for r in rows]
-    return dict(zip(record_keys(table, rows), rows, strict=True))
+    values = [dict(r) for r in rows]
+    return dict(zip(record_keys(table, values), values, strict=True))
 
 
 def object_values(table: Table, obj: Any) -> dict[str, Any]:

@@ -8,11 +8,18 @@ from typing import Any
 
 from jixiao.core import enterprise as ent
 from jixiao.core.errors import InputError, Problem
-from jixiao.core.model import ORIGINS
 from jixiao.core.ledger import (
-    FieldSpec, Table, Where, header_from_dict, json_where, ledger_dict, read_json_file, tables_from_dict,
+    FieldSpec,
+    Table,
+    Where,
+    header_from_dict,
+    json_where,
+    ledger_dict,
+    read_json_file,
+    tables_from_dict,
     write_json_file,
 )
+from jixiao.core.model import ORIGINS
 from jixiao.ledgers.workbook import read_workbook, write_workbook
 
 FORMAT = "jixiao-enterprise"

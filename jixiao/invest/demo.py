@@ -18,5 +18,6 @@ def load_demo_ledger(dy: DepartmentYear) -> str:
         return ""
     ledgers.load_demo("invest", ledger, "载入示例招商台账")
     feeds = invest.invest_feeds(store.load_summary(ledger.department, ledger.year))
-    return (f"已载入示例招商台账 {ledger.year} 年度：项目 {len(ledger.projects)} 个，新洽谈入库 {feeds['invest.pool_entered']}，"
+    return (f"已载入示例招商台账 {ledger.year} 年度：项目 {len(ledger.projects)} 个，"
+            f"新洽谈入库 {feeds['invest.pool_entered']}，"
             f"注册 {feeds['invest.registered']}，实际利用外资 {feeds['invest.fdi_usd']}（示例数据）")

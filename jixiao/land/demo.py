@@ -18,5 +18,6 @@ def load_demo_ledger(dy: DepartmentYear) -> str:
         return ""
     ledgers.load_demo("land", ledger, "载入示例土地台账")
     s = store.load_summary(ledger.department, ledger.year)
-    return (f"已载入示例土地台账 {ledger.year} 年度：摸查地块 {s.parcels.count} 宗，低效用地 {s.low_efficiency.count} 个，"
+    return (f"已载入示例土地台账 {ledger.year} 年度：摸查地块 {s.parcels.count} 宗，"
+            f"低效用地 {s.low_efficiency.count} 个，"
             f"{land.land_feeds(s)['land.low_efficiency_area_ha']}（示例数据）")

@@ -3,13 +3,15 @@ plus grey computed columns on the parcel sheet (亩, 公顷, 利用状态, 认�
 ignores: the ledger's figures come from the rules, not from the sheet."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from jixiao.core import land
 from jixiao.core.display import fmt_value
 from jixiao.land import records
-from jixiao.ledgers.workbook import Computed, read_workbook as read_tables, write_workbook as write_tables
+from jixiao.ledgers.workbook import Computed
+from jixiao.ledgers.workbook import read_workbook as read_tables
+from jixiao.ledgers.workbook import write_workbook as write_tables
 
 COMPUTED = ("用地面积（亩）", "用地面积（公顷）", "利用状态", "低效类型", "认定说明", "识别规则")
 NOTES = (
@@ -29,7 +31,7 @@ def write_workbook(ledger: land.Ledger, results: Iterable[land.Classification], 
         lambda p: fmt_value(p.site_area_mu, 2), lambda p: fmt_value(p.site_area_ha, 4),
         result(lambda c: c.status), result(lambda c: "、".join(c.types)), result(lambda c: c.explanation),
         result(lambda c: f"{c.rule_id} v{c.rule_version}"),
-    )))
+    ), strict=True))
     write_tables(path, [(records.PARCELS, ledger.parcels), (records.DISPOSALS, ledger.disposals)],
                  [f"部门：{ledger.department}　摸查年度：{ledger.year}", *NOTES],
                  computed={records.PARCELS.key: computed}, width=14)

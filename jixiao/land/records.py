@@ -6,14 +6,21 @@ writing the file.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from jixiao.core import land
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.ledger import (
-    FieldSpec, Table, Where, header_from_dict, json_where, ledger_dict, read_json_file, tables_from_dict,
+    FieldSpec,
+    Table,
+    Where,
+    header_from_dict,
+    json_where,
+    ledger_dict,
+    read_json_file,
+    tables_from_dict,
     write_json_file,
 )
 from jixiao.core.model import ORIGINS
@@ -58,7 +65,7 @@ PARCELS = Table("parcels", "宗地台账", land.Parcel, (
     FieldSpec("employment", "就业人数", "int"),
     FieldSpec("delay_cause", "延迟原因", "str", choices=land.DELAY_CAUSES),
     FieldSpec("non_compliant", "不符合产业或安全环保情况", "str"),
-    FieldSpec("status_override", "人工认定状态", "str", choices=("",) + land.LAND_STATUSES),
+    FieldSpec("status_override", "人工认定状态", "str", choices=("", *land.LAND_STATUSES)),
     FieldSpec("override_reason", "人工认定理由", "str"),
     FieldSpec("enterprises", "经营企业信用代码（逗号分隔）", "list"),
     FieldSpec("geometry", "范围（GeoJSON）", "json"),

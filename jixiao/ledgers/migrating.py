@@ -2,7 +2,8 @@
 on the historical models the migration passes in, never on the current ones."""
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from jixiao.core.ledger import to_value
 

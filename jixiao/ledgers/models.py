@@ -13,6 +13,8 @@ their own: the concrete models in each ledger app keep their names, columns and 
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 
@@ -30,9 +32,10 @@ def choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(v, v or "（空）") for v in values]
 
 
-def money(verbose_name: str, **kwargs) -> ExactDecimalField:
+def money(verbose_name: str, **kwargs: Any) -> ExactDecimalField:
     """A money column (万元 or the stated unit): 14 integer digits and 4 places, stored exactly."""
-    return ExactDecimalField(verbose_name, **MONEY, **kwargs)
+    return ExactDecimalField(verbose_name, max_digits=MONEY["max_digits"], decimal_places=MONEY["decimal_places"],
+                             **kwargs)
 
 
 class LedgerYear(models.Model):
@@ -52,7 +55,7 @@ class LedgerYear(models.Model):
         abstract = True
 
     def __str__(self) -> str:
-        return f"{self.department.code} {self.year}"
+        return f"{self.department.code} {self.year}"  # type: ignore[attr-defined]  # the concrete model's
 
 
 class LedgerRecord(models.Model):
@@ -85,8 +88,9 @@ class ChangeRecord(models.Model):
     version = models.PositiveIntegerField("版本", null=True, blank=True)
     action = models.CharField("操作", max_length=8)  # 新增 / 修改 / 删除 / 认定
     field = models.CharField("字段", max_length=64, blank=True)
-    before = models.TextField("修改前", null=True, blank=True)
-    after = models.TextField("修改后", null=True, blank=True)
+    # None (not set) and "" (set to blank) differ in a history
+    before = models.TextField("修改前", null=True, blank=True)  # noqa: DJ001
+    after = models.TextField("修改后", null=True, blank=True)  # noqa: DJ001
     reason = models.TextField("原因", blank=True)
 
     objects = ChangeRecordQuerySet.as_manager()
@@ -94,6 +98,9 @@ class ChangeRecord(models.Model):
     class Meta:
         abstract = True
         ordering = ["-when", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.when:%Y-%m-%d %H:%M} {self.who} {self.record} {self.action} {self.field}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -103,6 +110,3 @@ class ChangeRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("变更记录只能追加，不能删除")
-
-    def __str__(self) -> str:
-        return f"{self.when:%Y-%m-%d %H:%M} {self.who} {self.record} {self.action} {self.field}"

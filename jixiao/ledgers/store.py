@@ -29,7 +29,16 @@ from django.utils import timezone
 from jixiao.budget.models import Department
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.ledger import (
-    Entry, Table, TablePlan, Where, as_text, object_values, pinned_rule_set, plan_table, record_keys, record_text,
+    Entry,
+    Table,
+    TablePlan,
+    Where,
+    as_text,
+    object_values,
+    pinned_rule_set,
+    plan_table,
+    record_keys,
+    record_text,
 )
 from jixiao.ledgers.models import ChangeRecord, LedgerYear
 from jixiao.services.capacity import problems_for
@@ -122,7 +131,8 @@ class Ledger:
     def year_row(self, code: str, year: int) -> LedgerYear:
         row = self.year_model.objects.filter(department__code=code, year=year).select_related("department").first()
         if row is None:
-            raise InputError(f"部门“{code}”没有{year}年度的{self.noun}，请先导入（jixiao {self.command} import）", self.noun)
+            raise InputError(f"部门“{code}”没有{year}年度的{self.noun}，请先导入（jixiao {self.command} import）",
+                             self.noun)
         return row
 
     def rule_sets(self, rule_sets: Iterable[Any] | None = None) -> list[Any]:
@@ -200,9 +210,10 @@ class Ledger:
             rows = rows.filter(record=record)
         return list(rows)
 
-    def entries_since(self, record_id: int, version: int) -> list[Entry]:
-        """The history of one record after ``version``, oldest first."""
-        rows = self.change_model.objects.filter(record_id=record_id, version__gt=version).order_by("when", "id")
+    def entries_since(self, table: str, record_id: int, version: int) -> list[Entry]:
+        """The history of one record (a table's row id) after ``version``, oldest first."""
+        rows = (self.change_model.objects.filter(table=table, record_id=record_id, version__gt=version)
+                .order_by("when", "id"))
         return [Entry(r.when, r.who, r.action, r.field, r.before, r.after, r.version) for r in rows]
 
     def where(self, table: str, i: int, attr: str) -> str:

@@ -28,9 +28,8 @@ from django.db import transaction
 from jixiao import features
 from jixiao.budget.models import Department
 from jixiao.core.errors import InputError, Problem
-from jixiao.core.ledger import changes_since, object_values, parse_value, plan_text, record_keys
+from jixiao.core.ledger import SAMPLE_ORIGIN, changes_since, object_values, parse_value, plan_text, record_keys
 from jixiao.ledgers.store import Ledger, Plan, SaveResult, TableStore, merge_kept
-from jixiao.core.ledger import SAMPLE_ORIGIN
 from jixiao.services import scope
 from jixiao.services.actor import Actor
 from jixiao.services.demo import DEMO_WHO
@@ -78,7 +77,8 @@ class ImportPreview:
         body = [f"  {line}" for line in self.lines] or ["  与已保存的台账相同，无变化"]
         tail = []
         if self.missing and not confirm_delete:
-            tail.append(f"文件中没有的 {len(self.missing)} 条记录不会被删除；确需删除请确认（命令行加 --delete-missing）。")
+            tail.append(f"文件中没有的 {len(self.missing)} 条记录不会被删除；"
+                        "确需删除请确认（命令行加 --delete-missing）。")
         return "\n".join([head, *body, *tail])
 
 
@@ -145,7 +145,7 @@ def _stale(ledger: Ledger, t: TableStore, key: str, row: Any, base_version: int)
     titles = {s.attr: s.title for s in t.table.specs}
     titles.update({f.name: str(f.verbose_name) for f in t.model._meta.fields})
     message = changes_since(f"{t.table.sheet}“{key}”", base_version, row.version,
-                            ledger.entries_since(row.pk, base_version), titles)
+                            ledger.entries_since(t.key, row.pk, base_version), titles)
     return Conflict(message, f"{t.table.sheet}（{key}）")
 
 

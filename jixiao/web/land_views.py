@@ -3,10 +3,13 @@ summary with ECharts charts and a plain-SVG map drawn from the parcels' GeoJSON 
 Access goes through ``jixiao.web.access``: another department's ledger is a 404."""
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 
@@ -52,8 +55,6 @@ def parcel_list(request, code: str, year: int):
     if f["construction"]:
         rows = rows.filter(construction_status=f["construction"])
     if f["q"]:
-        from django.db.models import Q
-
         rows = rows.filter(Q(parcel_id__icontains=f["q"]) | Q(owner__icontains=f["q"]) |
                            Q(actual_user__icontains=f["q"]) | Q(location__icontains=f["q"]))
     rows = list(rows.order_by("parcel_id"))
@@ -174,8 +175,6 @@ def _rings(geometry: dict) -> Iterable[list[list[float]]]:
 def _svg_map(rows: list[lm.Parcel], height: int = 520) -> dict:
     """Outer rings projected onto an SVG viewBox: longitude scaled by cos(latitude) so squares
     stay square at the park's latitude; north up."""
-    import math
-
     shapes = [(r, ring) for r in rows if r.geometry for ring in _rings(r.geometry)]
     points = [pt for _, ring in shapes for pt in ring]
     if not points:

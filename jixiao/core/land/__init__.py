@@ -17,16 +17,47 @@ from __future__ import annotations
 
 from jixiao.core.land.checks import check_ledger
 from jixiao.core.land.classify import (
-    Classification, Finding, Grade, add_years, classify, classify_all, from_result_fields, grade_users, metrics,
+    Classification,
+    Finding,
+    Grade,
+    add_years,
+    classify,
+    classify_all,
+    from_result_fields,
+    grade_users,
+    metrics,
     result_fields,
 )
 from jixiao.core.land.records import (
-    CONSTRUCTION_STATUSES, DELAY_CAUSES, DISPOSAL_STATUSES, DISPOSAL_STRATEGIES, LAND_SOURCES, LAND_STATUSES,
-    M2_PER_HA, MU_PER_HA, NOT_IMPLEMENTED_REASONS, PRODUCTION_STATUSES, RIGHT_TYPES, Disposal, Ledger, Parcel,
-    ha_to_m2, m2_to_ha, m2_to_mu, mu_to_m2,
+    CONSTRUCTION_STATUSES,
+    DELAY_CAUSES,
+    DISPOSAL_STATUSES,
+    DISPOSAL_STRATEGIES,
+    LAND_SOURCES,
+    LAND_STATUSES,
+    M2_PER_HA,
+    MU_PER_HA,
+    NOT_IMPLEMENTED_REASONS,
+    PRODUCTION_STATUSES,
+    RIGHT_TYPES,
+    Disposal,
+    Ledger,
+    Parcel,
+    ha_to_m2,
+    m2_to_ha,
+    m2_to_mu,
+    mu_to_m2,
 )
 from jixiao.core.land.rules import (
-    METRICS, RULES_DIR, Grading, IdleRule, MetricRule, RuleSet, load_rule_sets, parse_rule_set, rule_set_by_id,
+    METRICS,
+    RULES_DIR,
+    Grading,
+    IdleRule,
+    MetricRule,
+    RuleSet,
+    load_rule_sets,
+    parse_rule_set,
+    rule_set_by_id,
     select_rule_set,
 )
 from jixiao.core.land.summary import Group, LandSummary, land_feeds, summarize

@@ -24,11 +24,13 @@ def check_ledger(ledger: Ledger, rules: Any, where: Where) -> list[Problem]:
             problems.append(Problem(parcel_where(i, "survey_year"),
                                     f"摸查年度{p.survey_year}与台账年度{ledger.year}不一致", "摸查年度"))
         if p.footprint_m2 > p.site_area_m2:
-            problems.append(Problem(parcel_where(i, "footprint_m2"), "基底面积不能大于用地面积", "基底面积（平方米）"))
+            problems.append(Problem(parcel_where(i, "footprint_m2"), "基底面积不能大于用地面积",
+                                    "基底面积（平方米）"))
         if p.status_override and not p.override_reason.strip():
             problems.append(Problem(parcel_where(i, "override_reason"), "人工认定状态时须写明理由", "人工认定理由"))
         if p.construction_status == "停建" and p.suspension_start_date is None:
-            problems.append(Problem(parcel_where(i, "suspension_start_date"), "停建的宗地须填写停建起始日期", "停建起始日期"))
+            problems.append(Problem(parcel_where(i, "suspension_start_date"), "停建的宗地须填写停建起始日期",
+                                    "停建起始日期"))
         if p.construction_status == "未动工" and p.agreed_start_date is None:
             problems.append(Problem(parcel_where(i, "agreed_start_date"), "未动工的宗地须填写约定动工日期", "约定动工日期"))
     areas = {p.parcel_id: p.site_area_m2 for p in ledger.parcels}
@@ -37,9 +39,11 @@ def check_ledger(ledger: Ledger, rules: Any, where: Where) -> list[Problem]:
             problems.append(Problem(disposal_where(i, "parcel_id"),
                                     f"宗地编号“{d.parcel_id}”不在本年度台账中，请先登记该宗地", "宗地编号"))
         elif d.area_m2 > areas[d.parcel_id]:
-            problems.append(Problem(disposal_where(i, "area_m2"), "处置面积不能大于该宗地的用地面积", "处置面积（平方米）"))
+            problems.append(Problem(disposal_where(i, "area_m2"), "处置面积不能大于该宗地的用地面积",
+                                    "处置面积（平方米）"))
         if d.disposed_m2 > d.area_m2:
-            problems.append(Problem(disposal_where(i, "disposed_m2"), "已处置面积不能大于处置面积", "已处置面积（平方米）"))
+            problems.append(Problem(disposal_where(i, "disposed_m2"), "已处置面积不能大于处置面积",
+                                    "已处置面积（平方米）"))
         if d.finish_date and d.start_date and d.finish_date < d.start_date:
             problems.append(Problem(disposal_where(i, "finish_date"), "完成日期早于开始日期", "完成日期"))
     return problems

@@ -2,15 +2,17 @@
 explanation naming the rule set — and grading land users by 亩均效益."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from jixiao.core.display import fmt_rate, fmt_value
 from jixiao.core.land.records import Parcel, m2_to_mu
 from jixiao.core.land.rules import RuleSet
+
 
 @dataclass(frozen=True)
 class Finding:

@@ -3,11 +3,12 @@ threshold of the idle / low-efficiency classification and of the 亩均 grading;
 every problem reported, and choosing the set of a survey year (pinned, or newest in force)."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from jixiao.core.errors import InputError
 from jixiao.core.ledger import RuleReader, RuleSetHeader, load_rule_files, newest_in_force, pinned_rule_set

@@ -2,15 +2,17 @@
 indicator feeds they supply."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from jixiao.core.display import fmt_rate, fmt_value
 from jixiao.core.land.classify import Classification, Grade
 from jixiao.core.land.records import LAND_STATUSES, Ledger, m2_to_ha, m2_to_mu
 from jixiao.core.land.rules import RuleSet
 from jixiao.core.ledger import count_samples
+
 
 @dataclass
 class Group:
