@@ -1,10 +1,12 @@
-"""What only the web application stores: login attempts (for lock-out) and re-scores (复核).
+"""What only the web application stores: login attempts (for lock-out), re-scores (复核) and
+API tokens for programs.
 
 Status changes and edits are not stored here: they go to the department data and the
 append-only ``budget.ChangeLog``, which is the one history of every record.
 """
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -43,3 +45,25 @@ class Review(models.Model):
         verbose_name = verbose_name_plural = "财政复核"
         ordering = ["-when", "-id"]
         indexes = [models.Index(fields=["department", "year"], name="web_review_dept_year")]
+
+
+class ApiToken(models.Model):
+    """A token with which a program calls the JSON API as ``user`` (``Authorization: Bearer``).
+    Only the SHA-256 of the token is stored; ``prefix``, the token's first characters, is not
+    secret and names it in lists and revocations (``jixiao token``, ``jixiao.web.tokens``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name="用户")
+    name = models.CharField("用途", max_length=100, blank=True)
+    prefix = models.CharField("前缀", max_length=16, unique=True)
+    key_hash = models.CharField("令牌摘要（SHA-256）", max_length=64, unique=True)
+    created = models.DateTimeField("创建时间", default=timezone.now)
+    last_used = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "API 令牌"
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}（{self.user}）"

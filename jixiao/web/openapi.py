@@ -48,15 +48,18 @@ def openapi_document() -> dict[str, Any]:
         "execution_weight": _STR, "execution_score": _STR, "score": _STR, "grade": _STR, "status": _STR,
     }, ["code", "name", "score", "grade", "status"])
     y, p = _params("code", "year"), _params("code", "year", "pcode")
-    error = _obj({"error": _STR, "problems": {"type": "array", "items": _obj(
-        {"location": _STR, "field": _STR, "message": _STR})}}, ["error"])
+    error = _obj({"detail": _STR, "error": _STR, "problems": {"type": "array", "items": _obj(
+        {"location": _STR, "field": _STR, "message": _STR})}}, ["detail"])
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "jixiao 预算绩效管理 API", "version": "1",
             "description": "与网页相同的权限：只能读取本人所属部门（及其下级部门）的数据，其他部门一律返回 404。"
-                           "认证使用网站会话（先在 /accounts/login/ 登录）。金额为精确小数字符串，执行率为百分数，得分保留两位小数。",
+                           "认证：程序使用 API 令牌（请求头 Authorization: Bearer 令牌，由 jixiao token create 用户名 创建），"
+                           "或使用网站会话（先在 /accounts/login/ 登录；会话调用的写操作须带 CSRF 令牌）。"
+                           "金额为精确小数字符串，执行率为百分数，得分保留两位小数。",
         },
+        "security": [{"bearerAuth": []}, {"sessionAuth": []}],
         "paths": {
             "/api/departments/": _get("可见的部门及其年度", "DepartmentList", []),
             "/api/departments/{code}/{year}/": _get("部门年度概况与部门整体得分", "DepartmentYear", y),
@@ -66,6 +69,12 @@ def openapi_document() -> dict[str, Any]:
             "/api/departments/{code}/{year}/evaluation/": _get("自评与财政复核结果", "Evaluation", y),
         },
         "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer",
+                               "description": "API 令牌（jixiao token create 用户名）；令牌无效、已撤销或账号停用时返回 401"},
+                "sessionAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid",
+                                "description": "网站登录会话；写操作另须请求头 X-CSRFToken"},
+            },
             "schemas": {
                 "Error": error,
                 "Indicator": indicator,
@@ -93,7 +102,7 @@ def openapi_document() -> dict[str, Any]:
                 }, ["code", "year", "status", "score", "grade"]),
             },
             "responses": {
-                "Unauthorized": {"description": "未登录", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "Unauthorized": {"description": "未登录，或 API 令牌无效、已撤销", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                 "NotFound": {"description": "不存在或无权查看", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
             },
         },
