@@ -114,7 +114,8 @@ def run_import(args: argparse.Namespace, key: str, ledger: Any, done: Callable[[
     setup()
     actor, source = system_actor(), Path(args.file).name
     if args.dry_run:
-        print(ledgers.preview_import(actor, key, ledger, source=source).text(args.delete_missing))
+        preview = ledgers.preview_import(actor, key, ledger, source=source, confirm_delete=args.delete_missing)
+        print(preview.text(args.delete_missing))
         return 0
     preview, saved = ledgers.import_ledger(actor, key, ledger, source=source, reason=import_reason(args),
                                            confirm_delete=args.delete_missing)

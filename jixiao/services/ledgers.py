@@ -66,7 +66,7 @@ class ImportPreview:
     year: int
     source: str
     new: bool  # the department-year is not stored yet
-    lines: list[str]
+    lines: list[str]  # one per table that changes
     created: int
     updated: int
     unchanged: int
@@ -261,12 +261,13 @@ def _preview(ledger: Ledger, plan: Plan, source: str, confirm_delete: bool) -> I
 
 
 def preview_import(actor: ActorLike, ledger_key: str, core_ledger: Any, source: str = "",
-                   rule_sets: list[Any] | None = None) -> ImportPreview:
-    """What importing ``core_ledger`` (a file, read and checked) would do; nothing is written."""
+                   rule_sets: list[Any] | None = None, confirm_delete: bool = False) -> ImportPreview:
+    """What importing ``core_ledger`` (a file, read and checked) would do — with ``confirm_delete``,
+    deleting the stored records it leaves out; nothing is written."""
     ledger = _ledger(ledger_key)
     with transaction.atomic():
         dept = _department(actor, core_ledger.department, "upload")
-        return _preview(ledger, _import_plan(ledger, dept, core_ledger, rule_sets), source, False)
+        return _preview(ledger, _import_plan(ledger, dept, core_ledger, rule_sets), source, confirm_delete)
 
 
 def import_ledger(actor: ActorLike, ledger_key: str, core_ledger: Any, source: str = "", reason: str = "",
