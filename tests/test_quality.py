@@ -144,6 +144,21 @@ def _execution_86(dy, stated):
 
 CASES = [
     # code, trigger, near miss
+    ("Q-MISSING-WEIGHT",
+     lambda dy: setattr(pi(dy, "I1"), "weight", None),
+     lambda dy: setattr(pi(dy, "I1"), "weight", D("20"))),
+    ("Q-MISSING-TARGET",
+     lambda dy: setattr(pi(dy, "I1"), "target_text", "—"),
+     lambda dy: setattr(pi(dy, "I1"), "target_text", "≥100人")),
+    ("Q-MISSING-BUDGET",
+     lambda dy: setattr(p1(dy).funds[0], "budget", None),
+     lambda dy: setattr(dy.budget_lines[0], "budget", D("0"))),  # 0 is a figure, not a blank
+    ("Q-MISSING-EXECUTED",
+     lambda dy: setattr(p1(dy).funds[0], "executed", None),
+     lambda dy: setattrs(p1(dy).funds[0], executed=D("0")) or setattr(p1(dy), "execution_explanation", "项目暂停")),
+    ("Q-TOTAL-UNVERIFIED",
+     lambda dy: setattr(pi(dy, "I1"), "actual_text", None) or setattr(p1(dy), "stated", Stated(total=D("99.5"))),
+     lambda dy: setattr(p1(dy), "stated", Stated(total=D("99.5")))),
     ("Q-TARGET-UNREADABLE",
      lambda dy: setattr(pi(dy, "I1"), "target_text", "≥abc人"),
      lambda dy: setattr(pi(dy, "I1"), "target_text", "≥120人")),
@@ -185,7 +200,7 @@ CASES = [
     ("Q-TARGET-LOW",
      lambda dy: setattr(pi(dy, "I4"), "actual_text", "61人"),
      lambda dy: setattr(pi(dy, "I4"), "actual_text", "60人")),
-    ("Q-ACTUAL-MISSING",
+    ("Q-MISSING-ACTUAL",
      lambda dy: setattr(pi(dy, "I1"), "actual_text", None),
      lambda dy: setattr(pi(dy, "I1"), "actual_text", "101人")),
     ("Q-UNSCORABLE",
@@ -370,7 +385,47 @@ def test_unscorable_indicators_are_all_reported_and_other_checks_still_run():
     found = review(with_(broken))
     assert {f.indicator for f in found if f.code == "Q-UNSCORABLE"} == {"I1", "I2"}
     assert "Q-TARGET-LOW" in {f.code for f in found}
-    assert "Q-ACTUAL-MISSING" not in {f.code for f in found}
+    assert "Q-MISSING-ACTUAL" not in {f.code for f in found}
+
+
+def test_blank_values_are_findings_and_the_other_checks_still_run():
+    def blanks(dy):
+        pi(dy, "I1").weight = None
+        setattrs(pi(dy, "I2"), name="资金到位率", target_text="/")  # no target, still an input indicator
+        pi(dy, "I4").actual_text = "61人"
+        p1(dy).funds[0].executed = None
+    found = review(with_(blanks))
+    by_code: dict[str, list] = {}
+    for f in found:
+        by_code.setdefault(f.code, []).append(f)
+    assert [f.indicator for f in by_code["Q-MISSING-WEIGHT"]] == ["I1"]
+    assert [(f.indicator, f.field) for f in by_code["Q-MISSING-TARGET"]] == [("I2", "指标值")]
+    assert "「/」表示没有指标值" in by_code["Q-MISSING-TARGET"][0].message
+    assert [f.field for f in by_code["Q-MISSING-EXECUTED"]] == ["执行数"]
+    assert {"Q-INPUT-AS-OUTPUT", "Q-TARGET-LOW"} <= set(by_code)
+    # a blank is not also a wrong sum, an unreadable target, a missing actual or a 0 % execution
+    assert not {"Q-WEIGHT-SUM", "Q-TARGET-UNREADABLE", "Q-MISSING-ACTUAL", "Q-UNSCORABLE",
+                "Q-EXECUTION-UNEXPLAINED", "Q-RATE-MISMATCH"} & set(by_code)
+    assert all(f.severity == "错误" for code in ("Q-MISSING-WEIGHT", "Q-MISSING-TARGET", "Q-MISSING-EXECUTED")
+               for f in by_code[code])
+
+
+def test_a_blank_draft_is_reviewed_in_one_round():
+    dy = base()
+    for i in [*dy.indicators, *p1(dy).indicators]:
+        setattrs(i, weight=None, target_text=None, actual_text=None)
+    dy.budget_lines[1].budget = None
+    found = review(dy)
+    counts = {code: sum(1 for f in found if f.code == code) for code in {f.code for f in found}}
+    assert counts == {"Q-MISSING-WEIGHT": 13, "Q-MISSING-TARGET": 13, "Q-MISSING-BUDGET": 1}
+
+
+def test_stated_total_over_incomplete_parts_cannot_be_verified():
+    dy = with_(lambda dy: setattr(pi(dy, "I1"), "actual_text", None) or setattr(p1(dy), "stated", Stated(total=D("80"))))
+    f = next(f for f in review(dy) if f.code == "Q-TOTAL-UNVERIFIED")
+    assert f.severity == "提示"
+    assert "总分无法核实：1 项指标未填写实际完成值" in f.message
+    assert "Q-TOTAL-MISMATCH" not in codes(dy)
 
 
 def test_goal_stage_runs_no_year_end_checks():

@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jixiao.core.model import BudgetLine, Department, DepartmentYear, FundLine, Indicator, Project
+from jixiao.core.results import Cause
 from jixiao.core.scoring import (
     OVER_COMPLETION_FLAG,
-    ScoringError,
     budget_feeds,
     check_weights,
     grade_for,
@@ -21,7 +21,6 @@ from jixiao.core.scoring import (
     score_indicator,
     score_project,
 )
-from jixiao.core.targets import TargetError
 from jixiao.core.schemes import load_scheme
 
 CENTRAL = load_scheme("central-2020")
@@ -121,29 +120,60 @@ def test_money_units_are_converted() -> None:
     assert score("≥1000万美元", "1810万美元") == D(4)
 
 
-def test_incompatible_units_are_refused() -> None:
-    with pytest.raises(ScoringError, match="无法换算"):
-        score("≥10个", "12家")
-    with pytest.raises(ScoringError, match="无法换算"):
-        score("≥10万元", "12万美元")
-    with pytest.raises(ScoringError, match="无法比较"):
-        score("≥10个", "95%")
+def unscorable(target: str, actual: str | None, weight: str = "4", **kw: object) -> tuple[Cause | None, str | None]:
+    r = score_indicator(ind(target, actual, weight, **kw), CENTRAL)
+    assert r.score is None and not r.computable and r.trace == r.reason
+    return r.cause, r.reason
 
 
-def test_text_actual_on_quantitative_target_is_refused() -> None:
-    with pytest.raises(ScoringError, match="没有数值"):
-        score("≥7个", "已完成")
+def test_incompatible_units_are_not_computable() -> None:
+    for target, actual, why in (("≥10个", "12家", "无法换算"), ("≥10万元", "12万美元", "无法换算"), ("≥10个", "95%", "无法比较")):
+        cause, reason = unscorable(target, actual)
+        assert cause == Cause.UNSCORABLE and reason is not None and why in reason
 
 
-def test_unparseable_target_names_the_indicator() -> None:
-    with pytest.raises(TargetError, match="测试指标"):
-        score("≈5", "5")
+def test_text_actual_on_quantitative_target_is_not_computable() -> None:
+    cause, reason = unscorable("≥7个", "已完成")
+    assert cause == Cause.UNSCORABLE and reason is not None and "没有数值" in reason
+
+
+def test_unreadable_target_is_not_computable() -> None:
+    cause, reason = unscorable("≈5", "5")
+    assert cause == Cause.UNREADABLE_TARGET and reason is not None and "运算符「≈」" in reason
 
 
 def test_missing_actual() -> None:
     r = score_indicator(ind("≥7个", None), CENTRAL)
-    assert (r.score, r.ratio, r.trace) == (None, None, "尚未填报实际完成值")
-    assert score_indicator(ind("≥7个", "  "), CENTRAL).score is None
+    assert (r.score, r.ratio, r.trace) == (None, None, "未填写实际完成值，无法计分")
+    assert r.cause == Cause.MISSING_ACTUAL and not r.computable
+    assert score_indicator(ind("≥7个", "  "), CENTRAL).cause == Cause.MISSING_ACTUAL
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "weight", "cause", "reason"),
+    [
+        ("≥7个", "8个", None, Cause.MISSING_WEIGHT, "未填写分值，无法计分"),
+        ("—", "8个", "4", Cause.MISSING_TARGET, "未填写指标值，无法计分"),
+        ("／", "8个", "4", Cause.MISSING_TARGET, "未填写指标值，无法计分"),
+        ("不适用", "已完成", "4", Cause.MISSING_TARGET, "未填写指标值，无法计分"),
+        (None, "8个", "4", Cause.MISSING_TARGET, "未填写指标值，无法计分"),
+        ("", None, None, Cause.MISSING_WEIGHT, "未填写分值、指标值、实际完成值，无法计分"),
+    ],
+)
+def test_blank_weight_or_target_is_not_computable(target, actual, weight, cause, reason) -> None:
+    r = score_indicator(Indicator("I01", "产出指标", "数量指标", "测试指标", target, None if weight is None else D(weight),
+                                  actual_text=actual), CENTRAL)
+    assert (r.score, r.cause, r.reason) == (None, cause, reason)
+    assert r.weight == (None if weight is None else D(weight))
+
+
+@given(target=st.one_of(st.none(), st.text(max_size=12)), actual=st.one_of(st.none(), st.text(max_size=12)),
+       weight=st.one_of(st.none(), st.decimals(min_value="0", max_value="50", places=2)))
+def test_any_filled_in_text_gives_a_result_never_an_exception(target, actual, weight) -> None:
+    # Whatever a user typed, scoring answers: a score, or no score with the reason.
+    r = score_indicator(Indicator("I01", "产出指标", "数量指标", "x", target, weight, actual_text=actual), CENTRAL)
+    assert (r.score is None) == (r.reason is not None) == (r.cause is not None)
+    assert r.trace
 
 
 def test_actual_text_argument_overrides_and_feed_is_named() -> None:
@@ -169,8 +199,8 @@ def test_qualitative_inference_from_actual_text() -> None:
     assert score("严格执行相关制度规定", "已严格执行相关制度规定") == D(4)
     assert score("按期完成", "未完成") == D(4) * D("0.3")
     assert score("按期完成", "部分完成") == D(4) * D("0.7")
-    with pytest.raises(ScoringError, match="判断达成程度"):
-        score("效果明显", "一般")
+    cause, reason = unscorable("效果明显", "一般")
+    assert cause == Cause.UNSCORABLE and reason is not None and "判断达成程度" in reason
 
 
 @pytest.mark.parametrize(
@@ -184,9 +214,9 @@ def test_override_inside_band(level: str, ratio: str) -> None:
 
 
 @pytest.mark.parametrize(("level", "ratio"), [("达成", "0.79"), ("达成", "1.01"), ("部分达成", "0.8"), ("未达成", "0.6"), ("未达成", "-0.1")])
-def test_override_outside_band_is_rejected(level: str, ratio: str) -> None:
-    with pytest.raises(TargetError, match="得分比例应在"):
-        score("效果明显", "x", "10", achievement=level, ratio_override=D(ratio))
+def test_override_outside_band_is_not_computable(level: str, ratio: str) -> None:
+    cause, reason = unscorable("效果明显", "x", "10", achievement=level, ratio_override=D(ratio))
+    assert cause == Cause.UNSCORABLE and reason is not None and "得分比例应在" in reason
 
 
 # ------------------------------------------------------------ execution
@@ -286,14 +316,43 @@ def _project(code: str = "P01", budget: str = "207.5", executed: str = "185.3", 
 
 
 def test_score_project_sums_exact_parts() -> None:
-    r = score_project(_project(), CENTRAL)
+    p = _project()
+    p.indicators[2].actual_text = "80%"
+    r = score_project(p, CENTRAL)
     execution = D(10) * D("185.3") / D("207.5")
     assert r.execution.score == execution
-    assert r.total == execution + D(50) + D(30)
-    assert r.grade == "良"
+    assert r.total == execution + D(50) + D(30) + D(10) * D(80) / D(90)
+    assert r.grade == "优" and r.computable and r.reason is None
     assert r.budget == D("207.5") and r.executed == D("185.3")
-    assert "预算执行率 8.93 + 产出指标 50.00 + 效益指标 30.00 + 满意度指标 0.00" in r.trace
-    assert "1 项指标尚未填报" in r.trace
+    assert r.trace == "预算执行率 8.93 + 产出指标 50.00 + 效益指标 30.00 + 满意度指标 8.89 = 97.82 分，等级：优"
+
+
+def test_total_over_a_missing_actual_is_not_verifiable() -> None:
+    r = score_project(_project(), CENTRAL)  # I3 has no actual value
+    assert (r.total, r.grade) == (None, None) and not r.computable
+    assert r.reason == "总分无法核实：1 项指标未填写实际完成值"
+    assert r.trace == "总分无法核实：1 项指标未填写实际完成值（已计分部分合计 88.93 分）"
+
+
+def test_total_over_blank_weights_and_budget_says_what_is_missing() -> None:
+    p = _project()
+    p.indicators[2].actual_text = "95%"
+    for i in p.indicators:
+        i.weight = None
+    p.funds.append(FundLine("政府性基金预算", None, D("3")))
+    r = score_project(p, CENTRAL)
+    assert r.budget is None and r.executed == D("188.3")
+    assert (r.execution.score, r.execution.rate) == (None, None)
+    assert r.execution.reason == "未填写全年预算数，无法计算执行率"
+    assert r.reason == "总分无法核实：3 项指标未填写分值、预算执行率未计分（未填写全年预算数，无法计算执行率）"
+    assert all(i.cause == Cause.MISSING_WEIGHT for i in r.indicators)
+
+
+def test_execution_with_blank_figures() -> None:
+    r = score_execution(D(100), None, CENTRAL.execution)
+    assert (r.rate, r.score, r.weight, r.computable) == (None, None, D(10), False)
+    assert r.trace == "未填写执行数，无法计算执行率"
+    assert score_execution(None, None, CENTRAL.execution).reason == "未填写全年预算数、执行数，无法计算执行率"
 
 
 def test_score_project_uses_feeds() -> None:
@@ -361,6 +420,27 @@ def test_score_department() -> None:
     assert r.by_nature == {"基本支出": (D("500"), D("491.48")), "项目支出": (D("653.25"), D("612.89"))}
     assert [p.code for p in r.projects] == ["P01"]
     assert "预算执行 28.00（含预算执行率 8.00）" in r.trace
+
+
+def test_department_with_a_blank_budget_line() -> None:
+    dy = _department([_project("P01")])
+    dy.budget_lines[0].executed = None
+    assert dy.budget == D("1153.25") and dy.executed is None
+    feeds = budget_feeds(dy)
+    assert "budget.execution_rate" not in feeds and feeds["budget.project_execution_rate"] == "93.82%"
+    r = score_department(dy)
+    assert r.by_source["一般公共预算"] == (D("1153.25"), None) and r.by_source["其他"] == (D(0), D(0))
+    assert r.by_nature["项目支出"] == (D("653.25"), D("612.89"))
+    assert r.total is None and r.reason == "总分无法核实：预算执行率未计分（未填写执行数，无法计算执行率）"
+    assert r.projects[0].execution.computable  # the project's own funds are complete
+
+
+def test_check_weights_with_blank_weights() -> None:
+    inds = _department([]).indicators
+    inds[0].weight = None  # 预算执行: the class and the grand total cannot be checked yet
+    assert check_weights(inds, DEPT) == []
+    inds[4].weight = D(30)  # 履职效能 is complete and wrong: still reported
+    assert [p.message for p in check_weights(inds, DEPT)] == ["「履职效能」分值合计 30 分，评分方案规定 35 分"]
 
 
 def test_check_weights_ok_and_mismatch() -> None:

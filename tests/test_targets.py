@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from jixiao.core.targets import Target, TargetError, parse_actual, parse_target
+from jixiao.core.targets import Target, TargetError, parse_actual, parse_target, target_missing
 
 
 @pytest.mark.parametrize(
@@ -98,6 +98,20 @@ def test_unit_column_supplies_missing_unit() -> None:
 def test_unparseable_targets_raise_with_chinese_reason(text: str, reason: str) -> None:
     with pytest.raises(TargetError, match=reason):
         parse_target(text)
+
+
+@pytest.mark.parametrize("text", [None, "", "  ", "—", "——", "-", "－", "/", "／", "无", "不适用", " 不适用 "])
+def test_placeholders_mean_no_target(text: str | None) -> None:
+    # A placeholder is a blank to fill in, never a qualitative target that scores as 达成.
+    assert target_missing(text)
+    if text is not None and text.strip():
+        with pytest.raises(TargetError, match="表示没有指标值"):
+            parse_target(text)
+
+
+@pytest.mark.parametrize("text", ["无投诉", "≥1个", "按期完成", "-5%"])
+def test_text_around_a_placeholder_word_is_a_target(text: str) -> None:
+    assert not target_missing(text)
 
 
 @pytest.mark.parametrize(

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.core.display import fmt_amount, fmt_amount_fixed, fmt_decimal, fmt_rate, fmt_score, fmt_value
-from jixiao.core.model import FUND_SOURCES, DepartmentYear, Indicator, Project
+from jixiao.core.model import FUND_SOURCES, DepartmentYear, Indicator, Project, sum_known
 from jixiao.core.quality import draft_problems_text, review
-from jixiao.core.results import DepartmentResult, ExecutionResult, IndicatorResult, ProjectResult
+from jixiao.core.results import Cause, DepartmentResult, ExecutionResult, IndicatorResult, ProjectResult
 from jixiao.core.scoring import infer_achievement
 from jixiao.core.targets import NEGATIVE_OPS, POSITIVE_OPS, TargetError, parse_target
 
@@ -182,16 +182,38 @@ class _Writer:
 # ---------------------------------------------------------------- sentence pieces
 
 
-def _amount(d: Decimal, unit: str) -> str:
-    return f"{fmt_amount(d)} {unit}"
+def _amount(d: Decimal | None, unit: str) -> str:
+    """An amount with its unit; a blank one (not filled in) is marked for the unit to complete."""
+    return TODO if d is None else f"{fmt_amount(d)} {unit}"
 
 
-def execution_sentence(budget: Decimal, executed: Decimal, rate: Decimal | None, unit: str, verb: str = "") -> str:
+def _fixed(d: Decimal | None) -> str:
+    """An amount for a table cell; "—" when blank."""
+    return "—" if d is None else fmt_amount_fixed(d)
+
+
+def _rate_of(executed: Decimal | None, budget: Decimal | None) -> str:
+    return fmt_rate(executed / budget, 1) if executed is not None and budget else "—"
+
+
+def execution_sentence(
+    budget: Decimal | None, executed: Decimal | None, rate: Decimal | None, unit: str, verb: str = ""
+) -> str:
     """「全年预算数 1153.25 万元，执行数 1104.37 万元，完成预算的 95.8%」 (``verb`` e.g. 为)."""
     head = f"全年预算数{verb} {_amount(budget, unit)}，执行数{verb} {_amount(executed, unit)}"
+    if budget is None or executed is None:
+        return f"{head}，执行率无法计算"
     if rate is None:
         return f"{head}，全年预算数为 0，无法计算执行率"
     return f"{head}，完成预算的 {fmt_rate(rate, 1)}"
+
+
+def _score_conclusion(w: _Writer, subject: str, total: Decimal | None, grade: str | None, reason: str | None) -> str:
+    """「自评得分 96 分，等级为优」, or why the total cannot be stated yet (with a warning)."""
+    if total is None:
+        w.warnings.append(f"{subject}{reason}，报告中已标注{TODO}")
+        return f"自评得分{TODO}（{reason}）"
+    return f"自评得分 {fmt_score(total)} 分，等级为{grade}"
 
 
 def _project_label(name: str) -> str:
@@ -222,11 +244,12 @@ def indicator_sentence(ind: Indicator, res: IndicatorResult, rules: ReportRules)
     """One indicator's result as a sentence, and whether it is unreported (needs 【待补充】)."""
     name = ind.name
     if res.score is None:
-        return f"{name}：年度目标值 {ind.target_text}，尚未填报实际完成值{TODO}", True
+        why = "尚未填报实际完成值" if res.cause == Cause.MISSING_ACTUAL else (res.reason or "无法计分")
+        return f"{name}：年度目标值 {ind.target_text or '（未填写）'}，{why}{TODO}", True
     actual = (res.actual_text or "").strip()
     note = _feed_note(res.feed, rules)
     try:
-        target = parse_target(ind.target_text, ind.unit)
+        target = parse_target(ind.target_text or "", ind.unit)
     except TargetError:
         target = None
     if target is None or target.op == "qualitative":
@@ -245,7 +268,7 @@ def indicator_sentence(ind: Indicator, res: IndicatorResult, rules: ReportRules)
 
 
 def _full_marks(res: IndicatorResult) -> bool:
-    return res.score is not None and res.score >= res.weight
+    return res.score is not None and res.weight is not None and res.score >= res.weight
 
 
 def _indicator_analysis(w: _Writer, pairs: list[tuple[Indicator, IndicatorResult]], subject: str) -> None:
@@ -266,7 +289,7 @@ def _indicator_analysis(w: _Writer, pairs: list[tuple[Indicator, IndicatorResult
         order = f"{numerals[i]}是" if i < len(numerals) else ""
         w.p(f"{order}{level1}方面。" + "；".join(sentences) + "。")
     if unreported:
-        w.warnings.append(f"{subject}有 {len(unreported)} 项指标尚未填报实际完成值：{'、'.join(unreported)}")
+        w.warnings.append(f"{subject}有 {len(unreported)} 项指标尚未计分：{'、'.join(unreported)}")
     short = [(ind, res) for ind, res in pairs if res.score is not None and not _full_marks(res)]
     if not short:
         w.p(f"{subject}已填报的绩效指标均取得满分。")
@@ -282,7 +305,8 @@ def _indicator_analysis(w: _Writer, pairs: list[tuple[Indicator, IndicatorResult
 
 
 def _score_parts(execution: ExecutionResult, results: Iterable[IndicatorResult], exec_name: str) -> list[tuple[str, Decimal]]:
-    parts: dict[str, Decimal] = {exec_name: execution.score}
+    """Points per 一级指标 of a verifiable total (every part has a score)."""
+    parts: dict[str, Decimal] = {exec_name: execution.score or ZERO}
     for r in results:
         parts[r.level1] = parts.get(r.level1, ZERO) + (r.score or ZERO)
     return list(parts.items())
@@ -299,7 +323,7 @@ def _indicator_rows(pairs: Iterable[tuple[Indicator, IndicatorResult]]) -> list[
     for ind, res in pairs:
         name = ind.name + ("（示例）" if ind.origin == "示例" else "")
         rows.append([
-            ind.level1, ind.level2, name, ind.target_text, res.actual_text or "—",
+            ind.level1, ind.level2, name, ind.target_text or "—", res.actual_text or "—",
             fmt_score(res.weight), fmt_score(res.score), ind.deviation_reason.strip() or "—",
         ])
     return rows
@@ -321,7 +345,7 @@ def _band_counts(values: list[Decimal], edges: tuple[Decimal, ...], unit: str) -
 
 
 def _indicator_chart(key: str, title: str, pairs: list[tuple[Indicator, IndicatorResult]], rules: ReportRules) -> Chart | None:
-    scored = [(ind, res) for ind, res in pairs if res.score is not None and res.weight > 0]
+    scored = [(ind, res) for ind, res in pairs if res.score is not None and res.weight]
     if not scored:
         return None
     rates = [res.score / res.weight * HUNDRED for _, res in scored]  # type: ignore[operator]
@@ -357,7 +381,8 @@ def _grade_chart(projects: list[ProjectResult]) -> Chart | None:
         return None
     counts = {g: 0 for g in GRADES}
     for p in projects:
-        counts[p.grade] = counts.get(p.grade, 0) + 1
+        if p.grade is not None:  # an unverifiable total has no grade yet
+            counts[p.grade] = counts.get(p.grade, 0) + 1
     return Chart(key="grades", kind="columns", title="项目自评等级分布", labels=list(counts),
                  values=[Decimal(c) for c in counts.values()], axis_label="项目数（个）")
 
@@ -425,10 +450,10 @@ def draft_department(dy: DepartmentYear, result: DepartmentResult, rules: Report
     w.h2("（一）自评结论综述")
     w.p(
         f"{dy.year}年我单位" + execution_sentence(result.budget, result.executed, rate, unit)
-        + f"；部门整体支出绩效自评得分 {fmt_score(result.total)} 分，等级为{result.grade}。"
+        + f"；部门整体支出绩效{_score_conclusion(w, '部门整体', result.total, result.grade, result.reason)}。"
     )
-    exec_name = "预算执行率"
-    w.p(score_sentence(result.total, _score_parts(result.execution, result.indicators, exec_name)))
+    if result.total is not None:
+        w.p(score_sentence(result.total, _score_parts(result.execution, result.indicators, "预算执行率")))
     if dy.goal_actual.strip():
         w.p(f"年度部门整体绩效目标实际完成情况：{dy.goal_actual.strip()}")
 
@@ -477,10 +502,8 @@ def _budget_table(result: DepartmentResult, unit: str) -> Table:
     rows = []
     for group, split in (("资金来源", result.by_source), ("支出性质", result.by_nature)):
         for key, (budget, executed) in split.items():
-            rows.append([group, key, fmt_amount_fixed(budget), fmt_amount_fixed(executed),
-                         fmt_rate(executed / budget, 1) if budget else "—"])
-    rows.append(["合计", "", fmt_amount_fixed(result.budget), fmt_amount_fixed(result.executed),
-                 fmt_rate(result.execution.rate, 1)])
+            rows.append([group, key, _fixed(budget), _fixed(executed), _rate_of(executed, budget)])
+    rows.append(["合计", "", _fixed(result.budget), _fixed(result.executed), fmt_rate(result.execution.rate, 1)])
     return Table(
         caption=f"表1 部门整体收支情况（单位：{unit}）",
         header=["分类", "项目", "全年预算数", "全年执行数", "执行率"],
@@ -495,21 +518,24 @@ def _project_analysis(w: _Writer, dy: DepartmentYear, result: DepartmentResult) 
         w.todo("本年度尚无项目支出自评数据", "，请在系统中录入项目及其自评结果。")
         w.warnings.append(f"没有项目支出数据，报告中已标注{TODO}")
         return
-    budget = sum((p.budget for p in projects), ZERO)
-    executed = sum((p.executed for p in projects), ZERO)
+    budget = sum_known(p.budget for p in projects)
+    executed = sum_known(p.executed for p in projects)
+    rate = executed / budget if executed is not None and budget else None
     w.p(
         f"根据财政预算绩效管理要求，我部门组织对 {dy.year} 年度 {len(projects)} 个项目支出开展绩效自评，"
-        + execution_sentence(budget, executed, executed / budget if budget else None, unit).replace("全年", "项目全年", 1)
+        + execution_sentence(budget, executed, rate, unit).replace("全年", "项目全年", 1)
         + "。"
     )
-    key = sorted(projects, key=lambda p: (-p.budget, p.code))[: w.rules.key_projects]
+    key = sorted(projects, key=lambda p: (-(p.budget or ZERO), p.code))[: w.rules.key_projects]
     if key:
         w.p("其中，" + "；".join(
             _project_label(p.name) + execution_sentence(p.budget, p.executed, p.execution.rate, unit, "为")
             for p in key
         ) + "。")
     counts = {g: sum(1 for p in projects if p.grade == g) for g in GRADES}
-    w.p("项目自评等级：" + "，".join(f"{g} {n} 个" for g, n in counts.items()) + "。")
+    unverified = sum(1 for p in projects if p.total is None)
+    tail = f"，总分无法核实 {unverified} 个" if unverified else ""
+    w.p("项目自评等级：" + "，".join(f"{g} {n} 个" for g, n in counts.items()) + tail + "。")
     threshold = w.rules.low_execution_rate
     low = [p for p in projects if p.execution.rate is not None and p.execution.rate < threshold]
     if low:
@@ -531,13 +557,13 @@ def _project_analysis(w: _Writer, dy: DepartmentYear, result: DepartmentResult) 
 def _department_table(dy: DepartmentYear, result: DepartmentResult) -> Table:
     unit = result.money_unit
     exec_row = [
-        "预算执行", "预算执行率", f"预算执行率（全年预算数 {fmt_amount(result.budget)} {unit}，执行数 {fmt_amount(result.executed)} {unit}）",
+        "预算执行", "预算执行率", f"预算执行率（全年预算数 {_amount(result.budget, unit)}，执行数 {_amount(result.executed, unit)}）",
         "100%", fmt_rate(result.execution.rate, 1), fmt_score(result.execution.weight), fmt_score(result.execution.score),
         "—" if (result.execution.rate or ZERO) >= load_rules().low_execution_rate else (dy.execution_explanation.strip() or "—"),
     ]
     rows = [exec_row, *_indicator_rows(zip(dy.indicators, result.indicators))]
-    weight = result.execution.weight + sum((r.weight for r in result.indicators), ZERO)
-    rows.append(["合计", "", "", "", "", fmt_score(weight), fmt_score(result.total), f"自评等级：{result.grade}"])
+    weight = sum_known([result.execution.weight, *(r.weight for r in result.indicators)])
+    rows.append(["合计", "", "", "", "", fmt_score(weight), fmt_score(result.total), f"自评等级：{result.grade or '—'}"])
     return Table(
         caption=f"{dy.department.name} {dy.year} 年度部门整体支出绩效自评表",
         header=INDICATOR_HEADER, rows=rows, numeric=frozenset({5, 6}), widths=INDICATOR_WIDTHS,
@@ -548,12 +574,11 @@ def _projects_table(projects: list[ProjectResult], dy: DepartmentYear, unit: str
     rows = []
     for i, p in enumerate(projects, 1):
         shown = p.name + ("（示例）" if dy.project(p.code).origin == "示例" else "")
-        rows.append([str(i), p.code, shown, fmt_amount_fixed(p.budget), fmt_amount_fixed(p.executed),
-                     fmt_rate(p.execution.rate, 1), fmt_score(p.total), p.grade])
-    budget = sum((p.budget for p in projects), ZERO)
-    executed = sum((p.executed for p in projects), ZERO)
-    rows.append(["", "合计", "", fmt_amount_fixed(budget), fmt_amount_fixed(executed),
-                 fmt_rate(executed / budget, 1) if budget else "—", "", ""])
+        rows.append([str(i), p.code, shown, _fixed(p.budget), _fixed(p.executed),
+                     fmt_rate(p.execution.rate, 1), fmt_score(p.total), p.grade or "—"])
+    budget = sum_known(p.budget for p in projects)
+    executed = sum_known(p.executed for p in projects)
+    rows.append(["", "合计", "", _fixed(budget), _fixed(executed), _rate_of(executed, budget), "", ""])
     return Table(
         caption=f"{dy.year} 年度项目支出绩效自评情况（单位：{unit}）",
         header=["序号", "项目编码", "项目名称", "全年预算数", "全年执行数", "执行率", "自评得分", "等级"],
@@ -587,11 +612,10 @@ def draft_project(dy: DepartmentYear, project: Project, result: ProjectResult, r
     w.p(execution_sentence(result.budget, result.executed, result.execution.rate, unit) + "。")
     rows = []
     for f in project.funds:
-        rows.append([f.fund_source, fmt_amount_fixed(f.initial) if f.initial is not None else "—",
-                     fmt_amount_fixed(f.budget), fmt_amount_fixed(f.executed),
-                     fmt_rate(f.executed / f.budget, 1) if f.budget else "—"])
-    rows.append(["合计", fmt_amount_fixed(project.initial_budget) if project.initial_budget is not None else "—",
-                 fmt_amount_fixed(result.budget), fmt_amount_fixed(result.executed), fmt_rate(result.execution.rate, 1)])
+        rows.append([f.fund_source, _fixed(f.initial), _fixed(f.budget), _fixed(f.executed),
+                     _rate_of(f.executed, f.budget)])
+    rows.append(["合计", _fixed(project.initial_budget), _fixed(result.budget), _fixed(result.executed),
+                 fmt_rate(result.execution.rate, 1)])
     w.add(Table(caption=f"项目资金情况（单位：{unit}）",
                 header=["资金来源", "年初预算数", "全年预算数", "全年执行数", "执行率"],
                 rows=rows, numeric=frozenset({1, 2, 3, 4}), widths=(2.0, 1.5, 1.5, 1.5, 1.0)))
@@ -613,8 +637,9 @@ def draft_project(dy: DepartmentYear, project: Project, result: ProjectResult, r
 
     w.h1("三、自评结论")
     w.p(f"本项目{execution_sentence(result.budget, result.executed, rate, unit)}；"
-        f"项目支出绩效自评得分 {fmt_score(result.total)} 分，等级为{result.grade}。")
-    w.p(score_sentence(result.total, _score_parts(result.execution, result.indicators, "预算执行率")))
+        f"项目支出绩效{_score_conclusion(w, '本项目', result.total, result.grade, result.reason)}。")
+    if result.total is not None:
+        w.p(score_sentence(result.total, _score_parts(result.execution, result.indicators, "预算执行率")))
 
     w.h1("四、存在的主要问题")
     w.narrative(project.problems, "项目存在的主要问题")
@@ -631,8 +656,8 @@ def draft_project(dy: DepartmentYear, project: Project, result: ProjectResult, r
                 fmt_score(result.execution.weight), fmt_score(result.execution.score),
                 project.execution_explanation.strip() or "—"]
     table_rows = [exec_row, *_indicator_rows(pairs)]
-    weight = result.execution.weight + sum((r.weight for r in result.indicators), ZERO)
-    table_rows.append(["合计", "", "", "", "", fmt_score(weight), fmt_score(result.total), f"自评等级：{result.grade}"])
+    weight = sum_known([result.execution.weight, *(r.weight for r in result.indicators)])
+    table_rows.append(["合计", "", "", "", "", fmt_score(weight), fmt_score(result.total), f"自评等级：{result.grade or '—'}"])
     w.add(Table(caption=f"{project.name} {dy.year} 年度项目支出绩效自评表", header=INDICATOR_HEADER,
                 rows=table_rows, numeric=frozenset({5, 6}), widths=INDICATOR_WIDTHS))
     return Draft(title=[project.name, f"{dy.year}年项目支出绩效自评报告"], blocks=w.blocks, warnings=w.warnings)

@@ -15,6 +15,7 @@ imported. The UI and reports show 示例 wherever it applies.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -30,6 +31,16 @@ LIKELIHOODS: tuple[str, ...] = ("确定能", "有可能", "完全不可能")
 DEVIATION_CAUSES: tuple[str, ...] = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
 ACHIEVEMENTS: tuple[str, ...] = ("达成", "部分达成", "未达成")
 RECTIFICATION_STATUSES: tuple[str, ...] = ("待整改", "整改中", "已完成", "已确认")
+
+
+def sum_known(values: Iterable[Decimal | None]) -> Decimal | None:
+    """The sum of amounts, or None when any of them is blank: a blank is unknown, not 0."""
+    total = Decimal("0")
+    for value in values:
+        if value is None:
+            return None
+        total += value
+    return total
 
 
 @dataclass
@@ -51,8 +62,10 @@ class Indicator:
     level1: str  # 一级指标, e.g. 产出指标
     level2: str  # 二级指标, e.g. 数量指标
     name: str  # 三级指标
-    target_text: str  # 年度指标值 as written, e.g. "≥7个", "按期完成"
-    weight: Decimal  # 分值
+    # 年度指标值 as written, e.g. "≥7个", "按期完成"; None (or a placeholder such as "—", see
+    # jixiao.core.targets.target_missing) = no target filled in yet
+    target_text: str | None
+    weight: Decimal | None  # 分值; None = not filled in yet (a draft), never read as 0
     unit: str = ""  # 度量单位 when given in its own column
     actual_text: str | None = None  # 实际完成值 as written; None = not yet reported
     achievement: str | None = None  # qualitative result: 达成 / 部分达成 / 未达成
@@ -76,8 +89,8 @@ class FundLine:
     """Budget and execution of one fund source (for a project) in the money unit."""
 
     fund_source: str  # one of FUND_SOURCES
-    budget: Decimal  # 全年预算数 (adjusted) — the denominator of every execution rate
-    executed: Decimal  # 全年执行数
+    budget: Decimal | None  # 全年预算数 (adjusted) — the denominator of every execution rate; None = blank
+    executed: Decimal | None  # 全年执行数; None = blank
     initial: Decimal | None = None  # 年初预算数, informative only
     version: int | None = None
 
@@ -88,8 +101,8 @@ class BudgetLine:
 
     fund_source: str
     nature: str  # one of NATURES
-    budget: Decimal
-    executed: Decimal
+    budget: Decimal | None  # None = blank, not 0
+    executed: Decimal | None
     initial: Decimal | None = None
     carry_over: Decimal = Decimal("0")  # 年末结转和结余
     origin: str = "录入"
@@ -147,12 +160,13 @@ class Project:
     version: int | None = None
 
     @property
-    def budget(self) -> Decimal:
-        return sum((f.budget for f in self.funds), Decimal("0"))
+    def budget(self) -> Decimal | None:
+        """Σ fund-line budgets; None when any of them is blank (the sum is then unknown)."""
+        return sum_known(f.budget for f in self.funds)
 
     @property
-    def executed(self) -> Decimal:
-        return sum((f.executed for f in self.funds), Decimal("0"))
+    def executed(self) -> Decimal | None:
+        return sum_known(f.executed for f in self.funds)
 
     @property
     def initial_budget(self) -> Decimal | None:
@@ -211,12 +225,13 @@ class DepartmentYear:
     version: int | None = None
 
     @property
-    def budget(self) -> Decimal:
-        return sum((b.budget for b in self.budget_lines), Decimal("0"))
+    def budget(self) -> Decimal | None:
+        """Σ budget-line budgets; None when any of them is blank (the sum is then unknown)."""
+        return sum_known(b.budget for b in self.budget_lines)
 
     @property
-    def executed(self) -> Decimal:
-        return sum((b.executed for b in self.budget_lines), Decimal("0"))
+    def executed(self) -> Decimal | None:
+        return sum_known(b.executed for b in self.budget_lines)
 
     def project(self, code: str) -> Project:
         for p in self.projects:

@@ -22,12 +22,15 @@ from jixiao.core.display import fmt_amount, fmt_pct_number, fmt_rate, fmt_score,
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.model import (
     DEVIATION_CAUSES, LIKELIHOODS, ORIGINS, Checkpoint, DepartmentYear, Indicator, IndicatorProgress, Project,
+    sum_known,
 )
 from jixiao.core.money import unit_factor
 from jixiao.core.quality.findings import Finding, place
 from jixiao.core.quality.rules import SEVERITIES
 from jixiao.core.scoring import infer_achievement, score_execution
-from jixiao.core.targets import NEGATIVE_OPS, POSITIVE_OPS, Target, TargetError, parse_actual, parse_target
+from jixiao.core.targets import (
+    NEGATIVE_OPS, POSITIVE_OPS, Target, TargetError, parse_actual, parse_target, target_missing,
+)
 from jixiao.core.schemes import ExecutionRule, load_scheme
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "rules" / "monitoring.json"
@@ -229,7 +232,7 @@ def executed_to_date(project: Project, month: int) -> Decimal:
 
 
 def execution_progress(project: Project, month: int) -> Decimal | None:
-    """执行进度 = 1-m月执行数 ÷ 全年预算数; None when the budget is 0."""
+    """执行进度 = 1-m月执行数 ÷ 全年预算数; None when the budget is 0 or blank."""
     check_month(month)
     budget = project.budget
     return executed_to_date(project, month) / budget if budget else None
@@ -262,8 +265,8 @@ def warning_level(time: Decimal, execution: Decimal, forecast_rate: Decimal | No
 class Forecast:
     method: str  # "history" (the unit's own monthly profile) or "linear" (run rate)
     executed: Decimal  # projected 全年执行数
-    rate: Decimal | None  # projected execution rate (fraction); None when the budget is 0
-    score: Decimal  # expected execution score under the project template's rule
+    rate: Decimal | None  # projected execution rate (fraction); None when the budget is 0 or blank
+    score: Decimal | None  # expected execution score under the project scheme's rule; None: budget blank
     description: str  # the method and its numbers, in Chinese
     score_trace: str = ""
 
@@ -334,7 +337,7 @@ class IndicatorMonitoring:
     level1: str
     level2: str
     name: str
-    target_text: str
+    target_text: str | None
     reported: bool  # the checkpoint has a row for this indicator
     progress_text: str = ""
     forecast_text: str = ""
@@ -389,11 +392,14 @@ def assess_indicator(ind: Indicator, progress: IndicatorProgress | None, rules: 
     levels = [rules.likelihood_levels.get(progress.likelihood, "green")]
     if levels[0] != "green":
         out.reasons.append(f"完成目标可能性为“{progress.likelihood}”")
-    try:
-        target = parse_target(ind.target_text, ind.unit)
-    except TargetError as exc:
-        out.reasons.append(f"年度指标值无法识别，未比较预计完成情况：{exc}")
-        target = None
+    target: Target | None = None
+    if target_missing(ind.target_text):
+        out.reasons.append("未填写年度指标值，未比较预计完成情况")
+    else:
+        try:
+            target = parse_target(ind.target_text or "", ind.unit)
+        except TargetError as exc:
+            out.reasons.append(f"年度指标值无法识别，未比较预计完成情况：{exc}")
     if target is not None and target.quantitative:
         done = _in_target_unit(progress.progress_text, target) if progress.progress_text else None
         if done is not None and target.value:
@@ -407,7 +413,7 @@ def assess_indicator(ind: Indicator, progress: IndicatorProgress | None, rules: 
                 share = f"，为指标值的 {fmt_rate(ratio)}" if ratio is not None and target.op not in NEGATIVE_OPS else ""
                 out.reasons.append(f"全年预计完成「{progress.forecast_text}」未达到年度指标值「{ind.target_text}」{share}")
     elif target is not None and progress.forecast_text:
-        achieved = infer_achievement(ind.target_text, progress.forecast_text)
+        achieved = infer_achievement(target.text, progress.forecast_text)
         if achieved in ("未达成", "部分达成"):
             levels.append(rules.projected_shortfall_level)
             out.reasons.append(f"全年预计完成情况「{progress.forecast_text}」表明{achieved}")
@@ -438,7 +444,7 @@ class ProjectMonitoring:
     code: str
     name: str
     origin: str  # 示例 when the monthly data is illustrative
-    budget: Decimal
+    budget: Decimal | None  # None = a fund line's budget is blank
     executed_to_date: Decimal
     execution_progress: Decimal | None
     level: str  # funds level (execution against time, forecast floor)
@@ -458,13 +464,13 @@ class ProjectMonitoring:
 
 @dataclass
 class MonitoringTotals:
-    budget: Decimal  # Σ project budgets (项目支出)
+    budget: Decimal | None  # Σ project budgets (项目支出); None when one is blank
     executed_to_date: Decimal
     execution_progress: Decimal | None
     forecast_executed: Decimal
     forecast_rate: Decimal | None
     level: str
-    department_budget: Decimal  # whole department (budget lines), for information
+    department_budget: Decimal | None  # whole department (budget lines), for information
     counts: dict[str, int]  # level -> number of projects at that overall level
 
 
@@ -496,11 +502,11 @@ class MonitoringReport:
         raise KeyError(code)
 
 
-def _is_key_project(budget: Decimal, money_unit: str, rules: MonitoringRules) -> bool:
+def _is_key_project(budget: Decimal | None, money_unit: str, rules: MonitoringRules) -> bool:
     factor = unit_factor(money_unit, rules.key_project_unit)
     if factor is None:
         raise InputError([Problem("金额单位", f"金额单位「{money_unit}」无法与重点监控标准的「{rules.key_project_unit}」换算", "金额单位")])
-    return budget * factor >= rules.key_project_budget
+    return budget is not None and budget * factor >= rules.key_project_budget
 
 
 def _checkpoint(project: Project, month: int) -> Checkpoint | None:
@@ -550,7 +556,7 @@ def assess_project(
     if progress is None:
         level = "green"
         reasons: list[str] = []
-        notes.append("全年预算数为 0，不作执行进度预警")
+        notes.append("未填写全年预算数，不作执行进度预警" if budget is None else "全年预算数为 0，不作执行进度预警")
     else:
         level = warning_level(t, progress, fc.rate, rules)
         if stated_rate is not None and stated_rate < rules.forecast_floor:
@@ -619,7 +625,7 @@ def assess_department(
         series, basis = _history_for(p.code, earlier) if earlier else ([], "本单位以前年度")
         projects.append(assess_project(p, month, rules, money_unit=dy.money_unit, rule=rule,
                                        history=series or None, basis=basis))
-    budget = sum((p.budget for p in projects), ZERO)
+    budget = sum_known(p.budget for p in projects)
     done = sum((p.executed_to_date for p in projects), ZERO)
     projected = sum((p.forecast.executed for p in projects), ZERO)
     progress = done / budget if budget else None
@@ -807,6 +813,10 @@ def _pct(fraction: Decimal | None) -> str | None:
     return None if fraction is None else fmt_pct_number(fraction, 1)
 
 
+def _amount(amount: Decimal | None) -> str | None:
+    return None if amount is None else fmt_amount(amount)
+
+
 def report_to_dict(report: MonitoringReport) -> dict[str, Any]:
     """The report as JSON-ready data: amounts and percent numbers as display strings (the one
     rounding rule), levels as ids with their Chinese labels."""
@@ -823,7 +833,7 @@ def report_to_dict(report: MonitoringReport) -> dict[str, Any]:
     def project(p: ProjectMonitoring) -> dict[str, Any]:
         return {
             "code": p.code, "name": p.name, "origin": p.origin, "key_monitoring": p.key_monitoring,
-            "budget": fmt_amount(p.budget), "executed_to_date": fmt_amount(p.executed_to_date),
+            "budget": _amount(p.budget), "executed_to_date": fmt_amount(p.executed_to_date),
             "execution_progress": _pct(p.execution_progress),
             "level": p.level, "level_label": report.label(p.level), "reasons": p.reasons,
             "overall_level": p.overall_level,
@@ -854,10 +864,10 @@ def report_to_dict(report: MonitoringReport) -> dict[str, Any]:
         "time_progress": fmt_pct_number(report.time_progress, 1),
         "key_monitoring": report.key_monitoring, "key_threshold": report.key_threshold,
         "totals": {
-            "budget": fmt_amount(t.budget), "executed_to_date": fmt_amount(t.executed_to_date),
+            "budget": _amount(t.budget), "executed_to_date": fmt_amount(t.executed_to_date),
             "execution_progress": _pct(t.execution_progress), "forecast_executed": fmt_amount(t.forecast_executed),
             "forecast_rate": _pct(t.forecast_rate), "level": t.level, "level_label": report.label(t.level),
-            "department_budget": fmt_amount(t.department_budget), "counts": t.counts,
+            "department_budget": _amount(t.department_budget), "counts": t.counts,
         },
         "projects": [project(p) for p in report.projects],
         "warnings": [

@@ -18,6 +18,16 @@ Templates are constant strings written in ``jixiao.core.scoring``; text that use
 (targets, actual values, feed names) always travels as a value, never inside a template, so a
 brace in it is just a brace. A placeholder ``{name:kind}`` shows a Decimal with one of the
 display rules in ``FORMATS``; ``{name}`` shows a string as it is.
+
+Incomplete work. Blank is a state, not an error (docs: real-work.md §1). A figure that cannot be
+computed — an indicator without weight, target or actual value, an execution rate without budget
+or executed amount, a total over such parts — is ``None``, never 0, and the result says why:
+
+- ``computable``: whether the figure (``score`` / ``total``) exists;
+- ``reason``: Chinese, set exactly when it does not ("未填写分值，无法计分",
+  "总分无法核实：3 项指标未填写分值");
+- ``cause`` (indicators only): which of ``Cause`` it is, for checks that report each kind under
+  its own finding code.
 """
 from __future__ import annotations
 
@@ -25,6 +35,7 @@ import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from jixiao.core.display import fmt_decimal, fmt_value
@@ -59,20 +70,36 @@ def format_steps(steps: Iterable[TraceStep]) -> str:
     return "".join(_FORMATTER.vformat(template, (), values) for template, values in steps)
 
 
+class Cause(StrEnum):
+    """Why an indicator has no score."""
+
+    MISSING_WEIGHT = "missing_weight"  # 分值 blank
+    MISSING_TARGET = "missing_target"  # 年度指标值 blank or a placeholder ("—", "/", "无" …)
+    MISSING_ACTUAL = "missing_actual"  # 实际完成值 not reported (yet)
+    UNREADABLE_TARGET = "unreadable_target"  # the target text cannot be read
+    UNSCORABLE = "unscorable"  # the actual value (or the evaluator's level) cannot be scored
+
+
 @dataclass
 class IndicatorResult:
     code: str
     level1: str
     level2: str
     name: str
-    weight: Decimal
-    score: Decimal | None  # None when no actual value has been reported yet
+    weight: Decimal | None  # None = not filled in
+    score: Decimal | None  # None = not computable, see ``reason``
     ratio: Decimal | None  # completion ratio before capping (B/A, A/B, band ratio …)
-    trace_steps: list[TraceStep]  # how the score was obtained; ``trace`` is its text
+    trace_steps: list[TraceStep]  # how the score was obtained (or why not); ``trace`` is its text
     over_completion: Decimal | None = None  # actual/target − 1 on positive indicators, when > 0
     flags: list[str] = field(default_factory=list)  # e.g. "超额完成较多"
     feed: str | None = None  # the feed that supplied the actual value, if any
     actual_text: str | None = None  # the actual value used (after any feed)
+    reason: str | None = None  # Chinese, why there is no score; None when there is one
+    cause: Cause | None = None  # the kind of ``reason``
+
+    @property
+    def computable(self) -> bool:
+        return self.score is not None
 
     @property
     def trace(self) -> str:
@@ -82,12 +109,17 @@ class IndicatorResult:
 
 @dataclass
 class ExecutionResult:
-    budget: Decimal
-    executed: Decimal
-    rate: Decimal | None  # fraction (0.9576…), None when the budget is 0
+    budget: Decimal | None  # None = blank
+    executed: Decimal | None  # None = blank
+    rate: Decimal | None  # fraction (0.9576…); None when the budget is 0 or a figure is blank
     weight: Decimal
-    score: Decimal
+    score: Decimal | None  # None = not computable (a figure is blank), see ``reason``
     trace_steps: list[TraceStep]
+    reason: str | None = None  # Chinese, why there is no score
+
+    @property
+    def computable(self) -> bool:
+        return self.score is not None
 
     @property
     def trace(self) -> str:
@@ -98,13 +130,18 @@ class ExecutionResult:
 class ProjectResult:
     code: str
     name: str
-    budget: Decimal
-    executed: Decimal
+    budget: Decimal | None
+    executed: Decimal | None
     execution: ExecutionResult
     indicators: list[IndicatorResult]
-    total: Decimal
-    grade: str
+    total: Decimal | None  # None = cannot be verified: some part is not computable, see ``reason``
+    grade: str | None  # None with the total
     trace_steps: list[TraceStep]
+    reason: str | None = None  # e.g. "总分无法核实：3 项指标未填写分值"
+
+    @property
+    def computable(self) -> bool:
+        return self.total is not None
 
     @property
     def trace(self) -> str:
@@ -117,18 +154,24 @@ class DepartmentResult:
     name: str
     year: int
     money_unit: str
-    budget: Decimal
-    executed: Decimal
-    by_source: dict[str, tuple[Decimal, Decimal]]  # fund source -> (budget, executed), all sources
-    by_nature: dict[str, tuple[Decimal, Decimal]]  # nature -> (budget, executed)
+    budget: Decimal | None
+    executed: Decimal | None
+    # fund source / nature -> (budget, executed) over all sources; None where a line is blank
+    by_source: dict[str, tuple[Decimal | None, Decimal | None]]
+    by_nature: dict[str, tuple[Decimal | None, Decimal | None]]
     execution: ExecutionResult
     indicators: list[IndicatorResult]
-    total: Decimal
-    grade: str
+    total: Decimal | None  # the department's own total; None = cannot be verified, see ``reason``
+    grade: str | None
     trace_steps: list[TraceStep]
     projects: list[ProjectResult]
     scheme: str  # "<id>@<version>" of the department scoring scheme used
     project_scheme: str  # "<id>@<version>" of the project scheme
+    reason: str | None = None
+
+    @property
+    def computable(self) -> bool:
+        return self.total is not None
 
     @property
     def trace(self) -> str:

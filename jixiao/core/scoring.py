@@ -7,6 +7,10 @@ are decided on the exact total (89.99 is 良).
 Each function records its trace as steps while it computes (``jixiao.core.results``): the
 sentence is chosen by the same branch that chose the number, and is only formatted when read.
 
+Nothing here raises for what a user filled in (or left blank): a figure that cannot be computed
+is ``None`` with a Chinese ``reason`` (``jixiao.core.results``), and a total over such parts says
+it cannot be verified instead of counting the blanks as 0.
+
 Indicator kinds, one function each: qualitative (bands of the scheme), and the quantitative
 kinds ≥/> (``_more_is_better``), ≤/< (``_less_is_better``), = (``_equal_to``) and ranges
 (``_within_range``). Each quantitative kind gives the completion ratio; ``_capped_score`` turns
@@ -19,13 +23,13 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from jixiao.core.display import fmt_pct_number, fmt_rate, fmt_value
 from jixiao.core.errors import Problem
-from jixiao.core.model import FUND_SOURCES, NATURES, DepartmentYear, Indicator, Project
+from jixiao.core.model import FUND_SOURCES, NATURES, DepartmentYear, Indicator, Project, sum_known
 from jixiao.core.money import unit_factor
 from jixiao.core.results import (
-    DepartmentResult, ExecutionResult, IndicatorResult, ProjectResult, TraceStep,
+    Cause, DepartmentResult, ExecutionResult, IndicatorResult, ProjectResult, TraceStep,
 )
 from jixiao.core.schemes import ExecutionRule, Scheme, load_scheme
-from jixiao.core.targets import POSITIVE_OPS, Target, TargetError, parse_actual, parse_target
+from jixiao.core.targets import POSITIVE_OPS, Target, TargetError, parse_actual, parse_target, target_missing
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -40,11 +44,18 @@ _ACHIEVED_WORDS = ("基本达成", "达成", "完成", "达到", "实现", "按�
 
 
 class ScoringError(ValueError):
-    """An indicator that cannot be scored as filled in; the Chinese message says what to fix."""
+    """Raised inside this module when an actual value cannot be scored against its target;
+    ``score_indicator`` turns it into a result with ``Cause.UNSCORABLE`` and the message."""
 
 
-def _where(ind: Indicator) -> str:
-    return f"指标「{ind.name}」（{ind.code}）"
+# How a total names each kind of indicator that has no score ("3 项指标未填写分值").
+_TOTAL_CAUSES: dict[Cause, str] = {
+    Cause.MISSING_WEIGHT: "未填写分值",
+    Cause.MISSING_TARGET: "未填写指标值",
+    Cause.MISSING_ACTUAL: "未填写实际完成值",
+    Cause.UNREADABLE_TARGET: "指标值无法识别",
+    Cause.UNSCORABLE: "无法计分",
+}
 
 
 # ---------------------------------------------------------------- indicators
@@ -74,30 +85,48 @@ def score_indicator(
     ind: Indicator, scheme: Scheme, actual_text: str | None = None, feed: str | None = None
 ) -> IndicatorResult:
     """Score one indicator against its target. ``actual_text`` overrides ``ind.actual_text``
-    (a feed value); ``feed`` names that feed for the trace."""
+    (a feed value); ``feed`` names that feed for the trace. An indicator that cannot be scored
+    gets ``score=None`` with the ``reason`` and its ``cause``."""
     actual = actual_text if actual_text is not None else ind.actual_text
-    if actual is None or not actual.strip():
-        return IndicatorResult(
-            ind.code, ind.level1, ind.level2, ind.name, ind.weight, score=None, ratio=None,
-            trace_steps=[("尚未填报实际完成值", {})], feed=feed, actual_text=actual,
-        )
+    blanks = [
+        (cause, label) for cause, label, blank in (
+            (Cause.MISSING_WEIGHT, "分值", ind.weight is None),
+            (Cause.MISSING_TARGET, "指标值", target_missing(ind.target_text)),
+            (Cause.MISSING_ACTUAL, "实际完成值", actual is None or not actual.strip()),
+        ) if blank
+    ]
+    if blanks:
+        reason = f"未填写{'、'.join(label for _, label in blanks)}，无法计分"
+        return _not_computable(ind, actual, feed, blanks[0][0], reason)
+    assert ind.target_text is not None and actual is not None  # not blank, checked above
     try:
         target = parse_target(ind.target_text, ind.unit)
+    except TargetError as exc:
+        return _not_computable(ind, actual, feed, Cause.UNREADABLE_TARGET, str(exc))
+    try:
         if target.quantitative:
             result = _score_quantitative(ind, target, actual, scheme)
         else:
             result = _score_qualitative(ind, actual, scheme)
-    except (TargetError, ScoringError) as exc:
-        raise type(exc)(f"{_where(ind)}：{exc}") from exc
+    except (TargetError, ScoringError) as exc:  # TargetError: a ratio outside the level's band
+        return _not_computable(ind, actual, feed, Cause.UNSCORABLE, str(exc))
     result.feed = feed
     if feed is not None:
         result.trace_steps.insert(0, ("实际完成值取自「{feed}」：{actual}；", {"feed": feed, "actual": actual}))
     return result
 
 
+def _not_computable(ind: Indicator, actual: str | None, feed: str | None, cause: Cause, reason: str) -> IndicatorResult:
+    return IndicatorResult(
+        ind.code, ind.level1, ind.level2, ind.name, ind.weight, score=None, ratio=None,
+        trace_steps=[("{reason}", {"reason": reason})], feed=feed, actual_text=actual, reason=reason, cause=cause,
+    )
+
+
 def _score_qualitative(ind: Indicator, actual: str, scheme: Scheme) -> IndicatorResult:
     """A described target: the evaluator's level (or the one the actual text states) gives a
     share of the points from the scheme's band, the band's default unless adjusted inside it."""
+    assert ind.target_text is not None and ind.weight is not None  # blanks never reach a kind
     level = ind.achievement or infer_achievement(ind.target_text, actual)
     if level is None:
         raise ScoringError(f"无法从实际完成值「{actual}」判断达成程度，请选择达成、部分达成或未达成")
@@ -207,6 +236,7 @@ _QUANTITATIVE_KINDS: dict[str, Callable[[Target, Decimal], tuple[Decimal, TraceS
 
 
 def _score_quantitative(ind: Indicator, target: Target, actual: str, scheme: Scheme) -> IndicatorResult:
+    assert ind.weight is not None  # blanks never reach a kind
     b, note = _comparable_actual(target, actual)
     ratio, how = _QUANTITATIVE_KINDS[target.op](target, b)
     score, steps, over, flagged = _capped_score(ratio, ind.weight, target, scheme)
@@ -242,8 +272,14 @@ def _capped_score(
 # ---------------------------------------------------------------- budget execution
 
 
-def score_execution(budget: Decimal, executed: Decimal, rule: ExecutionRule) -> ExecutionResult:
-    """Execution rate 全年执行数 ÷ 全年预算数 (adjusted, never the initial budget) and its score."""
+def score_execution(budget: Decimal | None, executed: Decimal | None, rule: ExecutionRule) -> ExecutionResult:
+    """Execution rate 全年执行数 ÷ 全年预算数 (adjusted, never the initial budget) and its score;
+    not computable while either figure is blank."""
+    blanks = [label for label, value in (("全年预算数", budget), ("执行数", executed)) if value is None]
+    if blanks:
+        reason = f"未填写{'、'.join(blanks)}，无法计算执行率"
+        return ExecutionResult(budget, executed, None, rule.weight, None, [("{reason}", {"reason": reason})], reason)
+    assert budget is not None and executed is not None  # not blank, checked above
     if budget == 0:
         return ExecutionResult(budget, executed, None, rule.weight, ZERO,
                                [("全年预算数为 0，无法计算执行率，{name}按 0 分计", {"name": rule.name})])
@@ -300,28 +336,41 @@ def check_weights(indicators: Iterable[Indicator], scheme: Scheme, location: str
 
     A class with no indicators at all may hand its points to others (10号 lets the unit move the
     weight of an absent class), so then only the grand total must still match.
+
+    Blank weights are their own finding (a draft, not a wrong sum): while any is blank the grand
+    total cannot be checked, nor the classes holding one; a class whose weights are all filled in
+    is still checked when no class is absent (then no points can have moved).
     """
     inds = list(indicators)
     where = location or "绩效指标"
     problems: list[Problem] = []
     sums: dict[str, Decimal] = {}
+    blank_classes: set[str] = set()
     for ind in inds:
         if scheme.category(ind.level1) is None:
             known = "、".join(c.level1 for c in scheme.categories)
             problems.append(Problem(f"{where}：{ind.code}", f"一级指标「{ind.level1}」不在评分方案「{scheme.name}」中（应为 {known}）", "一级指标"))
             continue
+        if ind.weight is None:
+            blank_classes.add(ind.level1)
+            sums.setdefault(ind.level1, ZERO)
+            continue
         sums[ind.level1] = sums.get(ind.level1, ZERO) + ind.weight
     execution = scheme.execution
     if execution.level1 is not None:
         sums[execution.level1] = sums.get(execution.level1, ZERO) + execution.weight
-    grand = sum(sums.values(), ZERO) + (execution.weight if execution.level1 is None else ZERO)
-    if grand != scheme.total:
-        problems.append(Problem(where, f"分值合计 {fmt_value(grand)} 分（含{execution.name} {fmt_value(execution.weight)} 分），应为 {fmt_value(scheme.total)} 分", "分值"))
-    reallocated = grand == scheme.total and any(c.level1 not in sums for c in scheme.categories)
+    absent = any(c.level1 not in sums for c in scheme.categories)
+    if blank_classes:
+        reallocated = absent  # the grand total is unknown, so points may have moved
+    else:
+        grand = sum(sums.values(), ZERO) + (execution.weight if execution.level1 is None else ZERO)
+        if grand != scheme.total:
+            problems.append(Problem(where, f"分值合计 {fmt_value(grand)} 分（含{execution.name} {fmt_value(execution.weight)} 分），应为 {fmt_value(scheme.total)} 分", "分值"))
+        reallocated = grand == scheme.total and absent
     if not reallocated:
         for cat in scheme.categories:
             got = sums.get(cat.level1, ZERO)
-            if got != cat.weight:
+            if cat.level1 not in blank_classes and got != cat.weight:
                 problems.append(Problem(f"{where}：{cat.level1}", f"「{cat.level1}」分值合计 {fmt_value(got)} 分，评分方案规定 {fmt_value(cat.weight)} 分", "分值"))
     return problems
 
@@ -343,15 +392,32 @@ def _score_indicators(
 
 
 def _total(execution: ExecutionResult, results: Sequence[IndicatorResult]) -> Decimal:
-    """Execution score plus the indicator scores; an indicator without an actual value adds 0."""
-    return execution.score + sum((r.score for r in results if r.score is not None), ZERO)
+    """Execution score plus the indicator scores of the parts that have one."""
+    return (execution.score or ZERO) + sum((r.score for r in results if r.score is not None), ZERO)
+
+
+def _unverified_reason(execution: ExecutionResult, results: Sequence[IndicatorResult], rule: ExecutionRule) -> str | None:
+    """"总分无法核实：3 项指标未填写分值、预算执行率未计分（…）" when some part has no score."""
+    counts: dict[Cause, int] = {}
+    for r in results:
+        if r.cause is not None:
+            counts[r.cause] = counts.get(r.cause, 0) + 1
+    parts = [f"{n} 项指标{_TOTAL_CAUSES[cause]}" for cause, n in counts.items()]
+    if not execution.computable:
+        parts.append(f"{rule.name}未计分（{execution.reason}）")
+    return f"总分无法核实：{'、'.join(parts)}" if parts else None
 
 
 def _total_steps(
-    execution: ExecutionResult, results: Sequence[IndicatorResult], scheme: Scheme, total: Decimal, grade: str
+    execution: ExecutionResult, results: Sequence[IndicatorResult], scheme: Scheme,
+    total: Decimal | None, grade: str | None, reason: str | None,
 ) -> list[TraceStep]:
     """"预算执行率 9.58 + 产出指标 … = 96.00 分，等级：优" for a project or a department: the
-    score per 一级指标 of the scheme, with the execution score in its own block or in its class."""
+    score per 一级指标 of the scheme, with the execution score in its own block or in its class.
+    An unverifiable total gives the reason and what the parts with a score add up to."""
+    if total is None:
+        return [("{reason}（已计分部分合计 {known:pts} 分）", {"reason": reason, "known": _total(execution, results)})]
+    assert execution.score is not None  # a verifiable total has every part
     rule = scheme.execution
     by_class: dict[str, Decimal] = {cat.level1: ZERO for cat in scheme.categories}
     for r in results:
@@ -367,26 +433,34 @@ def _total_steps(
         if level1 == rule.level1:
             parts.append(("（含{name} {score:pts}）", {"name": rule.name, "score": execution.score}))
     parts.append((" = {total:pts} 分，等级：{grade}", {"total": total, "grade": grade}))
-    missing = sum(1 for r in results if r.score is None)
-    if missing:
-        parts.append(("；{missing} 项指标尚未填报实际完成值，按 0 分计", {"missing": missing}))
     return parts
+
+
+def _verified_total(
+    execution: ExecutionResult, results: Sequence[IndicatorResult], scheme: Scheme
+) -> tuple[Decimal | None, str | None, str | None, list[TraceStep]]:
+    """(total, grade, reason, trace steps) of a project or a department's own block."""
+    reason = _unverified_reason(execution, results, scheme.execution)
+    total = None if reason else _total(execution, results)
+    grade = None if total is None else grade_for(total, scheme)
+    return total, grade, reason, _total_steps(execution, results, scheme, total, grade, reason)
 
 
 def score_project(p: Project, scheme: Scheme, feeds: Mapping[str, str] | None = None) -> ProjectResult:
     execution = score_execution(p.budget, p.executed, scheme.execution)
     results = _score_indicators(p.indicators, scheme, feeds or {})
-    total = _total(execution, results)
-    grade = grade_for(total, scheme)
+    total, grade, reason, steps = _verified_total(execution, results, scheme)
     return ProjectResult(
         code=p.code, name=p.name, budget=execution.budget, executed=execution.executed, execution=execution,
-        indicators=results, total=total, grade=grade,
-        trace_steps=_total_steps(execution, results, scheme, total, grade),
+        indicators=results, total=total, grade=grade, trace_steps=steps, reason=reason,
     )
 
 
-def _rate_text(num: Decimal, den: Decimal) -> str | None:
-    return f"{fmt_pct_number(num / den)}%" if den else None
+def _rate_text(num: Decimal | None, den: Decimal | None) -> str | None:
+    """A rate as actual-value text; None (no feed) when a figure is blank or the base is 0."""
+    if num is None or not den:
+        return None
+    return f"{fmt_pct_number(num / den)}%"
 
 
 def budget_feeds(dy: DepartmentYear) -> dict[str, str]:
@@ -398,7 +472,7 @@ def budget_feeds(dy: DepartmentYear) -> dict[str, str]:
     candidates = {
         "budget.execution_rate": _rate_text(dy.executed, budget),
         "budget.project_execution_rate": _rate_text(
-            sum((b.executed for b in project_lines), ZERO), sum((b.budget for b in project_lines), ZERO)
+            sum_known(b.executed for b in project_lines), sum_known(b.budget for b in project_lines)
         ),
         "budget.carry_over_rate": _rate_text(sum((b.carry_over for b in dy.budget_lines), ZERO), budget),
         "projects.count": f"{len(dy.projects)}个",
@@ -414,12 +488,16 @@ def budget_feeds(dy: DepartmentYear) -> dict[str, str]:
     return feeds
 
 
-def _split(lines: Iterable[tuple[str, Decimal, Decimal]], names: tuple[str, ...]) -> dict[str, tuple[Decimal, Decimal]]:
-    out: dict[str, tuple[Decimal, Decimal]] = {name: (ZERO, ZERO) for name in names}
-    for key, budget, executed in lines:
-        b, e = out.get(key, (ZERO, ZERO))
-        out[key] = (b + budget, e + executed)
-    return out
+def _split(
+    lines: Iterable[tuple[str, Decimal | None, Decimal | None]], names: tuple[str, ...]
+) -> dict[str, tuple[Decimal | None, Decimal | None]]:
+    """(budget, executed) per name, every name listed; a sum over a blank line is None."""
+    budgets: dict[str, list[Decimal | None]] = {name: [] for name in names}
+    executed: dict[str, list[Decimal | None]] = {name: [] for name in names}
+    for key, budget, spent in lines:
+        budgets.setdefault(key, []).append(budget)
+        executed.setdefault(key, []).append(spent)
+    return {key: (sum_known(budgets[key]), sum_known(executed[key])) for key in budgets}
 
 
 def score_department(dy: DepartmentYear, feeds: Mapping[str, str] | None = None) -> DepartmentResult:
@@ -428,15 +506,13 @@ def score_department(dy: DepartmentYear, feeds: Mapping[str, str] | None = None)
     all_feeds = budget_feeds(dy) | dict(feeds or {})
     execution = score_execution(dy.budget, dy.executed, dept_scheme.execution)
     results = _score_indicators(dy.indicators, dept_scheme, all_feeds)
-    total = _total(execution, results)
-    grade = grade_for(total, dept_scheme)
+    total, grade, reason, steps = _verified_total(execution, results, dept_scheme)
     projects = [score_project(p, proj_scheme, all_feeds) for p in dy.projects]
     return DepartmentResult(
         code=dy.department.code, name=dy.department.name, year=dy.year, money_unit=dy.money_unit,
         budget=execution.budget, executed=execution.executed,
         by_source=_split(((b.fund_source, b.budget, b.executed) for b in dy.budget_lines), FUND_SOURCES),
         by_nature=_split(((b.nature, b.budget, b.executed) for b in dy.budget_lines), NATURES),
-        execution=execution, indicators=results, total=total, grade=grade,
-        trace_steps=_total_steps(execution, results, dept_scheme, total, grade),
-        projects=projects, scheme=dept_scheme.ref, project_scheme=proj_scheme.ref,
+        execution=execution, indicators=results, total=total, grade=grade, trace_steps=steps,
+        projects=projects, scheme=dept_scheme.ref, project_scheme=proj_scheme.ref, reason=reason,
     )

@@ -12,14 +12,17 @@ Conventions the forms imply but never state:
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 
 from jixiao.core.money import MONEY_UNITS, canonical_unit
 from jixiao.core.numbers import CN_DIGITS, CN_UNITS, normalize, parse_decimal
 
+RULES_FILE = Path(__file__).resolve().parent.parent / "rules" / "targets.json"
 OPS: tuple[str, ...] = (">=", ">", "<=", "<", "=", "range", "qualitative")
 POSITIVE_OPS = frozenset({">=", ">"})
 NEGATIVE_OPS = frozenset({"<=", "<"})
@@ -73,6 +76,23 @@ _FAST_ACTUAL = re.compile(r"^(\d+(?:\.\d+)?)([^\d\s.,，;；、:：()（）~\-�
 
 class TargetError(ValueError):
     """A target text that cannot be read; the message is Chinese and says why."""
+
+
+@lru_cache(maxsize=1)
+def _placeholders() -> frozenset[str]:
+    with RULES_FILE.open(encoding="utf-8") as fh:
+        words = json.load(fh)["no_target_placeholders"]
+    return frozenset(normalize(w).replace(" ", "") for w in words)
+
+
+def target_missing(text: str | None) -> bool:
+    """Whether no target is filled in: None, an empty cell, or a placeholder that means "none"
+    ("—", "/", "无", "不适用" …, listed in ``rules/targets.json``). Such an indicator is a draft to
+    complete, not a qualitative target."""
+    if text is None:
+        return True
+    body = normalize(str(text)).replace(" ", "")
+    return not body or body in _placeholders()
 
 
 @dataclass(frozen=True)
@@ -144,6 +164,8 @@ def parse_target(text: str, unit: str = "") -> Target:
             return Target(_FAST_OPS[op or ""] or ">=", Decimal(number), None, final_unit, percent, text)
     if text is None or not normalize(str(text)):
         raise TargetError("指标值为空，请填写如“≥7个”“≤90万元”或“按期完成”")
+    if target_missing(text):
+        raise TargetError(f"指标值「{text}」表示没有指标值，请填写如“≥7个”“≤90万元”或“按期完成”")
     original = str(text)
     body = normalize(original).replace(" ", "")
     column_unit = _clean_unit(unit or "")

@@ -1,18 +1,24 @@
 """Goal-setting checks (目标审核): what can be judged before any actual value exists.
 
-They run on one "owner" at a time — a project with the project template, or the department's
-own indicators with the department template — so both levels get the same review.
+They run on one "owner" at a time — a project with the project scheme, or the department's
+own indicators with the department scheme — so both levels get the same review.
+
+A blank weight, target or budget is reported under its own missing-value code; every check that
+does not need the blank value still runs on the same indicator.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 from jixiao.core.display import fmt_value
 from jixiao.core.model import DepartmentYear, Indicator, Project
 from jixiao.core.numbers import normalize
 from jixiao.core.quality.findings import Collector, Finding
 from jixiao.core.quality.rules import QualityRules, load_rules
 from jixiao.core.scoring import check_weights
-from jixiao.core.targets import NEGATIVE_OPS, POSITIVE_OPS, Target, TargetError, parse_actual, parse_target
+from jixiao.core.targets import (
+    NEGATIVE_OPS, POSITIVE_OPS, Target, TargetError, parse_actual, parse_target, target_missing,
+)
 from jixiao.core.schemes import Scheme, load_scheme
 
 
@@ -27,8 +33,8 @@ def _has_digit(text: str) -> bool:
 def _check_target(out: Collector, rules: QualityRules, owner: Project | None, ind: Indicator, t: Target) -> None:
     name = normalize(ind.name)
     if not t.quantitative:
-        vague = [w for w in rules.vague_words if w in ind.target_text]
-        if vague and not _has_digit(ind.target_text):
+        vague = [w for w in rules.vague_words if w in t.text]
+        if vague and not _has_digit(t.text):
             out.add(rules, "Q-TARGET-VAGUE",
                     f"指标值「{ind.target_text}」含“{'”“'.join(vague)}”等描述性词语而没有数值，年底无法判断是否完成；"
                     "请改为可衡量的数值（如“≥95%”“≥10个”）或明确的完成标准",
@@ -75,7 +81,7 @@ def _check_last_year(out: Collector, rules: QualityRules, owner: Project | None,
 
 
 def _check_set(
-    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], tpl: Scheme
+    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], scheme: Scheme
 ) -> None:
     if len(inds) < rules.min_indicators:
         out.add(rules, "Q-TOO-FEW",
@@ -84,12 +90,12 @@ def _check_set(
     if not inds:
         return
     present = {ind.level1 for ind in inds}
-    for cat in tpl.categories:
+    for cat in scheme.categories:
         if cat.level1 not in present:
             out.add(rules, "Q-CATEGORY-MISSING",
-                    f"没有「{cat.level1}」类指标（评分方案「{tpl.name}」规定 {fmt_value(cat.weight)} 分）；请补充该类指标",
+                    f"没有「{cat.level1}」类指标（评分方案「{scheme.name}」规定 {fmt_value(cat.weight)} 分）；请补充该类指标",
                     owner, None, "一级指标", {"一级指标": cat.level1, "方案分值": fmt_value(cat.weight)})
-    satisfaction_class = any(w in cat.level1 for cat in tpl.categories for w in rules.satisfaction_words)
+    satisfaction_class = any(w in cat.level1 for cat in scheme.categories for w in rules.satisfaction_words)
     if not satisfaction_class and not any(
         w in f"{ind.level1}{ind.level2}{ind.name}" for ind in inds for w in rules.satisfaction_words
     ):
@@ -105,38 +111,64 @@ def _check_set(
                     owner, ind, "三级指标", {"重复的指标": first[key].code})
         else:
             first[key] = ind
-    for problem in check_weights(inds, tpl):
+    for problem in check_weights(inds, scheme):
         code = "Q-LEVEL1-UNKNOWN" if problem.field == "一级指标" else "Q-WEIGHT-SUM"
         out.add(rules, code, f"{problem.message}；请调整", owner, None, problem.field or "分值")
 
 
 def _review_owner(
-    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], tpl: Scheme
+    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], scheme: Scheme
 ) -> None:
     for ind in inds:
-        try:
-            target = parse_target(ind.target_text, ind.unit)
-        except TargetError as exc:
-            out.add(rules, "Q-TARGET-UNREADABLE", f"{exc}", owner, ind, "指标值")
-            continue
+        if ind.weight is None:
+            out.add(rules, "Q-MISSING-WEIGHT",
+                    f"未填写分值，该指标无法计分；请按评分方案「{scheme.name}」填写分值", owner, ind, "分值")
         hits = [n for n in rules.input_indicator_names if n in ind.name]
         if ind.level1 in rules.output_level1 and hits:
             out.add(rules, "Q-INPUT-AS-OUTPUT",
                     f"「{ind.name}」反映的是资金投入或管理过程，不是产出；请改为项目实际交付的产品或服务（数量、质量、时效、成本）",
                     owner, ind, "三级指标", {"投入类名称": hits[0]})
+        if target_missing(ind.target_text):
+            written = (ind.target_text or "").strip()
+            shown = f"（填写的「{written}」表示没有指标值）" if written else ""
+            out.add(rules, "Q-MISSING-TARGET",
+                    f"未填写年度指标值{shown}，年底无法判断是否完成；请填写可衡量的指标值（如“≥95%”“≥10个”）或明确的完成标准",
+                    owner, ind, "指标值")
+            continue
+        try:
+            target = parse_target(ind.target_text or "", ind.unit)
+        except TargetError as exc:
+            out.add(rules, "Q-TARGET-UNREADABLE", f"{exc}", owner, ind, "指标值")
+            continue
         _check_target(out, rules, owner, ind, target)
-    _check_set(out, rules, owner, inds, tpl)
+    _check_set(out, rules, owner, inds, scheme)
+
+
+def _review_budget(out: Collector, dept_rules: QualityRules, proj_rules: QualityRules, dy: DepartmentYear) -> None:
+    """A blank 全年预算数 leaves the execution rate, and so the total, uncomputable."""
+    message = "{label}未填写全年预算数，无法计算执行率；请填写调整后的全年预算数（没有预算的填 0）"
+    for line in dy.budget_lines:
+        if line.budget is None:
+            out.add(dept_rules, "Q-MISSING-BUDGET", message.format(label=f"{line.fund_source}·{line.nature}"),
+                    None, None, "全年预算数")
+    for p in dy.projects:
+        for f in p.funds:
+            if f.budget is None:
+                out.add(proj_rules, "Q-MISSING-BUDGET", message.format(label=f"资金来源「{f.fund_source}」"),
+                        p, None, "全年预算数")
 
 
 def review_goals(dy: DepartmentYear, rules: QualityRules | None = None) -> list[Finding]:
     """Goal-setting findings for the department's own indicators and every project.
 
-    ``rules`` replaces the per-template rules for both levels (tests, what-if reviews)."""
+    ``rules`` replaces the per-scheme rules for both levels (tests, what-if reviews)."""
     out = Collector()
-    dept_tpl = load_scheme(dy.department_template)
-    proj_tpl = load_scheme(dy.project_template)
-    _review_owner(out, rules or load_rules(dy.department_template), None, dy.indicators, dept_tpl)
+    dept_scheme = load_scheme(dy.department_template)
+    proj_scheme = load_scheme(dy.project_template)
+    dept_rules = rules or load_rules(dy.department_template)
+    _review_owner(out, dept_rules, None, dy.indicators, dept_scheme)
     proj_rules = rules or load_rules(dy.project_template)
     for p in dy.projects:
-        _review_owner(out, proj_rules, p, p.indicators, proj_tpl)
+        _review_owner(out, proj_rules, p, p.indicators, proj_scheme)
+    _review_budget(out, dept_rules, proj_rules, dy)
     return out.findings

@@ -4,6 +4,9 @@ judgement calls the seed complains about (targets set too low, boilerplate, miss
 Stated values are compared with exact computed values: rates at the precision the unit wrote
 (31.00% claims two decimals, so 31.08% is a mismatch), scores and totals within the tolerance of
 ``quality.json`` (8.6 for 8.62 is rounding, 9 for 8.62 is not).
+
+What the result could not compute is reported once, by its cause, and every check that does not
+need the missing figure still runs: a blank 执行数 stops the rate checks, not the indicator ones.
 """
 from __future__ import annotations
 
@@ -16,10 +19,10 @@ from jixiao.core.model import DepartmentYear, FundLine, Indicator, Project, Stat
 from jixiao.core.numbers import normalize
 from jixiao.core.quality.findings import Collector
 from jixiao.core.quality.rules import QualityRules
-from jixiao.core.results import ExecutionResult, IndicatorResult
+from jixiao.core.results import Cause, ExecutionResult, IndicatorResult
+from jixiao.core.schemes import Scheme
 from jixiao.core.scoring import grade_for, infer_achievement
 from jixiao.core.targets import TargetError, parse_target
-from jixiao.core.schemes import Scheme
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -34,6 +37,7 @@ def _places(stated: Decimal) -> int:
 
 def _met(ind: Indicator, r: IndicatorResult) -> tuple[bool, bool]:
     """(quantitative, met): whether the target is a figure, and whether the actual reached it."""
+    assert ind.target_text is not None  # only scored indicators get here
     try:
         quantitative = parse_target(ind.target_text, ind.unit).quantitative
     except TargetError:
@@ -45,10 +49,10 @@ def _met(ind: Indicator, r: IndicatorResult) -> tuple[bool, bool]:
 
 
 def _stated_score(
-    out: Collector, rules: QualityRules, owner: Project | None, ind: Indicator, r: IndicatorResult, tpl: Scheme
+    out: Collector, rules: QualityRules, owner: Project | None, ind: Indicator, r: IndicatorResult, scheme: Scheme
 ) -> None:
     stated = ind.stated_score
-    if stated is None or r.score is None:
+    if stated is None or r.score is None or ind.weight is None or ind.target_text is None:
         return
     nums = {"填报得分": fmt_value(stated), "计算得分": fmt_score(r.score), "分值": fmt_value(ind.weight)}
     if stated > ind.weight:
@@ -67,7 +71,7 @@ def _stated_score(
         return
     if not quantitative:
         level = ind.achievement or infer_achievement(ind.target_text, r.actual_text or "")
-        band = tpl.qualitative.get(level or "")
+        band = scheme.qualitative.get(level or "")
         if band is not None and ind.weight > 0 and not band.contains(stated / ind.weight):
             out.add(rules, "Q-SCORE-MISMATCH",
                     f"定性指标判定为{level}，得分应在分值的 {fmt_value(band.low * HUNDRED)}%～{fmt_value(band.high * HUNDRED)}% 之间，"
@@ -88,16 +92,19 @@ def _stated_score(
 
 def _indicators(
     out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator],
-    results: Mapping[str, IndicatorResult], tpl: Scheme, unscorable: set[str],
+    results: Mapping[str, IndicatorResult], scheme: Scheme,
 ) -> None:
     for ind in inds:
         r = results.get(ind.code)
-        if r is None or ind.code in unscorable:
+        if r is None:
             continue
-        if r.score is None:
-            out.add(rules, "Q-ACTUAL-MISSING", "尚未填报实际完成值，该指标按 0 分计；请填写全年实际完成值",
+        if r.cause == Cause.MISSING_ACTUAL:
+            out.add(rules, "Q-MISSING-ACTUAL", "未填写实际完成值，该指标无法计分，总分无法核实；请填写全年实际完成值",
                     owner, ind, "实际完成值")
-            continue
+        elif r.cause == Cause.UNSCORABLE:
+            out.add(rules, "Q-UNSCORABLE", f"{r.reason}", owner, ind, "实际完成值")
+        if r.score is None or ind.weight is None:
+            continue  # blank weights and targets, unreadable targets: goal-setting findings
         over = r.over_completion
         if over is not None and over > rules.target_low_margin:
             out.add(rules, "Q-TARGET-LOW",
@@ -111,7 +118,7 @@ def _indicators(
                     f"得分 {fmt_score(r.score)} 分未达满分 {fmt_value(ind.weight)} 分，未填写偏差原因分析及改进措施；请补充",
                     owner, ind, "偏差原因分析及改进措施",
                     {"计算得分": fmt_score(r.score), "分值": fmt_value(ind.weight)})
-        _stated_score(out, rules, owner, ind, r, tpl)
+        _stated_score(out, rules, owner, ind, r, scheme)
 
 
 def _execution(
@@ -119,6 +126,8 @@ def _execution(
     execution: ExecutionResult, explanation: str,
 ) -> None:
     budget, executed, rate = execution.budget, execution.executed, execution.rate
+    if budget is None or executed is None:
+        return  # no rate to check; the blank figure is its own finding
     money = {"全年预算数": fmt_amount(budget), "执行数": fmt_amount(executed)}
     if stated.execution_rate is not None and rate is not None:
         places = _places(stated.execution_rate)
@@ -136,7 +145,7 @@ def _execution(
             out.add(rules, "Q-SCORE-ABOVE-WEIGHT",
                     f"预算执行率填报得分 {fmt_value(stated.execution_score)} 分超过分值 {fmt_value(execution.weight)} 分",
                     owner, None, "预算执行率得分", nums)
-        elif abs(stated.execution_score - execution.score) > rules.score_tolerance:
+        elif execution.score is not None and abs(stated.execution_score - execution.score) > rules.score_tolerance:
             out.add(rules, "Q-SCORE-MISMATCH",
                     f"预算执行率填报得分 {fmt_value(stated.execution_score)} 分，按评分规则应为 {fmt_score(execution.score)} 分"
                     f"（{execution.trace}）；请更正得分",
@@ -150,26 +159,33 @@ def _execution(
 
 def _totals(
     out: Collector, rules: QualityRules, owner: Project | None, stated: Stated, inds: list[Indicator],
-    total: Decimal, tpl: Scheme,
+    total: Decimal | None, total_reason: str | None, scheme: Scheme,
 ) -> None:
     if stated.total is not None:
         parts = [ind.stated_score for ind in inds]
+        basis: Decimal | None
         if stated.execution_score is not None and inds and all(s is not None for s in parts):
             basis = stated.execution_score + sum((s for s in parts if s is not None), ZERO)
             what = "各项填报得分合计"
         else:
             basis, what = total, "按实际完成值计算的总分"
-        if stated.total > tpl.total:
+        if stated.total > scheme.total:
             out.add(rules, "Q-SCORE-ABOVE-WEIGHT",
-                    f"填报总分 {fmt_value(stated.total)} 分超过满分 {fmt_value(tpl.total)} 分", owner, None, "总分",
-                    {"填报总分": fmt_value(stated.total), "满分": fmt_value(tpl.total)})
+                    f"填报总分 {fmt_value(stated.total)} 分超过满分 {fmt_value(scheme.total)} 分", owner, None, "总分",
+                    {"填报总分": fmt_value(stated.total), "满分": fmt_value(scheme.total)})
+        elif basis is None:
+            out.add(rules, "Q-TOTAL-UNVERIFIED",
+                    f"填报总分 {fmt_value(stated.total)} 分，{total_reason}；补齐后再核对总分",
+                    owner, None, "总分", {"填报总分": fmt_value(stated.total)})
         elif abs(stated.total - basis) > rules.score_tolerance:
             out.add(rules, "Q-TOTAL-MISMATCH",
                     f"填报总分 {fmt_value(stated.total)} 分，{what}为 {fmt_score(basis)} 分；请核对各项得分与总分",
                     owner, None, "总分", {"填报总分": fmt_value(stated.total), what: fmt_score(basis)})
     if stated.grade is not None:
         basis = stated.total if stated.total is not None else total
-        expected = grade_for(basis, tpl)
+        if basis is None:
+            return  # neither a stated nor a computed total to grade
+        expected = grade_for(basis, scheme)
         if stated.grade != expected:
             out.add(rules, "Q-GRADE-MISMATCH",
                     f"总分 {fmt_score(basis)} 分对应等级为「{expected}」，填报的是「{stated.grade}」；请按等级标准更正",
@@ -177,7 +193,12 @@ def _totals(
 
 
 def _overspend(out: Collector, rules: QualityRules, owner: Project | None, label: str, line: FundLine) -> None:
-    if line.executed > line.budget:
+    if line.executed is None:
+        out.add(rules, "Q-MISSING-EXECUTED",
+                f"{label}未填写执行数，无法计算执行率；请填写全年执行数（没有支出的填 0）",
+                owner, None, "执行数")
+        return
+    if line.budget is not None and line.executed > line.budget:
         out.add(rules, "Q-OVERSPEND",
                 f"{label}执行数 {fmt_amount(line.executed)} 超过全年预算数 {fmt_amount(line.budget)}；"
                 "请核对执行数，或先办理预算调整",
@@ -187,11 +208,11 @@ def _overspend(out: Collector, rules: QualityRules, owner: Project | None, label
 def _budget_cut(
     out: Collector, rules: QualityRules, p: Project, results: Mapping[str, IndicatorResult]
 ) -> None:
-    initial = p.initial_budget
-    cut = p.budget_cut_midyear or (initial is not None and initial > p.budget)
+    initial, budget = p.initial_budget, p.budget
+    cut = p.budget_cut_midyear or (initial is not None and budget is not None and initial > budget)
     scored = [results[i.code] for i in p.indicators if i.code in results and results[i.code].score is not None]
     if cut and scored and all(r.score is not None and r.score >= r.weight for r in scored):
-        nums = {"全年预算数": fmt_amount(p.budget)}
+        nums = {"全年预算数": fmt_amount(budget)} if budget is not None else {}
         if initial is not None:
             nums["年初预算数"] = fmt_amount(initial)
         out.add(rules, "Q-CUT-TARGETS-CLAIMED",
@@ -209,13 +230,15 @@ def _boilerplate(out: Collector, rules: QualityRules, owner: Project | None, fie
 
 def year_end_owner(
     out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator],
-    results: list[IndicatorResult], execution: ExecutionResult, total: Decimal, stated: Stated,
-    explanation: str, tpl: Scheme, unscorable: set[str],
+    results: list[IndicatorResult], execution: ExecutionResult, total: Decimal | None,
+    total_reason: str | None, stated: Stated, explanation: str, scheme: Scheme,
 ) -> None:
+    """The year-end checks of a project (``owner``) or of the department's own block (None), on
+    its indicators, execution and total as ``jixiao.core.scoring`` computed them."""
     by_code = {r.code: r for r in results}
-    _indicators(out, rules, owner, inds, by_code, tpl, unscorable)
+    _indicators(out, rules, owner, inds, by_code, scheme)
     _execution(out, rules, owner, stated, execution, explanation)
-    _totals(out, rules, owner, stated, inds, total, tpl)
+    _totals(out, rules, owner, stated, inds, total, total_reason, scheme)
     if owner is not None:
         for f in owner.funds:
             _overspend(out, rules, owner, f"资金来源「{f.fund_source}」", f)
