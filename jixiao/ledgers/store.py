@@ -23,7 +23,6 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
 from django.utils import timezone
 
 from jixiao.budget.models import Department
@@ -76,7 +75,7 @@ class TableStore:
     ordered table, ``position``."""
 
     table: Table
-    model: type[models.Model]
+    model: Any  # a LedgerRecord model (typed loosely: abstract bases have no manager for mypy)
     refs: Mapping[str, Ref] = field(default_factory=dict)
     carried: tuple[str, ...] = ()  # model fields handed to the core row besides the table's
     columns: Callable[[LedgerYear], dict[str, Any]] | None = None  # further values of a new row
@@ -99,8 +98,8 @@ class Ledger:
     key: str  # land / invest / enterprise (its feature's key)
     noun: str  # 土地台账
     command: str  # the CLI command (jixiao land …)
-    year_model: type[LedgerYear]
-    change_model: type[ChangeRecord]
+    year_model: Any  # a LedgerYear model
+    change_model: Any  # a ChangeRecord model
     tables: tuple[TableStore, ...]  # referenced tables before those referring to them
     rules_what: str  # 土地识别规则
     counted: str  # 认定 / 统计: how a year is counted under its rule set
@@ -150,7 +149,7 @@ class Ledger:
             return self.rules_of(row, rule_sets)
         return self.newest_rules(self.rule_sets(rule_sets), year)
 
-    def _records(self, t: TableStore, year_row: LedgerYear, for_keys: bool = False) -> list[models.Model]:
+    def _records(self, t: TableStore, year_row: LedgerYear, for_keys: bool = False) -> list[Any]:
         qs = t.model.objects.filter(ledger=year_row)
         if t.refs:
             qs = qs.select_related(*(r.fk for r in t.refs.values()))
@@ -158,14 +157,14 @@ class Ledger:
             qs = qs.order_by("position", "id") if t.ordered else qs.order_by("id")
         return list(qs)
 
-    def _values(self, t: TableStore, row: models.Model) -> dict[str, Any]:
+    def _values(self, t: TableStore, row: Any) -> dict[str, Any]:
         values = {}
         for a in t.table.attrs:
             ref = t.refs.get(a)
             values[a] = getattr(getattr(row, ref.fk), ref.attr) if ref else getattr(row, a)
         return values
 
-    def _core(self, t: TableStore, row: models.Model) -> Any:
+    def _core(self, t: TableStore, row: Any) -> Any:
         return t.table.cls(**self._values(t, row), **{a: getattr(row, a) for a in t.carried})
 
     def load_rows(self, year_row: LedgerYear) -> dict[str, list[Any]]:
@@ -188,7 +187,7 @@ class Ledger:
         """The year row's own fields besides the shared ones (investment: ``unit``)."""
         return [f.name for f in self.year_model._meta.concrete_fields if f.name not in _YEAR_FIELDS]
 
-    def record(self, code: str, year: int, table: str, key: str) -> tuple[models.Model, dict[str, Any]] | None:
+    def record(self, code: str, year: int, table: str, key: str) -> tuple[Any, dict[str, Any]] | None:
         """The stored record of ``table`` with key ``key``: its row and its field values."""
         year_row = self.year_model.objects.filter(department__code=code, year=year).first()
         if year_row is None:
@@ -261,7 +260,7 @@ class Ledger:
             raise InputError(problems)
         return Plan(self, dept, year, year_row, ledger, rules, tables)
 
-    def _instance(self, t: TableStore, values: Mapping[str, Any]) -> models.Model:
+    def _instance(self, t: TableStore, values: Mapping[str, Any]) -> Any:
         return t.model(**{a: v for a, v in values.items() if a not in t.refs})
 
     # ------------------------------------------------------------ writing (jixiao.services.ledgers only)
@@ -299,20 +298,20 @@ class Ledger:
             if gone:
                 d.store.model.objects.filter(pk__in=[d.stored[k].pk for k in gone]).delete()
                 result.deleted[d.store.key] = gone
-        rows_by_table: dict[str, list[models.Model]] = {}
+        rows_by_table: dict[str, list[Any]] = {}
         for d in plan.tables:
             log += self._write_table(d, year_row, rows_by_table, common, result)
         self.change_model.objects.bulk_create(log, batch_size=_BATCH)
         return result
 
-    def _write_table(self, d: TableDiff, year_row: LedgerYear, rows_by_table: dict[str, list[models.Model]],
+    def _write_table(self, d: TableDiff, year_row: LedgerYear, rows_by_table: dict[str, list[Any]],
                      common: dict[str, Any], result: SaveResult) -> list[ChangeRecord]:
         t = d.store
         parents = {a: {getattr(r, ref.attr): r for r in rows_by_table.get(ref.table, [])}
                    for a, ref in t.refs.items()}
         extra = t.columns(year_row) if t.columns else {}
         created, updated, dirty, log = [], [], set(), []
-        final: list[models.Model] = []
+        final: list[Any] = []
         for pos, (key, values) in enumerate(zip(d.new_keys, d.new_values, strict=True)):
             row = d.stored.get(key)
             if row is None:
@@ -372,7 +371,7 @@ class Ledger:
 class TableDiff:
     store: TableStore
     plan: TablePlan
-    stored: dict[str, models.Model]  # key → stored row
+    stored: dict[str, Any]  # key → stored row
     old: dict[str, dict[str, Any]]  # key → stored values
     new_keys: list[str]
     new_values: list[dict[str, Any]]
