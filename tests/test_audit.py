@@ -238,8 +238,8 @@ def test_long_list_like_text_is_audited_in_linear_time(text):
 def test_drafted_indicator_sentences_always_agree_with_the_auditor(target, actual, places):
     from jixiao.core.drafting import indicator_sentence, load_rules
     from jixiao.core.model import Indicator
-    from jixiao.core.scoring import score_indicator
     from jixiao.core.schemes import load_scheme
+    from jixiao.core.scoring import score_indicator
 
     b = Decimal(actual).scaleb(-places)
     ind = Indicator(code="I1", level1="产出指标", level2="数量指标", name="完成数", target_text=f"≥{target}个",

@@ -16,8 +16,18 @@ from jixiao.core.display import fmt_pct_number
 from jixiao.core.errors import InputError
 from jixiao.core.model import Checkpoint, FundLine, Indicator, IndicatorProgress, Project
 from jixiao.core.monitoring import (
-    assess_department, assess_indicator, assess_project, department_submission_problems, execution_progress,
-    RULES_PATH, forecast, load_monitoring_rules, rules_from_dict, submission_problems, time_progress, warning_level,
+    RULES_PATH,
+    assess_department,
+    assess_indicator,
+    assess_project,
+    department_submission_problems,
+    execution_progress,
+    forecast,
+    load_monitoring_rules,
+    rules_from_dict,
+    submission_problems,
+    time_progress,
+    warning_level,
 )
 from jixiao.core.schemes import load_scheme
 
@@ -382,8 +392,8 @@ def test_review_monitoring_findings_have_stable_codes_and_data_severities(demo_d
 
 
 def test_review_monitoring_errors_are_what_submission_refuses():
-    from jixiao.core.monitoring import review_monitoring
     from jixiao.core.model import Department, DepartmentYear
+    from jixiao.core.monitoring import review_monitoring
 
     prog = IndicatorProgress("I1", "2个", "10个", "完全不可能", causes=["天气"])
     cp = Checkpoint(month=7, indicators=[prog, IndicatorProgress("I9")])

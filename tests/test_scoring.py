@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from jixiao.core.model import BudgetLine, Department, DepartmentYear, FundLine, Indicator, Project
 from jixiao.core.results import Cause
+from jixiao.core.schemes import load_scheme
 from jixiao.core.scoring import (
     OVER_COMPLETION_FLAG,
     budget_feeds,
@@ -21,7 +22,6 @@ from jixiao.core.scoring import (
     score_indicator,
     score_project,
 )
-from jixiao.core.schemes import load_scheme
 
 CENTRAL = load_scheme("central-2020")
 DEPT_STEP = load_scheme("dept-step-2022")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jixiao.core.errors import InputError
 from jixiao.core.model import Department, DepartmentYear
-from jixiao.core.quality import Finding, blocking, review, summarize
+from jixiao.core.quality import QualityFinding, blocking, review, summarize
 from jixiao.core.quality.findings import owner_label
 from jixiao.core.quality.rules import SEVERITIES
 from jixiao.services.findings import monitoring_titles, stored_findings
@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_check)
 
 
-def findings_json(dy: DepartmentYear, findings: list[Finding], source: str,
+def findings_json(dy: DepartmentYear, findings: list[QualityFinding], source: str,
                   titles: Mapping[str, str] | None = None) -> dict:
     return {
         "file": source,
@@ -48,7 +48,7 @@ def findings_json(dy: DepartmentYear, findings: list[Finding], source: str,
     }
 
 
-def findings_text(dy: DepartmentYear, findings: list[Finding], title: str = GOAL_TITLE) -> str:
+def findings_text(dy: DepartmentYear, findings: list[QualityFinding], title: str = GOAL_TITLE) -> str:
     """Findings grouped by owner (department first, then projects in file order)."""
     head = f"{dy.department.name}（{dy.department.code}）{dy.year} 年度 {title}"
     if not findings:
@@ -109,7 +109,7 @@ def read_for_check(path: str) -> tuple[DepartmentYear, str, dict[str, int]]:
     return shell, "monitor", months
 
 
-def _from_database(args: argparse.Namespace) -> tuple[DepartmentYear, list[Finding], str]:
+def _from_database(args: argparse.Namespace) -> tuple[DepartmentYear, list[QualityFinding], str]:
     if not args.year:
         raise InputError("请同时指定 --department 与 --year", location="参数")
     from jixiao.cli.core_cmds import setup_database

@@ -75,7 +75,7 @@ _BRACKETS = {"「": "」", "“": "”", "《": "》", "（": "）", "(": ")", "
 
 
 @dataclass
-class Finding:
+class AuditFinding:
     location: str
     kind: str  # 执行率 / 分项合计 / 得分合计 / 完成率 / 超额完成 / 同比 / 计数
     claim: str  # the sentence excerpt that makes the claim
@@ -89,7 +89,7 @@ class Finding:
 
 @dataclass
 class AuditResult:
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[AuditFinding] = field(default_factory=list)
     checked: int = 0  # claims that could be recomputed (whether right or wrong)
 
     @property
@@ -192,7 +192,7 @@ class _Auditor:
         self.totals: list[tuple[Decimal, str, str]] = []  # (value, unit, label)
 
     def finding(self, block: _Block, offset: int, kind: str, claim: str, claimed: str, recomputed: str, message: str) -> None:
-        self.result.findings.append(Finding(block.where(offset), kind, claim, claimed, recomputed, message))
+        self.result.findings.append(AuditFinding(block.where(offset), kind, claim, claimed, recomputed, message))
 
     def run(self, blocks: list[_Block]) -> AuditResult:
         for i, block in enumerate(blocks):

@@ -26,7 +26,12 @@ from jixiao.core.errors import Problem
 from jixiao.core.model import FUND_SOURCES, NATURES, DepartmentYear, Indicator, Project, sum_known
 from jixiao.core.money import unit_factor
 from jixiao.core.results import (
-    Cause, DepartmentResult, ExecutionResult, IndicatorResult, ProjectResult, TraceStep,
+    Cause,
+    DepartmentResult,
+    ExecutionResult,
+    IndicatorResult,
+    ProjectResult,
+    TraceStep,
 )
 from jixiao.core.schemes import ExecutionRule, Scheme, load_scheme
 from jixiao.core.targets import POSITIVE_OPS, Target, TargetError, parse_actual, parse_target, target_missing

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from jixiao.budget.feeds import collect_feeds
 from jixiao.core.model import DepartmentYear
 from jixiao.core.monitoring import load_monitoring_rules, review_monitoring
-from jixiao.core.quality import Finding, review, summarize
+from jixiao.core.quality import QualityFinding, review, summarize
 from jixiao.core.quality.rules import SEVERITIES
 
 
@@ -25,7 +25,7 @@ def _scope_args(dy: DepartmentYear, month: int | None = None, projects: list[str
 
 
 def stored_findings(dy: DepartmentYear, month: int | None = None, projects: list[str] | None = None,
-                    months: Mapping[str, int] | None = None) -> list[Finding]:
+                    months: Mapping[str, int] | None = None) -> list[QualityFinding]:
     """What ``jixiao check --department … --year …`` reports for a stored department-year (with the
     ledger feeds): the quality review, or with ``month``/``months`` the monitoring checks. With
     ``projects`` only those projects' findings."""

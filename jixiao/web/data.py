@@ -17,7 +17,7 @@ from jixiao.budget.store import load_department_year
 from jixiao.core import quality
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.model import DepartmentYear
-from jixiao.core.quality import Finding
+from jixiao.core.quality import QualityFinding
 from jixiao.core.results import DepartmentResult
 from jixiao.core.scoring import ScoringError, score_department
 from jixiao.core.targets import TargetError
@@ -32,7 +32,7 @@ _lock = threading.Lock()
 class _Entry:
     dy: DepartmentYear
     result: DepartmentResult
-    findings: list[Finding] | None = None
+    findings: list[QualityFinding] | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -46,7 +46,7 @@ class Scored:
     result: DepartmentResult
     entry: _Entry
 
-    def findings(self) -> list[Finding]:
+    def findings(self) -> list[QualityFinding]:
         """The quality findings (goal setting and year end) of this version of the year."""
         if self.entry.findings is None:
             self.entry.findings = quality.review(self.dy, self.result)

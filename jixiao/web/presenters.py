@@ -10,7 +10,7 @@ from pathlib import Path
 from jixiao import features
 from jixiao.core.display import fmt_amount_fixed, fmt_rate, fmt_score, fmt_value
 from jixiao.core.drafting import load_rules as load_report_rules
-from jixiao.core.quality import SEVERITIES, Finding, department_summary
+from jixiao.core.quality import SEVERITIES, QualityFinding, department_summary
 from jixiao.core.results import DepartmentResult, ProjectResult
 from jixiao.core.targets import TargetError, parse_target
 
@@ -105,7 +105,7 @@ def grade_chart(counts: dict[str, int], title: str, animation: bool = True) -> d
     }
 
 
-def quality_summary(dy, findings: list[Finding]) -> dict:
+def quality_summary(dy, findings: list[QualityFinding]) -> dict:
     """``department_summary`` laid out for the page: kinds of problem (errors first), counts per
     project, and every message grouped by kind."""
     summary = department_summary(dy, findings)
@@ -124,7 +124,7 @@ def quality_summary(dy, findings: list[Finding]) -> dict:
     }
 
 
-def severity_counts(findings: list[Finding]) -> str:
+def severity_counts(findings: list[QualityFinding]) -> str:
     """「错误 2 · 警告 5」 for a table cell; "无" when nothing was found."""
     counts = {s: 0 for s in SEVERITIES}
     for f in findings:

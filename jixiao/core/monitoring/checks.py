@@ -9,14 +9,14 @@ from jixiao.core.monitoring.assessment import assess_project, history_for, proje
 from jixiao.core.monitoring.progress import check_month
 from jixiao.core.monitoring.rules import MonitoringRules, load_monitoring_rules
 from jixiao.core.monitoring.submission import blockers
-from jixiao.core.quality.findings import Finding, place
+from jixiao.core.quality.findings import QualityFinding, place
 from jixiao.core.schemes import load_scheme
 
 
 def _finding(rules: MonitoringRules, code: str, message: str, project: Project, ind: Indicator | None,
-             field_name: str, numbers: dict[str, str] | None = None) -> Finding:
+             field_name: str, numbers: dict[str, str] | None = None) -> QualityFinding:
     sev, _ = rules.checks[code]
-    return Finding(code=code, severity=sev, message=message, location=place(project, ind, field_name),
+    return QualityFinding(code=code, severity=sev, message=message, location=place(project, ind, field_name),
                    project=project.code, indicator=ind.code if ind is not None else None, field=field_name,
                    numbers=dict(numbers or {}))
 
@@ -29,7 +29,7 @@ def monitoring_month(project: Project, rules: MonitoringRules) -> int:
 def review_monitoring(
     dy: DepartmentYear, months: Mapping[str, int] | int | None = None, rules: MonitoringRules | None = None,
     history: Sequence[DepartmentYear] | None = None,
-) -> list[Finding]:
+) -> list[QualityFinding]:
     """The monitoring checks of every project, as findings in the shape of the quality review
     (codes M-…, severities from ``checks`` in monitoring.json): each warning (red or yellow), a
     checkpoint not filled in, and everything ``submission_problems`` would refuse — a red or
@@ -38,7 +38,7 @@ def review_monitoring(
     rules = rules or load_monitoring_rules()
     rule = load_scheme(dy.project_template).execution
     earlier = [h for h in (history or []) if h.year < dy.year and any(p.monthly_executed for p in h.projects)]
-    out: list[Finding] = []
+    out: list[QualityFinding] = []
     for p in dy.projects:
         if isinstance(months, int):
             month = months

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from jixiao.core.model import DepartmentYear, Stated
-from jixiao.core.quality.findings import Collector, Finding
+from jixiao.core.quality.findings import Collector, QualityFinding
 from jixiao.core.quality.goals import review_goals
 from jixiao.core.quality.rules import SEVERITIES, QualityRules, load_rules
 from jixiao.core.quality.summary import blocking, department_summary, draft_problems_text, summarize
@@ -22,14 +22,14 @@ from jixiao.core.schemes import load_scheme
 from jixiao.core.scoring import score_department
 
 __all__ = [
-    "Finding", "QualityRules", "SEVERITIES", "blocking", "department_summary", "draft_problems_text",
+    "QualityFinding", "QualityRules", "SEVERITIES", "blocking", "department_summary", "draft_problems_text",
     "has_year_end_data", "load_rules", "review", "review_goals", "review_year_end", "summarize",
 ]
 
 
 def review_year_end(
     dy: DepartmentYear, result: DepartmentResult, rules: QualityRules | None = None,
-) -> list[Finding]:
+) -> list[QualityFinding]:
     """Year-end findings of a scored department-year. Indicators the result could not score are
     reported by their cause (a missing actual value, an actual that cannot be scored); blank
     weights and targets are goal-setting findings already."""
@@ -64,7 +64,7 @@ def has_year_end_data(dy: DepartmentYear) -> bool:
 def review(
     dy: DepartmentYear, result: DepartmentResult | None = None, rules: QualityRules | None = None,
     feeds: Mapping[str, str] | None = None,
-) -> list[Finding]:
+) -> list[QualityFinding]:
     """Goal-setting and year-end findings, all in one round. Without ``result`` the department
     is scored here (with ``feeds`` from the ledgers when the caller has them); before the
     year-end stage has begun (``has_year_end_data``) only the goal-setting checks run."""

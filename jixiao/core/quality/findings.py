@@ -12,7 +12,7 @@ DEPARTMENT_OWNER = "部门整体"
 
 
 @dataclass
-class Finding:
+class QualityFinding:
     code: str  # stable, e.g. "Q-TARGET-LOW"
     severity: str  # 错误 / 警告 / 提示
     message: str  # Chinese, says what is wrong and what to fix
@@ -44,13 +44,13 @@ class Collector:
     so a locality can reclassify a check in ``quality.json`` alone."""
 
     def __init__(self) -> None:
-        self.findings: list[Finding] = []
+        self.findings: list[QualityFinding] = []
 
     def add(
         self, rules: QualityRules, code: str, message: str, project: Project | None,
         ind: Indicator | None = None, field_name: str = "", numbers: dict[str, str] | None = None,
     ) -> None:
-        self.findings.append(Finding(
+        self.findings.append(QualityFinding(
             code=code, severity=rules.severity(code), message=message,
             location=place(project, ind, field_name),
             project=project.code if project is not None else None,

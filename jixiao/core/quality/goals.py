@@ -13,13 +13,19 @@ from collections.abc import Sequence
 from jixiao.core.display import fmt_value
 from jixiao.core.model import DepartmentYear, Indicator, Project
 from jixiao.core.numbers import normalize
-from jixiao.core.quality.findings import Collector, Finding
+from jixiao.core.quality.findings import Collector, QualityFinding
 from jixiao.core.quality.rules import QualityRules, load_rules
+from jixiao.core.schemes import Scheme, load_scheme
 from jixiao.core.scoring import check_weights
 from jixiao.core.targets import (
-    NEGATIVE_OPS, POSITIVE_OPS, Target, TargetError, parse_actual, parse_target, target_missing,
+    NEGATIVE_OPS,
+    POSITIVE_OPS,
+    Target,
+    TargetError,
+    parse_actual,
+    parse_target,
+    target_missing,
 )
-from jixiao.core.schemes import Scheme, load_scheme
 
 
 def _ends_with(name: str, endings: Sequence[str], exceptions: Sequence[str]) -> bool:
@@ -158,7 +164,7 @@ def _review_budget(out: Collector, dept_rules: QualityRules, proj_rules: Quality
                         p, None, "全年预算数")
 
 
-def review_goals(dy: DepartmentYear, rules: QualityRules | None = None) -> list[Finding]:
+def review_goals(dy: DepartmentYear, rules: QualityRules | None = None) -> list[QualityFinding]:
     """Goal-setting findings for the department's own indicators and every project.
 
     ``rules`` replaces the per-scheme rules for both levels (tests, what-if reviews)."""

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from jixiao.core.model import DepartmentYear
-from jixiao.core.quality.findings import DEPARTMENT_OWNER, Finding
+from jixiao.core.quality.findings import DEPARTMENT_OWNER, QualityFinding
 from jixiao.core.quality.rules import SEVERITIES, QualityRules, load_rules
 
 BLOCKING_SEVERITY = "错误"
@@ -15,7 +15,7 @@ _ORDINALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十
 _EXAMPLES = 3  # places named per problem kind in the draft; the rest are counted
 
 
-def blocking(findings: Iterable[Finding]) -> bool:
+def blocking(findings: Iterable[QualityFinding]) -> bool:
     """True when a finding must be fixed before the form can be submitted (errors only;
     warnings and hints are shown but never stop a submission)."""
     return any(f.severity == BLOCKING_SEVERITY for f in findings)
@@ -25,7 +25,7 @@ def _severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
 
 
-def summarize(findings: Iterable[Finding], rules: QualityRules | None = None,
+def summarize(findings: Iterable[QualityFinding], rules: QualityRules | None = None,
               titles: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Counts by severity, by code (with its title) and by project ("部门整体" for the
     department's own level); plain JSON types, for the web pages, the CLI and the report.
@@ -52,7 +52,7 @@ def summarize(findings: Iterable[Finding], rules: QualityRules | None = None,
     }
 
 
-def department_summary(dy: DepartmentYear, findings: Iterable[Finding]) -> dict[str, Any]:
+def department_summary(dy: DepartmentYear, findings: Iterable[QualityFinding]) -> dict[str, Any]:
     """One row of the finance bureau's overview: who, which year, and the counts."""
     return {
         "department": dy.department.code,
@@ -62,13 +62,13 @@ def department_summary(dy: DepartmentYear, findings: Iterable[Finding]) -> dict[
     }
 
 
-def _place(f: Finding) -> str:
+def _place(f: QualityFinding) -> str:
     """The location without its trailing field, e.g. "项目 P01「…」/ 指标 P01-I3「…」"."""
     suffix = f" / {f.field}"
     return f.location[: -len(suffix)] if f.field and f.location.endswith(suffix) else f.location
 
 
-def draft_problems_text(findings: Iterable[Finding], rules: QualityRules | None = None) -> str:
+def draft_problems_text(findings: Iterable[QualityFinding], rules: QualityRules | None = None) -> str:
     """A Chinese paragraph for section 三 (存在的问题) built from the findings, worst kinds first.
     It is a draft: the user edits it before it goes into the report."""
     items = list(findings)
@@ -78,7 +78,7 @@ def draft_problems_text(findings: Iterable[Finding], rules: QualityRules | None 
     counts = Counter(f.severity for f in items)
     parts = "、".join(f"{s} {counts[s]} 项" for s in SEVERITIES if counts[s])
     head = f"经系统审核，本年度绩效目标设置和自评填报共发现问题 {len(items)} 项（{parts}）。"
-    groups: dict[str, list[Finding]] = {}
+    groups: dict[str, list[QualityFinding]] = {}
     for f in items:
         groups.setdefault(f.code, []).append(f)
     ordered = sorted(groups.items(), key=lambda kv: (_severity_rank(kv[1][0].severity), -len(kv[1]), kv[0]))
