@@ -253,7 +253,7 @@ def indicator_sentence(ind: Indicator, res: IndicatorResult, rules: ReportRules)
     except TargetError:
         target = None
     if target is None or target.op == "qualitative":
-        level = ind.achievement or infer_achievement(ind.target_text, actual) or "—"
+        level = ind.achievement or infer_achievement(ind.target_text or "", actual) or "—"
         return f"{name}：年度目标「{ind.target_text}」，实际完成情况「{actual}」{note}，评价为{level}", False
     ratio = res.ratio if res.ratio is not None else ZERO
     head = f"{name}：年度目标值 {ind.target_text}，实际完成 {actual}{note}"

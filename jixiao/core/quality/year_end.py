@@ -211,7 +211,7 @@ def _budget_cut(
     initial, budget = p.initial_budget, p.budget
     cut = p.budget_cut_midyear or (initial is not None and budget is not None and initial > budget)
     scored = [results[i.code] for i in p.indicators if i.code in results and results[i.code].score is not None]
-    if cut and scored and all(r.score is not None and r.score >= r.weight for r in scored):
+    if cut and scored and all(r.score is not None and r.weight is not None and r.score >= r.weight for r in scored):
         nums = {"全年预算数": fmt_amount(budget)} if budget is not None else {}
         if initial is not None:
             nums["年初预算数"] = fmt_amount(initial)
