@@ -1,11 +1,12 @@
-"""Finance-bureau overview, re-scoring (复核) beside the self-score, and change history."""
+"""Finance-bureau overview, re-scoring (复核) beside the self-score, and change history.
+The per-indicator review form itself is tested in test_web_review.py."""
 from __future__ import annotations
 
 import pytest
+from web_support import FAST_HASHERS, client_for, load_site, set_status
 
 from jixiao.budget import models as m
-from jixiao.web.models import Review
-from web_support import FAST_HASHERS, client_for, load_site
+from jixiao.budget.models import Review
 
 
 @pytest.fixture
@@ -26,13 +27,15 @@ def test_department_user_has_no_bureau_view(site):
 
 def test_review_needs_reason_and_shows_beside_self_score(site):
     c = client_for("caizheng")
-    c.post("/d/demo/2022/review/", {"project": "P01", "score": "80", "reason": ""})
+    assert c.post("/d/demo/2022/review/", {"project": "P01", "score": "80", "reason": ""}).status_code == 400
     assert not Review.objects.exists()
-    c.post("/d/demo/2022/review/", {"project": "P01", "score": "101", "reason": "超过满分"})
+    page = c.post("/d/demo/2022/review/", {"project": "P01", "score": "101", "reason": "超过满分"})
+    assert page.status_code == 400 and "复核得分应在 0 到" in page.content.decode()
     assert not Review.objects.exists()
+    # a total alone (no indicator scores) still re-scores the whole record
     c.post("/d/demo/2022/review/", {"project": "P01", "score": "78.5", "reason": "收回用地面积未达目标，效益指标扣分"})
     rev = Review.objects.get()
-    assert (rev.project, rev.grade, rev.who) == ("P01", "中", "caizheng")
+    assert (rev.project.code, rev.grade, rev.who) == ("P01", "中", "caizheng")
     assert rev.self_score > rev.score
     html = c.get("/d/demo/2022/review/").content.decode()
     assert "78.5" in html and "收回用地面积未达目标" in html
@@ -41,8 +44,6 @@ def test_review_needs_reason_and_shows_beside_self_score(site):
 
 
 def test_history_shows_who_field_before_after(site):
-    from web_support import set_status
-
     set_status("demo", "P01", "草稿")
     client_for("jingban").post("/d/demo/2022/p/P01/i/P01-I1/actual/", {"actual": "3件"})
     html = client_for("disanfang").get("/d/demo/2022/history/?key=demo/2022/项目/P01").content.decode()

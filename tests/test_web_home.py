@@ -2,14 +2,23 @@
 problems-text draft, and a query count that does not grow with the number of projects."""
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
+from web_support import FAST_HASHERS, client_for, load_site, set_status
 
 from jixiao.budget import models as m
+from jixiao.cli.core_cmds import DEMO_FILE
 from jixiao.web import presenters
-from web_support import FAST_HASHERS, client_for, load_site, set_status
+from jixiao.web.data import scored
+from jixiao.web.views import common
+from jixiao.web.views.common import FEATURE_PAGES, feature_links
+from jixiao.web.views.home import REMINDER_SEVERITY, REMINDERS, duties
 
 HOME = "/d/demo/2022/"
 
@@ -67,15 +76,11 @@ def test_nav_links_every_installed_feature(site):
 
 
 def test_nav_leaves_out_a_feature_whose_routes_are_missing():
-    from jixiao.web.views.common import FEATURE_PAGES, feature_links
-
     labels = [label for label, _ in feature_links("demo", 2022)]
     assert labels == [label for label, _ in FEATURE_PAGES]
-    import jixiao.web.views.common as common
-
     original = common.FEATURE_PAGES
     try:
-        common.FEATURE_PAGES = original + (("不存在", "nowhere:page"),)
+        common.FEATURE_PAGES = (*original, ("不存在", "nowhere:page"))
         assert "不存在" not in [label for label, _ in common.feature_links("demo", 2022)]
     finally:
         common.FEATURE_PAGES = original
@@ -96,10 +101,6 @@ def test_feed_labels_name_the_ledger_and_link_to_it(site):
 
 
 def test_every_feed_key_in_use_has_a_label():
-    import json
-
-    from jixiao.cli.core_cmds import DEMO_FILE
-
     def feeds(node):
         if isinstance(node, dict):
             if node.get("feed"):
@@ -146,8 +147,28 @@ def test_home_query_count_does_not_grow_with_projects(site):
 
 
 def test_progress_chart_legend_clear_of_the_title():
-    from decimal import Decimal
-
     chart = presenters.progress_chart(Decimal(100), {1: Decimal(10)})
     assert "top" not in chart["legend"] and chart["legend"]["bottom"] == 0
     assert chart["grid"]["bottom"] >= 40  # room for the legend under the axis labels
+
+
+def test_reminders_are_the_quality_findings(site):
+    m.Indicator.objects.filter(project__code="P01", code="P01-I4").update(actual_text=None)
+    m.DepartmentYear.objects.filter(department__code="demo").update(updated_at=timezone.now())
+    html = client_for("jingban").get(HOME).content.decode()
+    reminders = html.split('<section class="warnings"><h2>提醒</h2>')[1].split("</section>")[0]
+    row = m.DepartmentYear.objects.get(department__code="demo")
+    findings = scored(row).findings()
+    expected = [f for f in findings if f.project is not None and f.severity == REMINDER_SEVERITY][:REMINDERS]
+    assert expected and reminders.count("<li>") == len(expected)
+    for f in expected:
+        assert escape(f"{f.location}：{f.message}") in reminders
+    # the blank actual value is reported by the quality checks, whatever its severity
+    assert any(f.indicator == "P01-I4" and "实际完成值" in f.message for f in findings)
+
+
+def test_duties_follow_the_workflow_rules():
+    assert duties({"经办人"}) == {"草稿", "退回"}
+    assert duties({"部门管理员"}) == {"已提交"}
+    assert duties({"财政审核"}) == {"已审核"}
+    assert duties({"第三方只读"}) == set()

@@ -1,20 +1,27 @@
-"""Upload: errors as a table (sheet, cell, message) with nothing saved; good files replace the year."""
+"""Upload: errors as a table (sheet, cell, message) with nothing saved; a readable file is shown
+as a preview (added, changed, deleted, conflicts, warnings) and imported only when confirmed."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import time
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from web_support import FAST_HASHERS, client_for, load_site
 
-from jixiao import exchange
+from jixiao import excel, exchange
 from jixiao.budget import models as m
 from jixiao.cli.core_cmds import DEMO_FILE
-from web_support import FAST_HASHERS, client_for, load_site
+from jixiao.core.scoring import score_department
 
 
 @pytest.fixture
-def site(db, settings):
+def site(db, settings, tmp_path):
     settings.PASSWORD_HASHERS = FAST_HASHERS
+    settings.JIXIAO_UPLOAD_DIR = tmp_path / "uploads"
     load_site()
     # Approved projects may not be overwritten by an upload; start from drafts.
     m.Project.objects.update(status="草稿")
@@ -38,10 +45,6 @@ def test_bad_json_shows_every_problem_and_saves_nothing(site):
 
 
 def test_excel_problems_are_split_into_sheet_and_cell(site, tmp_path):
-    from jixiao import excel
-    from jixiao.core.scoring import score_department
-    import openpyxl
-
     dy = exchange.read_file(DEMO_FILE)
     path = tmp_path / "bulk.xlsx"
     excel.write_form(dy, score_department(dy), "bulk", path)
@@ -59,15 +62,101 @@ def test_excel_problems_are_split_into_sheet_and_cell(site, tmp_path):
     assert _count() == before
 
 
-def test_good_json_replaces_the_year(site):
+def _post_file(client, dy, name: str = "demo.json"):
+    return client.post("/d/demo/upload/", {"file": SimpleUploadedFile(name, exchange.dumps(dy).encode())})
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="token" value="([^"]+)"', html).group(1)
+
+
+def test_good_json_is_previewed_then_imported_on_confirmation(site, settings):
     dy = exchange.read_file(DEMO_FILE)
     dy.projects[0].name = "仲裁解除用地合同经费（已更新）"
-    for p in dy.projects:
-        p.status = "草稿"
-    page = client_for("jingban").post("/d/demo/upload/", {"file": SimpleUploadedFile(
-        "demo.json", exchange.dumps(dy).encode())})
-    assert page.status_code == 302
+    c = client_for("jingban")
+    before = _count()
+    page = _post_file(c, dy)
+    html = page.content.decode()
+    assert page.status_code == 200 and "导入预览" in html and "以下内容尚未保存" in html
+    changed = html.split('id="preview-changed"')[1].split("</table>")[0]
+    assert "项目 P01" in changed and "仲裁解除用地合同经费（已更新）" in changed and "<td>项目名称</td>" in changed
+    assert "确认导入</button>" in html and "disabled>确认导入" not in html
+    assert _count() == before and not m.Project.objects.filter(name="仲裁解除用地合同经费（已更新）").exists()
+    token = _token(html)
+    kept = list((settings.JIXIAO_UPLOAD_DIR).iterdir())
+    assert [p.name for p in kept] == [f"{token}.json"]  # waiting on the server, under its token
+    done = c.post("/d/demo/upload/confirm/", {"token": token, "action": "apply"})
+    assert done.status_code == 302
     assert m.Project.objects.filter(name="仲裁解除用地合同经费（已更新）").exists()
+    log = m.ChangeLog.objects.filter(field="name", after="仲裁解除用地合同经费（已更新）").get()
+    assert (log.who, log.reason) == ("jingban", "网页上传 demo.json")
+    assert not list(settings.JIXIAO_UPLOAD_DIR.iterdir())  # removed once imported
+    again = c.post("/d/demo/upload/confirm/", {"token": token, "action": "apply"})
+    assert again.status_code == 400 and "已过期" in again.content.decode()
+
+
+def test_cancel_discards_the_file(site, settings):
+    dy = exchange.read_file(DEMO_FILE)
+    dy.projects[0].name = "改名"
+    c = client_for("jingban")
+    token = _token(_post_file(c, dy).content.decode())
+    assert c.post("/d/demo/upload/confirm/", {"token": token, "action": "cancel"}).status_code == 302
+    assert not list(settings.JIXIAO_UPLOAD_DIR.iterdir())
+    assert not m.Project.objects.filter(name="改名").exists()
+
+
+def test_another_users_token_is_not_honoured(site):
+    dy = exchange.read_file(DEMO_FILE)
+    dy.projects[0].name = "改名"
+    token = _token(_post_file(client_for("jingban"), dy).content.decode())
+    page = client_for("bumen").post("/d/demo/upload/confirm/", {"token": token, "action": "apply"})
+    assert page.status_code == 400 and not m.Project.objects.filter(name="改名").exists()
+
+
+def test_unconfirmed_files_are_swept_after_the_keeping_time(site, settings):
+    dy = exchange.read_file(DEMO_FILE)
+    dy.projects[0].name = "改名"
+    c = client_for("jingban")
+    token = _token(_post_file(c, dy).content.decode())
+    (path,) = settings.JIXIAO_UPLOAD_DIR.iterdir()
+    old = time.time() - 7 * 3600
+    os.utime(path, (old, old))
+    c.get("/d/demo/upload/")
+    assert not path.exists()
+    page = c.post("/d/demo/upload/confirm/", {"token": token, "action": "apply"})
+    assert page.status_code == 400 and "已过期" in page.content.decode()
+
+
+def test_deletions_need_the_checkbox(site):
+    dy = exchange.read_file(DEMO_FILE)
+    dy.projects = [p for p in dy.projects if p.code != "P11"]
+    c = client_for("jingban")
+    html = _post_file(c, dy).content.decode()
+    deleted = html.split('id="preview-deleted"')[1].split("</table>")[0]
+    assert "项目 P11" in deleted and "确认后才会删除" in deleted and 'name="delete_missing"' in html
+    c.post("/d/demo/upload/confirm/", {"token": _token(html), "action": "apply"})
+    assert m.Project.objects.filter(code="P11", department_year__department__code="demo").exists()
+    html = _post_file(c, dy).content.decode()
+    c.post("/d/demo/upload/confirm/", {"token": _token(html), "action": "apply", "delete_missing": "1"})
+    assert not m.Project.objects.filter(code="P11", department_year__department__code="demo").exists()
+
+
+def test_changes_to_approved_records_are_conflicts_and_block_the_import(site):
+    m.Project.objects.filter(code="P01").update(status="已审核")
+    dy = exchange.read_file(DEMO_FILE)
+    dy.projects[0].name = "改名"
+    c = client_for("jingban")
+    html = _post_file(c, dy).content.decode()
+    conflicts = html.split('id="preview-conflict"')[1].split("</table>")[0]
+    assert "项目 P01" in conflicts and "不能通过导入修改" in conflicts
+    assert "disabled>确认导入" in html and 'id="conflict-note"' in html
+    page = c.post("/d/demo/upload/confirm/", {"token": _token(html), "action": "apply"})
+    assert page.status_code == 409 and "冲突" in page.content.decode()
+    assert not m.Project.objects.filter(name="改名").exists()
+
+
+def test_reader_role_cannot_upload(site):
+    assert client_for("disanfang").get("/d/demo/upload/").status_code == 404
 
 
 def test_other_departments_file_is_refused(site):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from jixiao.budget import models as m
 from jixiao.budget.feeds import collect_feeds
@@ -21,6 +23,8 @@ from jixiao.core.quality import QualityFinding
 from jixiao.core.results import DepartmentResult
 from jixiao.core.scoring import ScoringError, score_department
 from jixiao.core.targets import TargetError
+
+T = TypeVar("T")
 
 # A 20-project department takes about 1 MB scored; a user moves between a few departments, a
 # finance reviewer through dozens.
@@ -52,7 +56,7 @@ class Scored:
             self.entry.findings = quality.review(self.dy, self.result)
         return self.entry.findings
 
-    def memo(self, name: str, build):
+    def memo(self, name: str, build: Callable[[], T]) -> T:
         """``build()`` once per cached version of the year: page parts that only depend on it."""
         if name not in self.entry.extra:
             self.entry.extra[name] = build()

@@ -1,30 +1,48 @@
-"""Monitoring pages (绩效运行监控): one department's checkpoint with its warnings and a chart of
-execution against time progress per project, and the finance bureau's warnings across the
-departments under it. Access goes through ``jixiao.web.access`` like every other page."""
+"""Monitoring pages (绩效运行监控): one department's checkpoint with its warnings, a chart of
+execution against time progress per project and each project's monitoring report of that month
+with its review steps (submit, return, approve: ``jixiao.services.workflow``), and the finance
+bureau's warnings across the departments under it. Access goes through ``jixiao.web.access``
+like every other page."""
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from jixiao.budget import models as m
 from jixiao.budget.store import load_department_year
+from jixiao.core import workflow
+from jixiao.core.changes import Ref
 from jixiao.core.display import fmt_pct_number
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.model import DepartmentYear
 from jixiao.core.monitoring import (
-    MonitoringReport, MonitoringRules, assess_department, department_submission_problems, load_monitoring_rules,
-    report_to_dict, severity,
+    MonitoringReport,
+    MonitoringRules,
+    assess_department,
+    department_submission_problems,
+    load_monitoring_rules,
+    report_to_dict,
+    severity,
 )
+from jixiao.services import workflow as flow
+from jixiao.services.actor import actor_for
 from jixiao.web import access
 from jixiao.web.presenters import problem_rows
-from jixiao.web.views.common import page_context, problems_response
+from jixiao.web.views.common import Request, page_context, posted_version, problems_response, refused, service_call
 
 LEVEL_COLORS = {"green": "#2e7d32", "yellow": "#e0a100", "red": "#c62828"}
 LEVEL_CLASSES = {"green": "status s-已审核", "yellow": "status s-已提交", "red": "badge"}
 
 
-def _month(request, rules: MonitoringRules) -> int:
+def _month(request: Request, rules: MonitoringRules) -> int:
     raw = request.GET.get("month", "").strip()
     if not raw:
         return rules.cutoff_month
@@ -43,7 +61,7 @@ def _assess(row: m.DepartmentYear, month: int, rules: MonitoringRules) -> tuple[
     return dy, assess_department(dy, month, rules, _history(row, rules))
 
 
-def _number(fraction) -> float | None:
+def _number(fraction: Decimal | None) -> float | None:
     # ECharts wants numbers; the value is the displayed (rounded) one, so chart and table agree
     return None if fraction is None else float(fmt_pct_number(fraction, 1))
 
@@ -64,7 +82,8 @@ def progress_chart(report: MonitoringReport, rules: MonitoringRules, animation: 
         "yAxis": {"type": "value", "name": "%"},
         "series": [
             {
-                "type": "bar", "name": "执行进度", "itemStyle": {"color": "#888"},  # legend swatch; bars take their level colour
+                # the series colour is the legend swatch; each bar takes its level's colour
+                "type": "bar", "name": "执行进度", "itemStyle": {"color": "#888"},
                 "data": [{"value": _number(p.execution_progress), "name": p.name,
                           "itemStyle": {"color": LEVEL_COLORS[p.level]}} for p in report.projects],
                 "markLine": {
@@ -83,26 +102,64 @@ def progress_chart(report: MonitoringReport, rules: MonitoringRules, animation: 
     }
 
 
-@login_required
-def department_monitoring(request, code: str, year: int):
-    row = access.get_year_or_404(request.user, code, year)
+def _checkpoints(request: Request, row: m.DepartmentYear, dy: DepartmentYear, month: int) -> list[dict]:
+    """Each project's monitoring report of ``month``: its state and the steps the user may take."""
+    actor = actor_for(request.user)
+    year_locked = workflow.locked(dy.status)
+    out = []
+    for p in dy.projects:
+        cp = next((c for c in p.checkpoints if c.month == month), None)
+        out.append({
+            "code": p.code, "name": p.name, "checkpoint": cp,
+            "status": cp.status if cp is not None else "未填报",
+            "actions": [] if cp is None or year_locked else flow.actions(actor, row.department, cp.status,
+                                                                          workflow.MONITORING),
+        })
+    return out
+
+
+def _monitoring_page(request: Request, row: m.DepartmentYear, month: int | None = None,
+                     **extra: Any) -> HttpResponse:
     rules = load_monitoring_rules()
-    context = page_context(request, row, months=range(1, 13), level_classes=LEVEL_CLASSES)
+    context = page_context(request, row, months=range(1, 13), level_classes=LEVEL_CLASSES,
+                           stage_label=workflow.stage(workflow.MONITORING).label)
     try:
-        month = _month(request, rules)
+        month = _month(request, rules) if month is None else month
         dy, report = _assess(row, month, rules)
     except InputError as exc:
         return problems_response(request, exc, context=context)
     blocking = department_submission_problems(dy, report)
     context.update(
         report=report_to_dict(report), month=month,
-        charts={"chart-monitoring": progress_chart(report, rules, not settings.TESTING)},
-        blocking=problem_rows(blocking),
+        charts={"chart-monitoring": progress_chart(report, rules, bool(settings.JIXIAO_CHART_ANIMATION))},
+        blocking=problem_rows(blocking), checkpoints=_checkpoints(request, row, dy, month), **extra,
     )
     return render(request, "web/monitoring.html", context)
 
 
-def _under(bureau: m.Department, user) -> list[m.Department]:
+@login_required
+def department_monitoring(request: Request, code: str, year: int) -> HttpResponse:
+    row = access.get_year_or_404(request.user, code, year)
+    return _monitoring_page(request, row)
+
+
+@login_required
+@require_POST
+def checkpoint_action(request: Request, code: str, year: int, pcode: str, month: int) -> HttpResponse:
+    """A review step of one project's monitoring report of ``month``."""
+    row = access.get_year_or_404(request.user, code, year)
+    ref = Ref("checkpoint", pcode, str(month))
+    moved, exc = service_call(flow.transition, actor_for(request.user), code, year, ref,
+                              request.POST.get("action", ""), request.POST.get("comment", ""),
+                              stage=workflow.MONITORING, version=posted_version(request))
+    if exc is not None:
+        row.refresh_from_db()
+        return refused(request, exc, lambda extra: _monitoring_page(request, row, month, **extra))
+    messages.success(request, f"{ref.path()}：已由「{moved.before}」改为「{moved.status}」")
+    return redirect(reverse("web:monitoring", args=[code, year]) + f"?month={month}")
+
+
+def _under(bureau: m.Department, user: Any) -> list[m.Department]:
     """Departments below ``bureau`` that ``user`` may see."""
     visible = {d.id: d for d in access.visible_departments(user)}
     parents = dict(m.Department.objects.values_list("id", "parent_id"))
@@ -121,14 +178,15 @@ def _under(bureau: m.Department, user) -> list[m.Department]:
 
 
 @login_required
-def bureau_monitoring(request, code: str, year: int):
+def bureau_monitoring(request: Request, code: str, year: int) -> HttpResponse:
     bureau = access.get_department_or_404(request.user, code, permission="review")
     rules = load_monitoring_rules()
     try:
         month = _month(request, rules)
     except InputError as exc:
         return problems_response(request, exc, context={"bureau": bureau, "year": year})
-    rows, warnings = [], []
+    rows: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
     for d in _under(bureau, request.user):
         row = m.DepartmentYear.objects.filter(department=d, year=year).select_related("department").first()
         if row is None:

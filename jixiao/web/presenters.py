@@ -2,28 +2,30 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from jixiao import features
-from jixiao.core.display import fmt_amount_fixed, fmt_rate, fmt_score, fmt_value
+from jixiao.core.display import DASH, fmt_amount_fixed, fmt_rate, fmt_score, fmt_value
 from jixiao.core.drafting import load_rules as load_report_rules
+from jixiao.core.errors import Problem
+from jixiao.core.model import DepartmentYear
 from jixiao.core.quality import SEVERITIES, QualityFinding, department_summary
 from jixiao.core.results import DepartmentResult, ProjectResult
-from jixiao.core.targets import TargetError, parse_target
+from jixiao.core.targets import TargetError, parse_target, target_missing
 
 FEED_LABELS = Path(__file__).resolve().parent.parent / "rules" / "feed-labels.json"
-
-# Below this execution rate a unit must explain why (the self-evaluation forms' 90% line).
-LOW_RATE = Decimal("0.9")
 
 _OPS = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "=": "＝"}
 
 
-def target_label(text: str, unit: str = "") -> tuple[str, bool]:
-    """How the target was understood, e.g. ("≥ 2 件", True); (reason, False) when unreadable."""
+def target_label(text: str | None, unit: str = "") -> tuple[str, bool]:
+    """How the target was understood, e.g. ("≥ 2 件", True); (reason, False) when unreadable or
+    not filled in."""
+    if text is None or target_missing(text):
+        return "尚未填写指标值", False
     try:
         t = parse_target(text, unit)
     except TargetError as exc:
@@ -31,19 +33,28 @@ def target_label(text: str, unit: str = "") -> tuple[str, bool]:
     if t.op == "qualitative":
         return f"定性：{t.text}", True
     u = t.unit or ""
-    if t.op == "range":
+    if t.op == "range" and t.value is not None and t.high is not None:
         return f"{fmt_value(t.value)}{u} ～ {fmt_value(t.high)}{u}", True
+    if t.value is None:
+        return f"无法识别：{t.text}", False
     return f"{_OPS[t.op]} {fmt_value(t.value)}{u}", True
 
 
-def rate(executed: Decimal, budget: Decimal) -> Decimal | None:
-    return executed / budget if budget else None
+def amount(d: Decimal | None) -> str:
+    """An amount for tables ("1,153.25"); "—" when not filled in."""
+    return DASH if d is None else fmt_amount_fixed(d)
 
 
-def grade_counts(grades: list[str], order: tuple[str, ...] = ("优", "良", "中", "差")) -> dict[str, int]:
-    counts = {g: 0 for g in order}
+def rate(executed: Decimal | None, budget: Decimal | None) -> Decimal | None:
+    return executed / budget if budget and executed is not None else None
+
+
+def grade_counts(grades: list[str | None], order: tuple[str, ...] = ("优", "良", "中", "差")) -> dict[str, int]:
+    """How many of each grade; a grade that cannot be computed (None) is not counted."""
+    counts = dict.fromkeys(order, 0)
     for g in grades:
-        counts[g] = counts.get(g, 0) + 1
+        if g is not None:
+            counts[g] = counts.get(g, 0) + 1
     return counts
 
 
@@ -67,7 +78,7 @@ def project_rows(result: DepartmentResult, statuses: dict[str, str], url: Callab
     return [
         {
             "code": p.code, "name": p.name, "url": url(p.code),
-            "budget": fmt_amount_fixed(p.budget), "executed": fmt_amount_fixed(p.executed),
+            "budget": amount(p.budget), "executed": amount(p.executed),
             "rate": fmt_rate(p.execution.rate), "score": fmt_score(p.total), "grade": p.grade,
             "status": statuses.get(p.code, ""),
             "missing": sum(1 for i in p.indicators if i.score is None),
@@ -105,7 +116,7 @@ def grade_chart(counts: dict[str, int], title: str, animation: bool = True) -> d
     }
 
 
-def quality_summary(dy, findings: list[QualityFinding]) -> dict:
+def quality_summary(dy: DepartmentYear, findings: list[QualityFinding]) -> dict:
     """``department_summary`` laid out for the page: kinds of problem (errors first), counts per
     project, and every message grouped by kind."""
     summary = department_summary(dy, findings)
@@ -126,7 +137,7 @@ def quality_summary(dy, findings: list[QualityFinding]) -> dict:
 
 def severity_counts(findings: list[QualityFinding]) -> str:
     """「错误 2 · 警告 5」 for a table cell; "无" when nothing was found."""
-    counts = {s: 0 for s in SEVERITIES}
+    counts = dict.fromkeys(SEVERITIES, 0)
     for f in findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     return " · ".join(f"{s} {n}" for s, n in counts.items() if n) or "无"
@@ -157,7 +168,7 @@ def progress_chart(budget: Decimal, monthly: dict[int, Decimal], animation: bool
     }
 
 
-def problem_rows(problems) -> list[dict]:
+def problem_rows(problems: Iterable[Problem]) -> list[dict]:
     """Problems as table rows; an Excel location "自评表!F12" splits into sheet and cell."""
     rows = []
     for p in problems:

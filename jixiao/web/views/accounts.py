@@ -21,7 +21,7 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("web:login")
+    next_page = "web:login"  # a route name: resolve_url reverses it
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -1,22 +1,36 @@
 """The finance-bureau view: every department under the bureau with its self-score, the grade
-distribution, and re-scoring (复核) beside the self-score."""
+distribution, and the re-score (复核) of a record indicator by indicator beside the self-score.
+The review is recorded by the application layer (``jixiao.services.reviews``), which refuses a
+record whose self-evaluation has not been submitted."""
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from jixiao.budget import models as m
+from jixiao.core import workflow
 from jixiao.core.display import fmt_rate, fmt_score
 from jixiao.core.errors import InputError
-from jixiao.web import access, edits, presenters
-from jixiao.web.data import scored
-from jixiao.web.views.common import page_context
+from jixiao.services import reviews
+from jixiao.services.actor import actor_for
+from jixiao.services.reviews import ReviewScore
+from jixiao.web import access, presenters
+from jixiao.web.data import Scored, scored
+from jixiao.web.views.common import Request, page_context, refused, service_call
+
+# The review form's field names: one score and one comment per indicator code.
+SCORE, COMMENT = "score-", "comment-"
 
 
-def _under(bureau: m.Department, user) -> list[m.Department]:
+def _under(bureau: m.Department, user: Any) -> list[m.Department]:
     visible = set(access.role_map(user))
     found, stack = [], list(bureau.children.all())
     while stack:
@@ -28,7 +42,7 @@ def _under(bureau: m.Department, user) -> list[m.Department]:
 
 
 @login_required
-def bureau_latest(request, code: str):
+def bureau_latest(request: Request, code: str) -> HttpResponse:
     bureau = access.get_department_or_404(request.user, code, permission="review")
     years = m.DepartmentYear.objects.filter(department__in=_under(bureau, request.user)).order_by("-year")
     first = years.values_list("year", flat=True).first()
@@ -38,9 +52,11 @@ def bureau_latest(request, code: str):
 
 
 @login_required
-def overview(request, code: str, year: int):
+def overview(request: Request, code: str, year: int) -> HttpResponse:
     bureau = access.get_department_or_404(request.user, code, permission="review")
-    rows, grades, project_grades = [], [], []
+    rows: list[dict[str, Any]] = []
+    grades: list[str | None] = []
+    project_grades: list[str | None] = []
     for d in _under(bureau, request.user):
         row = m.DepartmentYear.objects.filter(department=d, year=year).select_related("department").first()
         if row is None:
@@ -50,7 +66,7 @@ def overview(request, code: str, year: int):
         except InputError as exc:
             rows.append({"department": d, "error": str(exc)})
             continue
-        review = edits.latest_reviews(row).get("")
+        review = reviews.latest_reviews(row).get("")
         grades.append(data.result.grade)
         project_grades.extend(p.grade for p in data.result.projects)
         rows.append({
@@ -60,7 +76,7 @@ def overview(request, code: str, year: int):
             "quality": presenters.severity_counts(data.findings()),
             "review": f"{fmt_score(review.score)} · {review.grade}" if review else "",
         })
-    animation = not settings.TESTING
+    animation = bool(settings.JIXIAO_CHART_ANIMATION)
     return render(request, "web/bureau.html", {
         "bureau": bureau, "year": year, "rows": rows,
         "dept_chart": presenters.grade_chart(presenters.grade_counts(grades), "部门整体自评等级分布", animation),
@@ -68,25 +84,76 @@ def overview(request, code: str, year: int):
     })
 
 
-@login_required
-def review(request, code: str, year: int):
-    row = access.get_year_or_404(request.user, code, year, permission="review")
-    if request.method == "POST":
-        try:
-            rev = edits.review(request.user, row, request.POST.get("project", ""),
-                               request.POST.get("score", ""), request.POST.get("reason", ""))
-        except InputError as exc:
-            for p in exc.problems:
-                messages.error(request, str(p))
-        else:
-            messages.success(request, f"已记录复核：{fmt_score(rev.score)} 分（{rev.grade}）")
-        return redirect("web:review", code, year)
-    data = scored(row)
-    reviews = edits.latest_reviews(row)
-    items = [{"code": "", "name": "部门整体", "score": fmt_score(data.result.total), "grade": data.result.grade,
-              "review": reviews.get("")}]
-    items += [{"code": p.code, "name": p.name, "score": fmt_score(p.total), "grade": p.grade,
-               "review": reviews.get(p.code)} for p in data.result.projects]
+def _records(data: Scored, in_force: Mapping[str, m.Review]) -> list[dict]:
+    """The department as a whole and each project: self-score, status and the review in force."""
+    dy, res = data.dy, data.result
+    items: list[dict[str, Any]] = [
+        {"code": "", "name": "部门整体", "status": dy.status, "result": res, "review": in_force.get("")}]
+    items += [{"code": p.code, "name": p.name, "status": p.status, "result": pr, "review": in_force.get(p.code)}
+              for p, pr in zip(dy.projects, res.projects, strict=True)]
     for it in items:
+        it["score"], it["grade"] = fmt_score(it["result"].total), it["result"].grade
         it["review_score"] = fmt_score(it["review"].score) if it["review"] else ""
-    return render(request, "web/review.html", page_context(request, row, items=items))
+    return items
+
+
+def _form(item: dict, posted: QueryDict | None = None) -> dict:
+    """The review form of one record: per indicator the unit's score (prefilled, or what was
+    posted) and the review in force's score and comment."""
+    given = {i.indicator_code: i for i in item["review"].items.all()} if item["review"] else {}
+    rows = []
+    for ind in item["result"].indicators:
+        prior = given.get(ind.code)
+        default = fmt_score(prior.score) if prior else ("" if ind.score is None else fmt_score(ind.score))
+        rows.append({
+            "code": ind.code, "name": ind.name, "level1": ind.level1, "weight": fmt_score(ind.weight),
+            "self_score": fmt_score(ind.score), "review_score": fmt_score(prior.score) if prior else "",
+            "review_comment": prior.comment if prior else "",
+            "value": posted.get(SCORE + ind.code, default) if posted is not None else default,
+            "comment": posted.get(COMMENT + ind.code, "") if posted is not None else "",
+        })
+    return {**item, "indicators": rows, "reason": posted.get("reason", "") if posted is not None else "",
+            "execution": {"weight": fmt_score(item["result"].execution.weight),
+                          "score": fmt_score(item["result"].execution.score)}}
+
+
+def _review_page(request: Request, row: m.DepartmentYear, selected: str | None, posted: QueryDict | None = None,
+                 **extra: Any) -> HttpResponse:
+    data = scored(row)
+    items = _records(data, reviews.latest_reviews(row))
+    chosen = next((it for it in items if it["code"] == selected), None) if selected is not None else None
+    if selected is not None and chosen is None:
+        raise Http404("未找到该项目")
+    return render(request, "web/review.html", page_context(
+        request, row, items=items, form=_form(chosen, posted) if chosen else None,
+        reviewable=sorted(workflow.stage(workflow.SELF_EVALUATION).reviewable_statuses), **extra))
+
+
+def _scores(post: QueryDict) -> list[ReviewScore]:
+    """The posted per-indicator scores; a blank score leaves the unit's own score standing."""
+    return [ReviewScore(key[len(SCORE):], value, post.get(COMMENT + key[len(SCORE):], ""))
+            for key in post if key.startswith(SCORE) and (value := post.get(key, "")).strip()]
+
+
+@login_required
+def review(request: Request, code: str, year: int) -> HttpResponse:
+    """GET: every record with the review in force; ``?project=P01`` (empty: the department as a
+    whole) opens its review form. POST: record the review of ``project``."""
+    row = access.get_year_or_404(request.user, code, year, permission="review")
+    if request.method != "POST":
+        selected = request.GET.get("project")
+        try:
+            return _review_page(request, row, selected.strip() if selected is not None else None)
+        except InputError as unscorable:
+            return refused(request, unscorable, lambda extra: render(request, "web/error.html",
+                                                                     page_context(request, row, **extra)))
+    project = request.POST.get("project", "").strip()
+    scores = _scores(request.POST)
+    total = request.POST.get("score") if not scores and request.POST.get("score", "").strip() else None
+    recorded, exc = service_call(reviews.record_review, actor_for(request.user), code, year, project or None,
+                                 request.POST.get("reason", ""), scores, total)
+    if exc is not None:
+        return refused(request, exc, lambda extra: _review_page(request, row, project, request.POST, **extra))
+    messages.success(request, f"已记录{'项目 ' + project if project else '部门整体'}的复核："
+                              f"{fmt_score(recorded.score)} 分（{recorded.grade}）")
+    return redirect(reverse("web:review", args=[code, year]) + "?" + urlencode({"project": project}))

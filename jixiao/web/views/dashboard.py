@@ -5,23 +5,25 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from jixiao.budget import models as m
 from jixiao.core.display import fmt_value
 from jixiao.core.errors import InputError
-from jixiao.budget import models as m
+from jixiao.core.results import DepartmentResult
 from jixiao.web import presenters
 from jixiao.web.data import Scored, scored
-from jixiao.web.views.common import page_context, scored_year_page
+from jixiao.web.views.common import Request, page_context, scored_year_page
 
 
 @scored_year_page
-def dashboard(request, row: m.DepartmentYear, data: Scored):
-    animation = not settings.TESTING
+def dashboard(request: Request, row: m.DepartmentYear, data: Scored) -> HttpResponse:
+    animation = bool(settings.JIXIAO_CHART_ANIMATION)
     monthly: dict[int, Decimal] = {}
     project_budget = Decimal(0)
     for p in data.dy.projects:
-        project_budget += p.budget
+        project_budget += p.budget or Decimal(0)  # a blank budget adds nothing
         for month, amount in p.monthly_executed.items():
             monthly[month] = monthly.get(month, Decimal(0)) + amount
     completion = {"animation": animation, **_completion(data.result)}
@@ -37,11 +39,12 @@ def dashboard(request, row: m.DepartmentYear, data: Scored):
     return render(request, "web/dashboard.html", page_context(request, row, charts=charts))
 
 
-def _completion(result) -> dict:
+def _completion(result: DepartmentResult) -> dict:
     """Share of each project's indicator points earned, as a horizontal bar per project."""
-    names, shares = [], []
+    names: list[str] = []
+    shares: list[float] = []
     for p in result.projects:
-        weight = sum((i.weight for i in p.indicators), Decimal(0))
+        weight = sum((i.weight for i in p.indicators if i.weight is not None), Decimal(0))
         got = sum((i.score for i in p.indicators if i.score is not None), Decimal(0))
         names.append(p.code)
         shares.append(float(fmt_value(got / weight * 100, 1)) if weight else 0)
@@ -55,16 +58,18 @@ def _completion(result) -> dict:
     }
 
 
-def _years(request, row) -> dict:
+def _years(request: Request, row: m.DepartmentYear) -> dict:
     """Year-over-year self-scores, where earlier years are stored."""
-    years, totals, rates = [], [], []
+    years: list[str] = []
+    totals: list[float | None] = []
+    rates: list[float | None] = []
     for other in row.department.years.order_by("year"):
         try:
             res = scored(other).result
         except InputError:
             continue
         years.append(f"{other.year}年")
-        totals.append(float(fmt_value(res.total, 2)))
+        totals.append(float(fmt_value(res.total, 2)) if res.total is not None else None)
         rates.append(float(fmt_value(res.execution.rate * 100, 1)) if res.execution.rate is not None else None)
     return {
         "title": {"text": "历年自评得分与执行率", "left": "center", "textStyle": {"fontSize": 14}},

@@ -4,11 +4,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from jixiao.budget import models as m
 from jixiao.web import access
-from jixiao.web.views.common import page_context
+from jixiao.web.views.common import Request, page_context
 
 PAGE_SIZE = 100
 
@@ -18,12 +19,13 @@ FIELD_LABELS = {
     "name": "名称", "budget": "全年预算数", "executed": "全年执行数", "goal": "年度总体目标",
     "goal_actual": "实际完成情况", "achievement": "完成情况", "deviation_reason": "偏差原因",
     "execution_explanation": "执行率偏低原因", "funds": "资金", "（新建）": "新建", "（新增）": "新增",
-    "（删除）": "删除",
+    "（删除）": "删除", "goal_status": "目标申报状态", "problems": "存在的主要问题",
+    "original_target_text": "原指标值（调整前）",
 }
 
 
 @login_required
-def history(request, code: str, year: int):
+def history(request: Request, code: str, year: int) -> HttpResponse:
     row = access.get_year_or_404(request.user, code, year, permission="history")
     logs = m.ChangeLog.objects.filter(department=code).filter(Q(year=year) | Q(year__isnull=True))
     key = request.GET.get("key", "").strip()

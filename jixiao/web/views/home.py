@@ -1,8 +1,10 @@
 """The start page (departments the user may see) and the department home."""
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -10,18 +12,21 @@ from django.utils.html import format_html_join
 
 from jixiao.budget import models as m
 from jixiao.core import quality, workflow
-from jixiao.core.display import fmt_amount_fixed, fmt_rate, fmt_score
-from jixiao.core.workflow import available_actions
+from jixiao.core.changes import Ref
+from jixiao.core.display import fmt_rate, fmt_score
+from jixiao.services import workflow as flow
+from jixiao.services.actor import actor_for
+from jixiao.services.history import object_key
+from jixiao.services.reviews import latest_reviews
 from jixiao.web import access, presenters
 from jixiao.web.data import Scored, latest_year
-from jixiao.web.edits import latest_reviews, project_key
-from jixiao.web.views.common import page_context, scored_year_page
+from jixiao.web.views.common import Request, page_context, scored_year_page
 
 
 @login_required
-def index(request):
+def index(request: Request) -> HttpResponse:
     departments = list(access.visible_departments(request.user).prefetch_related("years"))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"department": d, "years": sorted((y.year for y in d.years.all()), reverse=True),
          "roles": sorted(access.roles_in(request.user, d))}
         for d in departments
@@ -34,7 +39,7 @@ def index(request):
 
 
 @login_required
-def department_latest(request, code: str):
+def department_latest(request: Request, code: str) -> HttpResponse:
     department = access.get_department_or_404(request.user, code)
     row = latest_year(department)
     if row is None:
@@ -42,43 +47,54 @@ def department_latest(request, code: str):
     return redirect("web:department", code, row.year)
 
 
-def _warnings(data) -> list[str]:
-    out = []
-    for p, pr in zip(data.dy.projects, data.result.projects):
-        if pr.execution.rate is not None and pr.execution.rate < presenters.LOW_RATE and not p.execution_explanation.strip():
-            out.append(f"{p.code} {p.name}：预算执行率 {fmt_rate(pr.execution.rate)}，低于 90%，尚未说明原因")
-        missing = [i.name for i in pr.indicators if i.score is None]
-        if missing:
-            out.append(f"{p.code} {p.name}：{len(missing)} 项指标尚未填报实际完成值（{'、'.join(missing[:3])}{'…' if len(missing) > 3 else ''}）")
-        for i in pr.indicators:
-            for flag in i.flags:
-                out.append(f"{p.code} {p.name}：{i.name} {flag}")
-    return out
-
-
-# The records waiting at each role's step of the workflow: what that role has to act on. Other
-# actions a role may take (a department admin may also submit, anyone may return) are optional.
-DUTIES = {"经办人": ("草稿", "退回"), "部门管理员": ("已提交",), "财政审核": ("已审核",)}
+# The home page's reminders: the quality findings of this severity on the projects, the first few
+# of them (every finding is in the quality section below).
+REMINDER_SEVERITY = "警告"
+REMINDERS = 20
 # Quality errors listed in the to-do; the rest are in the quality section below it.
 TODO_ERRORS = 20
 
 
-def _todo(request, row, data) -> dict:
+def _warnings(data: Scored) -> list[str]:
+    return [f"{f.location}：{f.message}" for f in data.findings()
+            if f.project is not None and f.severity == REMINDER_SEVERITY][:REMINDERS]
+
+
+def duties(roles: set[str] | frozenset[str]) -> set[str]:
+    """The self-evaluation states in which a record waits for one of ``roles``: for each role, the
+    sources of the furthest forward step (one that needs no comment, unlike a return or an
+    unlock) the workflow rules give it. Earlier steps it may also take are optional for it (a
+    department admin may also submit), and a return is never a duty."""
+    forward = [t for t in workflow.stage(workflow.SELF_EVALUATION).transitions if not t.comment_required]
+    waiting: set[str] = set()
+    for role in roles:
+        mine = [t for t in forward if role in t.roles]
+        if mine:
+            waiting.update(mine[-1].sources)
+    return waiting
+
+
+def _todo(request: Request, row: m.DepartmentYear, data: Scored) -> dict:
     """What needs this user's action: workflow steps waiting at the user's roles, with the return
     comment where a record came back, and quality errors on records the user can still edit."""
-    roles = access.roles_in(request.user, row.department)
-    waiting = {s for r in roles for s in DUTIES.get(r, ())}
+    actor = actor_for(request.user)
+    roles = actor.roles_in(row.department)
+    waiting = duties(roles)
     code, year = row.department.code, row.year
-    records = [(None, f"{code}/{year}", "部门整体", row.status, reverse("web:evaluation", args=[code, year]))]
-    if row.status != "锁定":  # a locked year keeps its projects read-only
-        records += [(p.code, project_key(row, p.code), f"{p.code} {p.name}", p.status,
+    # (project code or None, history key, label, status, page)
+    records: list[tuple[str | None, str, str, str, str]] = [
+        (None, object_key(code, year, Ref("year")), "部门整体", row.status,
+         reverse("web:evaluation", args=[code, year]))]
+    if not workflow.locked(row.status):  # a locked year keeps its projects read-only
+        records += [(p.code, object_key(code, year, Ref("project", p.code)), f"{p.code} {p.name}", p.status,
                      reverse("web:project", args=[code, year, p.code])) for p in data.dy.projects]
-    comments = return_comments(row) if any(r[3] == "退回" and r[3] in waiting for r in records) else {}
+    returned = returned_statuses() & waiting
+    comments = return_comments(row) if any(r[3] in returned for r in records) else {}
     steps = []
     for _, key, label, status, url in records:
         if status not in waiting:
             continue
-        actions = available_actions(status, roles)
+        actions = flow.actions(actor, row.department, status)
         if actions:
             steps.append({"url": url, "label": label, "status": status,
                           "actions": "、".join(a.label for a in actions), "comment": comments.get(key, "")})
@@ -88,17 +104,29 @@ def _todo(request, row, data) -> dict:
     return {"steps": steps, "errors": errors[:TODO_ERRORS], "more_errors": max(0, len(errors) - TODO_ERRORS)}
 
 
+def returned_statuses() -> set[str]:
+    """The self-evaluation states a return (退回) leads to, as the workflow rules say."""
+    return {t.target for t in workflow.stage(workflow.SELF_EVALUATION).transitions if t.action == "return"}
+
+
 def return_comments(row: m.DepartmentYear) -> dict[str, str]:
-    """The comment of the latest return (退回) of each record still in 退回, by object key."""
+    """The comment of the latest return of each record still in the returned state, by object
+    key: the latest status change of a record, when it was a return."""
+    returned = returned_statuses()
     out: dict[str, str] = {}
-    logs = m.ChangeLog.objects.filter(department=row.department.code, year=row.year, field="status",
-                                      after="退回").order_by("-when", "-id")
-    for log in logs.values("object_key", "reason", "who", "when"):
-        out.setdefault(log["object_key"], f"{log['who']}：{log['reason']}")
+    latest: set[str] = set()
+    logs = (m.ChangeLog.objects.filter(department=row.department.code, year=row.year, field="status")
+            .order_by("-when", "-id"))
+    for log in logs.values("object_key", "reason", "who", "after"):
+        if log["object_key"] in latest:
+            continue
+        latest.add(log["object_key"])
+        if log["after"] in returned:
+            out[log["object_key"]] = f"{log['who']}：{log['reason']}"
     return out
 
 
-def _quality_html(data) -> str:
+def _quality_html(data: Scored) -> str:
     summary = presenters.quality_summary(data.dy, data.findings())
     for kind in summary["kinds"]:
         # one join instead of a template loop over every message
@@ -108,20 +136,21 @@ def _quality_html(data) -> str:
 
 
 @scored_year_page
-def department(request, row: m.DepartmentYear, data: Scored):
+def department(request: Request, row: m.DepartmentYear, data: Scored) -> HttpResponse:
     res = data.result
     code, year = row.department.code, row.year
     # Formatted once per scored version of the year; only reviews and the user's to-do vary.
     projects = data.memo("home_projects", lambda: presenters.project_rows(
-        res, {p.code: p.status for p in data.dy.projects}, lambda pcode: reverse("web:project", args=[code, year, pcode])))
+        res, {p.code: p.status for p in data.dy.projects},
+        lambda pcode: reverse("web:project", args=[code, year, pcode])))
     reviews = {k: fmt_score(r.score) for k, r in latest_reviews(row).items()}
     ctx = page_context(
         request, row, data=data, result=res,
-        budget=fmt_amount_fixed(res.budget), executed=fmt_amount_fixed(res.executed),
+        budget=presenters.amount(res.budget), executed=presenters.amount(res.executed),
         rate=fmt_rate(res.execution.rate), total=fmt_score(res.total),
-        by_source=[(k, fmt_amount_fixed(b), fmt_amount_fixed(e), fmt_rate(presenters.rate(e, b)))
+        by_source=[(k, presenters.amount(b), presenters.amount(e), fmt_rate(presenters.rate(e, b)))
                    for k, (b, e) in res.by_source.items() if b or e],
-        by_nature=[(k, fmt_amount_fixed(b), fmt_amount_fixed(e), fmt_rate(presenters.rate(e, b)))
+        by_nature=[(k, presenters.amount(b), presenters.amount(e), fmt_rate(presenters.rate(e, b)))
                    for k, (b, e) in res.by_nature.items() if b or e],
         projects=[{**r, "review": reviews.get(r["code"], "")} for r in projects] if reviews else projects,
         warnings=data.memo("home_warnings", lambda: _warnings(data)), todo=_todo(request, row, data),

@@ -1,88 +1,200 @@
-"""Excel upload: the bulk workbook (or an exchange-format JSON) replaces the department-year,
-all or nothing. Problems come back as a table (sheet, cell, message); nothing is stored."""
+"""Upload: an Excel workbook (bulk workbook or standard forms) or an exchange-format JSON file is
+read, compared with the stored data and shown as a preview — what would be added, changed and
+deleted, the conflicts and the warnings, object by object and field by field — and imported only
+when the user confirms (``jixiao.services.imports``: all or nothing, states never change).
+
+Between the preview and the confirmation the file waits on the server under a random token kept
+in the user's session (``JIXIAO_UPLOAD_DIR``, default ``var/uploads``); it is removed once
+imported or cancelled, and files older than ``JIXIAO_UPLOAD_KEEP_HOURS`` are swept away."""
 from __future__ import annotations
 
-import tempfile
+import secrets
+import time
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from jixiao import exchange
 from jixiao.budget import models as m
-from jixiao.budget.store import save_department_year
 from jixiao.core.errors import InputError, Problem
+from jixiao.services import imports
+from jixiao.services.actor import actor_for
+from jixiao.services.errors import Conflict, Denied, ServiceError
+from jixiao.services.imports import KIND_LABELS, ImportConflict, Preview
 from jixiao.web import access
 from jixiao.web.data import latest_year
 from jixiao.web.presenters import problem_rows
-from jixiao.web.views.common import perms_here
+from jixiao.web.views.common import STATUSES, Request, notice, perms_here, refusal_context
 
 SUFFIXES = (".xlsx", ".json")
+SESSION_KEY = "jixiao_uploads"
+# The order the preview lists its items in: what blocks the import first.
+PREVIEW_ORDER = ("conflict", "added", "changed", "deleted", "warning")
+# Items shown per kind (a new department-year adds hundreds of objects); the counts are complete.
+PREVIEW_ROWS = 300
 
 
 def upload_limit() -> int:
     return int(getattr(settings, "JIXIAO_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 
 
-def _read(path: Path, name: str):
-    if path.suffix == ".json":
-        return exchange.read_file(path)
-    from jixiao import excel
-
-    return excel.read_workbook(path)
+def upload_dir() -> Path:
+    configured = getattr(settings, "JIXIAO_UPLOAD_DIR", None)
+    return Path(configured) if configured else Path(settings.VAR_DIR) / "uploads"
 
 
-def check_and_save(user, department: m.Department, upload) -> str:
-    """Read the uploaded file and store it; ``InputError`` with every problem otherwise."""
+def keep_seconds() -> float:
+    return float(getattr(settings, "JIXIAO_UPLOAD_KEEP_HOURS", 6)) * 3600
+
+
+def sweep() -> None:
+    """Remove uploaded files nobody confirmed within the keeping time."""
+    folder = upload_dir()
+    if not folder.is_dir():
+        return
+    limit = time.time() - keep_seconds()
+    for path in folder.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+        except OSError:
+            continue  # removed meanwhile by another request
+
+
+def _pending(request: Request) -> dict:
+    return dict(request.session.get(SESSION_KEY, {}))
+
+
+def _forget(request: Request, token: str) -> None:
+    pending = _pending(request)
+    entry = pending.pop(token, None)
+    request.session[SESSION_KEY] = pending
+    if entry is not None:
+        (upload_dir() / f"{token}{entry['suffix']}").unlink(missing_ok=True)
+
+
+def _keep(request: Request, department: m.Department, upload: UploadedFile) -> tuple[str, Path, str]:
+    """Check the uploaded file's type and size and keep it under a new token."""
     name = Path(upload.name or "").name
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError([Problem(name or "上传文件", "只接受 Excel 工作簿（.xlsx）或交换格式（.json）", "文件类型")])
-    if upload.size > upload_limit():
-        raise InputError([Problem(name, f"文件过大（{upload.size // 1024} KB），上限 {upload_limit() // 1024 // 1024} MB", "文件大小")])
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        with path.open("wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
-        dy = _read(path, name)
-    problems = []
-    if dy.department.code != department.code:
-        problems.append(Problem(name, f"文件中的部门编码为「{dy.department.code}」，与当前部门「{department.code}」不符；"
-                                      "请上传本部门的工作簿", "部门编码"))
-    existing = m.DepartmentYear.objects.filter(department=department, year=dy.year).first()
-    if existing is not None:
-        if existing.status == "锁定":
-            problems.append(Problem(name, f"{dy.year} 年度已锁定，不能再导入；如需修改请联系财政审核人员解除锁定", "状态"))
-        locked = list(existing.projects.filter(status__in=("已审核", "锁定")).values_list("code", flat=True))
-        if locked:
-            problems.append(Problem(name, f"项目 {'、'.join(locked)} 已审核或锁定，导入会覆盖审核结果；"
-                                          "请先退回这些项目再导入", "状态"))
-    if problems:
-        raise InputError(problems)
-    save_department_year(dy, user=user, reason=f"网页上传 {name}")
-    return f"已导入 {dy.department.name} {dy.year} 年度：{len(dy.projects)} 个项目"
+    size = upload.size or 0
+    if size > upload_limit():
+        limit_mb = upload_limit() // 1024 // 1024
+        raise InputError([Problem(name, f"文件过大（{size // 1024} KB），上限 {limit_mb} MB", "文件大小")])
+    folder = upload_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(18)
+    path = folder / f"{token}{suffix}"
+    with path.open("wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+    pending = _pending(request)
+    pending[token] = {"department": department.code, "name": name, "suffix": suffix}
+    request.session[SESSION_KEY] = pending
+    return token, path, name
+
+
+def _read(department: m.Department, path: Path, name: str) -> imports.FileRead:
+    """The file as the department-year it would make; it must be this department's."""
+    read = imports.read_file(path)
+    found = read.candidate.department.code
+    if found != department.code:
+        raise InputError([Problem(name, f"文件中的部门编码为「{found}」，与当前部门「{department.code}」不符；"
+                                        "请上传本部门的数据", "部门编码")])
+    return read
+
+
+def preview_context(preview: Preview, read: imports.FileRead | None, token: str, delete_missing: bool) -> dict:
+    counts = preview.counts()
+    kinds = []
+    for kind in PREVIEW_ORDER:
+        items = preview.of(kind)
+        if items:
+            kinds.append({"kind": kind, "label": KIND_LABELS[kind], "count": len(items),
+                          "items": [i.as_dict() for i in items[:PREVIEW_ROWS]],
+                          "more": max(0, len(items) - PREVIEW_ROWS)})
+    return {"preview": {
+        "source": preview.source, "department": preview.department, "year": preview.year, "new": preview.new,
+        "summary": preview.summary(), "counts": counts, "kinds": kinds, "token": token,
+        "delete_missing": delete_missing, "changes": counts["added"] + counts["changed"] + counts["deleted"],
+        "reading": problem_rows(read.warnings) if read is not None else [],
+    }}
+
+
+def _context(request: Request, department: m.Department, **extra: Any) -> dict:
+    row = latest_year(department)
+    return {"department": department, "year": row.year if row else None, "row": row,
+            "limit_mb": upload_limit() // 1024 // 1024, "problems": [],
+            "perms_here": perms_here(request.user, department), **extra}
+
+
+def _answer(request: Request, department: m.Department, exc: InputError | ServiceError,
+            **extra: Any) -> HttpResponse:
+    shown, kind = refusal_context(exc)
+    return render(request, "web/upload.html", _context(request, department, **extra, **shown), status=STATUSES[kind])
 
 
 @login_required
-def upload(request, code: str):
+def upload(request: Request, code: str) -> HttpResponse:
+    """GET: the upload form. POST: read the file and show its preview (nothing is stored yet)."""
     department = access.get_department_or_404(request.user, code, permission="upload")
-    row = latest_year(department)
-    ctx = {"department": department, "year": row.year if row else None, "row": row,
-           "limit_mb": upload_limit() // 1024 // 1024, "problems": []}
-    ctx["perms_here"] = perms_here(request.user, department)
-    if request.method == "POST":
-        upload_file = request.FILES.get("file")
-        if upload_file is None:
-            ctx["problems"] = problem_rows([Problem("上传文件", "请选择要上传的文件", "文件")])
-        else:
-            try:
-                note = check_and_save(request.user, department, upload_file)
-            except InputError as exc:
-                ctx["problems"] = problem_rows(exc.problems)
-            else:
-                messages.success(request, note)
-                return redirect("web:department_latest", code)
-    return render(request, "web/upload.html", ctx, status=400 if ctx["problems"] else 200)
+    sweep()
+    if request.method != "POST":
+        return render(request, "web/upload.html", _context(request, department))
+    upload_file = request.FILES.get("file")
+    if upload_file is None:
+        return _answer(request, department, InputError([Problem("上传文件", "请选择要上传的文件", "文件")]))
+    try:
+        token, path, name = _keep(request, department, upload_file)
+    except InputError as exc:
+        return _answer(request, department, exc)
+    try:
+        read = _read(department, path, name)
+        preview = imports.preview(actor_for(request.user), read.candidate, name)
+    except (InputError, Denied, Conflict) as exc:
+        _forget(request, token)
+        return _answer(request, department, exc)
+    return render(request, "web/upload.html",
+                  _context(request, department, **preview_context(preview, read, token, False)))
+
+
+@login_required
+@require_POST
+def upload_confirm(request: Request, code: str) -> HttpResponse:
+    """Import the previewed file (``apply``), or discard it (``cancel``)."""
+    department = access.get_department_or_404(request.user, code, permission="upload")
+    token = request.POST.get("token", "")
+    entry = _pending(request).get(token)
+    path = upload_dir() / f"{token}{entry['suffix']}" if entry else None
+    if entry is None or entry["department"] != department.code or path is None or not path.is_file():
+        if entry is not None:
+            _forget(request, token)
+        return _answer(request, department, InputError([Problem(
+            "上传文件", f"待确认的文件已过期（保留 {keep_seconds() / 3600:g} 小时）或已处理，请重新上传", "文件")]))
+    name = entry["name"]
+    if request.POST.get("action") == "cancel":
+        _forget(request, token)
+        messages.success(request, f"已取消导入「{name}」，未保存任何数据")
+        return redirect("web:upload", code)
+    delete_missing = request.POST.get("delete_missing") == "1"
+    actor = actor_for(request.user)
+    try:
+        read = _read(department, path, name)
+        applied = imports.apply(actor, read.candidate, name, reason=f"网页上传 {name}", delete_missing=delete_missing)
+    except ImportConflict as exc:
+        return render(request, "web/upload.html", _context(
+            request, department, notice=notice(exc), **preview_context(exc.preview, read, token, delete_missing)),
+            status=STATUSES["conflict"])
+    except (InputError, Denied, Conflict) as exc:
+        return _answer(request, department, exc)
+    _forget(request, token)
+    messages.success(request, f"已导入「{name}」到 {applied.year} 年度：{applied.summary()}")
+    return redirect("web:department", code, applied.year)
