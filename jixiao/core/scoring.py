@@ -93,17 +93,9 @@ def score_indicator(
     (a feed value); ``feed`` names that feed for the trace. An indicator that cannot be scored
     gets ``score=None`` with the ``reason`` and its ``cause``."""
     actual = actual_text if actual_text is not None else ind.actual_text
-    blanks = [
-        (cause, label) for cause, label, blank in (
-            (Cause.MISSING_WEIGHT, "分值", ind.weight is None),
-            (Cause.MISSING_TARGET, "指标值", target_missing(ind.target_text)),
-            (Cause.MISSING_ACTUAL, "实际完成值", actual is None or not actual.strip()),
-        ) if blank
-    ]
-    if blanks:
-        reason = f"未填写{'、'.join(label for _, label in blanks)}，无法计分"
-        return _not_computable(ind, actual, feed, blanks[0][0], reason)
-    assert ind.target_text is not None and actual is not None  # not blank, checked above
+    if ind.weight is None or target_missing(ind.target_text) or actual is None or not actual.strip():
+        return _blank(ind, actual, feed)
+    assert ind.target_text is not None  # not blank, checked above
     try:
         target = parse_target(ind.target_text, ind.unit)
     except TargetError as exc:
@@ -119,6 +111,20 @@ def score_indicator(
     if feed is not None:
         result.trace_steps.insert(0, ("实际完成值取自「{feed}」：{actual}；", {"feed": feed, "actual": actual}))
     return result
+
+
+def _blank(ind: Indicator, actual: str | None, feed: str | None) -> IndicatorResult:
+    """Not computable because fields are blank; the reason names every blank field, the cause
+    the first of them."""
+    blanks = [
+        (cause, label) for cause, label, blank in (
+            (Cause.MISSING_WEIGHT, "分值", ind.weight is None),
+            (Cause.MISSING_TARGET, "指标值", target_missing(ind.target_text)),
+            (Cause.MISSING_ACTUAL, "实际完成值", actual is None or not actual.strip()),
+        ) if blank
+    ]
+    reason = f"未填写{'、'.join(label for _, label in blanks)}，无法计分"
+    return _not_computable(ind, actual, feed, blanks[0][0], reason)
 
 
 def _not_computable(ind: Indicator, actual: str | None, feed: str | None, cause: Cause, reason: str) -> IndicatorResult:

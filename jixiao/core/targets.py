@@ -85,6 +85,7 @@ def _placeholders() -> frozenset[str]:
     return frozenset(normalize(w).replace(" ", "") for w in words)
 
 
+@lru_cache(maxsize=65536)  # asked once per indicator scored; targets repeat across a batch
 def target_missing(text: str | None) -> bool:
     """Whether no target is filled in: None, an empty cell, or a placeholder that means "none"
     ("—", "/", "无", "不适用" …, listed in ``rules/targets.json``). Such an indicator is a draft to
