@@ -97,7 +97,7 @@ def record_review(actor: Actor, code: str, year: int, project: str | None, reaso
         year_row = m.DepartmentYear.objects.get(department=dept, year=year)
         review = m.Review.objects.create(
             department_year=year_row, project=project_row, score=new_total, grade=grade_for(new_total, scheme),
-            self_score=target.total, self_grade=target.grade, reason=reason.strip(), who=actor.name)
+            self_score=target.total, self_grade=target.grade or "", reason=reason.strip(), who=actor.name)
         rows = {r.code: r.pk for r in m.Indicator.objects.filter(
             **({"project": project_row} if project_row else {"department_year": year_row}))}
         m.ReviewItem.objects.bulk_create([

@@ -7,6 +7,7 @@ from jixiao.web.views import accounts, api, bureau, dashboard, evaluation, histo
 app_name = "web"
 
 D = "d/<str:code>/<int:year>/"
+A = "api/departments/<str:code>/<int:year>/"  # the JSON API of a department-year
 
 urlpatterns = [
     path("", home.index, name="index"),
@@ -36,11 +37,27 @@ urlpatterns = [
     path("bureau/<str:code>/<int:year>/", bureau.overview, name="bureau"),
     path("api/openapi.json", api.openapi, name="api_openapi"),
     path("api/departments/", api.departments, name="api_departments"),
-    path("api/departments/<str:code>/<int:year>/", api.department_year, name="api_department_year"),
-    path("api/departments/<str:code>/<int:year>/projects/", api.projects, name="api_projects"),
-    path("api/departments/<str:code>/<int:year>/projects/<str:pcode>/", api.project, name="api_project"),
-    path("api/departments/<str:code>/<int:year>/projects/<str:pcode>/indicators/", api.indicators,
-         name="api_indicators"),
-    path("api/departments/<str:code>/<int:year>/evaluation/", api.evaluation, name="api_evaluation"),
+    path(A, api.department_year, name="api_department_year"),
+    path(A + "workflow/", api.department_workflow, name="api_department_workflow"),
+    path(A + "projects/", api.projects, name="api_projects"),
+    path(A + "projects/<str:pcode>/", api.project, name="api_project"),
+    path(A + "projects/<str:pcode>/workflow/", api.project_workflow, name="api_project_workflow"),
+    path(A + "projects/<str:pcode>/indicators/", api.indicators, name="api_indicators"),
+    path(A + "projects/<str:pcode>/indicators/<str:icode>/", api.indicator, name="api_indicator"),
+    path(A + "projects/<str:pcode>/indicators/<str:icode>/adjustments/", api.indicator_adjustments,
+         name="api_indicator_adjustments"),
+    path(A + "projects/<str:pcode>/funds/<str:source>/", api.fund, name="api_fund"),
+    path(A + "projects/<str:pcode>/checkpoints/", api.checkpoints, name="api_checkpoints"),
+    path(A + "projects/<str:pcode>/checkpoints/<int:month>/", api.checkpoint, name="api_checkpoint"),
+    path(A + "projects/<str:pcode>/checkpoints/<int:month>/workflow/", api.checkpoint_workflow,
+         name="api_checkpoint_workflow"),
+    path(A + "rectifications/", api.rectifications, name="api_rectifications"),
+    path(A + "rectifications/<str:rcode>/", api.rectification, name="api_rectification"),
+    path(A + "rectifications/<str:rcode>/workflow/", api.rectification_workflow, name="api_rectification_workflow"),
+    path(A + "review/", api.review, name="api_review"),
+    path(A + "adjustments/", api.year_adjustments, name="api_year_adjustments"),
+    path(A + "evaluation/", api.evaluation, name="api_evaluation"),
+    path("api/adjustments/<int:id>/", api.adjustment, name="api_adjustment"),
+    path("api/import/", api.import_document, name="api_import"),
     path("", include("jixiao.web.urls_monitoring")),
 ]
