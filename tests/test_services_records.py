@@ -148,6 +148,10 @@ def test_a_finance_review_needs_a_submitted_self_evaluation_and_scores_each_indi
         reviews.record_review(_user("caizheng"), "demo-b", 2022, p.code, "复核",
                               [reviews.ReviewScore(ind.code, "1")])
     assert "草稿" in info.value.message
+    for i in p.indicators:  # a submitted self-evaluation reports every actual value
+        if not i.actual_text:
+            records.set_actual(_user("jingban-b"), "demo-b", 2022, p.code, i.code,
+                               (i.target_text or "").lstrip("≥≤=") or "达成预期指标", None)
     m.Project.objects.filter(code=p.code).update(status="已提交")
     with pytest.raises(Denied):
         reviews.record_review(_user("jingban-b"), "demo-b", 2022, p.code, "复核",

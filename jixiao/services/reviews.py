@@ -82,11 +82,20 @@ def record_review(actor: Actor, code: str, year: int, project: str | None, reaso
                                   s.comment.strip())
         if not given and total is None:
             problems.append(Problem(where, "请逐项填写复核得分", "复核得分"))
-        new_total: Decimal | None
+        new_total: Decimal | None = None
         if given:
-            new_total = target.execution.score + sum(
-                ((given[i.code][0] or Decimal(0)) if i.code in given else (i.score or Decimal(0))
-                 for i in target.indicators), Decimal(0))
+            # Indicators the reviewer left keep the unit's score; one the unit's data cannot score
+            # must be scored by the reviewer, and so must a blank execution rate.
+            unscored = [i for i in target.indicators if i.code not in given and i.score is None]
+            for i in unscored:
+                problems.append(Problem(f"{where} / 指标 {i.code}", f"自评无法计分（{i.reason}），请填写复核得分", "复核得分"))
+            if target.execution.score is None:
+                problems.append(Problem(where, f"预算执行率得分无法计算（{target.execution.reason}），请按总分复核",
+                                        "复核得分"))
+            if not unscored and target.execution.score is not None:
+                new_total = target.execution.score + sum(
+                    ((given[i.code][0] or Decimal(0)) if i.code in given else (i.score or Decimal(0))
+                     for i in target.indicators), Decimal(0))
         else:
             new_total = _decimal(total or "", where, "复核得分", scheme.total, problems)
         if problems:
