@@ -17,7 +17,9 @@ from jixiao.core import model
 from jixiao.core.errors import InputError
 from jixiao.core.schemes import load_scheme
 from jixiao.excel import safety
+from jixiao.excel.bulk_read import read_bulk
 from jixiao.excel.bulk_write import write_bulk
+from jixiao.excel.workbook import open_book
 
 
 def roundtrip(dy: model.DepartmentYear, path: Path) -> model.DepartmentYear:
@@ -39,6 +41,7 @@ FREE = st.one_of(TEXT.filter(lambda t: t == "" or t.strip() != ""), FORMULA_LIKE
 OPT = st.one_of(st.none(), FREE.filter(bool))
 MONEY = st.one_of(*(st.decimals(min_value=0, max_value=10**9, places=p, allow_nan=False) for p in range(5)))
 TARGETS = st.sampled_from(["≥7个", "100%", "按期完成", "≤90万元", "≥90%", "=3项", "≥10公顷", "效果明显"])
+VERSIONS = st.none() | st.integers(1, 10**6)  # None: a copy not read from the database
 
 
 @st.composite
@@ -66,6 +69,7 @@ def indicators_for(draw, template_id: str, prefix: str) -> list[model.Indicator]
             out.append(model.Indicator(
                 code=f"{prefix}I{len(out) + 1:02d}", level1=cat.level1, level2=draw(st.sampled_from(cat.level2)),
                 name=draw(FREE), target_text=draw(TARGETS), weight=w, unit=draw(st.sampled_from(["", "个"])),
+                original_target_text=draw(st.none() | TARGETS), version=draw(VERSIONS),
                 actual_text=draw(OPT), achievement=draw(st.none() | st.sampled_from(model.ACHIEVEMENTS)),
                 deviation_reason=draw(FREE), basis=draw(FREE), core=draw(st.booleans()),
                 last_year_actual=draw(OPT), stated_score=draw(st.none() | MONEY),
@@ -80,7 +84,7 @@ def department_years(draw) -> model.DepartmentYear:
     for i in range(draw(st.integers(0, 3))):
         code = f"P{i + 1:02d}"
         inds = draw(indicators_for("central-2020", f"{code}-"))
-        funds = [model.FundLine(src, draw(MONEY), draw(MONEY), draw(st.none() | MONEY))
+        funds = [model.FundLine(src, draw(MONEY), draw(MONEY), draw(st.none() | MONEY), draw(VERSIONS))
                  for src in draw(st.lists(st.sampled_from(model.FUND_SOURCES), min_size=1, max_size=2, unique=True))]
         checkpoints = []
         causes = st.lists(st.sampled_from(model.DEVIATION_CAUSES), max_size=2, unique=True)
@@ -90,25 +94,27 @@ def department_years(draw) -> model.DepartmentYear:
                                                 draw(FREE))
                         for ind in draw(st.lists(st.sampled_from(inds), max_size=2, unique_by=lambda x: x.code))]
             checkpoints.append(model.Checkpoint(month, draw(FREE), draw(st.none() | MONEY), progress, draw(causes),
-                                                draw(FREE), draw(st.sampled_from(model.STATUSES))))
+                                                draw(FREE), draw(st.sampled_from(model.CHECKPOINT_STATUSES)),
+                                                draw(VERSIONS)))
         projects.append(model.Project(
             code=code, name=draw(FREE), unit=draw(FREE), category=draw(FREE), funds=funds, goal=draw(FREE),
             goal_actual=draw(FREE), indicators=inds,
             monthly_executed=draw(st.dictionaries(st.integers(1, 12), MONEY, max_size=4)),
             checkpoints=checkpoints, execution_explanation=draw(FREE), budget_cut_midyear=draw(st.booleans()),
-            status=draw(st.sampled_from(model.STATUSES)),
+            status=draw(st.sampled_from(model.STATUSES)), goal_status=draw(st.sampled_from(model.GOAL_STATUSES)),
             stated=model.Stated(draw(st.none() | MONEY), draw(st.none() | MONEY), draw(st.none() | MONEY),
                                 draw(st.none() | st.sampled_from(["优", "良"]))),
-            origin=draw(st.sampled_from(model.ORIGINS)),
+            origin=draw(st.sampled_from(model.ORIGINS)), version=draw(VERSIONS),
         ))
     keys = draw(st.lists(st.tuples(st.sampled_from(model.FUND_SOURCES), st.sampled_from(model.NATURES)), max_size=4,
                          unique=True))
     lines = [model.BudgetLine(s, n, draw(MONEY), draw(MONEY), draw(st.none() | MONEY), draw(MONEY),
-                              draw(st.sampled_from(model.ORIGINS))) for s, n in keys]
+                              draw(st.sampled_from(model.ORIGINS)), draw(VERSIONS)) for s, n in keys]
     rects = [model.Rectification(draw(FREE), draw(FREE), draw(FREE), draw(st.none() | st.just("2024-06-30")),
                                  draw(st.sampled_from(model.RECTIFICATION_STATUSES)),
-                                 draw(st.none() | st.sampled_from([p.code for p in projects] or [None])))
-             for _ in range(draw(st.integers(0, 2)))]
+                                 draw(st.none() | st.sampled_from([p.code for p in projects] or [None])),
+                                 f"R{i + 1:02d}", draw(VERSIONS))
+             for i in range(draw(st.integers(0, 2)))]
     return model.DepartmentYear(
         department=model.Department("d-01", draw(FREE.filter(bool)), draw(st.none() | st.just("fin")), draw(OPT),
                                     draw(st.lists(FREE, max_size=3))),
@@ -117,7 +123,7 @@ def department_years(draw) -> model.DepartmentYear:
         indicators=draw(st.none() | indicators_for("dept-default", "D")) or [], projects=projects,
         problems=draw(FREE), rectifications=rects, status=draw(st.sampled_from(model.STATUSES)),
         stated=model.Stated(draw(st.none() | MONEY), None, draw(st.none() | MONEY), None),
-        origin=draw(st.sampled_from(model.ORIGINS)),
+        origin=draw(st.sampled_from(model.ORIGINS)), version=draw(VERSIONS),
     )
 
 
@@ -341,3 +347,41 @@ def _rewrite_cell(path: Path, part: str, ref: str, inner: bytes) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for n, data in items.items():
             z.writestr(n, data)
+
+
+def test_blank_weight_target_and_amounts_read_as_not_filled_in(demo_dy, tmp_path):
+    """A blank 分值, 年度指标值, 全年预算数 or 全年执行数 is None (not filled in yet, never 0) and no
+    reading problem; the quality review lists it."""
+    path = tmp_path / "blank.xlsx"
+    write_bulk(demo_dy, path)
+    weight, target = _header_col(path, "指标", "分值"), _header_col(path, "指标", "年度指标值")
+    budget, executed = _header_col(path, "预算", "全年预算数"), _header_col(path, "项目", "全年执行数")
+    _edit(path, {("指标", f"{weight}2"): None, ("指标", f"{target}3"): None, ("预算", f"{budget}2"): None,
+                 ("项目", f"{executed}2"): None})
+    problems: list = []
+    with open_book(path) as book:
+        dy, _ = read_bulk(book, problems, [])
+    assert not problems and dy is not None
+    assert dy.indicators[0].weight is None and dy.indicators[1].target_text is None
+    assert dy.budget_lines[0].budget is None and dy.projects[0].funds[0].executed is None
+
+
+def test_a_workbook_of_an_earlier_release_still_reads(demo_dy, tmp_path):
+    """Without the columns added since (目标申报状态, 原指标值, 整改编码, the 版本 columns) and with the
+    state names of then (监控 草稿, 整改 未开始): initial states, no codes, versions unknown."""
+    path = tmp_path / "old.xlsx"
+    write_bulk(demo_dy, path)
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        for cell in reversed(list(ws[1])):
+            if cell.value and (str(cell.value).startswith(("目标申报状态", "原指标值", "整改编码"))
+                               or "版本" in str(cell.value)):
+                ws.delete_cols(cell.column)
+    status = next(c.column for c in wb["监控"][1] if c.value == "状态")
+    wb["监控"].cell(row=2, column=status).value = "草稿"
+    wb["整改"].cell(row=2, column=next(c.column for c in wb["整改"][1] if c.value == "整改状态")).value = "未开始"
+    wb.save(path)
+    back = excel.read_workbook(path)
+    assert {p.goal_status for p in back.projects} == {"草稿"}
+    assert back.projects[0].checkpoints[0].status == "填报" and back.rectifications[0].status == "待整改"
+    assert back.rectifications[0].code == ""

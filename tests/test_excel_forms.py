@@ -14,8 +14,10 @@ import openpyxl
 import pytest
 
 from jixiao import excel, exchange
+from jixiao.budget.models import Checkpoint, Project
 from jixiao.budget.store import load_department_year
 from jixiao.cli import main
+from jixiao.core.changes import Ref
 from jixiao.core.display import fmt_decimal
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.model import DepartmentYear
@@ -221,6 +223,21 @@ def test_every_problem_of_a_form_is_named_by_cell(demo_dy, tmp_path):
     assert f"{ws.title}!D{total_row}" in where
 
 
+def test_a_blank_weight_or_target_on_a_form_is_not_filled_in_not_an_error(demo_dy, tmp_path):
+    path = export(demo_dy, "self-eval", tmp_path, project="P01")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    head = find(ws, "一级指标").row
+    cols = {ws.cell(row=head, column=c).value: c for c in range(1, ws.max_column + 1)}
+    ws.cell(row=head + 1, column=cols["分值"]).value = None
+    ws.cell(row=head + 2, column=cols["指标性质"]).value = None
+    ws.cell(row=head + 2, column=cols["年度指标值(A)"]).value = None
+    wb.save(path)
+    (p,) = excel.import_file(path).data
+    assert p.indicators[0].weight is None and p.indicators[1].target_text is None
+    assert p.indicators[1].weight == demo_dy.projects[0].indicators[1].weight
+
+
 def test_monitor_form_for_unknown_project_is_refused(demo_dy, tmp_path):
     path = export(demo_dy, "monitor", tmp_path, project="P01")
     wb = openpyxl.load_workbook(path)
@@ -276,25 +293,53 @@ def import_into_database(path: Path) -> tuple[DepartmentYear, list[Problem]]:
     return load_department_year(read.candidate.department.code, read.candidate.year), read.warnings
 
 
-def test_form_import_into_the_database_is_all_or_nothing(stored_demo, tmp_path):
-    before = exchange.to_dict(load_department_year("demo", 2022))
-    path = export(stored_demo, "self-eval", tmp_path, project="P01")
+def _reopen(**states: str) -> None:
+    """Set the stored demo's project states (as if the workflow had returned them)."""
+    Project.objects.filter(department_year__department__code="demo", department_year__year=2022).update(**states)
+
+
+def _self_eval_with_a_new_actual(tmp_path) -> tuple[Path, openpyxl.Workbook, dict[str, int], int]:
+    """P01's 自评表 exported from the database, with the first indicator's 实际完成值 set to 3件."""
+    path = export(load_department_year("demo", 2022), "self-eval", tmp_path, project="P01")
     wb = openpyxl.load_workbook(path)
     ws = wb.worksheets[0]
     head = find(ws, "一级指标").row
     cols = {ws.cell(row=head, column=c).value: c for c in range(1, ws.max_column + 1)}
     ws.cell(row=head + 1, column=cols["实际完成值(B)"]).value = "3件"
-    ws.cell(row=head + 2, column=cols["分值"]).value = "很多"  # one bad cell: nothing may change
     wb.save(path)
-    with pytest.raises(InputError):
+    return path, wb, cols, head
+
+
+def test_form_import_into_an_editable_project_is_all_or_nothing(stored_demo, tmp_path):
+    _reopen(status="草稿")
+    before = exchange.to_dict(load_department_year("demo", 2022))
+    path, wb, cols, head = _self_eval_with_a_new_actual(tmp_path)
+    ws = wb.worksheets[0]
+    weight = ws.cell(row=head + 2, column=cols["分值"])
+    original = weight.value
+    weight.value = "很多"  # one bad cell: nothing may change
+    wb.save(path)
+    with pytest.raises(InputError) as exc:
         import_into_database(path)
+    assert [p.location for p in exc.value.problems] == [f"{ws.title}!{weight.coordinate}"]
     assert exchange.to_dict(load_department_year("demo", 2022)) == before
 
-    ws.cell(row=head + 2, column=cols["分值"]).value = 15
+    weight.value = original
     wb.save(path)
     saved, warnings = import_into_database(path)
-    assert load_department_year("demo", 2022).projects[0].indicators[0].actual_text == "3件"
-    assert saved.projects[1].code == "P02" and not warnings
+    assert saved.projects[0].indicators[0].actual_text == "3件" and not warnings
+    assert saved.projects[1].code == "P02" and saved.projects[0].status == "草稿"
+
+
+def test_form_import_into_an_approved_project_is_a_conflict_that_changes_nothing(stored_demo, tmp_path):
+    before = exchange.to_dict(load_department_year("demo", 2022))  # the demo's projects are 已审核
+    path, _, _, _ = _self_eval_with_a_new_actual(tmp_path)
+    with pytest.raises(imports.ImportConflict) as exc:
+        import_into_database(path)
+    (conflict,) = exc.value.preview.conflicts
+    assert conflict.ref == Ref("indicator", "P01", "P01-I1") and conflict.field == "实际完成值"
+    assert "已审核" in conflict.message and "不能通过导入修改" in conflict.message
+    assert exchange.to_dict(load_department_year("demo", 2022)) == before
 
 
 # ------------------------------------------------------------------ read back = score as the source
@@ -407,38 +452,43 @@ def test_check_on_a_monitoring_form_runs_the_monitoring_checks(demo_dy, tmp_path
     assert "红色预警" in errors[0]["message"] and "纠偏措施" in errors[0]["message"]
 
 
+def _reopen_checkpoints(project: str, status: str) -> None:
+    Checkpoint.objects.filter(project__code=project, project__department_year__department__code="demo").update(
+        status=status)
+
+
 def test_monitor_form_import_merges_checkpoints_all_or_nothing(stored_demo, tmp_path):
+    _reopen_checkpoints("P02", "填报")  # P02's checkpoint may be changed, P01's is still 已审核
     before = exchange.to_dict(load_department_year("demo", 2022))
-    path = export(stored_demo, "monitor", tmp_path)
+    path = export(load_department_year("demo", 2022), "monitor", tmp_path)
     wb = openpyxl.load_workbook(path)
     p01, p02 = wb.worksheets[0], wb.worksheets[1]
     _measures_cell(p02).value = "加快企业走访服务费用支付。"  # a fine change on P02 …
-    _measures_cell(p01).value = None  # … and P01, red and 已审核, loses its 纠偏措施
+    _measures_cell(p01).value = "与仲裁委沟通加快开庭安排。"  # … and one on P01, 已审核
     wb.save(path)
-    with pytest.raises(InputError) as exc:
+    with pytest.raises(imports.ImportConflict) as exc:
         import_into_database(path)
-    (problem,) = exc.value.problems
-    assert problem.location == f"{p01.title}!{_measures_cell(p01).coordinate}" and problem.field == "纠偏措施"
-    assert "已审核" in problem.message and "红色预警" in problem.message
+    (conflict,) = exc.value.preview.conflicts
+    assert conflict.ref.kind == "checkpoint" and conflict.ref.project == "P01" and conflict.field == "纠偏措施"
+    assert "已审核" in conflict.message
     assert exchange.to_dict(load_department_year("demo", 2022)) == before  # nothing stored, P02 neither
 
-    _measures_cell(p01).value = "与仲裁委沟通加快开庭安排。"
-    wb.save(path)
+    _reopen_checkpoints("P01", "退回")  # returned for changes: the same file now lands as a whole
     saved, warnings = import_into_database(path)
-    stored = load_department_year("demo", 2022)
-    assert stored.project("P02").checkpoints[0].measures == "加快企业走访服务费用支付。"
-    assert stored.project("P01").checkpoints[0].measures == "与仲裁委沟通加快开庭安排。"
-    assert stored.project("P01").checkpoints[0].status == "已审核" and not warnings
+    assert saved.project("P02").checkpoints[0].measures == "加快企业走访服务费用支付。"
+    assert saved.project("P01").checkpoints[0].measures == "与仲裁委沟通加快开庭安排。"
+    assert saved.project("P01").checkpoints[0].status == "退回" and not warnings
 
 
 def test_a_draft_checkpoint_may_still_lack_measures(demo_dy, tmp_path):
-    demo_dy.project("P01").checkpoints[0].status = "草稿"
+    """Merging is pure and knows no workflow: a 填报 checkpoint may lack its 纠偏措施 (the monitoring
+    checks list it, and submitting is refused); a submitted one cannot be changed by an import at all
+    (the application layer's conflict, above)."""
+    demo_dy.project("P01").checkpoints[0].status = "填报"
     path = export(demo_dy, "monitor", tmp_path, project="P01")
     wb = openpyxl.load_workbook(path)
     _measures_cell(wb.worksheets[0]).value = None
     wb.save(path)
     merged = merge_outcome(excel.import_file(path), demo_dy)
     assert merged.project("P01").checkpoints[0].measures == ""
-    demo_dy.project("P01").checkpoints[0].status = "已提交"
-    with pytest.raises(InputError, match="已提交"):
-        merge_outcome(excel.import_file(path), demo_dy)
+    assert merged.project("P01").checkpoints[0].status == "填报"

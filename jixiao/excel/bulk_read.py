@@ -3,6 +3,7 @@
 Columns are found by their header text (any order, extra columns ignored, full-width characters
 and stray spaces tolerated); the header row may sit below blank or title rows. A money header
 may name its unit ("全年预算数（元）"); values are converted to the department's money unit.
+The grey 版本 columns give each object the stored version it was exported at (blank: unknown).
 
 Speed matters here (a city is 300,000 indicator rows): each column gets one converter chosen up
 front, repeated code-like values are folded once and cached, and cell addresses are only spelled
@@ -16,7 +17,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
-from jixiao.core import model
+from jixiao.core import model, workflow
 from jixiao.core.errors import Problem
 from jixiao.core.money import is_money_unit, parse_amount, unit_factor
 from jixiao.core.numbers import normalize
@@ -38,9 +39,10 @@ _HEADER_SCAN_ROWS = 20
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
 REQUIRED = "必填，不能为空"
+BAD_VERSION = "版本由系统填写，应为正整数；请勿修改（新增的行请留空）"
 # Fields whose value is a code or a word from a closed list: compared after trimming/folding.
-_TRIMMED = {"code", "project", "indicator", "fund_source", "nature", "status", "origin", "level1", "level2",
-            "likelihood", "achievement", "money_unit", "project_template", "department_template",
+_TRIMMED = {"code", "project", "indicator", "fund_source", "nature", "status", "goal_status", "origin", "level1",
+            "level2", "likelihood", "achievement", "money_unit", "project_template", "department_template",
             "department.code", "department.parent_code", "stated.grade"}
 
 Converter = Callable[[Any], Any]
@@ -54,9 +56,9 @@ class SheetReader:
         self.problems = problems
         self.header_row, self.index, self.units = self._find_header()
 
-    def cell(self, row: int, attr: str) -> str:
-        """The address of ``attr``'s cell in ``row`` (the row's first cell if the column is absent)."""
-        return addr(self.grid.name, row, self.index.get(attr, 0))
+    def cell(self, row: int, key: str) -> str:
+        """The address of ``key``'s cell in ``row`` (the row's first cell if the column is absent)."""
+        return addr(self.grid.name, row, self.index.get(key, 0))
 
     def _find_header(self) -> tuple[int, dict[str, int], dict[str, str]]:
         wanted = {label_key(c.header.split("（")[0]): c for c in self.cols}
@@ -69,9 +71,9 @@ class SheetReader:
                     continue
                 base, unit = split_unit(normalize(to_text(cell)))
                 col = wanted.get(label_key(base)) or wanted.get(label_key(to_text(cell)))
-                if col is not None and col.attr not in index:
-                    index[col.attr] = c
-                    units[col.attr] = unit
+                if col is not None and col.key not in index:
+                    index[col.key] = c
+                    units[col.key] = unit
             if len(index) > len(best[1]):
                 best = (r, index, units)
         r, index, units = best
@@ -80,11 +82,11 @@ class SheetReader:
             self.problems.append(Problem(f"{self.grid.name}!A1", f"找不到表头行（应包含「{first}」等列名）"))
             return 0, {}, {}
         for col in self.cols:
-            if not col.kind.startswith("opt") and col.attr not in index:
+            if col.column_required and col.key not in index:
                 self.problems.append(Problem(self.grid.addr(r, 0), f"缺少列「{col.header}」，请按模板补上该列",
                                              col.header))
         for attr, unit in units.items():
-            col = next(c for c in self.cols if c.attr == attr)
+            col = next(c for c in self.cols if c.key == attr)
             if (unit and col.kind in ("money", "opt_money")
                     and (not is_money_unit(unit) or unit_factor(unit, self.money_unit) is None)):
                 self.problems.append(Problem(self.grid.addr(r, index[attr]),
@@ -105,7 +107,7 @@ class SheetReader:
         if len(keep) < len(body):
             body = [body[i] for i in keep]
         width = min((len(row) for row in body), default=0)
-        present = [self.index[c.attr] for c in self.cols if c.attr in self.index]
+        present = [self.index[c.key] for c in self.cols if c.key in self.index]
         # One C-level pass picks the needed cells of every row, a second transposes to columns.
         picked: list[Sequence[Any]]
         if body and present and max(present) < width:
@@ -120,13 +122,14 @@ class SheetReader:
         attrs: list[str] = []
         columns: list[Any] = []
         for col in self.cols:
-            c = self.index.get(col.attr)
+            c = self.index.get(col.key)
             conv = self._converter(col)
             raw_col = by_col[c] if c is not None else blank_col
             if not any(raw_col) and all(v == "" or v is None for v in raw_col):
-                values: Any = [conv(None)] * len(body) if col.kind.startswith("opt") or col.kind == "text" else None
+                blank_ok = col.kind.startswith("opt") or col.kind in ("text", "version")
+                values: Any = [conv(None)] * len(body) if blank_ok else None
                 if values is not None:  # an empty column: one conversion for all its cells
-                    attrs.append(col.attr)
+                    attrs.append(col.key)
                     columns.append(values)
                     continue
             try:
@@ -139,7 +142,7 @@ class SheetReader:
                     except ValueError as exc:
                         self.problems.append(Problem(addr(self.grid.name, first + i, c or 0), str(exc), col.header))
                         values.append(None)
-            attrs.append(col.attr)
+            attrs.append(col.key)
             columns.append(values)
         for i, vals in zip(keep, zip(*columns, strict=True), strict=True):
             yield dict(zip(attrs, vals, strict=True)), first + i
@@ -147,8 +150,10 @@ class SheetReader:
     def _converter(self, col: S.Col) -> Converter:
         kind, choices = col.kind, col.choices
         optional = kind.startswith("opt")
+        renamed = dict(col.renamed)
 
         def check(value: Any) -> Any:
+            value = renamed.get(value, value)
             if choices and value not in choices:
                 raise ValueError(f"「{value}」不是有效取值，应为：{'、'.join(choices)}")
             return value
@@ -200,6 +205,19 @@ class SheetReader:
                     d = parsed
                 return d if scale is None else d * scale
             return number
+
+        if kind == "version":
+            def version(v: Any) -> int | None:
+                if type(v) is float and v.is_integer() and v >= 1:  # the common case: as exported
+                    return int(v)
+                try:
+                    value = to_int(v)
+                except ValueError:
+                    raise ValueError(BAD_VERSION) from None
+                if value is not None and value < 1:
+                    raise ValueError(BAD_VERSION)
+                return value
+            return version
 
         if kind == "int":
             def integer(v: Any) -> int:
@@ -310,8 +328,9 @@ def read_bulk(book: Book, problems: list[Problem],
 
     projects: dict[str, model.Project] = {}
     order: dict[str, int] = {}
-    project_fields = [c.attr for c in S.PROJECT_COLS if not c.attr.startswith("stated.")]
-    for sr, vals, r in sheet_rows(S.PROJECT_SHEET, (*S.PROJECT_COLS, *S.FUND_COLS)):
+    project_fields = [c.attr for c in (*S.PROJECT_COLS, S.PROJECT_VERSION_COLS[0])
+                      if not c.attr.startswith("stated.") and c.attr != "goal_status"]
+    for sr, vals, r in sheet_rows(S.PROJECT_SHEET, (*S.PROJECT_COLS, *S.FUND_COLS, *S.PROJECT_VERSION_COLS)):
         code = vals["code"]
         if not code:
             continue  # reported as a required-field problem already
@@ -319,18 +338,17 @@ def read_bulk(book: Book, problems: list[Problem],
         if p is None:
             order[code] = len(projects)
             where.add(f"$.projects[{order[code]}]", sr, r)
-            p = projects[code] = model.Project(**{a: vals[a] for a in project_fields}, stated=_stated(vals))
+            p = projects[code] = model.Project(**{a: vals[a] for a in project_fields}, stated=_stated(vals),
+                                               goal_status=vals["goal_status"] or _INITIAL_GOAL_STATUS)
         if vals["fund_source"] is None:
             if any(vals[c.attr] is not None for c in S.FUND_COLS[1:]):
                 problems.append(Problem(sr.cell(r, "fund_source"), "填写了金额却没有资金来源", "资金来源"))
             continue
-        for c in ("budget", "executed"):
-            if vals[c] is None:
-                header = next(x.header for x in S.FUND_COLS if x.attr == c)
-                problems.append(Problem(sr.cell(r, c), "有资金来源的行必须填写该金额", header))
+        # A blank 全年预算数/全年执行数 is "not filled in yet" (None), never 0.
         where.add(f"$.projects[{order[code]}].funds[{len(p.funds)}]", sr, r)
-        p.funds.append(model.FundLine(fund_source=vals["fund_source"], budget=_zero_if_none(vals["budget"]),
-                                      executed=_zero_if_none(vals["executed"]), initial=vals["initial"]))
+        p.funds.append(model.FundLine(fund_source=vals["fund_source"], budget=vals["budget"],
+                                      executed=vals["executed"], initial=vals["initial"],
+                                      version=vals["fund_version"]))
 
     def owner(code: str | None, reader_: SheetReader, r: int) -> model.Project | None:
         p = projects.get(code) if code else None
@@ -383,7 +401,12 @@ def read_bulk(book: Book, problems: list[Problem],
     return dy, where
 
 
-_CHECK_COLS = (*S.CHECKPOINT_KEY_COLS, *S.CHECKPOINT_COLS, *S.PROGRESS_COLS, *S.SHARED_CHECK_COLS)
+_CHECK_COLS = (*S.CHECKPOINT_KEY_COLS, *S.CHECKPOINT_COLS, *S.PROGRESS_COLS, *S.SHARED_CHECK_COLS,
+               *S.CHECKPOINT_VERSION_COLS)
+# The initial states of their stages: what a blank state cell (or a workbook without the column)
+# reads as. Either way a file's state is information only: the import keeps the stored one.
+_INITIAL_GOAL_STATUS = workflow.stage(workflow.GOALS).initial
+_INITIAL_CHECKPOINT_STATUS = workflow.stage(workflow.MONITORING).initial
 
 
 def _read_checkpoints(rows: Iterable[tuple[SheetReader, dict[str, Any], int]],
@@ -402,7 +425,8 @@ def _read_checkpoints(rows: Iterable[tuple[SheetReader, dict[str, Any], int]],
             where.add(f"{base}[{len(p.checkpoints)}]", sr, r)
             cp = model.Checkpoint(month=vals["month"], goal_progress=vals["goal_progress"],
                                   expected_executed=vals["expected_executed"], causes=vals["causes"],
-                                  measures=vals["measures"], status=vals["status"] or "草稿")
+                                  measures=vals["measures"], status=vals["status"] or _INITIAL_CHECKPOINT_STATUS,
+                                  version=vals["version"])
             current[key] = (cp, len(p.checkpoints))
             p.checkpoints.append(cp)
             continue

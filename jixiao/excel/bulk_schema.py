@@ -12,6 +12,13 @@ Kinds:
   int       whole number (年度, 月份)
   bool      是/否
   list      several values from a closed list, joined with "、"
+  version   the stored version the row's object was exported at (a system column: written grey at
+            the end of the sheet, its header says not to edit it; blank = unknown, e.g. a row the
+            user added). The import compares it with the stored version to detect a stale workbook.
+
+A column of a required kind must be present unless ``required=False`` (a column added in a later
+release, so that older workbooks still read); an optional kind's column may be absent unless
+``required=True`` (分值 and 年度指标值 may be blank, but the column belongs to the table).
 """
 from __future__ import annotations
 
@@ -22,15 +29,38 @@ from jixiao.core import model
 LIST_SEPARATOR = "、"
 
 
+VERSION_NOTE = "系统填写，请勿修改"
+
+
 @dataclass(frozen=True)
 class Col:
     attr: str  # dotted attribute path on the object the row describes
     header: str  # Chinese column name; money columns get "（<单位>）" appended
     kind: str = "text"
     choices: tuple[str, ...] = ()
+    required: bool | None = None  # must the sheet have the column? None: by its kind (see above)
+    name: str = ""  # the value's key when read, when ``attr`` is taken by another column of the sheet
+    renamed: tuple[tuple[str, str], ...] = ()  # (earlier name, current name) of a choice
+
+    @property
+    def key(self) -> str:
+        return self.name or self.attr
+
+    @property
+    def column_required(self) -> bool:
+        if self.required is not None:
+            return self.required
+        return not self.kind.startswith("opt") and self.kind != "version"
 
     def title(self, money_unit: str) -> str:
-        return f"{self.header}（{money_unit}）" if self.kind in ("money", "opt_money") else self.header
+        if self.kind in ("money", "opt_money"):
+            return f"{self.header}（{money_unit}）"
+        if self.kind == "version":
+            return f"{self.header}（{VERSION_NOTE}）"
+        return self.header
+
+
+VERSION = Col("version", "版本", "version")
 
 
 STATED = (
@@ -61,6 +91,7 @@ DEPARTMENT_COLS = (
     Col("status", "状态", choices=model.STATUSES),
     *STATED,
     Col("origin", "数据标记", choices=model.ORIGINS),
+    VERSION,
 )
 
 DUTIES_SHEET = "职责"
@@ -70,11 +101,12 @@ BUDGET_SHEET = "预算"
 BUDGET_COLS = (
     Col("fund_source", "资金来源", choices=model.FUND_SOURCES),
     Col("nature", "支出性质", choices=model.NATURES),
-    Col("budget", "全年预算数", "money"),
-    Col("executed", "全年执行数", "money"),
+    Col("budget", "全年预算数", "opt_money", required=True),  # blank = not filled in, not 0
+    Col("executed", "全年执行数", "opt_money", required=True),
     Col("initial", "年初预算数", "opt_money"),
     Col("carry_over", "年末结转和结余", "money"),
     Col("origin", "数据标记", choices=model.ORIGINS),
+    VERSION,
 )
 
 PROJECT_SHEET = "项目"
@@ -90,6 +122,8 @@ PROJECT_COLS = (
     Col("measures", "改进措施"),
     Col("budget_cut_midyear", "年中调减预算", "bool"),
     Col("status", "状态", choices=model.STATUSES),
+    # blank or absent (a workbook of an earlier release): the initial state; files never change states
+    Col("goal_status", "目标申报状态", "opt_text", model.GOAL_STATUSES),
     *STATED,
     Col("origin", "数据标记", choices=model.ORIGINS),
 )
@@ -100,6 +134,11 @@ FUND_COLS = (
     Col("executed", "全年执行数", "opt_money"),
     Col("initial", "年初预算数", "opt_money"),
 )
+# The two objects of a row, each with its version: the system columns at the end of the sheet.
+PROJECT_VERSION_COLS = (
+    Col("version", "项目版本", "version"),
+    Col("version", "资金版本", "version", name="fund_version"),
+)
 
 INDICATOR_SHEET = "指标"
 OWNER_COL = Col("project", "项目编码", "opt_text")  # blank = a department-overall indicator
@@ -108,9 +147,11 @@ INDICATOR_COLS = (
     Col("level1", "一级指标"),
     Col("level2", "二级指标"),
     Col("name", "三级指标"),
-    Col("target_text", "年度指标值"),
+    Col("target_text", "年度指标值", "opt_text", required=True),  # blank = not filled in yet
+    # set when an approved 目标调整 replaced the target (年度指标值 is then the adjusted one)
+    Col("original_target_text", "原指标值", "opt_text"),
     Col("unit", "度量单位"),
-    Col("weight", "分值", "decimal"),
+    Col("weight", "分值", "opt_decimal", required=True),  # blank = not filled in yet, never 0
     Col("actual_text", "实际完成值", "opt_text"),
     Col("achievement", "完成等级", "opt_text", model.ACHIEVEMENTS),
     Col("ratio_override", "得分比例", "opt_decimal"),
@@ -123,6 +164,7 @@ INDICATOR_COLS = (
     Col("feed", "自动取数来源", "opt_text"),
     Col("stated_score", "自评得分", "opt_decimal"),
     Col("origin", "数据标记", choices=model.ORIGINS),
+    VERSION,
 )
 
 MONTHLY_SHEET = "月度执行"
@@ -142,7 +184,8 @@ CHECKPOINT_KEY_COLS = (
 CHECKPOINT_COLS = (
     Col("goal_progress", "总体目标执行情况"),
     Col("expected_executed", "全年预计执行数", "opt_money"),
-    Col("status", "状态", "opt_text", model.STATUSES),
+    # blank: 填报; the names of earlier releases are read as today's
+    Col("status", "状态", "opt_text", model.CHECKPOINT_STATUSES, renamed=(("草稿", "填报"), ("锁定", "已审核"))),
 )
 PROGRESS_COLS = (
     Col("progress_text", "指标执行情况"),
@@ -154,15 +197,19 @@ SHARED_CHECK_COLS = (  # on both kinds of rows
     Col("causes", "偏差原因", "list", model.DEVIATION_CAUSES),
     Col("measures", "纠偏措施"),
 )
+CHECKPOINT_VERSION_COLS = (VERSION,)  # on the checkpoint's own row (指标编码 blank) only
 
 RECTIFICATION_SHEET = "整改"
 RECTIFICATION_COLS = (
+    # blank or absent: matched by 存在问题 to a stored rectification, else numbered on import
+    Col("code", "整改编码", required=False),
     Col("project", "项目编码", "opt_text"),
     Col("problem", "存在问题"),
     Col("measure", "整改措施"),
     Col("owner", "责任人"),
     Col("deadline", "整改期限", "opt_text"),
-    Col("status", "整改状态", choices=model.RECTIFICATION_STATUSES),
+    Col("status", "整改状态", choices=model.RECTIFICATION_STATUSES, renamed=(("未开始", "待整改"),)),
+    VERSION,
 )
 
 SHEETS = (

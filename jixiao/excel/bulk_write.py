@@ -5,6 +5,9 @@ are numbers unless a number cell would lose how the value was written (trailing 
 "500.00", or more than 15 significant digits) — those are written as exact text. Text that a
 spreadsheet would take for a formula (=, +, -, @) is written as a string cell with the
 quote-prefix attribute, so it stays text when a user edits the cell.
+
+Each object's stored version goes into the grey system column(s) at the end of its sheet (blank
+when unknown), so that an import can tell a stale workbook from a fresh one.
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ def _list(value: list[str]) -> str:
 
 
 _BY_KIND: dict[str, Callable[[Any], Any] | None] = {
-    "text": None, "opt_text": None, "int": None, "bool": _bool, "list": _list,
+    "text": None, "opt_text": None, "int": None, "version": None, "bool": _bool, "list": _list,
     "money": _decimal, "opt_money": _decimal, "decimal": _decimal, "opt_decimal": _decimal,
 }
 
@@ -63,7 +66,9 @@ def write_bulk(dy: DepartmentYear, path: str | Path) -> None:
     with WorkbookStream(path) as book:
         def sheet(name: str, cols: Sequence[S.Col], rows: int) -> SheetStream:
             headers = [c.title(unit) for c in cols]
-            return book.add_sheet(name, headers, [max(10, min(40, len(h) * 2 + 2)) for h in headers], rows)
+            widths = [max(10, min(40, len(h) * 2 + 2)) for h in headers]
+            system = sum(1 for c in cols if c.kind == "version")  # the trailing system columns
+            return book.add_sheet(name, headers, widths, rows, system)
 
         ps = dy.projects
         sheet(S.DEPARTMENT_SHEET, S.DEPARTMENT_COLS, 1).write(dept_row(dy))
@@ -76,13 +81,15 @@ def write_bulk(dy: DepartmentYear, path: str | Path) -> None:
         for line in dy.budget_lines:
             budget.write(budget_row(line))
 
-        projects = sheet(S.PROJECT_SHEET, S.PROJECT_COLS + S.FUND_COLS, sum(max(1, len(p.funds)) for p in ps))
+        projects = sheet(S.PROJECT_SHEET, S.PROJECT_COLS + S.FUND_COLS + S.PROJECT_VERSION_COLS,
+                         sum(max(1, len(p.funds)) for p in ps))
+        no_funds = [None] * len(S.FUND_COLS)
         for p in dy.projects:
             head = project_row(p)
             if not p.funds:
-                projects.write(head)
+                projects.write([*head, *no_funds, p.version, None])
             for f in p.funds:
-                projects.write(head + fund_row(f))
+                projects.write([*head, *fund_row(f), p.version, f.version])
 
         indicators = sheet(S.INDICATOR_SHEET, (S.OWNER_COL, *S.INDICATOR_COLS),
                            len(dy.indicators) + sum(len(p.indicators) for p in ps))
@@ -98,13 +105,15 @@ def write_bulk(dy: DepartmentYear, path: str | Path) -> None:
                 monthly.write((p.code, month, decimal_cell(amount)))
 
         checks = sheet(S.CHECKPOINT_SHEET,
-                       (*S.CHECKPOINT_KEY_COLS, *S.CHECKPOINT_COLS, *S.PROGRESS_COLS, *S.SHARED_CHECK_COLS),
+                       (*S.CHECKPOINT_KEY_COLS, *S.CHECKPOINT_COLS, *S.PROGRESS_COLS, *S.SHARED_CHECK_COLS,
+                        *S.CHECKPOINT_VERSION_COLS),
                        sum(1 + len(cp.indicators) for p in ps for cp in p.checkpoints))
         blank_progress = [None] * len(S.PROGRESS_COLS)
         blank_checkpoint = [None] * len(S.CHECKPOINT_COLS)
         for p in dy.projects:
             for cp in p.checkpoints:
-                checks.write([p.code, cp.month, None, *checkpoint_row(cp), *blank_progress, *shared_row(cp)])
+                checks.write([p.code, cp.month, None, *checkpoint_row(cp), *blank_progress, *shared_row(cp),
+                              cp.version])
                 for prog in cp.indicators:
                     checks.write([p.code, cp.month, prog.indicator, *blank_checkpoint, *progress_row(prog),
                                   *shared_row(prog)])

@@ -78,3 +78,12 @@ DEPT_TEXT_FIELDS = [("部门整体绩效目标", "goal"), ("目标实际完成�
                     ("执行率偏低说明", "execution_explanation")]
 PROJECT_TEXT_FIELDS = [("执行率偏低说明", "execution_explanation"), ("存在问题", "problems"), ("改进措施", "measures")]
 DROPDOWN_ROWS = 60  # empty indicator rows with dropdowns on a blank template
+
+# The hidden, protected sheet of an exported form (``workbook.VERSION_SHEET``) recording what it was
+# based on: the department-year, and each object on the form with the stored version it was exported
+# at (kind, project code, key as in ``jixiao.core.changes.Ref``). A blank template, a form made
+# elsewhere or one exported by an earlier release has no such sheet: its versions are unknown (None).
+VERSION_TITLE = "jixiao 导出信息（系统使用，请勿修改）：导出时各对象的版本，导入时据此判断文件是否基于旧数据"
+VERSION_DEPARTMENT = "部门编码"
+VERSION_YEAR = "年度"
+VERSION_COLUMNS = ("对象", "项目编码", "编码", "版本")

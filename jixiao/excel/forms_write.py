@@ -4,6 +4,10 @@ Computed cells (执行率, 得分, 总分, 等级, 预警等级) hold values fro
 ``jixiao.core.display`` — never Excel formulas a user could break — and each carries a comment
 with the formula and the numbers used. Text a user typed that starts with = + - @ is written as
 a string with the quote-prefix attribute, so no formula can be injected.
+
+Every exported form (not the blank templates) carries the hidden, protected sheet
+``workbook.VERSION_SHEET``: the version of each object on it when it was exported, so that an
+import of the form after someone else changed the same fields is a conflict, not a silent revert.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from jixiao.core.changes import Ref, budget_line_key
 from jixiao.core.display import fmt_amount, fmt_decimal, fmt_rate
 from jixiao.core.model import (
     ACHIEVEMENTS,
@@ -37,7 +42,7 @@ from jixiao.core.schemes import Scheme, load_scheme
 from jixiao.core.targets import TargetError, parse_target
 from jixiao.excel import form_layout as L
 from jixiao.excel.cells import decimal_cell, needs_escape
-from jixiao.excel.workbook import HELPER_SHEET
+from jixiao.excel.workbook import HELPER_SHEET, VERSION_SHEET
 
 AUTHOR = "jixiao"
 OPERATORS = ("≥", "≤", "=", ">", "<")
@@ -58,8 +63,14 @@ PROJECT_WIDTHS = (10, 12, 18, 8, 14, 8, 14, 10, 8, 10, 30, 8, 20, 10)
 DEPT_WIDTHS = (10, 12, 18, 12, 14, 12, 14, 10, 10, 10, 30, 8, 20, 10)
 
 
-def _dec2(d: Decimal) -> Decimal:
-    return Decimal(fmt_decimal(d, 2))
+def _dec2(d: Decimal | None) -> Decimal | None:
+    """A score rounded as shown; None (not computable, e.g. a blank 分值) stays a blank cell."""
+    return None if d is None else Decimal(fmt_decimal(d, 2))
+
+
+def _amount(d: Decimal | None) -> str:
+    """An amount in a comment's formula; a blank one says so."""
+    return "（未填写）" if d is None else fmt_amount(d)
 
 
 def _rate4(fraction: Decimal | None) -> Decimal | None:
@@ -205,8 +216,10 @@ def money_rule(ws: Worksheet, area: str) -> None:
     dv.add(area)
 
 
-def _split_target(text: str, unit: str) -> tuple[str, str]:
-    """"≥7个" → ("≥", "7个") for the 指标性质 column; qualitative text stays whole."""
+def _split_target(text: str | None, unit: str) -> tuple[str, str]:
+    """"≥7个" → ("≥", "7个") for the 指标性质 column; qualitative text stays whole; no target: blank."""
+    if text is None:
+        return "", ""
     try:
         t = parse_target(text, unit)
     except TargetError:
@@ -220,7 +233,7 @@ def _sheet_title(wb: Workbook, project: Project) -> str:
     bad = '[]:*?/\\'
     base = "".join("_" if ch in bad else ch for ch in f"{project.code} {project.name}").strip("'")[:31]
     name, n = base, 2
-    while name in wb.sheetnames or name == HELPER_SHEET:
+    while name in wb.sheetnames or name in (HELPER_SHEET, VERSION_SHEET):
         suffix = f"~{n}"
         name = base[:31 - len(suffix)] + suffix
         n += 1
@@ -309,7 +322,7 @@ def _funds_block(s: Sheet, form: str, dy: DepartmentYear, p: Project, pr: Projec
             (p.executed, {"fmt": MONEY}), (ex.weight, {"fmt": SCORE}),
             (_rate4(ex.rate), {"fmt": RATE, "computed": True,
                                "comment": "执行率 = 全年执行数(B) ÷ 全年预算数(A) = "
-                                          f"{fmt_amount(p.executed)} ÷ {fmt_amount(p.budget)}"
+                                          f"{_amount(p.executed)} ÷ {_amount(p.budget)}"
                                           f" = {fmt_rate(ex.rate, 2)}（系统计算，不是公式）"}),
             (_dec2(ex.score), {"fmt": SCORE, "computed": True, "comment": f"系统按评分规则计算：\n{ex.trace}"}),
         ]
@@ -318,7 +331,7 @@ def _funds_block(s: Sheet, form: str, dy: DepartmentYear, p: Project, pr: Projec
             (mon.done, {"fmt": MONEY}),
             (_rate4(mon.progress), {"fmt": RATE, "computed": True,
                                     "comment": f"1-{mon.month}月执行率 = 1-{mon.month}月累计执行数 ÷ 全年预算数 = "
-                                               f"{fmt_amount(mon.done)} ÷ {fmt_amount(p.budget)}（系统计算）"}),
+                                               f"{_amount(mon.done)} ÷ {_amount(p.budget)}（系统计算）"}),
             (_rate4(mon.time), {"fmt": RATE, "computed": True, "comment": f"时间进度 = {mon.month} ÷ 12（系统计算）"}),
             (mon.expected, {"fmt": MONEY}),
             (mon.level_label, {"computed": True, "comment": "预警等级由系统按监控规则计算：\n"
@@ -439,14 +452,14 @@ def _dept_sheet(wb: Workbook, lists: Lists, dy: DepartmentYear, res: DepartmentR
             s.put(s.row, 3, name)
             s.put(s.row, 4, b, fmt=MONEY, computed=True)
             s.put(s.row, 5, e, fmt=MONEY, computed=True)
-            s.put(s.row, 6, _rate4(e / b) if b else None, fmt=RATE, computed=True)
+            s.put(s.row, 6, _rate4(e / b) if b and e is not None else None, fmt=RATE, computed=True)
             s.row += 1
     ex = res.execution
     s.put(s.row, 1, "合计", head=True, end=3)
     s.put(s.row, 4, res.budget, fmt=MONEY, computed=True)
     s.put(s.row, 5, res.executed, fmt=MONEY, computed=True)
     s.put(s.row, 6, _rate4(ex.rate), fmt=RATE, computed=True,
-          comment=f"执行率 = 全年执行数 ÷ 全年预算数 = {fmt_amount(res.executed)} ÷ {fmt_amount(res.budget)}"
+          comment=f"执行率 = 全年执行数 ÷ 全年预算数 = {_amount(res.executed)} ÷ {_amount(res.budget)}"
                   f" = {fmt_rate(ex.rate, 2)}（系统计算）")
     s.put(s.row, 7, "执行率分值", head=True)
     s.put(s.row, 8, ex.weight, fmt=SCORE)
@@ -480,6 +493,42 @@ def _dept_sheet(wb: Workbook, lists: Lists, dy: DepartmentYear, res: DepartmentR
     s.finish(freeze)
 
 
+def form_objects(dy: DepartmentYear, form: str, projects: Sequence[Project]) -> list[tuple[Ref, int | None]]:
+    """The objects a form shows, each with its stored version (None: not read from the database)."""
+    if form == "dept-self-eval":
+        return [(Ref("year"), dy.version),
+                *((Ref("budget_line", "", budget_line_key(b)), b.version) for b in dy.budget_lines),
+                *((Ref("indicator", "", i.code), i.version) for i in dy.indicators)]
+    out: list[tuple[Ref, int | None]] = []
+    for p in projects:
+        out.append((Ref("project", p.code), p.version))
+        out.extend((Ref("fund", p.code, f.fund_source), f.version) for f in p.funds)
+        out.extend((Ref("indicator", p.code, i.code), i.version) for i in p.indicators)
+        if form == "monitor" and p.checkpoints:  # the form shows the latest checkpoint (``_Monitor``)
+            cp = max(p.checkpoints, key=lambda c: c.month)
+            out.append((Ref("checkpoint", p.code, str(cp.month)), cp.version))
+    return out
+
+
+def _version_sheet(wb: Workbook, dy: DepartmentYear, objects: Sequence[tuple[Ref, int]]) -> None:
+    """The hidden, protected sheet of what the form was based on (see ``form_layout.VERSION_TITLE``)."""
+    ws = wb.create_sheet(VERSION_SHEET)
+    ws.sheet_state = "veryHidden"  # not offered by Excel's 取消隐藏; a copy of a sheet leaves it behind
+    ws.protection.sheet = True
+    ws.append([L.VERSION_TITLE])
+    ws.append([L.VERSION_DEPARTMENT, dy.department.code])
+    ws.append([L.VERSION_YEAR, dy.year])
+    ws.append(list(L.VERSION_COLUMNS))
+    for ref, version in objects:
+        ws.append([ref.kind, ref.project, ref.key, version])
+    for row in ws.iter_rows():
+        for cell in row:  # a code is text, even one that looks like a formula
+            if isinstance(cell.value, str) and needs_escape(cell.value):
+                cell.data_type, cell.quotePrefix = "s", True
+    for c, width in zip("ABCD", (14, 14, 30, 10), strict=True):
+        ws.column_dimensions[c].width = width
+
+
 def write_standard_form(dy: DepartmentYear, result: DepartmentResult, form: str, path: Path,
                         project: str | None) -> None:
     wb = Workbook()
@@ -489,6 +538,7 @@ def write_standard_form(dy: DepartmentYear, result: DepartmentResult, form: str,
     tpl = load_scheme(dy.department_template if kind == "dept-self-eval" else dy.project_template)
     sheets_before = len(wb.sheetnames)
     lists = Lists(wb, tpl)
+    chosen: list[Project] = []
     if kind == "dept-self-eval":
         _dept_sheet(wb, lists, dy, result)
     elif blank_of:
@@ -503,5 +553,8 @@ def write_standard_form(dy: DepartmentYear, result: DepartmentResult, form: str,
             s.title(L.TITLES[kind], f"（{dy.year}年度）本部门年度没有项目")
     # The hidden list sheet goes last, so the first visible sheet opens.
     wb.move_sheet(HELPER_SHEET, offset=len(wb.sheetnames) - 1 - sheets_before)
+    known = [(ref, v) for ref, v in form_objects(dy, kind, chosen) if v is not None] if not blank_of else []
+    if known:  # a blank template, or a department-year not read from the database, is based on nothing stored
+        _version_sheet(wb, dy, known)
     wb.active = 0
     wb.save(path)

@@ -11,7 +11,7 @@ from jixiao.excel import bulk_schema as S
 from jixiao.excel.bulk_read import Where, read_bulk
 from jixiao.excel.forms_read import read_forms
 from jixiao.excel.outcome import ImportOutcome
-from jixiao.excel.workbook import open_book
+from jixiao.excel.workbook import VERSION_SHEET, open_book
 from jixiao.exchange.validate import validate_semantics
 
 _PATH = re.compile(r"^(.*?): (\$.*)$")
@@ -42,7 +42,7 @@ def import_file(path: str | Path) -> ImportOutcome:
 
 def _import(p: Path) -> ImportOutcome:
     problems: list[Problem] = []
-    with open_book(p, wanted=set(S.SHEETS)) as book:
+    with open_book(p, wanted={*S.SHEETS, VERSION_SHEET}) as book:
         warnings = list(book.warnings)
         names = set(book.sheet_names) | set(book.hidden)
         if S.DEPARTMENT_SHEET in names and S.INDICATOR_SHEET in names:

@@ -5,6 +5,12 @@ definitions; a 自评表 adds execution, actual values and stated scores; a 监�
 checkpoint; the 部门整体自评表 the department-level block. ``merge_outcome`` is pure: it keeps
 every stored field the form does not carry (matching indicators by 指标编码) and validates the
 result. Storing it is the application layer's (``jixiao.services.imports``).
+
+Versions: an object the form carries (its project, fund lines and indicators; its checkpoint; the
+department-year with its budget lines and indicators) takes the version the form was exported at
+(``forms_read.versions``; None for a form that does not say), not the stored one — the layer then
+refuses a field that was changed since as a conflict instead of reverting it. Whether the workflow
+states allow a change (a submitted checkpoint, an approved project) is the layer's rule as well.
 """
 from __future__ import annotations
 
@@ -15,11 +21,8 @@ from decimal import Decimal
 from jixiao.core import model
 from jixiao.core.display import fmt_decimal
 from jixiao.core.errors import InputError, Problem
-from jixiao.core.monitoring import assess_project, load_monitoring_rules, submission_problems
-from jixiao.core.schemes import load_scheme
 from jixiao.core.scoring import budget_feeds, score_department
 from jixiao.excel.importing import ImportOutcome
-from jixiao.excel.outcome import MonitorSheet
 from jixiao.exchange.validate import validate_semantics
 
 _DEFINITION = ("level1", "level2", "name", "target_text", "unit", "weight", "basis", "data_source", "core")
@@ -29,9 +32,10 @@ _RESULT = ("level1", "level2", "name", "target_text", "unit", "weight", "actual_
 
 def _merge_indicators(stored: list[model.Indicator], incoming: list[model.Indicator], fields: tuple[str, ...],
                       feeds: Mapping[str, str] | None = None) -> list[model.Indicator]:
-    """The form's indicator list, in the form's order; a known 指标编码 keeps its other fields.
-    ``feeds``: the values the exported form showed for feed-driven actuals; an actual equal to
-    its feed's value is the system's figure, not the unit's, and keeps what was stored."""
+    """The form's indicator list, in the form's order; a known 指标编码 keeps its other fields and
+    takes the form's version. ``feeds``: the values the exported form showed for feed-driven
+    actuals; an actual equal to its feed's value is the system's figure, not the unit's, and keeps
+    what was stored."""
     by_code = {i.code: i for i in stored}
     out = []
     for new in incoming:
@@ -40,6 +44,7 @@ def _merge_indicators(stored: list[model.Indicator], incoming: list[model.Indica
             out.append(new)
             continue
         merged = copy.deepcopy(old)
+        merged.version = new.version
         for f in fields:
             setattr(merged, f, getattr(new, f))
         # The form shows the computed score; a blank or equal figure keeps what the unit stated before.
@@ -63,7 +68,7 @@ def _merge_funds(stored: list[model.FundLine], incoming: list[model.FundLine],
         executed = new.executed
         if not with_execution and new.fund_source in by_source:
             executed = by_source[new.fund_source].executed
-        out.append(model.FundLine(new.fund_source, new.budget, executed, new.initial))
+        out.append(model.FundLine(new.fund_source, new.budget, executed, new.initial, version=new.version))
     return out
 
 
@@ -78,7 +83,7 @@ def _merge_project(form: str, old: model.Project | None, new: model.Project, pro
     if form == "monitor":
         if not new.checkpoints:
             return p
-        incoming = new.checkpoints[0]
+        incoming = new.checkpoints[0]  # with the form's version; the project itself is not touched
         before = next((cp for cp in p.checkpoints if cp.month == incoming.month), None)
         if before is not None:
             incoming.status = before.status
@@ -92,6 +97,7 @@ def _merge_project(form: str, old: model.Project | None, new: model.Project, pro
         p.checkpoints = [cp for cp in p.checkpoints if cp.month != incoming.month] + [incoming]
         p.checkpoints.sort(key=lambda cp: cp.month)
         return p
+    p.version = new.version
     p.name = new.name or p.name
     p.unit = new.unit or p.unit
     p.category = new.category or p.category
@@ -105,24 +111,6 @@ def _merge_project(form: str, old: model.Project | None, new: model.Project, pro
         p.execution_explanation, p.problems, p.measures = new.execution_explanation, new.problems, new.measures
         p.stated = _merge_stated(old.stated, new.stated)
     return p
-
-
-SUBMITTED = ("已提交", "已审核", "锁定")  # a checkpoint in these states has passed the submission rule
-
-
-def _submitted_checkpoint_problems(dy: model.DepartmentYear, p: model.Project, month: int,
-                                   sheet: MonitorSheet | None) -> list[Problem]:
-    """A checkpoint that is 已提交 or later must still satisfy ``submission_problems`` after the
-    form changed it (纠偏措施 for red / 完全不可能 items, causes and likelihoods from the lists)."""
-    cp = next(c for c in p.checkpoints if c.month == month)
-    if cp.status not in SUBMITTED:
-        return []
-    a = assess_project(p, month, load_monitoring_rules(), money_unit=dy.money_unit,
-                       rule=load_scheme(dy.project_template).execution)
-    where = sheet.sheet if sheet else f"项目 {p.code} {month}月绩效运行监控表"
-    return [Problem(prob.location, f"{month}月监控表已{cp.status}，不能改成不符合提交要求的内容：{prob.message}",
-                    prob.field)
-            for prob in submission_problems(cp, a, where, sheet.measures_cells if sheet else None)]
 
 
 def _merge_stated(old: model.Stated, new: model.Stated) -> model.Stated:
@@ -166,9 +154,9 @@ def reconcile_department(dy: model.DepartmentYear, form: model.DepartmentYear, s
                                     f"填写的得分 {fmt_decimal(stated, 2)} 与系统计算的 {fmt_decimal(computed, 2)} "
                                     "不一致；已按系统计算结果评分，填写值作为“自评值”保留", "得分"))
     total = form.stated.total
-    if total is None or same(total, result.total):
+    if total is None or (result.total is not None and same(total, result.total)):
         dy.stated.total = stored.stated.total
-    else:
+    elif result.total is not None:  # (with no computed total to compare with, the unit's figure stands)
         warnings.append(Problem("部门整体自评表（自评得分）", f"填写的自评得分 {fmt_decimal(total, 2)} 与系统计算的 "
                                 f"{fmt_decimal(result.total, 2)} 不一致；填写值作为“自评值”保留", "自评得分"))
     if form.stated.grade is None or form.stated.grade == result.grade:
@@ -193,6 +181,7 @@ def merge_outcome(outcome: ImportOutcome, stored: model.DepartmentYear | None,
             dy = new_year
         else:  # 部门整体自评表: department-level block onto the stored year, projects kept
             dy = copy.deepcopy(stored)
+            dy.version = new_year.version
             dy.department.name = new_year.department.name or dy.department.name
             for attr in ("money_unit", "department_template", "goal", "goal_actual", "achievements",
                          "problems", "measures", "execution_explanation"):
@@ -215,9 +204,6 @@ def merge_outcome(outcome: ImportOutcome, stored: model.DepartmentYear | None,
                 index[new.code] = len(dy.projects) - 1
             else:
                 dy.projects[i] = merged
-            if outcome.form == "monitor" and i is not None and new.checkpoints:
-                problems.extend(_submitted_checkpoint_problems(dy, merged, new.checkpoints[0].month,
-                                                               outcome.monitoring.get(new.code)))
     if problems:
         raise InputError(problems)
     semantic = validate_semantics(dy, f"{dy.department.code}/{dy.year}")

@@ -10,13 +10,12 @@ from jixiao.core.model import DepartmentYear, Project
 
 @dataclass
 class MonitorSheet:
-    """A 监控表 sheet: its cut-off month, the 1-m月执行数 it shows (the form has no monthly
-    series), and the cells of its 纠偏措施 (indicator code, or None for the funds block)."""
+    """A 监控表 sheet: its cut-off month and the 1-m月执行数 it shows (the form has no monthly
+    series)."""
 
     sheet: str
     month: int
     executed_to_date: Decimal | None
-    measures_cells: dict[str | None, str] = field(default_factory=dict)
 
 
 @dataclass

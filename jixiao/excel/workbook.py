@@ -20,6 +20,8 @@ from jixiao.excel.cells import addr
 from jixiao.excel.safety import check_file, load_limits
 
 HELPER_SHEET = "下拉列表"  # the hidden sheet of dropdown lists our own forms carry
+VERSION_SHEET = "_jixiao"  # the hidden sheet of the versions an exported form was based on
+OWN_SHEETS = (HELPER_SHEET, VERSION_SHEET)  # hidden sheets of ours: no warning, not a form
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
@@ -162,7 +164,7 @@ def open_book(path: str | Path, wanted: set[str] | None = None) -> Book:
     warnings: list[Problem] = []
     errors: list[Problem] = []
     for name in hidden:
-        if name != HELPER_SHEET and (wanted is None or name not in wanted):
+        if name not in OWN_SHEETS and (wanted is None or name not in wanted):
             warnings.append(Problem(f"{p.name}: {name}",
                                     "隐藏工作表未导入；如其中有需要导入的数据，请取消隐藏并按模板填写"))
     parts = _sheet_parts(package)

@@ -4,7 +4,7 @@ entry, with no per-cell objects.
 Why not XlsxWriter: measured on the synthetic city (300,000 indicator rows) its per-cell path
 (cell records, regex escaping, row flushing) took several times the 30 s export budget, while
 the bulk workbook needs only what this writes — inline strings, numbers, a bold header row, one
-number format, the quote-prefix style, frozen header and column widths. The forms, which need
+number format, the quote-prefix style, grey system columns, frozen header and column widths. The forms, which need
 the full feature set, are written with openpyxl.
 
 Text is escaped as XML, and the control characters XML cannot hold are written the way Excel
@@ -28,25 +28,32 @@ _PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _SML = "application/vnd.openxmlformats-officedocument.spreadsheetml"  # content types: + ".worksheet+xml" etc.
 _NS = f'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="{_REL}"'
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-# Style indexes in styles.xml below.
-HEADER, NUMBER, QUOTED = 1, 2, 3
+# Style indexes in styles.xml below. SYSTEM_HEADER/SYSTEM: the grey trailing columns the system
+# fills (versions), whole numbers in grey text.
+HEADER, NUMBER, QUOTED, SYSTEM_HEADER, SYSTEM = 1, 2, 3, 4, 5
 _STYLES = (_HEAD + '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
            '<numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0.00##"/></numFmts>'
-           '<fonts count="2"><font><sz val="11"/><name val="宋体"/><family val="2"/><charset val="134"/></font>'
-           '<font><b/><sz val="11"/><name val="宋体"/><family val="2"/><charset val="134"/></font></fonts>'
-           '<fills count="3"><fill><patternFill patternType="none"/></fill>'
+           '<fonts count="3"><font><sz val="11"/><name val="宋体"/><family val="2"/><charset val="134"/></font>'
+           '<font><b/><sz val="11"/><name val="宋体"/><family val="2"/><charset val="134"/></font>'
+           '<font><sz val="11"/><color rgb="FF7F7F7F"/><name val="宋体"/><family val="2"/><charset val="134"/></font>'
+           '</fonts>'
+           '<fills count="4"><fill><patternFill patternType="none"/></fill>'
            '<fill><patternFill patternType="gray125"/></fill>'
            '<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill>'
-           '</fill></fills>'
+           '</fill><fill><patternFill patternType="solid"><fgColor rgb="FFD9D9D9"/><bgColor indexed="64"/>'
+           '</patternFill></fill></fills>'
            '<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
            '<border><left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/></right>'
            '<top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/>'
            '</border></borders>'
            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-           '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+           '<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
            '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"/>'
            '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-           '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/></cellXfs>'
+           '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
+           '<xf numFmtId="0" fontId="1" fillId="3" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"/>'
+           '<xf numFmtId="1" fontId="2" fillId="3" borderId="0" xfId="0" applyNumberFormat="1" applyFont="1"'
+           ' applyFill="1"/></cellXfs>'
            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
 
 
@@ -57,11 +64,14 @@ def _text(value: str) -> str:
 
 
 class SheetStream:
-    """Rows of one sheet, written as they come. Row 1 is the header."""
+    """Rows of one sheet, written as they come. Row 1 is the header; the last ``system`` columns
+    are the system's (grey)."""
 
-    def __init__(self, fh: IO[bytes], headers: Sequence[str], widths: Sequence[float], rows: int):
+    def __init__(self, fh: IO[bytes], headers: Sequence[str], widths: Sequence[float], rows: int,
+                 system: int = 0):
         self._fh = fh
         self._letters = [col_letter(c) for c in range(len(headers))]
+        self._system_from = len(headers) - system
         cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, start=1))
         # The used range, declared up front (readers check it before loading the sheet).
         dimension = f'<dimension ref="A1:{self._letters[-1]}{rows + 1}"/>'
@@ -80,16 +90,18 @@ class SheetStream:
         r = str(self.row)
         parts = [f'<row r="{r}">']
         letters = self._letters
+        system_from = self._system_from
+        system = SYSTEM_HEADER if style == HEADER else SYSTEM
         for c, v in enumerate(values):
             if v is None or v == "":
                 continue
             ref = letters[c] + r
             if type(v) is str:
-                s = QUOTED if needs_escape(v) else style
+                s = system if c >= system_from else QUOTED if needs_escape(v) else style
                 s_attr = f' s="{s}"' if s else ""
                 parts.append(f'<c r="{ref}"{s_attr} t="inlineStr"><is><t xml:space="preserve">{_text(v)}</t></is></c>')
             else:
-                parts.append(f'<c r="{ref}" s="{NUMBER}"><v>{v!r}</v></c>')
+                parts.append(f'<c r="{ref}" s="{system if c >= system_from else NUMBER}"><v>{v!r}</v></c>')
         parts.append("</row>")
         self._buffer.append("".join(parts))
         self.row += 1
@@ -114,12 +126,14 @@ class WorkbookStream:
         self._names: list[str] = []
         self._open: tuple[IO[bytes], SheetStream] | None = None
 
-    def add_sheet(self, name: str, headers: Sequence[str], widths: Sequence[float], rows: int) -> SheetStream:
-        """A new sheet with ``rows`` data rows below its header (the count goes into <dimension>)."""
+    def add_sheet(self, name: str, headers: Sequence[str], widths: Sequence[float], rows: int,
+                  system: int = 0) -> SheetStream:
+        """A new sheet with ``rows`` data rows below its header (the count goes into <dimension>);
+        its last ``system`` columns are grey system columns."""
         self._close_sheet()
         self._names.append(name)
         fh = self._zip.open(f"xl/worksheets/sheet{len(self._names)}.xml", "w", force_zip64=True)
-        sheet = SheetStream(fh, headers, widths, rows)
+        sheet = SheetStream(fh, headers, widths, rows, system)
         self._open = (fh, sheet)
         return sheet
 

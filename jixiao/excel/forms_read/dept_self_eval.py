@@ -89,10 +89,9 @@ def _budget_detail(fs: FormSheet, money_unit: str) -> list[model.BudgetLine]:
         for label, attr in _AMOUNTS:
             c = keys.get(key(label))
             value = fs.decimal(fs.grid.get(r, c), fs.grid.addr(r, c), label) if c is not None else None
-            if value is None and attr in ("budget", "executed") and c is not None and is_blank(fs.grid.get(r, c)):
-                fs.problems.append(Problem(fs.grid.addr(r, c), "必填，不能为空", label))
             amounts[attr] = None if value is None else value * factor
-        lines.append(model.BudgetLine(source, nature, amounts["budget"] or Decimal(0),
-                                      amounts["executed"] or Decimal(0), amounts["initial"],
-                                      amounts["carry_over"] or Decimal(0)))
+        # A blank 全年预算数/全年执行数 is None: not filled in yet (the quality review lists it).
+        carry_over = amounts["carry_over"]
+        lines.append(model.BudgetLine(source, nature, amounts["budget"], amounts["executed"], amounts["initial"],
+                                      Decimal(0) if carry_over is None else carry_over))
     return lines

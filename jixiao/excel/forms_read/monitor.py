@@ -1,7 +1,6 @@
 """绩效运行监控表: the project blocks plus one checkpoint — the cut-off month, 1-X月执行情况, each
 indicator's progress, forecast, likelihood, causes and measures, and the funds' causes and
-measures. What the sheet shows beyond the checkpoint (1-X月执行数, the cells of the 纠偏措施)
-goes to ``fs.monitor``."""
+measures. What the sheet shows beyond the checkpoint (1-X月执行数) goes to ``fs.monitor``."""
 from __future__ import annotations
 
 import re
@@ -49,10 +48,7 @@ def read_monitor(fs: FormSheet, money_unit: str) -> model.Project:
     reported = (progress or sheet.goal_second or checkpoint.causes or checkpoint.measures
                 or checkpoint.expected_executed is not None)
     p.checkpoints = [checkpoint] if reported else []
-    cells: dict[str | None, str] = {None: fs.cell_right_of(fs.find({key(L.MONITOR_FUNDS_MEASURES)}))}
-    for ir, ind in zip(sheet.rows, p.indicators, strict=True):
-        cells[ind.code] = ir.cells.get("measures", fs.grid.addr(ir.row, 0))
-    fs.monitor = MonitorSheet(fs.grid.name, month, sheet.funds.done, cells)
+    fs.monitor = MonitorSheet(fs.grid.name, month, sheet.funds.done)
     return p
 
 

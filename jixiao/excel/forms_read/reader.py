@@ -13,8 +13,9 @@ from jixiao.excel.forms_read.monitor import read_monitor
 from jixiao.excel.forms_read.self_eval import read_self_eval
 from jixiao.excel.forms_read.sheet import FormSheet, key
 from jixiao.excel.forms_read.target import read_target
+from jixiao.excel.forms_read.versions import put_versions, read_versions
 from jixiao.excel.outcome import ImportOutcome, MonitorSheet
-from jixiao.excel.workbook import HELPER_SHEET, Book, Grid
+from jixiao.excel.workbook import OWN_SHEETS, Book, Grid
 
 # Project forms: kind -> reader; the amounts of project forms are in 万元.
 PROJECT_READERS: dict[str, Callable[[FormSheet, str], model.Project]] = {
@@ -56,7 +57,7 @@ def read_forms(book: Book, warnings: list[Problem]) -> ImportOutcome:
     templates: dict[str, str] = {}  # 评分模板 -> the first sheet naming it
     monitoring: dict[str, MonitorSheet] = {}
     for name in book.sheet_names:
-        if name == HELPER_SHEET:
+        if name in OWN_SHEETS:  # our hidden sheets, unhidden by a user: not forms
             continue
         grid = book.grid(name)
         if all(is_blank(v) for row in grid.rows for v in row):
@@ -93,10 +94,12 @@ def read_forms(book: Book, warnings: list[Problem]) -> ImportOutcome:
     if problems:
         raise InputError(problems)
     if dept is not None:
+        put_versions(dept, read_versions(book, dept.department.code, dept.year, warnings))
         return ImportOutcome(dept, warnings, "dept-self-eval", dept.department.code, dept.year)
     kind = next(iter(kinds))
-    return ImportOutcome(projects, warnings, kind, next(iter(codes), None), next(iter(years), None),
-                         next(iter(templates), None), monitoring)
+    code, year = next(iter(codes), None), next(iter(years), None)
+    put_versions(projects, read_versions(book, code, year, warnings))
+    return ImportOutcome(projects, warnings, kind, code, year, next(iter(templates), None), monitoring)
 
 
 def _disagreements(book: Book, dept: model.DepartmentYear | None, projects: list[model.Project], kinds: set[str],

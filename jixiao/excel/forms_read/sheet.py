@@ -218,18 +218,19 @@ def read_funds(fs: FormSheet, money_unit: str) -> Funds:
             break
         budget, executed = amount(rr, "全年预算数"), amount(rr, "全年执行数")
         if budget is not None or executed is not None:
+            # A blank amount (or a form without the column, e.g. 全年执行数 on a 申报表) is None: not filled in.
             source = _fund_source(text)
-            line = model.FundLine(source, budget or Decimal(0), executed or Decimal(0), amount(rr, "年初预算数"))
+            line = model.FundLine(source, budget, executed, amount(rr, "年初预算数"))
             same = next((f for f in lines if f.fund_source == source), None)
             if same is None:
                 lines.append(line)
             else:  # two local rows folded onto one fund source (e.g. 上年结转 + 其他资金 → 其他)
-                same.budget += line.budget
-                same.executed += line.executed
-                same.initial = None if same.initial is None or line.initial is None else same.initial + line.initial
+                same.budget = model.sum_known((same.budget, line.budget))
+                same.executed = model.sum_known((same.executed, line.executed))
+                same.initial = model.sum_known((same.initial, line.initial))
         rr += 1
     if not lines and total.budget is not None:
-        lines.append(model.FundLine("一般公共预算", total.budget, total.executed or Decimal(0), total.initial))
+        lines.append(model.FundLine("一般公共预算", total.budget, total.executed, total.initial))
         fs.warnings.append(Problem(fs.grid.addr(r, c0), "没有按资金来源分行，已全部计入“一般公共预算”", "资金来源"))
     return Funds(lines, total, rr)
 
@@ -329,11 +330,8 @@ def read_indicator(fs: FormSheet, ir: IndicatorRow, code: str) -> model.Indicato
     for lbl, attr in _REQUIRED:
         if is_blank(v.get(attr)):
             fs.problems.append(Problem(cells.get(attr, fs.grid.addr(ir.row, 0)), "必填，不能为空", lbl))
-    weight = None
-    if "weight" in v:
-        weight = fs.decimal(v["weight"], cells["weight"], "分值")
-        if weight is None and is_blank(v["weight"]):
-            fs.problems.append(Problem(cells["weight"], "请填写分值", "分值"))
+    # A blank 分值 or 指标值 is "not filled in yet" (None), never 0: the quality review lists it.
+    weight = fs.decimal(v["weight"], cells["weight"], "分值") if "weight" in v else None
     core = False
     if not is_blank(v.get("core")):
         try:
@@ -354,8 +352,8 @@ def read_indicator(fs: FormSheet, ir: IndicatorRow, code: str) -> model.Indicato
     return model.Indicator(
         code=normalize(to_text(v.get("code"))) or code,
         level1=normalize(to_text(v.get("level1"))), level2=normalize(to_text(v.get("level2"))),
-        name=to_text(v.get("name")).strip(), target_text=_target_text(v.get("op"), v.get("target_text")),
-        weight=weight if weight is not None else Decimal(0), unit=normalize(to_text(v.get("unit"))),
+        name=to_text(v.get("name")).strip(), target_text=_target_text(v.get("op"), v.get("target_text")) or None,
+        weight=weight, unit=normalize(to_text(v.get("unit"))),
         actual_text=None if is_blank(actual) else to_text(actual).strip(), achievement=achievement,
         deviation_reason=to_text(v.get("deviation_reason")).strip(), basis=to_text(v.get("basis")).strip(),
         data_source=to_text(v.get("data_source")).strip(), core=core, stated_score=stated,
