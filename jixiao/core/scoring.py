@@ -93,12 +93,14 @@ def score_indicator(
     (a feed value); ``feed`` names that feed for the trace. An indicator that cannot be scored
     gets ``score=None`` with the ``reason`` and its ``cause``."""
     actual = actual_text if actual_text is not None else ind.actual_text
-    if ind.weight is None or target_missing(ind.target_text) or actual is None or not actual.strip():
+    if ind.weight is None or actual is None or not actual.strip():
         return _blank(ind, actual, feed)
-    assert ind.target_text is not None  # not blank, checked above
     try:
         target = parse_target(ind.target_text, ind.unit)
     except TargetError as exc:
+        # A blank target (None, empty, a placeholder) never parses; anything else is unreadable.
+        if target_missing(ind.target_text):
+            return _blank(ind, actual, feed)
         return _not_computable(ind, actual, feed, Cause.UNREADABLE_TARGET, str(exc))
     try:
         if target.quantitative:

@@ -152,10 +152,10 @@ def _strip_operator(body: str) -> tuple[str | None, bool, str]:
 
 
 @lru_cache(maxsize=65536)
-def parse_target(text: str, unit: str = "") -> Target:
-    """Read a target as written; ``unit`` is the 度量单位 column, used when the text has none."""
-    fast = _FAST.match(text) if isinstance(text, str) else None
-    if fast:
+def parse_target(text: str | None, unit: str = "") -> Target:
+    """Read a target as written; ``unit`` is the 度量单位 column, used when the text has none.
+    A blank target (None, empty, a placeholder) raises ``TargetError`` like an unreadable one."""
+    if isinstance(text, str) and (fast := _FAST.match(text)):
         op, number, found = fast.groups()
         found_unit = _clean_unit(found) if found else ""
         if found_unit in _COUNT_UNITS or found_unit in MONEY_UNITS or not found_unit or _percent_unit(found_unit):
