@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from jixiao.budget import bulk, store
 from jixiao.budget.models import DepartmentYear
 from jixiao.core import model
+from jixiao.core.changes import without_versions
 
 
 def _save_mixed(demo_dy):
@@ -35,7 +36,8 @@ def test_iter_years_equals_saved_in_order(db, demo_dy):
     saved = _save_mixed(demo_dy)
     got = list(bulk.iter_years(chunk=3))  # two chunks
     expected = sorted(saved, key=lambda dy: (dy.department.code, dy.year))
-    assert got == expected
+    assert [without_versions(dy) for dy in got] == expected
+    assert {p.version for dy in got for p in dy.projects} == {1}  # each row's stored version
     assert str(got[[d.year for d in got].index(demo_dy.year + 1)].budget_lines[0].budget) == "207.5"
 
 

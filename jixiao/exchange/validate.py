@@ -1,7 +1,10 @@
-"""Checks that make a department-year unusable: they block an import.
+"""Checks that make a department-year unusable as stored data: they block an import.
 
-Softer findings (a target set too low, a missing deviation reason, …) are quality checks
-(``jixiao.core.quality``): they are reported but do not block.
+Only identity and vocabulary problems are here (duplicate codes, an unknown scheme, months out
+of range, negative amounts, an override without its reason). Incomplete or wrong content — blank
+weights and amounts, unreadable targets, weights that do not fit the scheme, a target set too
+low — is a finding of the quality checks (``jixiao.core.quality``): stored and reported, blocking
+submission, not storage.
 """
 from __future__ import annotations
 
@@ -10,8 +13,6 @@ from decimal import Decimal
 from jixiao.core import model
 from jixiao.core.errors import Problem
 from jixiao.core.schemes import load_scheme
-from jixiao.core.scoring import check_weights
-from jixiao.core.targets import TargetError, parse_target
 
 ZERO = Decimal("0")
 
@@ -71,10 +72,11 @@ def validate_semantics(dy: model.DepartmentYear, source: str) -> list[Problem]:
     return problems
 
 
-def _amounts(add, path: str, budget: Decimal, executed: Decimal, initial: Decimal | None) -> None:
-    if budget < ZERO:
+def _amounts(add, path: str, budget: Decimal | None, executed: Decimal | None, initial: Decimal | None) -> None:
+    # Blank amounts are a state ("not filled"), reported by the quality checks, not here.
+    if budget is not None and budget < ZERO:
         add(f"{path}.budget", "全年预算数不能为负数", "全年预算数")
-    if executed < ZERO:
+    if executed is not None and executed < ZERO:
         add(f"{path}.executed", "执行数不能为负数", "执行数")
     if initial is not None and initial < ZERO:
         add(f"{path}.initial", "年初预算数不能为负数", "年初预算数")
@@ -93,14 +95,10 @@ def _indicators(add, path: str, indicators: list[model.Indicator], template, own
         if ind.code in seen:
             add(f"{ipath}.code", f"指标编码「{ind.code}」在{owner}中重复", "指标编码")
         seen.add(ind.code)
-        if ind.weight < ZERO:
+        if ind.weight is not None and ind.weight < ZERO:
             add(f"{ipath}.weight", "分值不能为负数", "分值")
-        try:
-            parse_target(ind.target_text, ind.unit)
-        except TargetError as exc:
-            add(f"{ipath}.target_text", f"指标「{ind.name}」的指标值「{ind.target_text}」无法识别：{exc}", "指标值")
         if ind.ratio_override is not None and not ind.override_reason.strip():
             add(f"{ipath}.override_reason", f"指标「{ind.name}」调整了得分比例，必须写明理由", "调整理由")
-    if template is not None and indicators:
-        for prob in check_weights(indicators, template):
-            add(path, f"{owner}：{prob.message}", prob.field or "分值")
+    # An unreadable target (Q-TARGET-UNREADABLE), blanks (Q-MISSING-…) and weights that do not fit
+    # the scheme (Q-WEIGHT-SUM) are findings of the quality review: stored, reported, and they
+    # block submission, not storage (docs/quality.md).
