@@ -7,7 +7,7 @@ and < 1.5 GB for 1000 units / 20000 projects / 300000 indicators.
 
 One-off start-up work is done before the timed section and printed apart: ``cn2an``, which
 ``jixiao.core.numbers`` imports on the first Chinese numeral (about 0.3 s of CPU, once per
-process). The memo caches of the engine start empty, as in a fresh process.
+process). The parse caches of ``jixiao.core.targets`` start empty, as in a fresh process.
 """
 from __future__ import annotations
 

@@ -80,7 +80,7 @@ class Cause(StrEnum):
     UNSCORABLE = "unscorable"  # the actual value (or the evaluator's level) cannot be scored
 
 
-@dataclass
+@dataclass(slots=True)
 class IndicatorResult:
     code: str
     level1: str
@@ -107,7 +107,7 @@ class IndicatorResult:
         return format_steps(self.trace_steps)
 
 
-@dataclass
+@dataclass(slots=True)
 class ExecutionResult:
     budget: Decimal | None  # None = blank
     executed: Decimal | None  # None = blank
@@ -126,7 +126,7 @@ class ExecutionResult:
         return format_steps(self.trace_steps)
 
 
-@dataclass
+@dataclass(slots=True)
 class ProjectResult:
     code: str
     name: str
@@ -148,7 +148,7 @@ class ProjectResult:
         return format_steps(self.trace_steps)
 
 
-@dataclass
+@dataclass(slots=True)
 class DepartmentResult:
     code: str
     name: str
