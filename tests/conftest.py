@@ -32,6 +32,14 @@ DATA = Path(__file__).resolve().parent / "data"
 INSTALLED = Path(sys.executable).parent / "jixiao"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing() -> Iterator[None]:
+    """Password hashing is slow on purpose (PBKDF2, a million rounds): the demo logins alone
+    took seconds per test that loads them. No test is about the hasher's strength."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture
 def demo_dy() -> DepartmentYear:
     """The demo department-year, freshly read (tests may change it)."""

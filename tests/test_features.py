@@ -106,6 +106,7 @@ def test_every_declared_command_is_registered_by_its_module_with_its_help():
     assert len(names) == len(set(names))
 
 
+@pytest.mark.subprocess
 def test_the_command_line_imports_only_the_module_of_the_command_run():
     code = (
         "import sys\n"

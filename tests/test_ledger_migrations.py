@@ -11,6 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.subprocess  # migrates a file database in a child process
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # the former ``investment`` app's schema, as its migrations 0001 and 0002 created it (sqlmigrate)
