@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from jixiao import excel, exchange
 from jixiao.core import model
 from jixiao.core.errors import InputError
+from jixiao.core.quality import review
 from jixiao.core.schemes import load_scheme
 from jixiao.excel import safety
 from jixiao.excel.bulk_read import read_bulk
@@ -185,17 +186,17 @@ def test_every_problem_is_reported_with_its_cell(demo_dy, tmp_path):
     assert "自筹资金" in text and "P99" in text and "十五分" in text
 
 
-def test_weights_that_do_not_add_up_name_the_indicator_sheet(demo_dy, tmp_path):
+def test_weights_that_do_not_add_up_are_read_and_reported_as_a_finding(demo_dy, tmp_path):
     path = tmp_path / "w.xlsx"
     write_bulk(demo_dy, path)
     weight = _header_col(path, "指标", "分值")
     rows = list(openpyxl.load_workbook(path)["指标"].iter_rows(min_row=2, values_only=True))
     first_project_row = next(i for i, r in enumerate(rows, start=2) if r[0] == "P01")
     _edit(path, {("指标", f"{weight}{first_project_row}"): 99})
-    with pytest.raises(InputError) as exc:
-        excel.import_file(path)
-    assert any(p.location.startswith("指标!") for p in exc.value.problems)
-    assert "分值合计" in str(exc.value)
+    dy = excel.import_file(path).data  # a finding, not a refusal (real-work §1)
+    assert isinstance(dy, model.DepartmentYear)
+    sums = [f for f in review(dy) if f.code == "Q-WEIGHT-SUM"]
+    assert sums and {f.project for f in sums} == {"P01"}
 
 
 # ---------------------------------------------------------------- real-world variants
