@@ -10,7 +10,8 @@ import pytest
 from jixiao.core.errors import InputError
 from jixiao.core.schemes import SCHEME_DIR, list_schemes, load_scheme, scheme_from_dict
 
-SHIPPED = ("central-2020", "central-101", "sichuan-10-90", "hubei-20-40-40", "dept-default", "dept-step-2022")
+SHIPPED = ("central-2020", "central-101", "sichuan-10-90", "hubei-20-40-40", "dept-default", "dept-step-2022",
+           "decision-process-15-20-35-30")
 
 
 def test_all_shipped_schemes_are_listed() -> None:
