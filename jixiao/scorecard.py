@@ -3,6 +3,9 @@
 Pure: takes a ``DepartmentResult`` from the rules engine, touches no database. Amounts are exact
 Decimal strings ("1153.25"); rates are percent numbers with two decimals ("95.76"); scores have
 two decimals ("96.00"). Rounding goes through ``jixiao.core.display``.
+
+A blank (a weight or amount not filled in, a score or total that cannot be computed) is ``null``
+in the JSON and "—" in the text, never 0; the text's trace lines say why a score is missing.
 """
 from __future__ import annotations
 
@@ -13,13 +16,17 @@ from jixiao.core.display import DASH, fmt_amount_fixed, fmt_decimal, fmt_pct_num
 from jixiao.core.results import DepartmentResult, ExecutionResult, IndicatorResult, ProjectResult
 
 
-def _amount(d: Decimal) -> str:
-    """Exact value without the trailing zeros of its scale: 500.00 → "500", 1153.25 → "1153.25"."""
-    return f"{d.normalize():f}"
+def _amount(d: Decimal | None) -> str | None:
+    """Exact value without the trailing zeros of its scale: 500.00 → "500", 1153.25 → "1153.25";
+    None for a blank."""
+    return None if d is None else f"{d.normalize():f}"
 
 
-def _rate(budget: Decimal, executed: Decimal) -> Decimal | None:
-    return executed / budget if budget else None
+def _rate(budget: Decimal | None, executed: Decimal | None) -> Decimal | None:
+    """executed / budget; None when a figure is blank or the budget is 0."""
+    if budget is None or executed is None or not budget:
+        return None
+    return executed / budget
 
 
 def _pct(fraction: Decimal | None) -> str | None:
@@ -30,7 +37,7 @@ def _score(d: Decimal | None) -> str | None:
     return None if d is None else fmt_decimal(d, 2)
 
 
-def _split(parts: dict[str, tuple[Decimal, Decimal]]) -> dict[str, dict[str, Any]]:
+def _split(parts: dict[str, tuple[Decimal | None, Decimal | None]]) -> dict[str, dict[str, Any]]:
     return {
         name: {"budget": _amount(b), "executed": _amount(e), "execution_rate": _pct(_rate(b, e))}
         for name, (b, e) in parts.items()
@@ -89,9 +96,18 @@ def _indicator_lines(results: list[IndicatorResult], indent: str) -> list[str]:
     return lines
 
 
-def _money_line(budget: Decimal, executed: Decimal, unit: str) -> str:
-    return (f"全年预算数 {fmt_amount_fixed(budget)} {unit}，执行数 {fmt_amount_fixed(executed)} {unit}，"
+def _fixed(d: Decimal | None, unit: str) -> str:
+    """An amount with its unit for the text; "—" (no unit) for a blank."""
+    return DASH if d is None else f"{fmt_amount_fixed(d)} {unit}"
+
+
+def _money_line(budget: Decimal | None, executed: Decimal | None, unit: str) -> str:
+    return (f"全年预算数 {_fixed(budget, unit)}，执行数 {_fixed(executed, unit)}，"
             f"执行率 {fmt_rate(_rate(budget, executed), 2)}")
+
+
+def _grade(grade: str | None) -> str:
+    return DASH if grade is None else grade
 
 
 def scorecard_text(res: DepartmentResult) -> str:
@@ -104,12 +120,13 @@ def scorecard_text(res: DepartmentResult) -> str:
         f"  {_money_line(res.budget, res.executed, unit)}",
     ]
     for title, parts in (("按资金来源", res.by_source), ("按支出性质", res.by_nature)):
-        shown = [(k, b, e) for k, (b, e) in parts.items() if b or e]
+        # a line with a blank figure is shown (as "—"); one whose figures are both 0 is not
+        shown = [(k, b, e) for k, (b, e) in parts.items() if b is None or e is None or b or e]
         if shown:
             lines.append(f"  {title}：")
             lines += [f"    {k}：{_money_line(b, e, unit)}" for k, b, e in shown]
     lines += [
-        f"  总分 {fmt_score(res.total)} 分，等级：{res.grade}",
+        f"  总分 {fmt_score(res.total)} 分，等级：{_grade(res.grade)}",
         f"  计分：{res.trace}",
         f"  预算执行率得分：{res.execution.trace}",
     ]
@@ -122,7 +139,7 @@ def scorecard_text(res: DepartmentResult) -> str:
             "",
             f"  {p.code} {p.name}",
             f"    {_money_line(p.budget, p.executed, unit)}",
-            f"    总分 {fmt_score(p.total)} 分，等级：{p.grade}",
+            f"    总分 {fmt_score(p.total)} 分，等级：{_grade(p.grade)}",
             f"    计分：{p.trace}",
             f"    预算执行率得分：{p.execution.trace}",
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,8 +15,10 @@ from hypothesis import strategies as st
 
 from jixiao.cli import main
 from jixiao.core.audit import audit_lines, audit_text
-from jixiao.core.drafting import draft_department, draft_project, execution_sentence
-from jixiao.core.scoring import score_department
+from jixiao.core.drafting import draft_department, draft_project, execution_sentence, indicator_sentence, load_rules
+from jixiao.core.model import Indicator
+from jixiao.core.schemes import load_scheme
+from jixiao.core.scoring import score_department, score_indicator
 
 # A fragment in the seed report's shape, written for the tests (tests/data, so the tests run on a
 # fresh clone): the demo department's figures, wrapped lines with blank lines between as text
@@ -71,8 +74,10 @@ def test_claims_wrapped_across_blank_lines_are_joined():
 @pytest.mark.parametrize("text,wrong", [
     ("全年预算数 200 万元，执行数 150 万元，完成预算的 75%。", False),
     ("全年预算数 200 万元，执行数 150 万元，完成预算的 76%。", True),
-    ("甲项目全年预算数为 94.6万元，执行数为 86万元，完成预算的 90.9%；乙项目全年预算数为 150万元，执行数为 149.58万元，完成预算的 99.7%。", False),
-    ("甲项目全年预算数为 94.6万元，执行数为 86万元，完成预算的 90.9%；乙项目全年预算数为 150万元，执行数为 149.58万元，完成预算的 99.8%。", True),
+    ("甲项目全年预算数为 94.6万元，执行数为 86万元，完成预算的 90.9%；"
+     "乙项目全年预算数为 150万元，执行数为 149.58万元，完成预算的 99.7%。", False),
+    ("甲项目全年预算数为 94.6万元，执行数为 86万元，完成预算的 90.9%；"
+     "乙项目全年预算数为 150万元，执行数为 149.58万元，完成预算的 99.8%。", True),
     ("预算数 1 亿元，执行数 9000 万元，执行率 90%。", False),  # units converted
 ])
 def test_execution_rate(text, wrong):
@@ -82,7 +87,8 @@ def test_execution_rate(text, wrong):
 
 
 @pytest.mark.parametrize("text,wrong", [
-    ("全年预算数 100 万元，执行数 90 万元，完成预算的 90%。\n按支出性质看，基本支出 40 万元，项目支出 50 万元。", False),
+    ("全年预算数 100 万元，执行数 90 万元，完成预算的 90%。\n"
+     "按支出性质看，基本支出 40 万元，项目支出 50 万元。", False),
     ("全年预算数 100 万元，执行数 90 万元，完成预算的 90%。\n按支出性质看，基本支出 40 万元，项目支出 55 万元。", True),
     ("按资金来源分，财政拨款 60 万元，其他资金 40 万元，合计 100 万元。", False),
     ("按资金来源分，财政拨款 60 万元，其他资金 30 万元，合计 100 万元。", True),
@@ -94,7 +100,8 @@ def test_sum_of_parts(text, wrong):
 
 
 def test_sum_of_parts_total_belongs_to_its_section():
-    text = "（一）收支\n全年预算数 100 万元，执行数 90 万元，完成预算的 90%。\n（二）其他\n按支出性质看，基本支出 40 万元，项目支出 55 万元。"
+    text = ("（一）收支\n全年预算数 100 万元，执行数 90 万元，完成预算的 90%。\n"
+            "（二）其他\n按支出性质看，基本支出 40 万元，项目支出 55 万元。")
     assert audit_text(text).checked == 1  # no total stated in （二）: nothing to compare the parts with
 
 
@@ -122,7 +129,9 @@ def test_completion_rate_at_stated_precision(claim, wrong):
     assert bool(result.findings) is wrong
 
 
-@pytest.mark.parametrize("claim,wrong", [("超额完成 20.67%", False), ("超额完成 21%", False), ("超额完成 25.67%", True)])
+@pytest.mark.parametrize(
+    "claim,wrong", [("超额完成 20.67%", False), ("超额完成 21%", False), ("超额完成 25.67%", True)]
+)
 def test_over_completion(claim, wrong):
     result = audit_text(f"实际利用外资：年度目标值 ≥1500万美元，实际完成 1810万美元，{claim}。")
     assert bool(result.findings) is wrong
@@ -176,7 +185,7 @@ def test_counts(text, wrong):
 def test_every_generated_draft_audits_clean(demo_dy):
     result = score_department(demo_dy)
     drafts = [draft_department(demo_dy, result)]
-    drafts += [draft_project(demo_dy, p, r) for p, r in zip(demo_dy.projects, result.projects)]
+    drafts += [draft_project(demo_dy, p, r) for p, r in zip(demo_dy.projects, result.projects, strict=True)]
     for draft in drafts:
         audit = audit_lines(draft.text_lines(), wrapped=False)
         assert audit.findings == [], draft.title
@@ -220,10 +229,10 @@ def test_cli_unreadable_inputs_exit_2(tmp_path, capsys):
         assert "Traceback" not in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("text", ["甲、" * 3000 + "乙", "园区 1 分 + " * 500, "按资金来源分，" + "一般 1 万元，" * 2000])
+@pytest.mark.parametrize(
+    "text", ["甲、" * 3000 + "乙", "园区 1 分 + " * 500, "按资金来源分，" + "一般 1 万元，" * 2000]
+)
 def test_long_list_like_text_is_audited_in_linear_time(text):
-    import time
-
     start = time.perf_counter()
     audit_text(text)
     assert time.perf_counter() - start < 1.0
@@ -236,11 +245,6 @@ def test_long_list_like_text_is_audited_in_linear_time(text):
     places=st.sampled_from([0, 1, 2]),
 )
 def test_drafted_indicator_sentences_always_agree_with_the_auditor(target, actual, places):
-    from jixiao.core.drafting import indicator_sentence, load_rules
-    from jixiao.core.model import Indicator
-    from jixiao.core.schemes import load_scheme
-    from jixiao.core.scoring import score_indicator
-
     b = Decimal(actual).scaleb(-places)
     ind = Indicator(code="I1", level1="产出指标", level2="数量指标", name="完成数", target_text=f"≥{target}个",
                     weight=Decimal(10), actual_text=f"{b}个")

@@ -10,11 +10,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from docx import Document
 
+from jixiao.budget import models as m
+from jixiao.budget.store import save_department_year
 from jixiao.cli import main
 from jixiao.core.display import fmt_pct_number
 from jixiao.core.errors import InputError
-from jixiao.core.model import Checkpoint, FundLine, Indicator, IndicatorProgress, Project
+from jixiao.core.model import Checkpoint, Department, DepartmentYear, FundLine, Indicator, IndicatorProgress, Project
 from jixiao.core.monitoring import (
     RULES_PATH,
     assess_department,
@@ -24,12 +28,14 @@ from jixiao.core.monitoring import (
     execution_progress,
     forecast,
     load_monitoring_rules,
+    review_monitoring,
     rules_from_dict,
     submission_problems,
     time_progress,
     warning_level,
 )
 from jixiao.core.schemes import load_scheme
+from jixiao.web.demo import load_web_demo
 
 D = Decimal
 DEMO_FILE = Path(__file__).resolve().parents[1] / "jixiao" / "data" / "demo" / "department-2022.json"
@@ -115,7 +121,9 @@ def test_forecast_front_loaded_linear_overestimates_history_corrects():
     p = project("120", FRONT[:7])
     linear = forecast(p, 7, rule=RULE)
     assert linear.executed > D(120) and linear.score == D(10)  # capped at full marks
-    hist = forecast(p, 7, [{m: D(v) for m, v in enumerate(FRONT, 1)}, {m: D(v) for m, v in enumerate(FRONT, 1)}], rule=RULE)
+    hist = forecast(
+        p, 7, [{m: D(v) for m, v in enumerate(FRONT, 1)}, {m: D(v) for m, v in enumerate(FRONT, 1)}], rule=RULE
+    )
     assert hist.executed == D(120)
 
 
@@ -252,8 +260,6 @@ def test_cli_json_from_file(capsys, tmp_path):
     assert {i["code"] for i in p01["indicators"] if i["reported"]} == {"P01-I1", "P01-I3", "P01-I4"}
     assert data["warnings"] and data["warnings"][0]["level"] == "red"
 
-    from docx import Document
-
     text = "\n".join(p.text for p in Document(str(out)).paragraphs)
     assert "示例" in text and "序时进度为 58.3%" in text
     cells = [c.text for t in Document(str(out)).tables for row in t.rows for c in row.cells]
@@ -290,8 +296,6 @@ def test_department_key_monitoring_follows_rules(demo_dy):
 
 
 def test_cli_uses_earlier_stored_years(stored_demo, capsys):
-    from jixiao.budget.store import save_department_year
-
     earlier = copy.deepcopy(stored_demo)
     earlier.year = 2021
     save_department_year(earlier, who="pytest", reason="上年数据")
@@ -314,8 +318,6 @@ def test_cli_bad_rules_file_exit_2(tmp_path, capsys):
 
 @pytest.fixture
 def web_demo(stored_demo, settings):
-    from jixiao.web.demo import load_web_demo
-
     # the demo logins get real password hashes; a fast hasher keeps these tests quick
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -324,8 +326,6 @@ def web_demo(stored_demo, settings):
 
 
 def _login(client, username: str):
-    from django.contrib.auth import get_user_model
-
     client.force_login(get_user_model().objects.get(username=username))
     return client
 
@@ -361,8 +361,6 @@ def test_web_scoping(web_demo, client):
 
 
 def test_web_bureau_sees_warnings_across_departments(web_demo, client):
-    from jixiao.budget import models as m
-
     _login(client, "caizheng")
     bureau = web_demo.department.parent_code
     r = client.get(f"/bureau/{bureau}/2022/monitoring/")
@@ -380,8 +378,6 @@ def test_web_bureau_sees_warnings_across_departments(web_demo, client):
 
 
 def test_review_monitoring_findings_have_stable_codes_and_data_severities(demo_dy):
-    from jixiao.core.monitoring import review_monitoring
-
     findings = review_monitoring(demo_dy, 7)
     codes = {f.code for f in findings}
     assert codes <= set(RULES.checks) and {"M-WARNING-RED", "M-WARNING-YELLOW", "M-NOT-REPORTED"} <= codes
@@ -392,9 +388,6 @@ def test_review_monitoring_findings_have_stable_codes_and_data_severities(demo_d
 
 
 def test_review_monitoring_errors_are_what_submission_refuses():
-    from jixiao.core.model import Department, DepartmentYear
-    from jixiao.core.monitoring import review_monitoring
-
     prog = IndicatorProgress("I1", "2个", "10个", "完全不可能", causes=["天气"])
     cp = Checkpoint(month=7, indicators=[prog, IndicatorProgress("I9")])
     p = project("100", ["1"] * 7, checkpoints=[cp], indicators=[ind("≥10个")])

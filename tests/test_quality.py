@@ -12,11 +12,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jixiao import exchange
+from jixiao import excel, exchange
 from jixiao.cli import main
 from jixiao.core.display import fmt_pct_number, fmt_score
 from jixiao.core.errors import InputError
-from jixiao.core.model import BudgetLine, Department, DepartmentYear, FundLine, Indicator, Project, Stated
+from jixiao.core.model import (
+    BudgetLine,
+    Department,
+    DepartmentYear,
+    FundLine,
+    Indicator,
+    Project,
+    Rectification,
+    Stated,
+)
 from jixiao.core.quality import (
     blocking,
     department_summary,
@@ -30,6 +39,9 @@ from jixiao.core.quality import (
 )
 from jixiao.core.quality.rules import RULES_FILE, rules_from_dict
 from jixiao.core.scoring import score_department
+from jixiao.excel import write_form
+from jixiao.excel.importing import ImportOutcome
+from jixiao.services.findings import import_summary
 
 DEMO = Path(__file__).resolve().parent.parent / "jixiao" / "data" / "demo" / "department-2022.json"
 
@@ -193,7 +205,8 @@ CASES = [
      lambda dy: setattr(pi(dy, "I1"), "level1", "产出指标")),
     ("Q-UPPER-BOUND-OUTPUT",
      lambda dy: setattrs(pi(dy, "I1"), target_text="≤100人", actual_text="100人"),
-     lambda dy: setattrs(pi(dy, "I1"), level2="成本指标", name="培训成本", target_text="≤90万元", actual_text="85万元")),
+     lambda dy: setattrs(pi(dy, "I1"), level2="成本指标", name="培训成本", target_text="≤90万元",
+                         actual_text="85万元")),
     ("Q-TARGET-BELOW-LAST-YEAR",
      lambda dy: setattr(pi(dy, "I1"), "last_year_actual", "120人"),
      lambda dy: setattr(pi(dy, "I1"), "last_year_actual", "100人")),
@@ -368,8 +381,6 @@ def test_budget_cut_flag_and_initial_budget_both_count():
 
 
 def test_boilerplate_in_project_and_rectifications():
-    from jixiao.core.model import Rectification
-
     def fill(dy):
         p1(dy).measures = "／"
         dy.rectifications = [Rectification(problem="暂无问题", measure="按期整改", project="P01")]
@@ -421,7 +432,8 @@ def test_a_blank_draft_is_reviewed_in_one_round():
 
 
 def test_stated_total_over_incomplete_parts_cannot_be_verified():
-    dy = with_(lambda dy: setattr(pi(dy, "I1"), "actual_text", None) or setattr(p1(dy), "stated", Stated(total=D("80"))))
+    dy = with_(lambda dy: setattr(pi(dy, "I1"), "actual_text", None)
+               or setattr(p1(dy), "stated", Stated(total=D("80"))))
     f = next(f for f in review(dy) if f.code == "Q-TOTAL-UNVERIFIED")
     assert f.severity == "提示"
     assert "总分无法核实：1 项指标未填写实际完成值" in f.message
@@ -536,8 +548,6 @@ def test_cli_check_unreadable_exit_2(tmp_path, capsys):
 
 
 def test_import_summary_counts_findings_with_ledger_feeds(db, demo_dy):
-    from jixiao.services.findings import import_summary
-
     text = import_summary(demo_dy, "demo.json")
     assert text.startswith("质量审核：发现 ")
     assert "[警告] Q-TARGET-LOW 指标值设置偏低、超额完成较多" in text and "错误 0 项" in text
@@ -547,8 +557,6 @@ def test_import_summary_counts_findings_with_ledger_feeds(db, demo_dy):
 
 
 def test_cli_check_bulk_workbook(tmp_path, capsys):
-    from jixiao.excel import write_form
-
     dy = with_(lambda dy: _rate(dy, "31.00"))
     path = tmp_path / "bulk.xlsx"
     write_form(dy, score_department(dy), "bulk", path)
@@ -558,9 +566,6 @@ def test_cli_check_bulk_workbook(tmp_path, capsys):
 
 
 def test_cli_check_project_forms_reviews_projects_only(tmp_path, capsys, monkeypatch):
-    from jixiao import excel
-    from jixiao.excel.importing import ImportOutcome
-
     path = tmp_path / "self-eval.xlsx"
     path.write_bytes(b"")
     projects = with_(lambda dy: setattr(pi(dy, "I4"), "actual_text", "61人")).projects

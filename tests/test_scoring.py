@@ -29,8 +29,8 @@ DEPT = load_scheme("dept-default")
 
 
 def ind(target: str, actual: str | None, weight: str = "4", **kw: object) -> Indicator:
-    fields: dict = dict(code="I01", level1="产出指标", level2="数量指标", name="测试指标", target_text=target,
-                        weight=D(weight), actual_text=actual)
+    fields: dict = {"code": "I01", "level1": "产出指标", "level2": "数量指标", "name": "测试指标",
+                    "target_text": target, "weight": D(weight), "actual_text": actual}
     fields.update(kw)
     return Indicator(**fields)
 
@@ -127,7 +127,9 @@ def unscorable(target: str, actual: str | None, weight: str = "4", **kw: object)
 
 
 def test_incompatible_units_are_not_computable() -> None:
-    for target, actual, why in (("≥10个", "12家", "无法换算"), ("≥10万元", "12万美元", "无法换算"), ("≥10个", "95%", "无法比较")):
+    for target, actual, why in (
+        ("≥10个", "12家", "无法换算"), ("≥10万元", "12万美元", "无法换算"), ("≥10个", "95%", "无法比较")
+    ):
         cause, reason = unscorable(target, actual)
         assert cause == Cause.UNSCORABLE and reason is not None and why in reason
 
@@ -161,8 +163,8 @@ def test_missing_actual() -> None:
     ],
 )
 def test_blank_weight_or_target_is_not_computable(target, actual, weight, cause, reason) -> None:
-    r = score_indicator(Indicator("I01", "产出指标", "数量指标", "测试指标", target, None if weight is None else D(weight),
-                                  actual_text=actual), CENTRAL)
+    r = score_indicator(Indicator("I01", "产出指标", "数量指标", "测试指标", target,
+                                  None if weight is None else D(weight), actual_text=actual), CENTRAL)
     assert (r.score, r.cause, r.reason) == (None, cause, reason)
     assert r.weight == (None if weight is None else D(weight))
 
@@ -208,12 +210,17 @@ def test_qualitative_inference_from_actual_text() -> None:
     [("达成", "0.8"), ("达成", "1"), ("部分达成", "0.6"), ("部分达成", "0.79"), ("未达成", "0"), ("未达成", "0.59")],
 )
 def test_override_inside_band(level: str, ratio: str) -> None:
-    r = score_indicator(ind("效果明显", "x", "10", achievement=level, ratio_override=D(ratio), override_reason="依据"), CENTRAL)
+    r = score_indicator(
+        ind("效果明显", "x", "10", achievement=level, ratio_override=D(ratio), override_reason="依据"), CENTRAL
+    )
     assert r.score == D(10) * D(ratio)
     assert "依据" in r.trace
 
 
-@pytest.mark.parametrize(("level", "ratio"), [("达成", "0.79"), ("达成", "1.01"), ("部分达成", "0.8"), ("未达成", "0.6"), ("未达成", "-0.1")])
+@pytest.mark.parametrize(
+    ("level", "ratio"),
+    [("达成", "0.79"), ("达成", "1.01"), ("部分达成", "0.8"), ("未达成", "0.6"), ("未达成", "-0.1")],
+)
 def test_override_outside_band_is_not_computable(level: str, ratio: str) -> None:
     cause, reason = unscorable("效果明显", "x", "10", achievement=level, ratio_override=D(ratio))
     assert cause == Cause.UNSCORABLE and reason is not None and "得分比例应在" in reason
@@ -263,7 +270,8 @@ def test_execution_score_bounded(budget: D, executed: D, scheme) -> None:
 
 @pytest.mark.parametrize(
     ("total", "grade"),
-    [("100", "优"), ("90", "优"), ("89.99", "良"), ("80", "良"), ("79.99", "中"), ("60", "中"), ("59.99", "差"), ("0", "差")],
+    [("100", "优"), ("90", "优"), ("89.99", "良"), ("80", "良"), ("79.99", "中"), ("60", "中"), ("59.99", "差"),
+     ("0", "差")],
 )
 def test_grade_boundaries(total: str, grade: str) -> None:
     assert grade_for(D(total), CENTRAL) == grade
@@ -303,7 +311,9 @@ def test_range_bounded(low: D, span: D, b: D, w: D) -> None:
 # ------------------------------------------------------------ projects and departments
 
 
-def _project(code: str = "P01", budget: str = "207.5", executed: str = "185.3", indicators: list[Indicator] | None = None) -> Project:
+def _project(
+    code: str = "P01", budget: str = "207.5", executed: str = "185.3", indicators: list[Indicator] | None = None
+) -> Project:
     return Project(
         code=code, name="仲裁解除用地合同经费",
         funds=[FundLine("一般公共预算", D(budget), D(executed))],
@@ -374,8 +384,10 @@ def _department(projects: list[Project]) -> DepartmentYear:
             Indicator("D01", "预算执行", "预算执行", "项目支出执行率", "≥90%", D(10), actual_text="80%",
                       feed="budget.project_execution_rate"),
             Indicator("D02", "预算执行", "预算执行", "结转结余率", "≤10%", D(10), feed="budget.carry_over_rate"),
-            Indicator("D03", "绩效管理", "绩效评价", "项目自评覆盖率", "=100%", D(10), feed="projects.self_evaluated_share"),
-            Indicator("D04", "预算编制", "目标设定", "绩效目标合理性", "合理", D(10), actual_text="合理", achievement="达成"),
+            Indicator("D03", "绩效管理", "绩效评价", "项目自评覆盖率", "=100%", D(10),
+                      feed="projects.self_evaluated_share"),
+            Indicator("D04", "预算编制", "目标设定", "绩效目标合理性", "合理", D(10), actual_text="合理",
+                      achievement="达成"),
             Indicator("D05", "履职效能", "数量指标", "招商项目数", "≥5个", D(35), actual_text="5个"),
             Indicator("D06", "社会效应", "满意度", "满意度", "≥90%", D(15), actual_text="95%"),
         ],
@@ -450,8 +462,10 @@ def test_check_weights_ok_and_mismatch() -> None:
     shifted[0] = Indicator("D01", "预算执行", "预算执行", "x", "≥90%", D(20))
     shifted[3] = Indicator("D04", "预算编制", "目标设定", "y", "合理", D(0))
     messages = [p.message for p in check_weights(shifted, DEPT)]
-    assert messages == ["「预算编制」分值合计 0 分，评分方案规定 10 分", "「预算执行」分值合计 40 分，评分方案规定 30 分"]
-    unknown = [p.message for p in check_weights(good + [Indicator("D09", "神秘指标", "x", "z", "≥1个", D(1))], DEPT)]
+    assert messages == [
+        "「预算编制」分值合计 0 分，评分方案规定 10 分", "「预算执行」分值合计 40 分，评分方案规定 30 分",
+    ]
+    unknown = [p.message for p in check_weights([*good, Indicator("D09", "神秘指标", "x", "z", "≥1个", D(1))], DEPT)]
     assert any("一级指标「神秘指标」不在评分方案" in m for m in unknown)
 
 
@@ -483,14 +497,16 @@ def test_weight_scales_and_results_are_independent() -> None:
     b = score_indicator(ind("≥7个", "8.5个", "6"), CENTRAL)
     assert (a.score, b.score) == (D(4), D(6))
     a.flags.append("人工备注")
-    assert b.flags == [OVER_COMPLETION_FLAG] and score_indicator(ind("≥7个", "8.5个"), CENTRAL).flags == [OVER_COMPLETION_FLAG]
+    assert b.flags == [OVER_COMPLETION_FLAG]
+    assert score_indicator(ind("≥7个", "8.5个"), CENTRAL).flags == [OVER_COMPLETION_FLAG]
 
 
 # ------------------------------------------------------------ traces
 
 # The text of every branch of the quantitative and qualitative rules, as users read it.
 BRANCH_TRACES = [
-    ("≥7个", "8.5个", "实际完成值 8.5 ÷ 指标值 7 = 121.43%，超过 100% 按满分计：5.00 分（超额 21.43%，超过 20% 的提示线，请说明指标值是否偏低）"),
+    ("≥7个", "8.5个", "实际完成值 8.5 ÷ 指标值 7 = 121.43%，超过 100% 按满分计：5.00 分"
+                      "（超额 21.43%，超过 20% 的提示线，请说明指标值是否偏低）"),
     ("≥7个", "6个", "实际完成值 6 ÷ 指标值 7 = 85.71%：5 × 85.71% = 4.29 分"),
     ("≥0个", "0个", "指标值为 0，实际完成值 0 已达到指标值，按满分计：5.00 分"),
     ("≤90万元", "89.97万元", "反向指标：指标值 90 ÷ 实际完成值 89.97 = 100.03%，超过 100% 按满分计：5.00 分"),
@@ -501,7 +517,8 @@ BRANCH_TRACES = [
     ("90%-95%", "93%", "实际完成值 93 在区间 90～95 内，按满分计：5.00 分"),
     ("90%-95%", "80%", "实际完成值 80 低于区间 90～95 的下限：80 ÷ 90 = 88.89%：5 × 88.89% = 4.44 分"),
     ("90%-95%", "99%", "实际完成值 99 高于区间 90～95 的上限：95 ÷ 99 = 95.96%：5 × 95.96% = 4.80 分"),
-    ("≤800万元", "0.0785亿元", "反向指标：指标值 800 ÷ 实际完成值 785 = 101.91%（实际完成值 0.0785亿元 折合 785万元），超过 100% 按满分计：5.00 分"),
+    ("≤800万元", "0.0785亿元", "反向指标：指标值 800 ÷ 实际完成值 785 = 101.91%"
+                               "（实际完成值 0.0785亿元 折合 785万元），超过 100% 按满分计：5.00 分"),
     ("≥15个", "16.5个", "实际完成值 16.5 ÷ 指标值 15 = 110.00%，超过 100% 按满分计：5.00 分"),
     ("按期完成", "已按期完成", "定性指标：由实际完成值判断为达成，按 100% 计：5.00 分"),
     ("有效提升", "部分完成", "定性指标：由实际完成值判断为部分达成，按 70% 计：3.50 分"),
@@ -512,11 +529,12 @@ BRANCH_TRACES = [
 def test_trace_of_every_branch() -> None:
     inds = [ind(t, a, "5", code=f"I{i:02d}") for i, (t, a, _) in enumerate(BRANCH_TRACES)]
     fed = ind("≥95%", "1%", "5", code="F01", feed="budget.execution_rate")
-    p = Project(code="P01", name="项目", funds=[FundLine("一般公共预算", D("100"), D("50"))], indicators=inds + [fed])
+    p = Project(code="P01", name="项目", funds=[FundLine("一般公共预算", D("100"), D("50"))], indicators=[*inds, fed])
     project = score_project(p, CENTRAL, {"budget.execution_rate": "95.76%"})
     assert [r.trace for r in project.indicators[:-1]] == [text for _, _, text in BRANCH_TRACES]
     assert project.indicators[-1].trace == (
-        "实际完成值取自「budget.execution_rate」：95.76%；实际完成值 95.76 ÷ 指标值 95 = 100.80%，超过 100% 按满分计：5.00 分"
+        "实际完成值取自「budget.execution_rate」：95.76%；"
+        "实际完成值 95.76 ÷ 指标值 95 = 100.80%，超过 100% 按满分计：5.00 分"
     )
     assert project.execution.trace == "执行数 50 ÷ 全年预算数 100 = 50.00%；按比例计分：10 × 50.00% = 5.00 分"
     assert project.trace.endswith(f"= {project.total:.2f} 分，等级：{project.grade}")
@@ -543,7 +561,8 @@ def test_execution_trace_of_every_branch() -> None:
         (True, "1153.25", "1104.37"): "执行数 1104.37 ÷ 全年预算数 1153.25 = 95.76%；按比例计分：10 × 95.76% = 9.58 分",
         (True, "100", "120"): "执行数 120 ÷ 全年预算数 100 = 120.00%，按满分计：10.00 分",
         (True, "100", "50"): "执行数 50 ÷ 全年预算数 100 = 50.00%；按比例计分：10 × 50.00% = 5.00 分",
-        (False, "1153.25", "1104.37"): "执行数 1104.37 ÷ 全年预算数 1153.25 = 95.76%；每低于 5% 扣 2 分，差 4.24%，扣 2 分：8.00 分",
+        (False, "1153.25", "1104.37"):
+            "执行数 1104.37 ÷ 全年预算数 1153.25 = 95.76%；每低于 5% 扣 2 分，差 4.24%，扣 2 分：8.00 分",
         (False, "100", "120"): "执行数 120 ÷ 全年预算数 100 = 120.00%；每低于 5% 扣 2 分，未低于 100%：10.00 分",
         (False, "100", "50"): "执行数 50 ÷ 全年预算数 100 = 50.00%；每低于 5% 扣 2 分，差 50%，扣 10 分：0.00 分",
     }

@@ -45,7 +45,9 @@ _EXECUTION = re.compile(
 )
 _TOTAL_BUDGET = re.compile(rf"预算(?:总)?数\s*(?:为|是)?\s*(?P<v>{NUM})\s*(?P<u>{MONEY_UNIT})")
 _TOTAL_EXECUTED = re.compile(rf"(?:执行数|支出总额|总支出|支出合计)\s*(?:为|是)?\s*(?P<v>{NUM})\s*(?P<u>{MONEY_UNIT})")
-_SPLIT = re.compile(r"按(?:资金来源|支出性质|经济分类|功能分类|支出经济分类|支出功能分类)[^，,：:。]{0,4}[，,：:]\s*(?P<body>[^。]+)")
+_SPLIT = re.compile(
+    r"按(?:资金来源|支出性质|经济分类|功能分类|支出经济分类|支出功能分类)[^，,：:。]{0,4}[，,：:]\s*(?P<body>[^。]+)"
+)
 _PART = re.compile(rf"(?P<v>{NUM})\s*(?P<u>{MONEY_UNIT})")
 _STATED_SUM = re.compile(rf"(?:合计|共计|总计)\s*(?:为|是)?\s*(?P<v>{NUM})\s*(?P<u>{MONEY_UNIT})")
 # Claims whose left side is a list are found from their anchor and read backwards to the start
@@ -61,7 +63,10 @@ _TARGET_ACTUAL = re.compile(
 _COMPLETION = re.compile(rf"^[^；;。]*?完成率\s*(?:为|是)?\s*(?P<r>{NUM})\s*%")
 _OVER = re.compile(rf"^[^；;。]*?超额完成\s*(?P<x>{NUM})\s*%")
 _YOY = re.compile(rf"同比(?P<dir>增长|增加|上升|提高|下降|减少|降低)\s*(?P<x>{NUM})\s*%")
-_PREVIOUS = re.compile(rf"(?:上年|去年|上一年)(?:同期)?(?:的|为|是|实现|完成)?\s*(?P<v>{NUM})\s*(?P<u>[^\d\s，,。；;]{{0,6}}?)(?=[，,；;。）)]|\s|较|比|增|减|下|上|$)")
+_PREVIOUS = re.compile(
+    rf"(?:上年|去年|上一年)(?:同期)?(?:的|为|是|实现|完成)?\s*(?P<v>{NUM})\s*(?P<u>[^\d\s，,。；;]{{0,6}}?)"
+    r"(?=[，,；;。）)]|\s|较|比|增|减|下|上|$)"
+)
 _FROM_TO = re.compile(
     rf"由\s*(?P<a>{NUM})\s*(?P<ua>[^\d\s，,。；;]{{0,6}}?)\s*(?:增长|增加|上升|提高|下降|减少|降低)(?:到|至)\s*(?P<b>{NUM})\s*(?P<ub>[^\d\s，,。；;]{{0,6}}?)(?=[，,；;。]|$)"
 )
@@ -130,7 +135,7 @@ def build_blocks(lines: Sequence[str], locations: Sequence[str], wrapped: bool) 
     run over many lines; otherwise every line is a paragraph already (docx)."""
     blocks: list[_Block] = []
     current: _Block | None = None
-    for raw, loc in zip(lines, locations):
+    for raw, loc in zip(lines, locations, strict=True):  # one location per line
         line = raw.strip()
         if not line:
             continue
@@ -191,7 +196,9 @@ class _Auditor:
         # Totals stated in the current section: the parts of 「按资金来源分…」 add up to one of them.
         self.totals: list[tuple[Decimal, str, str]] = []  # (value, unit, label)
 
-    def finding(self, block: _Block, offset: int, kind: str, claim: str, claimed: str, recomputed: str, message: str) -> None:
+    def finding(
+        self, block: _Block, offset: int, kind: str, claim: str, claimed: str, recomputed: str, message: str
+    ) -> None:
         self.result.findings.append(AuditFinding(block.where(offset), kind, claim, claimed, recomputed, message))
 
     def run(self, blocks: list[_Block]) -> AuditResult:
@@ -249,8 +256,7 @@ class _Auditor:
                 candidates = [(_dec(stated["v"]), stated["u"], f"合计 {stated['v']}{stated['u']}")]
             else:
                 candidates = self.totals
-            comparable = [(_convert(v, u, unit), label) for v, u, label in candidates]
-            comparable = [(v, label) for v, label in comparable if v is not None]
+            comparable = [(c, label) for v, u, label in candidates if (c := _convert(v, u, unit)) is not None]
             if not comparable:
                 continue
             self.result.checked += 1
@@ -293,7 +299,8 @@ class _Auditor:
             if (m["op"] or "") in _NEGATIVE_OPS:
                 continue
             a = _dec(m["a"])
-            b = _convert(_dec(m["b"]), m["ub"].strip(), m["ua"].strip()) if m["ua"].strip() and m["ub"].strip() else _dec(m["b"])
+            b = (_convert(_dec(m["b"]), m["ub"].strip(), m["ua"].strip()) if m["ua"].strip() and m["ub"].strip()
+                 else _dec(m["b"]))
             if a == 0 or b is None:
                 continue
             ratio = b / a
@@ -307,7 +314,8 @@ class _Auditor:
                     self.finding(
                         block, m.end() + rate.start("r"), "完成率", _excerpt(text, m.start(), m.end() + rate.end(), 0),
                         f"{rate['r']}%", f"{shown}%",
-                        f"完成率应为 {shown}%（实际完成 {m['b']}{m['ub']} ÷ 目标值 {m['a']}{m['ua']}），报告写的是 {rate['r']}%",
+                        f"完成率应为 {shown}%（实际完成 {m['b']}{m['ub']} ÷ 目标值 {m['a']}{m['ua']}），"
+                        f"报告写的是 {rate['r']}%",
                     )
             over = _OVER.match(tail)
             if over:
@@ -316,9 +324,11 @@ class _Auditor:
                 if not _agrees(over["x"], value):
                     shown = fmt_decimal(value, _places(over["x"]))
                     self.finding(
-                        block, m.end() + over.start("x"), "超额完成", _excerpt(text, m.start(), m.end() + over.end(), 0),
+                        block, m.end() + over.start("x"), "超额完成",
+                        _excerpt(text, m.start(), m.end() + over.end(), 0),
                         f"{over['x']}%", f"{shown}%",
-                        f"超额完成比例应为 {shown}%（实际完成 {m['b']}{m['ub']} ÷ 目标值 {m['a']}{m['ua']} − 1），报告写的是 {over['x']}%",
+                        f"超额完成比例应为 {shown}%（实际完成 {m['b']}{m['ub']} ÷ 目标值 {m['a']}{m['ua']} − 1），"
+                        f"报告写的是 {over['x']}%",
                     )
 
     # 同比
@@ -386,7 +396,8 @@ class _Auditor:
             return
         listed = min(counts, key=lambda c: abs(c - n))
         self.finding(
-            block, m.start("n"), "计数", _excerpt(block.text, m.start(), m.end(), 0), f"{n}{m['w']}", f"{listed}{m['w']}",
+            block, m.start("n"), "计数", _excerpt(block.text, m.start(), m.end(), 0),
+            f"{n}{m['w']}", f"{listed}{m['w']}",
             f"文中称共 {n}{m['w']}，但列出的是 {listed}{m['w']}",
         )
 

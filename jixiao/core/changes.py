@@ -11,7 +11,7 @@ import copy
 import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from jixiao.core import model as core
 
@@ -177,13 +177,17 @@ def assign_rectification_codes(old: core.DepartmentYear | None, new: core.Depart
         taken.add(code)
 
 
+class _Versioned(Protocol):
+    version: int | None  # the stored version a copy was read at (None: not stored)
+
+
 def without_versions(dy: core.DepartmentYear) -> core.DepartmentYear:
     """A copy of ``dy`` that claims no stored versions: the content alone, as a file made by hand
     (and for comparing content, whatever versions two copies were read at)."""
     dy = copy.deepcopy(dy)
-    for obj in (dy, *dy.budget_lines, *dy.indicators, *dy.rectifications):
-        obj.version = None
+    versioned: list[_Versioned] = [dy, *dy.budget_lines, *dy.indicators, *dy.rectifications]
     for p in dy.projects:
-        for obj in (p, *p.funds, *p.indicators, *p.checkpoints):
-            obj.version = None
+        versioned += [p, *p.funds, *p.indicators, *p.checkpoints]
+    for obj in versioned:
+        obj.version = None
     return dy

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-_QUANTS = {places: Decimal(1).scaleb(-places) for places in range(0, 9)}
+_QUANTS = {places: Decimal(1).scaleb(-places) for places in range(9)}
 _HUNDRED = Decimal(100)
 DASH = "—"
 
@@ -18,7 +18,7 @@ DASH = "—"
 def _round(d: Decimal, places: int) -> Decimal:
     rounded = d.quantize(_QUANTS[places], rounding=ROUND_HALF_UP)
     # -0.00 would read as a negative value on a form
-    return rounded.copy_abs() if not rounded else rounded
+    return rounded if rounded else rounded.copy_abs()
 
 
 # fmt_decimal and fmt_value sit on the scoring hot path (several calls per indicator trace), so

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -304,7 +305,9 @@ def _indicator_analysis(w: _Writer, pairs: list[tuple[Indicator, IndicatorResult
             w.p(f"{got}偏差原因及改进措施：{ind.deviation_reason.strip()}")
 
 
-def _score_parts(execution: ExecutionResult, results: Iterable[IndicatorResult], exec_name: str) -> list[tuple[str, Decimal]]:
+def _score_parts(
+    execution: ExecutionResult, results: Iterable[IndicatorResult], exec_name: str
+) -> list[tuple[str, Decimal]]:
     """Points per 一级指标 of a verifiable total (every part has a score)."""
     parts: dict[str, Decimal] = {exec_name: execution.score or ZERO}
     for r in results:
@@ -329,14 +332,16 @@ def _indicator_rows(pairs: Iterable[tuple[Indicator, IndicatorResult]]) -> list[
     return rows
 
 
-INDICATOR_HEADER = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+INDICATOR_HEADER = [
+    "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施",
+]
 INDICATOR_WIDTHS = (1.2, 1.3, 2.0, 1.5, 1.6, 0.95, 0.95, 2.6)
 
 
 def _band_counts(values: list[Decimal], edges: tuple[Decimal, ...], unit: str) -> tuple[list[str], list[Decimal]]:
     """Counts per band [edge_i, edge_i+1), with an open band below the first and above the last edge."""
     labels = [f"低于{fmt_value(edges[0])}{unit}"]
-    labels += [f"{fmt_value(lo)}{unit}–{fmt_value(hi)}{unit}" for lo, hi in zip(edges, edges[1:])]
+    labels += [f"{fmt_value(lo)}{unit}–{fmt_value(hi)}{unit}" for lo, hi in pairwise(edges)]
     labels.append(f"{fmt_value(edges[-1])}{unit}及以上")
     counts = [ZERO] * len(labels)
     for v in values:
@@ -344,7 +349,9 @@ def _band_counts(values: list[Decimal], edges: tuple[Decimal, ...], unit: str) -
     return labels, counts
 
 
-def _indicator_chart(key: str, title: str, pairs: list[tuple[Indicator, IndicatorResult]], rules: ReportRules) -> Chart | None:
+def _indicator_chart(
+    key: str, title: str, pairs: list[tuple[Indicator, IndicatorResult]], rules: ReportRules
+) -> Chart | None:
     scored = [(ind, res) for ind, res in pairs if res.score is not None and res.weight]
     if not scored:
         return None
@@ -352,7 +359,8 @@ def _indicator_chart(key: str, title: str, pairs: list[tuple[Indicator, Indicato
     if len(scored) > rules.chart_bar_limit:
         # One bar per indicator would be unreadable: count indicators per score-rate band.
         labels, counts = _band_counts(rates, rules.score_rate_buckets, "%")
-        return Chart(key=key, kind="columns", title=f"{title}分布", labels=labels, values=counts, axis_label="指标数（项）")
+        return Chart(key=key, kind="columns", title=f"{title}分布", labels=labels, values=counts,
+                     axis_label="指标数（项）")
     return Chart(key=key, kind="bars", title=title, labels=[ind.name for ind, _ in scored], values=rates,
                  axis_label="得分率（%）", reference=HUNDRED)
 
@@ -379,7 +387,7 @@ def _execution_chart(projects: list[ProjectResult], rules: ReportRules) -> Chart
 def _grade_chart(projects: list[ProjectResult]) -> Chart | None:
     if not projects:
         return None
-    counts = {g: 0 for g in GRADES}
+    counts = dict.fromkeys(GRADES, 0)
     for p in projects:
         if p.grade is not None:  # an unverifiable total has no grade yet
             counts[p.grade] = counts.get(p.grade, 0) + 1
@@ -388,10 +396,11 @@ def _grade_chart(projects: list[ProjectResult]) -> Chart | None:
 
 
 def _origin_note(w: _Writer, dy: DepartmentYear) -> None:
-    illustrative = dy.origin == "示例" or any(
-        x.origin == "示例"
-        for x in [*dy.budget_lines, *dy.indicators, *dy.projects, *(i for p in dy.projects for i in p.indicators)]
-    )
+    origins = [
+        dy.origin, *(b.origin for b in dy.budget_lines), *(i.origin for i in dy.indicators),
+        *(p.origin for p in dy.projects), *(i.origin for p in dy.projects for i in p.indicators),
+    ]
+    illustrative = "示例" in origins
     if illustrative:
         w.p("说明：本报告部分数据为系统演示用的示例数据，表格中已标注「示例」，不代表单位实际填报情况。", style="note")
 
@@ -458,7 +467,7 @@ def draft_department(dy: DepartmentYear, result: DepartmentResult, rules: Report
         w.p(f"年度部门整体绩效目标实际完成情况：{dy.goal_actual.strip()}")
 
     w.h2("（二）各项工作任务绩效目标完成情况分析")
-    pairs = list(zip(dy.indicators, result.indicators))
+    pairs = list(zip(dy.indicators, result.indicators, strict=True))
     _indicator_analysis(w, pairs, "部门整体")
     chart = _indicator_chart("dept-indicators", "部门整体绩效指标完成情况（得分率）", pairs, rules)
     if chart:
@@ -546,7 +555,8 @@ def _project_analysis(w: _Writer, dy: DepartmentYear, result: DepartmentResult) 
             head = f"{_quote(p.name)}预算执行率 {fmt_rate(p.execution.rate, 1)}。"
             if is_placeholder(explanation, w.rules):
                 w.blocks.append(Paragraph(f"{head}原因说明：{TODO}请填写执行率偏低的原因。", todo=True))
-                w.warnings.append(f"项目{_quote(p.name)}预算执行率低于 {fmt_rate(threshold, 0)}，原因说明未填写，报告中已标注{TODO}")
+                w.warnings.append(f"项目{_quote(p.name)}预算执行率低于 {fmt_rate(threshold, 0)}，"
+                                  f"原因说明未填写，报告中已标注{TODO}")
             else:
                 w.p(f"{head}原因说明：{explanation.strip()}")
     for chart in (_execution_chart(projects, w.rules), _grade_chart(projects)):
@@ -557,13 +567,18 @@ def _project_analysis(w: _Writer, dy: DepartmentYear, result: DepartmentResult) 
 def _department_table(dy: DepartmentYear, result: DepartmentResult) -> Table:
     unit = result.money_unit
     exec_row = [
-        "预算执行", "预算执行率", f"预算执行率（全年预算数 {_amount(result.budget, unit)}，执行数 {_amount(result.executed, unit)}）",
-        "100%", fmt_rate(result.execution.rate, 1), fmt_score(result.execution.weight), fmt_score(result.execution.score),
-        "—" if (result.execution.rate or ZERO) >= load_rules().low_execution_rate else (dy.execution_explanation.strip() or "—"),
+        "预算执行", "预算执行率",
+        f"预算执行率（全年预算数 {_amount(result.budget, unit)}，执行数 {_amount(result.executed, unit)}）",
+        "100%", fmt_rate(result.execution.rate, 1), fmt_score(result.execution.weight),
+        fmt_score(result.execution.score),
+        "—" if (result.execution.rate or ZERO) >= load_rules().low_execution_rate
+        else (dy.execution_explanation.strip() or "—"),
     ]
-    rows = [exec_row, *_indicator_rows(zip(dy.indicators, result.indicators))]
+    rows = [exec_row, *_indicator_rows(zip(dy.indicators, result.indicators, strict=True))]
     weight = sum_known([result.execution.weight, *(r.weight for r in result.indicators)])
-    rows.append(["合计", "", "", "", "", fmt_score(weight), fmt_score(result.total), f"自评等级：{result.grade or '—'}"])
+    rows.append(
+        ["合计", "", "", "", "", fmt_score(weight), fmt_score(result.total), f"自评等级：{result.grade or '—'}"]
+    )
     return Table(
         caption=f"{dy.department.name} {dy.year} 年度部门整体支出绩效自评表",
         header=INDICATOR_HEADER, rows=rows, numeric=frozenset({5, 6}), widths=INDICATOR_WIDTHS,
@@ -589,7 +604,9 @@ def _projects_table(projects: list[ProjectResult], dy: DepartmentYear, unit: str
 # ---------------------------------------------------------------- 项目支出绩效自评报告
 
 
-def draft_project(dy: DepartmentYear, project: Project, result: ProjectResult, rules: ReportRules | None = None) -> Draft:
+def draft_project(
+    dy: DepartmentYear, project: Project, result: ProjectResult, rules: ReportRules | None = None
+) -> Draft:
     rules = rules or load_rules()
     w = _Writer(rules)
     unit = dy.money_unit
@@ -629,7 +646,7 @@ def draft_project(dy: DepartmentYear, project: Project, result: ProjectResult, r
     w.h2("（一）总体目标完成情况")
     w.narrative(project.goal_actual, "总体目标实际完成情况")
     w.h2("（二）绩效指标完成情况")
-    pairs = list(zip(project.indicators, result.indicators))
+    pairs = list(zip(project.indicators, result.indicators, strict=True))
     _indicator_analysis(w, pairs, "本项目")
     chart = _indicator_chart("project-indicators", "项目绩效指标完成情况（得分率）", pairs, rules)
     if chart:
@@ -657,7 +674,9 @@ def draft_project(dy: DepartmentYear, project: Project, result: ProjectResult, r
                 project.execution_explanation.strip() or "—"]
     table_rows = [exec_row, *_indicator_rows(pairs)]
     weight = sum_known([result.execution.weight, *(r.weight for r in result.indicators)])
-    table_rows.append(["合计", "", "", "", "", fmt_score(weight), fmt_score(result.total), f"自评等级：{result.grade or '—'}"])
+    table_rows.append(
+        ["合计", "", "", "", "", fmt_score(weight), fmt_score(result.total), f"自评等级：{result.grade or '—'}"]
+    )
     w.add(Table(caption=f"{project.name} {dy.year} 年度项目支出绩效自评表", header=INDICATOR_HEADER,
                 rows=table_rows, numeric=frozenset({5, 6}), widths=INDICATOR_WIDTHS))
     return Draft(title=[project.name, f"{dy.year}年项目支出绩效自评报告"], blocks=w.blocks, warnings=w.warnings)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -251,7 +252,8 @@ def parse_rules(data: Mapping[str, Any], source: str = "规则") -> EnterpriseRu
     return r.done(EnterpriseRules(
         **header,
         industrial_divisions=tuple(str(d) for d in get(scale, "divisions", "$.above_scale_industry") or ()),
-        above_scale_min=r.dec(get(scale, "min_revenue", "$.above_scale_industry"), "$.above_scale_industry.min_revenue"),
+        above_scale_min=r.dec(get(scale, "min_revenue", "$.above_scale_industry"),
+                              "$.above_scale_industry.min_revenue"),
         above_quota=above_quota, divisions=dict(get(data, "divisions") or {}),
         tags=dict(data.get("industry_tags") or {}),
         specialised_programs=tuple(get(spec, "programs", "$.specialised") or ()),
@@ -317,7 +319,9 @@ def advance(t: Ticket, status: str, when: date, rules: EnterpriseRules, note: st
     if problem:
         raise InputError(problem, where)
     if t.events and when < t.events[-1].date:
-        raise InputError(f"日期 {when.isoformat()} 早于上一步“{t.events[-1].status}”的 {t.events[-1].date.isoformat()}", where)
+        raise InputError(
+            f"日期 {when.isoformat()} 早于上一步“{t.events[-1].status}”的 {t.events[-1].date.isoformat()}", where
+        )
     if status == "回访" and satisfaction not in SATISFACTION[1:]:
         raise InputError(f"回访须记录满意度：{'、'.join(SATISFACTION[1:])}", where)
     return replace(t, events=[*t.events, TicketEvent(t.ticket_id, status, when, note)],
@@ -358,7 +362,9 @@ def check_ticket(t: Ticket, rules: EnterpriseRules, where: Callable[[int, str], 
         if last is not None and e.date < last:
             problems.append(Problem(where(i, "date"), f"工单“{t.ticket_id}”：日期早于上一步", "日期"))
         if i == 0 and e.date != t.received_on:
-            problems.append(Problem(where(i, "date"), f"工单“{t.ticket_id}”：受理日期应与收到日期 {t.received_on.isoformat()} 一致", "日期"))
+            problems.append(Problem(where(i, "date"),
+                                    f"工单“{t.ticket_id}”：受理日期应与收到日期 {t.received_on.isoformat()} 一致",
+                                    "日期"))
         current, last = e.status, e.date
     if not t.events:
         problems.append(Problem(where(-1, "status"), f"工单“{t.ticket_id}”没有办理过程，至少应有“受理”", "状态"))
@@ -370,7 +376,8 @@ def check_ticket(t: Ticket, rules: EnterpriseRules, where: Callable[[int, str], 
 # ---------------------------------------------------------------- validation
 
 def check_ledger(ledger: EnterpriseLedger, rules: EnterpriseRules, where: Where) -> list[Problem]:
-    problems = duplicate_problems(ledger.enterprises, "uscc", "统一社会信用代码", lambda i, a: where("enterprises", i, a))
+    problems = duplicate_problems(ledger.enterprises, "uscc", "统一社会信用代码",
+                                  lambda i, a: where("enterprises", i, a))
     known = {e.uscc for e in ledger.enterprises}
     for i, e in enumerate(ledger.enterprises):
         if len(e.industry_code) != 4 or not e.industry_code.isdigit():
@@ -378,12 +385,14 @@ def check_ledger(ledger: EnterpriseLedger, rules: EnterpriseRules, where: Where)
                                     f"行业代码“{e.industry_code}”应为 GB/T 4754-2017 的4位小类代码", "行业代码"))
         elif e.division not in rules.divisions:
             problems.append(Problem(where("enterprises", i, "industry_code"),
-                                    f"行业代码“{e.industry_code}”的大类“{e.division}”不在 GB/T 4754-2017 大类表中", "行业代码"))
+                                    f"行业代码“{e.industry_code}”的大类“{e.division}”不在 GB/T 4754-2017 大类表中",
+                                    "行业代码"))
 
     def enterprise_ref(table: str, rows: list[Any]) -> None:
         for i, r in enumerate(rows):
             if r.uscc not in known:
-                problems.append(Problem(where(table, i, "uscc"), f"企业“{r.uscc}”不在企业名录中，请先登记", "统一社会信用代码"))
+                problems.append(Problem(where(table, i, "uscc"), f"企业“{r.uscc}”不在企业名录中，请先登记",
+                                        "统一社会信用代码"))
 
     for table in ("recognitions", "stats", "visits", "tickets", "plans"):
         enterprise_ref(table, getattr(ledger, table))
@@ -397,7 +406,8 @@ def check_ledger(ledger: EnterpriseLedger, rules: EnterpriseRules, where: Where)
         key = (s.uscc, s.month, s.vintage)
         if key in seen:
             problems.append(Problem(where("stats", i, "vintage"),
-                                    f"企业“{s.uscc}”{s.month}月的 {s.vintage.isoformat()} 版数据重复（与第{seen[key] + 1}条相同）",
+                                    f"企业“{s.uscc}”{s.month}月的 {s.vintage.isoformat()} 版数据重复"
+                                    f"（与第{seen[key] + 1}条相同）",
                                     "数据版本"))
         seen.setdefault(key, i)
         for cur, prior, title in (("output", "output_prior", "上年同期工业总产值（同口径）"),
@@ -407,16 +417,23 @@ def check_ledger(ledger: EnterpriseLedger, rules: EnterpriseRules, where: Where)
                                         "须填写统计局提供的上年同期同口径数（增速只按同口径计算）", title))
     for table, attr, title in (("visits", "visit_id", "走访编号"), ("tickets", "ticket_id", "工单编号"),
                                ("plans", "plan_id", "方案编号"), ("briefings", "briefing_id", "宣讲会编号")):
-        problems += duplicate_problems(getattr(ledger, table), attr, title, lambda i, a, t=table: where(t, i, a))
+        problems += duplicate_problems(getattr(ledger, table), attr, title, partial(where, table))
     for i, v in enumerate(ledger.visits):
         if not v.staff:
             problems.append(Problem(where("visits", i, "staff"), "须填写参加走访的人员", "走访人员"))
     events = event_rows(ledger)
     for i, t in enumerate(ledger.tickets):
         rows = events.get(t.ticket_id, [])
-        problems += check_ticket(t, rules, lambda j, a, i=i, rows=rows: (
-            where("ticket_events", rows[j], a) if 0 <= j < len(rows) else where("tickets", i, a)))
+        problems += check_ticket(t, rules, _ticket_where(where, i, rows))
     return problems
+
+
+def _ticket_where(where: Where, i: int, rows: list[int]) -> Callable[[int, str], str]:
+    """Locations for ticket ``i``'s checks: event ``j`` at its row of the flat event table (the
+    ticket itself when there is no such event)."""
+    def at(j: int, a: str) -> str:
+        return where("ticket_events", rows[j], a) if 0 <= j < len(rows) else where("tickets", i, a)
+    return at
 
 
 def event_rows(ledger: EnterpriseLedger) -> dict[str, list[int]]:
@@ -530,7 +547,9 @@ class EnterpriseSummary:
             "above_scale_industry": {**self.above_scale.as_dict(), "growth_basis": "同口径（统计局提供的上年同期数）"},
             "industry_divisions": len(self.divisions),
             "growing_divisions": [d.tag or d.name for d in self.growing_divisions],
-            "by_division": [{"code": d.code, "name": d.name, "tag": d.tag, **d.total.as_dict()} for d in self.divisions],
+            "by_division": [
+                {"code": d.code, "name": d.name, "tag": d.tag, **d.total.as_dict()} for d in self.divisions
+            ],
             "above_quota_trade": self.above_quota.as_dict(),
             "above_quota_by_trade": {k: v.as_dict() for k, v in self.quota_by_trade.items()},
             "published_prior_reference_wan": {k: fmt_value(v, 2) for k, v in self.published_prior.items()},

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -200,7 +201,8 @@ def parse_rules(data: Mapping[str, Any], source: str = "规则") -> InvestRules:
     amounts = get(data, "agreed_amounts") or {}
     events = get(data, "events") or {}
     visits = get(data, "leader_visits") or {}
-    max_share = r.dec(get(credit, "max_share_per_project", "$.credit"), "$.credit.max_share_per_project", "应为数值，如 1")
+    max_share = r.dec(get(credit, "max_share_per_project", "$.credit"), "$.credit.max_share_per_project",
+                      "应为数值，如 1")
     project_set = get(amounts, "project_set", "$.agreed_amounts")
     if project_set is not None and project_set not in MEASURES:
         r.problem("$.agreed_amounts.project_set", f"应为{'、'.join(MEASURES)}之一")
@@ -275,22 +277,24 @@ def check_ledger(ledger: InvestLedger, rules: InvestRules, where: Where) -> list
     problems: list[Problem] = []
     for table, attr, title in (("projects", "project_id", "项目编号"), ("fdi", "fdi_id", "到资编号"),
                                ("events", "event_id", "活动编号"), ("visits", "visit_id", "拜访编号")):
-        problems += duplicate_problems(getattr(ledger, table), attr, title, lambda i, a, t=table: where(t, i, a))
+        problems += duplicate_problems(getattr(ledger, table), attr, title, partial(where, table))
     for i, p in enumerate(ledger.projects):
-        problems += _check_project(p, lambda a, i=i: where("projects", i, a))
+        problems += _check_project(p, partial(where, "projects", i))
     names = {p.project_id: p.name for p in ledger.projects}
     totals: dict[str, Decimal] = {}
     first_row: dict[str, int] = {}
     pairs: dict[tuple[str, str], int] = {}
     for i, c in enumerate(ledger.credits):
         if c.project_id not in names:
-            problems.append(Problem(where("credits", i, "project_id"), f"项目“{c.project_id}”不在项目台账中", "项目编号"))
+            problems.append(Problem(where("credits", i, "project_id"), f"项目“{c.project_id}”不在项目台账中",
+                                    "项目编号"))
             continue
         if not Decimal(0) < c.share <= Decimal(1):
             problems.append(Problem(where("credits", i, "share"), "分成比例应大于0且不超过1", "分成比例"))
         if (c.project_id, c.unit) in pairs:
             problems.append(Problem(where("credits", i, "unit"),
-                                    f"单位“{c.unit}”在项目“{c.project_id}”中已有分成（第{pairs[(c.project_id, c.unit)] + 1}条）",
+                                    f"单位“{c.unit}”在项目“{c.project_id}”中已有分成"
+                                    f"（第{pairs[(c.project_id, c.unit)] + 1}条）",
                                     "计分单位"))
         pairs.setdefault((c.project_id, c.unit), i)
         bad = [m for m in c.counts_for if m not in MEASURES]
@@ -302,10 +306,11 @@ def check_ledger(ledger: InvestLedger, rules: InvestRules, where: Where) -> list
     for pid, total in totals.items():
         if total > max_share:
             problems.append(Problem(where("credits", first_row[pid], "share"),
-                                    f"项目“{pid}”（{names[pid]}）各单位分成合计 {fmt_value(total)}，超过 {fmt_value(max_share)}",
+                                    f"项目“{pid}”（{names[pid]}）各单位分成合计 {fmt_value(total)}，"
+                                    f"超过 {fmt_value(max_share)}",
                                     "分成比例"))
     for i, f in enumerate(ledger.fdi):
-        problems += _check_fdi(f, names, lambda a, i=i: where("fdi", i, a))
+        problems += _check_fdi(f, names, partial(where, "fdi", i))
     return problems
 
 
@@ -321,7 +326,8 @@ def _check_project(p: Project, where: Callable[[str], str]) -> list[Problem]:
         for later in STAGES[reached + 1:]:
             if getattr(p, STAGE_DATES[later]) is not None:
                 problems.append(Problem(where(STAGE_DATES[later]),
-                                        f"项目当前阶段为“{p.stage}”，却已填写“{later}”日期；请更正当前阶段或日期", "阶段日期"))
+                                        f"项目当前阶段为“{p.stage}”，却已填写“{later}”日期；请更正当前阶段或日期",
+                                        "阶段日期"))
     previous: tuple[str, date] | None = None
     for stage in STAGES:
         d = getattr(p, STAGE_DATES[stage])

@@ -236,6 +236,7 @@ def header_from_dict(data: Any, source: str, fmt: str, what: str) -> tuple[str, 
         problems.append(Problem(f"{source}: $.year", "年度应为四位整数，如 2022"))
     if problems:
         raise InputError(problems)
+    assert isinstance(department, str) and isinstance(year, int)  # checked above
     return department.strip(), year
 
 

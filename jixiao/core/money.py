@@ -109,7 +109,7 @@ def parse_amount(text: str, default_unit: str = "万元") -> Amount:
     # Try every split of "number + unit": the longest known unit suffix wins, so "一百万元" reads
     # as 100 万元 (the unit the form meant), not 1000000 元.
     for unit in _UNITS_LONGEST_FIRST:
-        if folded.endswith(unit) or folded.endswith(unit + "整"):
+        if folded.endswith((unit, unit + "整")):
             number = folded[: folded.rfind(unit)].strip()
             # "一千元" is 1000 元, not 1 千元: a Chinese numeral owns its own 千/百.
             if unit[0] in "千百" and number and not number[-1].isdigit():

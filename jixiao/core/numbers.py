@@ -10,7 +10,6 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-
 # Full-width ASCII (U+FF01..U+FF5E) maps onto ASCII by a fixed offset; the ideographic space and
 # a few look-alike dashes/tildes that forms contain are folded explicitly.
 _FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
@@ -45,8 +44,9 @@ def _cn_to_decimal(text: str) -> Decimal:
     whole, _, frac = body.partition("点")
     if not whole:
         raise ValueError(f"「{text}」缺少整数部分")
-    # Imported here: cn2an takes most of a second to import and only Chinese numerals need it.
-    import cn2an
+    # Imported here: cn2an takes a quarter of a second or more to import and only Chinese
+    # numerals need it.
+    import cn2an  # noqa: PLC0415 — lazy: a slow import most inputs never need
 
     try:
         integer = cn2an.cn2an(whole, "normal")

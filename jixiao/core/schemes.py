@@ -140,9 +140,11 @@ def scheme_from_dict(data: dict[str, Any], where: str = "方案") -> Scheme:
     if execution.level1 is not None:
         owner = next((c for c in categories if c.level1 == execution.level1), None)
         if owner is None:
-            problems.append(Problem(f"{where}: $.execution.level1", f"一级指标「{execution.level1}」不在 categories 中"))
+            problems.append(Problem(f"{where}: $.execution.level1",
+                                    f"一级指标「{execution.level1}」不在 categories 中"))
         elif owner.weight < execution.weight:
-            problems.append(Problem(f"{where}: $.execution.weight", f"执行率分值大于所属一级指标「{owner.level1}」的分值"))
+            problems.append(Problem(f"{where}: $.execution.weight",
+                                    f"执行率分值大于所属一级指标「{owner.level1}」的分值"))
         weight_sum = sum((c.weight for c in categories), Decimal(0))
     else:
         weight_sum = execution.weight + sum((c.weight for c in categories), Decimal(0))

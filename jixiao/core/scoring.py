@@ -206,7 +206,8 @@ def _less_is_better(t: Target, b: Decimal) -> tuple[Decimal, TraceStep]:
         return ratio, ("反向指标：指标值 {target:value} ÷ 实际完成值 {actual:value} = {ratio:pct}%",
                        {"actual": b, "target": a, "ratio": ratio})
     if b <= a:
-        return ONE, ("反向指标：指标值 {target:value}，实际完成值 {actual:value} 未超过指标值", {"actual": b, "target": a})
+        return ONE, ("反向指标：指标值 {target:value}，实际完成值 {actual:value} 未超过指标值",
+                     {"actual": b, "target": a})
     return ZERO, ("反向指标：指标值 {target:value}，实际完成值 {actual:value} 超过指标值", {"actual": b, "target": a})
 
 
@@ -220,7 +221,8 @@ def _equal_to(t: Target, b: Decimal) -> tuple[Decimal, TraceStep]:
         return ZERO, ("指标值为 0，实际完成值 {actual:value} 不等于指标值", {"actual": b})
     deviation = abs(b - a) / abs(a)
     ratio = max(ZERO, ONE - deviation)
-    return ratio, ("实际完成值 {actual:value} 偏离指标值 {target:value} 的 {deviation:pct}%，按 1 − 偏离度 = {ratio:pct}%",
+    return ratio, ("实际完成值 {actual:value} 偏离指标值 {target:value} 的 {deviation:pct}%，"
+                   "按 1 − 偏离度 = {ratio:pct}%",
                    {"actual": b, "target": a, "deviation": deviation, "ratio": ratio})
 
 
@@ -362,7 +364,9 @@ def check_weights(indicators: Iterable[Indicator], scheme: Scheme, location: str
     for ind in inds:
         if scheme.category(ind.level1) is None:
             known = "、".join(c.level1 for c in scheme.categories)
-            problems.append(Problem(f"{where}：{ind.code}", f"一级指标「{ind.level1}」不在评分方案「{scheme.name}」中（应为 {known}）", "一级指标"))
+            problems.append(Problem(f"{where}：{ind.code}",
+                                    f"一级指标「{ind.level1}」不在评分方案「{scheme.name}」中（应为 {known}）",
+                                    "一级指标"))
             continue
         if ind.weight is None:
             blank_classes.add(ind.level1)
@@ -378,13 +382,17 @@ def check_weights(indicators: Iterable[Indicator], scheme: Scheme, location: str
     else:
         grand = sum(sums.values(), ZERO) + (execution.weight if execution.level1 is None else ZERO)
         if grand != scheme.total:
-            problems.append(Problem(where, f"分值合计 {fmt_value(grand)} 分（含{execution.name} {fmt_value(execution.weight)} 分），应为 {fmt_value(scheme.total)} 分", "分值"))
+            problems.append(Problem(where, f"分值合计 {fmt_value(grand)} 分"
+                                           f"（含{execution.name} {fmt_value(execution.weight)} 分），"
+                                           f"应为 {fmt_value(scheme.total)} 分", "分值"))
         reallocated = grand == scheme.total and absent
     if not reallocated:
         for cat in scheme.categories:
             got = sums.get(cat.level1, ZERO)
             if cat.level1 not in blank_classes and got != cat.weight:
-                problems.append(Problem(f"{where}：{cat.level1}", f"「{cat.level1}」分值合计 {fmt_value(got)} 分，评分方案规定 {fmt_value(cat.weight)} 分", "分值"))
+                problems.append(Problem(f"{where}：{cat.level1}",
+                                        f"「{cat.level1}」分值合计 {fmt_value(got)} 分，"
+                                        f"评分方案规定 {fmt_value(cat.weight)} 分", "分值"))
     return problems
 
 
@@ -409,7 +417,9 @@ def _total(execution: ExecutionResult, results: Sequence[IndicatorResult]) -> De
     return (execution.score or ZERO) + sum((r.score for r in results if r.score is not None), ZERO)
 
 
-def _unverified_reason(execution: ExecutionResult, results: Sequence[IndicatorResult], rule: ExecutionRule) -> str | None:
+def _unverified_reason(
+    execution: ExecutionResult, results: Sequence[IndicatorResult], rule: ExecutionRule
+) -> str | None:
     """"总分无法核实：3 项指标未填写分值、预算执行率未计分（…）" when some part has no score."""
     counts: dict[Cause, int] = {}
     for r in results:

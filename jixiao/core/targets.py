@@ -62,8 +62,11 @@ _UNIT_STOP = re.compile(r"[\s,，;；、。:：!！?？\d]")
 # A bare Chinese numeral only counts as a quantity before one of these measure words; otherwise
 # "一般" or "十分明显" would read as numbers.
 _COUNT_UNITS = frozenset(
-    "个 项 次 家 人 人次 场 件 宗 份 篇 期 批 名 所 座 条 台 套 户 间 处 栋 亩 公顷 平方米 米 千米 "
-    "公里 天 日 周 月 个月 年 小时 分钟 元 万元 亿元 美元 万美元 %".split()
+    [
+        "个", "项", "次", "家", "人", "人次", "场", "件", "宗", "份", "篇", "期", "批", "名", "所", "座", "条",
+        "台", "套", "户", "间", "处", "栋", "亩", "公顷", "平方米", "米", "千米", "公里", "天", "日", "周", "月",
+        "个月", "年", "小时", "分钟", "元", "万元", "亿元", "美元", "万美元", "%",
+    ]
 )
 
 
@@ -121,9 +124,9 @@ def _split_number(rest: str) -> tuple[str, str] | None:
     if not match:
         return None
     number, unit = match.group(1), match.group(2).strip()
-    if number[-1] in "万亿" and len(number) > 1 and not number[-2].isdigit():
-        if canonical_unit(number[-1] + unit) in MONEY_UNITS:
-            number, unit = number[:-1], number[-1] + unit
+    if (number[-1] in "万亿" and len(number) > 1 and not number[-2].isdigit()
+            and canonical_unit(number[-1] + unit) in MONEY_UNITS):
+        number, unit = number[:-1], number[-1] + unit
     return number, unit
 
 

@@ -6,6 +6,7 @@ and every warning with its causes and corrective measures.
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from docx import Document
@@ -15,7 +16,7 @@ from docx.shared import Cm, Pt
 from docx.styles.style import CharacterStyle
 from docx.text.run import Run
 
-from jixiao.core.display import fmt_amount, fmt_rate, fmt_score
+from jixiao.core.display import DASH, fmt_amount, fmt_rate, fmt_score
 from jixiao.core.errors import InputError
 from jixiao.core.monitoring import MonitoringReport
 
@@ -58,6 +59,11 @@ def _table(doc: DocxDocument, header: list[str], rows: list[list[str]], widths_c
             _east_asian(run, BODY_FONT)
 
 
+def _cell_amount(d: Decimal | None) -> str:
+    """An amount for a table cell; "—" when blank."""
+    return DASH if d is None else fmt_amount(d)
+
+
 def add_monitoring_section(doc: DocxDocument, report: MonitoringReport, level: int = 1) -> None:
     """Append the monitoring section (heading ``level``) to ``doc``."""
     t = report.totals
@@ -68,10 +74,12 @@ def add_monitoring_section(doc: DocxDocument, report: MonitoringReport, level: i
     if samples:
         which = "全部项目" if len(samples) == len(report.projects) else "项目 " + "、".join(samples)
         _para(doc, f"说明：{which}的月度执行数和监控填报内容为示例数据，仅用于演示，不代表实际情况。")
+    # a blank project budget leaves the sum unknown: said so, never shown as 0
+    budget = ("全年预算数未填写完整（有项目的全年预算数为空）" if t.budget is None
+              else f"全年预算 {fmt_amount(t.budget)}{unit}")
     _para(doc, (
         f"截至 {m} 月底，序时进度为 {fmt_rate(report.time_progress)}。"
-        f"{report.department_name}项目支出全年预算 "
-        f"{fmt_amount(t.budget)}{unit}，1-{m}月执行 {fmt_amount(t.executed_to_date)}{unit}，执行进度 "
+        f"{report.department_name}项目支出{budget}，1-{m}月执行 {fmt_amount(t.executed_to_date)}{unit}，执行进度 "
         f"{fmt_rate(t.execution_progress)}，预计全年执行 {fmt_amount(t.forecast_executed)}{unit}，预计执行率 "
         f"{fmt_rate(t.forecast_rate)}，整体为{report.label(t.level)}。"
         f"{len(report.projects)} 个项目中，{t.counts.get('red', 0)} 个红色预警、"
@@ -86,7 +94,7 @@ def add_monitoring_section(doc: DocxDocument, report: MonitoringReport, level: i
         ["项目（★ 重点监控）", f"全年预算数（{unit}）", f"1-{m}月执行数", "执行进度", "预警", "预计执行率",
          "预计执行率得分"],
         [
-            [f"{'★' if p.key_monitoring else ''}{p.code} {p.name}", fmt_amount(p.budget),
+            [f"{'★' if p.key_monitoring else ''}{p.code} {p.name}", _cell_amount(p.budget),
              fmt_amount(p.executed_to_date), fmt_rate(p.execution_progress), report.label(p.level),
              fmt_rate(p.forecast.rate), fmt_score(p.forecast.score)]
             for p in report.projects

@@ -32,7 +32,8 @@ def check_ledger(ledger: Ledger, rules: Any, where: Where) -> list[Problem]:
             problems.append(Problem(parcel_where(i, "suspension_start_date"), "停建的宗地须填写停建起始日期",
                                     "停建起始日期"))
         if p.construction_status == "未动工" and p.agreed_start_date is None:
-            problems.append(Problem(parcel_where(i, "agreed_start_date"), "未动工的宗地须填写约定动工日期", "约定动工日期"))
+            problems.append(Problem(parcel_where(i, "agreed_start_date"), "未动工的宗地须填写约定动工日期",
+                                    "约定动工日期"))
     areas = {p.parcel_id: p.site_area_m2 for p in ledger.parcels}
     for i, d in enumerate(ledger.disposals):
         if d.parcel_id not in areas:

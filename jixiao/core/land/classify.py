@@ -102,13 +102,15 @@ def _idle(p: Parcel, rs: RuleSet, as_of: date) -> tuple[str, date] | None:
         if p.planned_floor_area_m2 and p.planned_floor_area_m2 > 0:
             ratio = Fraction(p.floor_area_m2) / Fraction(p.planned_floor_area_m2)
             if ratio < rule.built_floor_ratio_min:
-                reasons.append(f"已建面积占应开发建设总面积 {fmt_rate(Decimal(ratio.numerator) / ratio.denominator, 1)}，"
+                reasons.append(f"已建面积占应开发建设总面积 "
+                               f"{fmt_rate(Decimal(ratio.numerator) / ratio.denominator, 1)}，"
                                f"不足{rule.built_floor_ratio_min}")
         if p.total_investment_agreed and p.total_investment_agreed > 0 and p.invested_to_date is not None:
             ratio = Fraction(p.invested_to_date) / Fraction(p.total_investment_agreed)
             if ratio < rule.investment_ratio_min:
+                minimum = rule.investment_ratio_min
                 reasons.append(f"已投资额占总投资 {fmt_rate(Decimal(ratio.numerator) / ratio.denominator, 1)}，"
-                               f"不足{fmt_rate(Decimal(rule.investment_ratio_min.numerator) / rule.investment_ratio_min.denominator, 0)}")
+                               f"不足{fmt_rate(Decimal(minimum.numerator) / minimum.denominator, 0)}")
         if not reasons:
             return None
         return (f"{'，'.join(reasons)}，自 {p.suspension_start_date.isoformat()} 停建已满{rule.suspension_years}年",
@@ -125,7 +127,8 @@ def _low_efficiency(p: Parcel, rs: RuleSet, m: Mapping[str, Decimal | None]) -> 
             value = m.get(r.metric)
             if value is None or not value < r.below:
                 continue
-            text = f"{r.label} {_fmt_metric(r.metric, value, r.unit)}，低于阈值 {_fmt_metric(r.metric, r.below, r.unit)}"
+            text = (f"{r.label} {_fmt_metric(r.metric, value, r.unit)}，"
+                    f"低于阈值 {_fmt_metric(r.metric, r.below, r.unit)}")
             if r.consecutive_years >= 2:
                 prev = m.get(f"{r.metric}_prev")
                 if prev is None or not prev < r.below:
@@ -140,7 +143,8 @@ def _low_efficiency(p: Parcel, rs: RuleSet, m: Mapping[str, Decimal | None]) -> 
     approved, current = rs.use_groups.get(p.approved_use), rs.use_groups.get(p.current_use)
     if approved and current and approved != current:
         findings.append(Finding(rs.use_code, rs.use_type,
-                                f"批准用途 {p.approved_use}（{approved}），现状用途 {p.current_use}（{current}），用途不符"))
+                                f"批准用途 {p.approved_use}（{approved}），现状用途 {p.current_use}（{current}），"
+                                "用途不符"))
     return findings
 
 
@@ -164,7 +168,8 @@ def classify(p: Parcel, rs: RuleSet, as_of: date | None = None) -> Classificatio
             if as_of >= add_years(since, rs.idle.recovery_after_years):
                 proposal = f"闲置满{rs.idle.recovery_after_years}年，建议依法无偿收回"
             else:
-                proposal = f"闲置满{rs.idle.fee_after_years}年，建议按出让价款的{fmt_rate(rs.idle.fee_rate, 0)}征缴土地闲置费"
+                proposal = (f"闲置满{rs.idle.fee_after_years}年，"
+                            f"建议按出让价款的{fmt_rate(rs.idle.fee_rate, 0)}征缴土地闲置费")
             note = "" if p.delay_cause else "（未记录延迟原因，按企业原因认定）"
             findings.append(Finding("IDLE", "闲置", f"{text}{note}"))
         else:

@@ -99,7 +99,9 @@ class MonitoringReport:
 def _is_key_project(budget: Decimal | None, money_unit: str, rules: MonitoringRules) -> bool:
     factor = unit_factor(money_unit, rules.key_project_unit)
     if factor is None:
-        raise InputError([Problem("金额单位", f"金额单位「{money_unit}」无法与重点监控标准的「{rules.key_project_unit}」换算", "金额单位")])
+        raise InputError([Problem(
+            "金额单位", f"金额单位「{money_unit}」无法与重点监控标准的「{rules.key_project_unit}」换算", "金额单位"
+        )])
     return budget is not None and budget * factor >= rules.key_project_budget
 
 
@@ -115,8 +117,10 @@ def _funds_reasons(t: Decimal, progress: Decimal | None, fc: Forecast, stated_ra
     reasons: list[str] = []
     if progress is not None and progress < t:
         gap = t - progress
-        beyond = f"，差距超过 {fmt_value(rules.yellow_band * HUNDRED)} 个百分点" if progress < t - rules.yellow_band else ""
-        reasons.append(f"1-{month}月执行进度 {fmt_rate(progress)}，低于序时进度 {fmt_rate(t)}（相差 {fmt_value(gap * HUNDRED, 1)} 个百分点{beyond}）")
+        beyond = (f"，差距超过 {fmt_value(rules.yellow_band * HUNDRED)} 个百分点"
+                  if progress < t - rules.yellow_band else "")
+        reasons.append(f"1-{month}月执行进度 {fmt_rate(progress)}，低于序时进度 {fmt_rate(t)}"
+                       f"（相差 {fmt_value(gap * HUNDRED, 1)} 个百分点{beyond}）")
     floor = fmt_rate(rules.forecast_floor, 0)
     if fc.rate is not None and fc.rate < rules.forecast_floor:
         reasons.append(f"预计全年执行率 {fmt_rate(fc.rate)}，低于 {floor}")

@@ -62,7 +62,8 @@ def review_monitoring(
                                 "资金执行" if w.indicator is None else "执行情况",
                                 {"截止月份": f"{month}月", "预警等级": rules.label(w.level)}))
         if a.checkpoint is None:
-            out.append(_finding(rules, "M-NOT-REPORTED", f"尚未填报 {month}月绩效运行监控表（总体目标执行情况、指标执行情况）",
+            out.append(_finding(rules, "M-NOT-REPORTED",
+                                f"尚未填报 {month}月绩效运行监控表（总体目标执行情况、指标执行情况）",
                                 p, None, "监控表", {"截止月份": f"{month}月"}))
             continue
         for b in blockers(a.checkpoint, a):

@@ -66,14 +66,16 @@ def forecast(
         method = "history"
         description = (
             f"按{basis}月度支出规律推算：以往 1-{month}月累计支出占全年的 {fmt_rate(share)}，"
-            f"1-{month}月已执行 {fmt_amount(done)}{money_unit} ÷ {fmt_rate(share)} = {fmt_amount(projected)}{money_unit}"
+            f"1-{month}月已执行 {fmt_amount(done)}{money_unit} ÷ {fmt_rate(share)} = "
+            f"{fmt_amount(projected)}{money_unit}"
         )
     else:
         projected = done * MONTHS / month
         method = "linear"
         why = f"（{basis}1-{month}月无支出记录，无法按以往规律推算）" if history else ""
         description = (
-            f"按线性进度推算{why}：1-{month}月已执行 {fmt_amount(done)}{money_unit}，月均 {fmt_amount(done / month)}{money_unit}，"
+            f"按线性进度推算{why}：1-{month}月已执行 {fmt_amount(done)}{money_unit}，"
+            f"月均 {fmt_amount(done / month)}{money_unit}，"
             f"× 12 个月 = {fmt_amount(projected)}{money_unit}"
         )
     budget = project.budget

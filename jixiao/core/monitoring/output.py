@@ -43,7 +43,9 @@ def report_to_dict(report: MonitoringReport) -> dict[str, Any]:
                 "executed": fmt_amount(p.forecast.executed), "rate": _pct(p.forecast.rate),
                 "score": fmt_score(p.forecast.score), "score_trace": p.forecast.score_trace,
             },
-            "stated_expected_executed": None if p.stated_expected_executed is None else fmt_amount(p.stated_expected_executed),
+            "stated_expected_executed": (
+                None if p.stated_expected_executed is None else fmt_amount(p.stated_expected_executed)
+            ),
             "stated_expected_rate": _pct(p.stated_expected_rate),
             "has_monthly_data": p.has_monthly_data,
             "cumulative": {str(m): fmt_amount(v) for m, v in p.cumulative.items()},

@@ -85,7 +85,8 @@ def rules_from_dict(data: Any, where: str = "监控规则") -> MonitoringRules:
                 problems.append(Problem(f"{where}: {key}.{k}", f"缺少「{k}」", key))
         for k, v in raw.items():
             if k not in keys:
-                problems.append(Problem(f"{where}: {key}.{k}", f"「{k}」不是可识别的取值（应为 {'、'.join(keys)}）", key))
+                problems.append(Problem(f"{where}: {key}.{k}", f"「{k}」不是可识别的取值（应为 {'、'.join(keys)}）",
+                                        key))
             if key != "level_labels" and v not in LEVELS:
                 problems.append(Problem(f"{where}: {key}.{k}", f"预警等级「{v}」应为 {'、'.join(LEVELS)}", key))
         return {str(k): str(v) for k, v in raw.items()}
@@ -100,7 +101,8 @@ def rules_from_dict(data: Any, where: str = "监控规则") -> MonitoringRules:
         years = 0
     key_budget = need("key_project_budget") or {}
     if not isinstance(key_budget, dict) or "amount" not in key_budget or "unit" not in key_budget:
-        problems.append(Problem(f"{where}: key_project_budget", "应写成 {\"amount\": \"100\", \"unit\": \"万元\"}", "重点监控预算额"))
+        problems.append(Problem(f"{where}: key_project_budget", "应写成 {\"amount\": \"100\", \"unit\": \"万元\"}",
+                                "重点监控预算额"))
         key_budget = {"amount": "0", "unit": "万元"}
     shortfall = need("projected_shortfall_level")
     if shortfall is not None and shortfall not in LEVELS:
@@ -108,11 +110,13 @@ def rules_from_dict(data: Any, where: str = "监控规则") -> MonitoringRules:
     required_levels = tuple(need("measures_required_levels") or ())
     for level in required_levels:
         if level not in LEVELS:
-            problems.append(Problem(f"{where}: measures_required_levels", f"预警等级「{level}」应为 {'、'.join(LEVELS)}"))
+            problems.append(Problem(f"{where}: measures_required_levels",
+                                    f"预警等级「{level}」应为 {'、'.join(LEVELS)}"))
     required_likelihoods = tuple(need("measures_required_likelihoods") or ())
     for likelihood in required_likelihoods:
         if likelihood not in LIKELIHOODS:
-            problems.append(Problem(f"{where}: measures_required_likelihoods", f"「{likelihood}」应为 {'、'.join(LIKELIHOODS)}"))
+            problems.append(Problem(f"{where}: measures_required_likelihoods",
+                                    f"「{likelihood}」应为 {'、'.join(LIKELIHOODS)}"))
     rules = MonitoringRules(
         id=str(need("id") or ""),
         version=str(need("version") or ""),
@@ -135,7 +139,8 @@ def rules_from_dict(data: Any, where: str = "监控规则") -> MonitoringRules:
     )
     for origin, mapped in rules.monthly_origin.items():
         if origin not in ORIGINS or mapped not in ORIGINS:
-            problems.append(Problem(f"{where}: monthly_origin.{origin}", f"来源标记应为 {'、'.join(ORIGINS)}", "来源标记"))
+            problems.append(Problem(f"{where}: monthly_origin.{origin}", f"来源标记应为 {'、'.join(ORIGINS)}",
+                                    "来源标记"))
     if problems:
         raise InputError(problems)
     return rules

@@ -23,7 +23,8 @@ def blockers(checkpoint: Checkpoint, assessment: ProjectMonitoring) -> list[Bloc
     out: list[Blocker] = []
     for cause in checkpoint.causes:
         if cause not in DEVIATION_CAUSES:
-            out.append(Blocker("M-CAUSE-UNKNOWN", None, "偏差原因", f"偏差原因「{cause}」应为 {'、'.join(DEVIATION_CAUSES)} 之一"))
+            out.append(Blocker("M-CAUSE-UNKNOWN", None, "偏差原因",
+                               f"偏差原因「{cause}」应为 {'、'.join(DEVIATION_CAUSES)} 之一"))
     if assessment.funds_needs_measures and not checkpoint.measures.strip():
         out.append(Blocker("M-MEASURES-MISSING", None, "纠偏措施",
                             f"资金执行已达{LEVEL_NAMES[assessment.level]}（{'；'.join(assessment.reasons)}），请填写纠偏措施后再提交"))
@@ -38,7 +39,8 @@ def blockers(checkpoint: Checkpoint, assessment: ProjectMonitoring) -> list[Bloc
                                     f"偏差原因「{cause}」应为 {'、'.join(DEVIATION_CAUSES)} 之一"))
         assessed = by_code.get(ip.indicator)
         if assessed is None:
-            out.append(Blocker("M-INDICATOR-UNKNOWN", ip.indicator, "指标编码", "指标编码不在本项目的绩效指标中，请核对"))
+            out.append(Blocker("M-INDICATOR-UNKNOWN", ip.indicator, "指标编码",
+                               "指标编码不在本项目的绩效指标中，请核对"))
             continue
         if assessed.needs_measures and not ip.measures.strip():
             why = f"完成目标可能性为“{ip.likelihood}”" if ip.likelihood == "完全不可能" else "；".join(assessed.reasons)

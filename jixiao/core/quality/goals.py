@@ -99,7 +99,8 @@ def _check_set(
     for cat in scheme.categories:
         if cat.level1 not in present:
             out.add(rules, "Q-CATEGORY-MISSING",
-                    f"没有「{cat.level1}」类指标（评分方案「{scheme.name}」规定 {fmt_value(cat.weight)} 分）；请补充该类指标",
+                    f"没有「{cat.level1}」类指标（评分方案「{scheme.name}」规定 {fmt_value(cat.weight)} 分）；"
+                    "请补充该类指标",
                     owner, None, "一级指标", {"一级指标": cat.level1, "方案分值": fmt_value(cat.weight)})
     satisfaction_class = any(w in cat.level1 for cat in scheme.categories for w in rules.satisfaction_words)
     if not satisfaction_class and not any(

@@ -57,14 +57,6 @@ class QualityRules:
         return hash((self.version, self.scheme))
 
 
-_DECIMALS = ("target_low_margin", "score_tolerance", "execution_explain_below")
-_LISTS = (
-    "vague_words", "input_indicator_names", "output_level1", "count_level2", "count_units",
-    "rate_name_endings", "rate_name_exceptions", "count_name_endings", "count_name_exceptions",
-    "satisfaction_words", "boilerplate_phrases",
-)
-
-
 def rules_from_dict(data: dict[str, Any], scheme_id: str | None = None, where: str = "quality.json") -> QualityRules:
     """Build the rules for one scheme; every problem in the file is reported at once."""
     problems: list[Problem] = []
@@ -101,14 +93,21 @@ def rules_from_dict(data: dict[str, Any], scheme_id: str | None = None, where: s
     if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 0:
         problems.append(Problem(f"{where}: min_indicators", f"应为非负整数，实际为「{minimum}」"))
         minimum = 0
-    decimals = {key: dec(key) for key in _DECIMALS}
-    lists = {key: words(key) for key in _LISTS}
+    # keyword arguments are evaluated in order: the problems come in the order of the fields
+    rules = QualityRules(
+        version=str(data.get("version", "")), scheme=scheme_id,
+        target_low_margin=dec("target_low_margin"), score_tolerance=dec("score_tolerance"),
+        execution_explain_below=dec("execution_explain_below"), min_indicators=minimum,
+        vague_words=words("vague_words"), input_indicator_names=words("input_indicator_names"),
+        output_level1=words("output_level1"), count_level2=words("count_level2"), count_units=words("count_units"),
+        rate_name_endings=words("rate_name_endings"), rate_name_exceptions=words("rate_name_exceptions"),
+        count_name_endings=words("count_name_endings"), count_name_exceptions=words("count_name_exceptions"),
+        satisfaction_words=words("satisfaction_words"), boilerplate_phrases=words("boilerplate_phrases"),
+        checks=checks,
+    )
     if problems:
         raise InputError(problems)
-    return QualityRules(
-        version=str(data.get("version", "")), scheme=scheme_id, min_indicators=minimum,
-        checks=checks, **decimals, **lists,
-    )
+    return rules
 
 
 @lru_cache(maxsize=64)

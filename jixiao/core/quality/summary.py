@@ -40,7 +40,7 @@ def summarize(findings: Iterable[QualityFinding], rules: QualityRules | None = N
         by_code[code] = {"title": title, "severity": severity, "count": n}
     by_project: dict[str, dict[str, int]] = {}
     for f in items:
-        row = by_project.setdefault(f.project or DEPARTMENT_OWNER, {s: 0 for s in SEVERITIES} | {"total": 0})
+        row = by_project.setdefault(f.project or DEPARTMENT_OWNER, dict.fromkeys(SEVERITIES, 0) | {"total": 0})
         row[f.severity] = row.get(f.severity, 0) + 1
         row["total"] += 1
     return {

@@ -74,7 +74,8 @@ def _stated_score(
         band = scheme.qualitative.get(level or "")
         if band is not None and ind.weight > 0 and not band.contains(stated / ind.weight):
             out.add(rules, "Q-SCORE-MISMATCH",
-                    f"定性指标判定为{level}，得分应在分值的 {fmt_value(band.low * HUNDRED)}%～{fmt_value(band.high * HUNDRED)}% 之间，"
+                    f"定性指标判定为{level}，得分应在分值的 "
+                    f"{fmt_value(band.low * HUNDRED)}%～{fmt_value(band.high * HUNDRED)}% 之间，"
                     f"填报 {fmt_value(stated)} 分不在此范围；请按档次重新计分",
                     owner, ind, "得分", nums)
         return
@@ -112,10 +113,12 @@ def _indicators(
                     f"超出 {fmt_value(rules.target_low_margin * HUNDRED)}% 的提示线，指标值可能设置偏低；"
                     "请分析原因并在下一年度据实提高指标值",
                     owner, ind, "指标值",
-                    {"超额比例": f"{fmt_pct_number(over)}%", "提示线": f"{fmt_value(rules.target_low_margin * HUNDRED)}%"})
+                    {"超额比例": f"{fmt_pct_number(over)}%",
+                     "提示线": f"{fmt_value(rules.target_low_margin * HUNDRED)}%"})
         if r.score < ind.weight and not ind.deviation_reason.strip():
             out.add(rules, "Q-DEVIATION-REASON-MISSING",
-                    f"得分 {fmt_score(r.score)} 分未达满分 {fmt_value(ind.weight)} 分，未填写偏差原因分析及改进措施；请补充",
+                    f"得分 {fmt_score(r.score)} 分未达满分 {fmt_value(ind.weight)} 分，"
+                    "未填写偏差原因分析及改进措施；请补充",
                     owner, ind, "偏差原因分析及改进措施",
                     {"计算得分": fmt_score(r.score), "分值": fmt_value(ind.weight)})
         _stated_score(out, rules, owner, ind, r, scheme)
@@ -134,8 +137,10 @@ def _execution(
         computed = Decimal(fmt_pct_number(rate, places))
         if computed != stated.execution_rate:
             out.add(rules, "Q-RATE-MISMATCH",
-                    f"填报执行率 {stated.execution_rate}%，而执行数 {fmt_amount(executed)} ÷ 全年预算数 {fmt_amount(budget)} "
-                    f"= {fmt_pct_number(rate, max(places, 2))}%（保留 {places} 位小数为 {computed}%）；请更正执行率或金额",
+                    f"填报执行率 {stated.execution_rate}%，"
+                    f"而执行数 {fmt_amount(executed)} ÷ 全年预算数 {fmt_amount(budget)} "
+                    f"= {fmt_pct_number(rate, max(places, 2))}%（保留 {places} 位小数为 {computed}%）；"
+                    "请更正执行率或金额",
                     owner, None, "预算执行率",
                     money | {"填报执行率": f"{stated.execution_rate}%", "计算执行率": f"{fmt_pct_number(rate, 4)}%"})
     if stated.execution_score is not None:
@@ -143,11 +148,13 @@ def _execution(
                 "分值": fmt_value(execution.weight)}
         if stated.execution_score > execution.weight:
             out.add(rules, "Q-SCORE-ABOVE-WEIGHT",
-                    f"预算执行率填报得分 {fmt_value(stated.execution_score)} 分超过分值 {fmt_value(execution.weight)} 分",
+                    f"预算执行率填报得分 {fmt_value(stated.execution_score)} 分"
+                    f"超过分值 {fmt_value(execution.weight)} 分",
                     owner, None, "预算执行率得分", nums)
         elif execution.score is not None and abs(stated.execution_score - execution.score) > rules.score_tolerance:
             out.add(rules, "Q-SCORE-MISMATCH",
-                    f"预算执行率填报得分 {fmt_value(stated.execution_score)} 分，按评分规则应为 {fmt_score(execution.score)} 分"
+                    f"预算执行率填报得分 {fmt_value(stated.execution_score)} 分，"
+                    f"按评分规则应为 {fmt_score(execution.score)} 分"
                     f"（{execution.trace}）；请更正得分",
                     owner, None, "预算执行率得分", nums)
     if rate is not None and rate < rules.execution_explain_below and not explanation.strip():
