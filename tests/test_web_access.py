@@ -1,11 +1,17 @@
 """Scoping, for every route of the whole URLconf (every app, every namespace, the API, the admin
 and django.contrib.auth's pages): each route has a case in ROUTES saying how it is reached, and
 the case is checked on the demo site as ``jixiao demo`` builds it (both departments, every
-ledger, the demo logins):
+ledger, the demo logins) plus a pending target adjustment:
 
-- SCOPED / BUREAU: a user of another department gets 404 (GET and POST), an anonymous visitor
-  is sent to the login page (pages) or gets 401 (API); a user of the department gets the page
-  (so the 404 is about scope, not a URL that names nothing);
+- SCOPED / BUREAU (the department or bureau code is in the path) and OBJECT (an object id that
+  belongs to a department): for a user of another department the URL answers exactly as for a
+  department (or object) that does not exist, for GET, POST, PATCH and DELETE: 404, or 405 for
+  a method the view does not take (refused before scoping, so it reveals nothing), and 404 for
+  at least one method. A member of the department reaches the same URL (so the 404 is about
+  scope, not a URL that names nothing). Anonymous visitors are sent to the login page (pages)
+  or get 401 (API);
+- BODY: the department is named in the request body (the import API): another department's
+  document is a 404;
 - LOGIN: any logged-in user; anonymous visitors are sent to the login page;
 - LISTING: any logged-in user, content scoped (test_own_department_is_reachable); API: 401;
 - PUBLIC: reachable without logging in, on purpose;
@@ -25,9 +31,14 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from web_support import FAST_HASHERS, client_for
 
+from jixiao import exchange
+from jixiao.budget.store import load_department_year
+from jixiao.services import adjustments
+from jixiao.services.actor import actor_for
 from jixiao.web import access
 
-SCOPED, BUREAU, LOGIN, LISTING, PUBLIC = "scoped", "bureau", "login", "listing", "public"
+SCOPED, BUREAU, OBJECT, BODY = "scoped", "bureau", "object", "body"
+LOGIN, LISTING, PUBLIC = "login", "listing", "public"
 # Every route outside the admin namespace, by name (or by its path when it has no name).
 ROUTES = {
     # web: the department-year pages and their actions
@@ -36,17 +47,22 @@ ROUTES = {
     "web:dashboard": SCOPED,
     "web:project": SCOPED,
     "web:edit_actual": SCOPED,
+    "web:adjust_request": SCOPED,
+    "web:adjust_decide": SCOPED,
     "web:project_action": SCOPED,
     "web:evaluation": SCOPED,
     "web:department_action": SCOPED,
     "web:problems_text": SCOPED,
+    "web:rectification_action": SCOPED,
     "web:report": SCOPED,
     "web:excel": SCOPED,
     "web:json": SCOPED,
     "web:history": SCOPED,
     "web:review": SCOPED,
     "web:upload": SCOPED,
+    "web:upload_confirm": SCOPED,
     "web:monitoring": SCOPED,
+    "web:checkpoint_action": SCOPED,
     "web:bureau_latest": BUREAU,
     "web:bureau": BUREAU,
     "web:bureau_monitoring": BUREAU,
@@ -58,10 +74,25 @@ ROUTES = {
     "web:api_openapi": PUBLIC,
     "web:api_departments": LISTING,
     "web:api_department_year": SCOPED,
+    "web:api_department_workflow": SCOPED,
     "web:api_projects": SCOPED,
     "web:api_project": SCOPED,
+    "web:api_project_workflow": SCOPED,
     "web:api_indicators": SCOPED,
+    "web:api_indicator": SCOPED,
+    "web:api_indicator_adjustments": SCOPED,
+    "web:api_fund": SCOPED,
+    "web:api_checkpoints": SCOPED,
+    "web:api_checkpoint": SCOPED,
+    "web:api_checkpoint_workflow": SCOPED,
+    "web:api_rectifications": SCOPED,
+    "web:api_rectification": SCOPED,
+    "web:api_rectification_workflow": SCOPED,
+    "web:api_review": SCOPED,
+    "web:api_year_adjustments": SCOPED,
     "web:api_evaluation": SCOPED,
+    "web:api_adjustment": OBJECT,
+    "web:api_import": BODY,
     # the park ledgers
     "land:summary": SCOPED,
     "land:list": SCOPED,
@@ -82,19 +113,23 @@ ROUTES = {
     "password_reset_complete": PUBLIC,
 }
 ADMIN_PUBLIC = {"admin:login", "admin:logout"}
-# Views that take POST only (GET is 405 before any scoping, whoever asks: it reveals nothing).
-POST_ONLY = {"web:edit_actual", "web:project_action", "web:department_action", "web:problems_text", "web:logout",
-             "logout", "admin:logout"}
-# URL arguments naming an object of the demo department (or of the demo data), per parameter.
+# Public views that take POST only.
+POST_ONLY = {"web:logout", "logout"}
+# URL arguments naming an object of the demo department (or of the demo data), per parameter;
+# the fixture adds the ids of the objects it creates ("adjustment", "id").
 ARGS = {"code": "demo", "year": 2022, "pcode": "P01", "icode": "P01-I1", "fmt": "docx", "form": "bulk",
+        "source": "一般公共预算", "month": 7, "rcode": "R01",
         "parcel_id": "440112-YP-001", "uscc": "91440116700000001X",
-        "object_id": "1", "id": "1", "content_type_id": "1", "app_label": "budget", "url": "no-such-page/",
+        "object_id": "1", "content_type_id": "1", "app_label": "budget", "url": "no-such-page/",
         "uidb64": "MQ", "token": "set-password"}
+CREATED = ("adjustment", "id")
 BUREAU_CODE = "hp-finance"
+NOWHERE = {SCOPED: {"code": "no-such-dept"}, BUREAU: {"code": "no-such-bureau"},
+           OBJECT: {"id": 10**9, "adjustment": 10**9}}
 # Members of the demo department (and its bureau) who may open its pages, by the work they do.
 INSIDERS = ("jingban", "bumen", "caizheng")
 OUTSIDER = "jingban-b"  # 经办人 of demo-b only
-POST_DATA = {"actual": "1件", "action": "submit", "comment": "x", "score": "1", "reason": "x"}
+METHODS = ("get", "post", "patch", "delete")
 
 
 def _patterns(resolver=None, prefix="", ns=""):
@@ -115,10 +150,8 @@ def _params(route: str) -> list[str]:
     return re.findall(r"<(?:\w+:)?(\w+)>", route) + re.findall(r"\(\?P<(\w+)>", route)
 
 
-def url_of(key: str, route: str, code: str | None = None) -> str:
-    kwargs = {p: ARGS[p] for p in _params(route)}
-    if code and "code" in kwargs:
-        kwargs["code"] = code
+def url_of(key: str, route: str, **given: object) -> str:
+    kwargs = {p: given.get(p, ARGS[p]) for p in _params(route)}
     if key != route:  # named
         return reverse(key, kwargs=kwargs)
     # Unnamed (the admin's redirects and its catch-all): the path with its arguments put in.
@@ -137,13 +170,19 @@ def admin_routes() -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def demo_site(django_db_setup, django_db_blocker):
-    """`jixiao demo` in demo mode, once for the module."""
+    """`jixiao demo` in demo mode, once for the module, and a pending target adjustment."""
     with rows_for_the_module(django_db_blocker):
         with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as mp, \
                 override_settings(JIXIAO_DEMO=True, PASSWORD_HASHERS=FAST_HASHERS):
             in_process(mp)
             assert run_cli("demo") == 0
-        yield
+            jingban = actor_for(get_user_model().objects.get(username="jingban"))
+            adj = adjustments.request_adjustment(jingban, "demo", 2022, "P01", "P01-I1", "target_text", "≥3件",
+                                                 "仲裁委排期推迟")
+        with pytest.MonkeyPatch.context() as mp:
+            for name in CREATED:
+                mp.setitem(ARGS, name, adj.pk)
+            yield
 
 
 @pytest.fixture
@@ -158,63 +197,80 @@ def test_every_route_has_a_case():
     stale = set(ROUTES) - {key for key, _, _ in routes}
     assert not stale, f"ROUTES 中的路由已不存在：{sorted(stale)}"
     for key, route, _ in routes:
-        unknown = set(_params(route)) - set(ARGS)
+        unknown = set(_params(route)) - set(ARGS) - set(CREATED)
         assert not unknown, f"{key}: 请在 ARGS 中给出参数 {unknown} 的示例值"
     for key, route in cases(SCOPED):
         assert "code" in _params(route), f"{key} takes no department code: scope it through access"
-    assert len(cases(SCOPED)) >= 25 and len(admin_routes()) >= 20
+    for key, route in cases(OBJECT):
+        assert set(_params(route)) & set(CREATED), f"{key}: which object? name it in CREATED"
+    assert len(cases(SCOPED)) >= 40 and len(admin_routes()) >= 20
     assert {ns for _, _, ns in routes} >= {"web", "land", "invest", "enterprise", "admin", ""}
 
 
 def _insider_status(insiders: list[Client], url: str) -> int:
     """The answer of the first member of the department (or its bureau) who is not refused:
-    proof that the URL names something, so the outsider's 404 is about scope."""
+    proof that the URL names something, so the outsider's 404 is about scope. POST (with no
+    data: it changes nothing) when the view takes no GET."""
     status = 404
     for c in insiders:
         status = c.get(url).status_code
+        if status == 405:
+            status = c.post(url).status_code
         if status != 404:
             break
     return status
 
 
 def test_other_department_gets_404(site):
-    """jingban-b belongs to demo-b only: every demo URL is a 404, for GET and POST alike, while a
-    member of demo (or of its bureau) reaches the same URL."""
+    """jingban-b belongs to demo-b only: every demo URL answers as if it named nothing, for
+    every method, while a member of demo (or of its bureau) reaches the same URL."""
     outsider = client_for(OUTSIDER)
     insiders = [client_for(username) for username in INSIDERS]
     wrong = []
     checked = 0
-    for kind, code in ((SCOPED, "demo"), (BUREAU, BUREAU_CODE)):
+    for kind in (SCOPED, BUREAU, OBJECT):
         for key, route in cases(kind):
-            url = url_of(key, route, code)
+            url = url_of(key, route, **({"code": BUREAU_CODE} if kind == BUREAU else {}))
             status = _insider_status(insiders, url)
             if status == 404 or status >= 500:
-                wrong.append(f"GET {key} {url}：本部门用户也得到 {status}（示例参数 ARGS 不指向任何对象？）")
-            for method in ("get", "post"):
-                answer = getattr(outsider, method)(url, POST_DATA)
-                # A method the view does not take is refused before scoping (405, whatever the
-                # department, so it reveals nothing): GET on POST-only views, POST on the API.
-                refused = answer.status_code == 405 and (
-                    (method == "get" and key in POST_ONLY) or (method == "post" and key.startswith("web:api_")))
-                if answer.status_code != 404 and not refused:
-                    wrong.append(f"{method.upper()} {key} {url} → {answer.status_code}")
+                wrong.append(f"{key} {url}：本部门用户也得到 {status}（示例参数 ARGS 不指向任何对象？）")
+            nowhere = url_of(key, route, **NOWHERE[kind])
+            answers = {}
+            for method in METHODS:
+                answer = getattr(outsider, method)(url).status_code
+                expected = getattr(outsider, method)(nowhere).status_code
+                answers[method] = answer
+                if answer != expected or answer not in (404, 405):
+                    wrong.append(f"{method.upper()} {key} {url} → {answer}（不存在的对象：{expected}）")
                 checked += 1
+            if 404 not in answers.values():
+                wrong.append(f"{key} {url}：没有任何方法得到 404：{answers}")
     assert not wrong, "\n".join(wrong)
-    assert checked >= 60
+    assert checked >= 150
+
+
+def test_another_departments_document_cannot_be_imported(site):
+    document = exchange.to_dict(load_department_year("demo", 2022))
+    for key, route in cases(BODY):
+        url = url_of(key, route) + "?dry_run=1"
+        assert client_for(OUTSIDER).post(url, document, content_type="application/json").status_code == 404, key
+        assert client_for("jingban").post(url, document, content_type="application/json").status_code == 200, key
+        assert Client().post(url, document, content_type="application/json").status_code == 401, key
 
 
 def test_anonymous_is_sent_to_login(site):
     wrong = []
-    for kind in (SCOPED, BUREAU, LOGIN, LISTING):
+    for kind in (SCOPED, BUREAU, OBJECT, BODY, LOGIN, LISTING):
         for key, route in cases(kind):
-            url = url_of(key, route, BUREAU_CODE if kind == BUREAU else "demo")
-            for method in ("get", "post"):
-                answer = getattr(Client(), method)(url, POST_DATA)
+            url = url_of(key, route, **({"code": BUREAU_CODE} if kind == BUREAU else {}))
+            for method in METHODS:
+                answer = getattr(Client(), method)(url)
                 if key.startswith("web:api_"):
-                    ok = answer.status_code == 401 or (answer.status_code == 405 and method == "post")
+                    ok = answer.status_code == 401
                 else:
-                    ok = (answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")) or (
-                        answer.status_code == 405 and method == "get" and key in POST_ONLY)
+                    # 405: a method the view does not take, refused before anything else
+                    ok = answer.status_code == 405 or (
+                        answer.status_code == 302 and answer["Location"].startswith("/accounts/login/"))
                 if not ok:
                     wrong.append(f"{method.upper()} {key} {url} → {answer.status_code}")
     assert not wrong, "\n".join(wrong)
