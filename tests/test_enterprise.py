@@ -119,7 +119,8 @@ def test_demo_figures_match_the_report():
     feeds = ent.enterprise_feeds(s)
     assert feeds["enterprise.above_scale_output_growth"] == "4.5%"
     assert feeds["enterprise.above_quota_sales_growth"] == "-8.82%"
-    assert feeds["enterprise.above_scale_output"] == "268.49亿元" and feeds["enterprise.above_quota_sales"] == "272.34亿元"
+    assert feeds["enterprise.above_scale_output"] == "268.49亿元"
+    assert feeds["enterprise.above_quota_sales"] == "272.34亿元"
     assert (feeds["enterprise.visit_person_times"], feeds["enterprise.policy_briefings"]) == ("712人次", "6次")
     assert s.specialised_reported["国家级"] == 8 and s.specialised_reported["省级"] == 9
 
@@ -246,8 +247,8 @@ def test_ticket_steps_of_unknown_tickets_are_located(tmp_path):
 
 def test_interleaved_ticket_steps_are_located_in_the_file():
     data = records.ledger_to_dict(ledger(enterprises=[firm(1)]))
-    data["tickets"] = [{"ticket_id": t, "uscc": uscc(1), "category": "用工", "description": "招工", "received_on": "2022-03-01"}
-                       for t in ("A", "B")]
+    data["tickets"] = [{"ticket_id": t, "uscc": uscc(1), "category": "用工", "description": "招工",
+                        "received_on": "2022-03-01"} for t in ("A", "B")]
     data["ticket_events"] = [{"ticket_id": "A", "status": "受理", "date": "2022-03-01"},
                              {"ticket_id": "B", "status": "受理", "date": "2022-03-01"},
                              {"ticket_id": "A", "status": "办结", "date": "2022-03-02"}]
@@ -258,7 +259,8 @@ def test_interleaved_ticket_steps_are_located_in_the_file():
 
 @pytest.fixture
 def departments(db):
-    return Department.objects.create(code="demo", name="示例部门"), Department.objects.create(code="other", name="别的部门")
+    return (Department.objects.create(code="demo", name="示例部门"),
+            Department.objects.create(code="other", name="别的部门"))
 
 
 ACTOR = Actor(name="测试", system=True)
@@ -280,7 +282,8 @@ def test_store_round_trip_and_scoping(departments):
     save(dataclasses.replace(small, department="other"))
     assert store.load_summary("demo", 2022).person_visits == 712
     other = store.enterprise_feed_provider("other", 2022)
-    assert other["enterprise.visit_person_times"] == "2人次" and other["enterprise.above_scale_output_growth"] == "10.0%"
+    assert other["enterprise.visit_person_times"] == "2人次"
+    assert other["enterprise.above_scale_output_growth"] == "10.0%"
     assert store.enterprise_feed_provider("demo", 2021) == {} and store.enterprise_feed_provider("nobody", 2022) == {}
 
 
@@ -326,7 +329,8 @@ def test_feeds_reach_the_demo_scoring(db, demo_dy):
 def test_excel_round_trip_and_cell_errors(tmp_path):
     small = ledger(
         enterprises=[firm(1), firm(2, "5221", "800")],
-        stats=[stat(1, 1, "110", "100"), ent.MonthlyStat(uscc(2), 1, date(2022, 2, 15), sales=D("50.5"), sales_prior=D("60"))],
+        stats=[stat(1, 1, "110", "100"),
+               ent.MonthlyStat(uscc(2), 1, date(2022, 2, 15), sales=D("50.5"), sales_prior=D("60"))],
         visits=[ent.Visit("V1", date(2022, 3, 1), uscc(1), ["委领导", "专员01"], leader_involved=True)],
         tickets=[dataclasses.replace(ticket(), received_on=date(2022, 11, 2))],
         plans=[ent.Plan("P1", uscc(1), "扩产方案", measures=[ent.PlanMeasure("P1", "协调用地", "区规划和自然资源局")])],
@@ -373,7 +377,8 @@ def test_cli_summary_tickets_and_errors(tmp_path, capsys, db, monkeypatch):
     assert main(["enterprise", "tickets", "--department", "demo", "--year", "2022", "--as-of", "昨天"]) == 2
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"format": "jixiao-enterprise", "department": "demo", "year": 2022,
-                               "enterprises": [{"uscc": "123", "name": "甲", "industry_code": "3562"}]}), encoding="utf-8")
+                               "enterprises": [{"uscc": "123", "name": "甲", "industry_code": "3562"}]}),
+                   encoding="utf-8")
     capsys.readouterr()
     assert main(["enterprise", "import", str(bad)]) == 2
     err = capsys.readouterr().err

@@ -36,7 +36,7 @@ US = "本单位"
 
 
 def project(pid: str, **kw) -> invest.Project:
-    base = dict(project_id=pid, name=f"项目{pid}", stage="新洽谈入库", entered_pool_date=date(2022, 3, 1))
+    base = {"project_id": pid, "name": f"项目{pid}", "stage": "新洽谈入库", "entered_pool_date": date(2022, 3, 1)}
     base.update(kw)
     return invest.Project(**base)
 
@@ -53,8 +53,9 @@ def where(table: str, i: int, attr: str) -> str:
 
 def test_shared_projects_count_their_stored_share():
     projects = [project("A"), project("B"), project("C")]
-    credits = [invest.Credit("A", US, D("1")), invest.Credit("B", US, D("0.5")), invest.Credit("B", "云埔街道", D("0.5")),
-               invest.Credit("C", US, D("0.3")), invest.Credit("C", "区投资促进局", D("0.7"))]
+    credits = [invest.Credit("A", US, D("1")), invest.Credit("B", US, D("0.5")),
+               invest.Credit("B", "云埔街道", D("0.5")), invest.Credit("C", US, D("0.3")),
+               invest.Credit("C", "区投资促进局", D("0.7"))]
     s = invest.summarize(ledger(projects, credits), RULES)
     assert (s.pool.raw, s.pool.credited) == (3, D("1.8"))
     assert invest.check_ledger(ledger(projects, credits), RULES, where) == []
@@ -72,7 +73,8 @@ def test_demo_pool_and_registered_come_from_half_shares():
 
 def test_shares_above_one_are_rejected_naming_the_project():
     projects = [project("A"), project("B", name="新能源装备项目")]
-    credits = [invest.Credit("A", US, D("1")), invest.Credit("B", US, D("0.6")), invest.Credit("B", "云埔街道", D("0.5"))]
+    credits = [invest.Credit("A", US, D("1")), invest.Credit("B", US, D("0.6")),
+               invest.Credit("B", "云埔街道", D("0.5"))]
     problems = invest.check_ledger(ledger(projects, credits), RULES, where)
     assert len(problems) == 1
     assert problems[0].location == "credits[1].share"
@@ -124,8 +126,10 @@ def test_stage_dates_must_follow_the_pipeline():
 def test_fdi_counts_by_arrival_year_in_usd():
     fdi = [invest.FdiInflow("F0", date(2021, 12, 31), D("380"), "万美元"),
            invest.FdiInflow("F1", date(2022, 1, 1), D("420"), "万美元"),
-           invest.FdiInflow("F2", date(2022, 8, 9), D("2000"), "万港元", fx_rate_usd=D("0.1281"), fx_rate_source="示例汇率"),
-           invest.FdiInflow("F3", date(2022, 11, 30), D("300"), "万欧元", fx_rate_usd=D("1.0406"), fx_rate_source="示例汇率"),
+           invest.FdiInflow("F2", date(2022, 8, 9), D("2000"), "万港元", fx_rate_usd=D("0.1281"),
+                            fx_rate_source="示例汇率"),
+           invest.FdiInflow("F3", date(2022, 11, 30), D("300"), "万欧元", fx_rate_usd=D("1.0406"),
+                            fx_rate_source="示例汇率"),
            invest.FdiInflow("F4", date(2022, 12, 1), D("50"), "万美元", credited_unit="区投资促进局"),
            invest.FdiInflow("F5", date(2022, 12, 2), D("1000000"), "美元", share=D("0.5"))]
     s = invest.summarize(ledger(fdi=fdi), RULES)
@@ -152,7 +156,8 @@ def test_agreed_amounts_convert_currency_and_split_by_credit():
                 agreed_output=D("24000"), agreed_output_unit="万元")
     b = project("B", stage="签约", signed_date=date(2022, 9, 16), agreed_investment=D("10"),
                 agreed_investment_unit="亿元", agreed_output=D("8"), agreed_output_unit="亿元")
-    c = project("C", stage="签约", signed_date=date(2022, 10, 1), agreed_investment=D("2"), agreed_investment_unit="亿元")
+    c = project("C", stage="签约", signed_date=date(2022, 10, 1), agreed_investment=D("2"),
+                agreed_investment_unit="亿元")
     credits = [invest.Credit("A", US, D("1")), invest.Credit("B", US, D("0.5")),
                invest.Credit("C", US, D("0.5"), amount_split=False)]
     s = invest.summarize(ledger([a, b, c], credits), RULES)
@@ -198,7 +203,8 @@ def test_bad_rule_file_is_reported():
     with pytest.raises(InputError) as exc:
         invest.parse_rules({"id": "x", "version": 1, "effective_from": "2022-01-01", "credit": {},
                             "agreed_amounts": {"project_set": "落地", "unit": "亿元"},
-                            "events": {"promotion_types": ["路演"], "exchange_types": []}, "leader_visits": {}}, "x.json")
+                            "events": {"promotion_types": ["路演"], "exchange_types": []}, "leader_visits": {}},
+                           "x.json")
     text = str(exc.value)
     assert "max_share_per_project" in text and "project_set" in text and "路演" in text and "outside_city_only" in text
 
@@ -207,7 +213,8 @@ def test_bad_rule_file_is_reported():
 
 @pytest.fixture
 def departments(db):
-    return Department.objects.create(code="demo", name="示例部门"), Department.objects.create(code="other", name="别的部门")
+    return (Department.objects.create(code="demo", name="示例部门"),
+            Department.objects.create(code="other", name="别的部门"))
 
 
 ACTOR = Actor(name="测试", system=True)

@@ -35,10 +35,13 @@ RS = land.select_rule_set(RULES, 2022)
 
 
 def parcel(**kw) -> land.Parcel:
-    base = dict(parcel_id="P1", survey_year=2022, street="云埔街道", location="云埔一路1号", site_area_m2=D("10000"),
-                owner="测试公司", approved_use="M1", current_use="M1", construction_status="投产",
-                production_status="正常", floor_area_m2=D("15000"), footprint_m2=D("4000"),
-                tax=D("450"), tax_prev=D("450"), output=D("4500"), output_prev=D("4500"))
+    base = {
+        "parcel_id": "P1", "survey_year": 2022, "street": "云埔街道", "location": "云埔一路1号",
+        "site_area_m2": D("10000"), "owner": "测试公司", "approved_use": "M1", "current_use": "M1",
+        "construction_status": "投产", "production_status": "正常", "floor_area_m2": D("15000"),
+        "footprint_m2": D("4000"), "tax": D("450"), "tax_prev": D("450"), "output": D("4500"),
+        "output_prev": D("4500"),
+    }
     base.update(kw)
     return land.Parcel(**base)
 

@@ -49,10 +49,13 @@ class FakeActor:
 
 
 def parcel(pid: str, **kw) -> land.Parcel:
-    base = dict(parcel_id=pid, survey_year=2022, street="云埔街道", location="云埔一路1号", site_area_m2=D("10000"),
-                owner="测试公司", approved_use="M1", current_use="M1", construction_status="投产",
-                production_status="正常", floor_area_m2=D("15000"), footprint_m2=D("4000"),
-                tax=D("450"), tax_prev=D("450"), output=D("4500"), output_prev=D("4500"))
+    base = {
+        "parcel_id": pid, "survey_year": 2022, "street": "云埔街道", "location": "云埔一路1号",
+        "site_area_m2": D("10000"), "owner": "测试公司", "approved_use": "M1", "current_use": "M1",
+        "construction_status": "投产", "production_status": "正常", "floor_area_m2": D("15000"),
+        "footprint_m2": D("4000"), "tax": D("450"), "tax_prev": D("450"), "output": D("4500"),
+        "output_prev": D("4500"),
+    }
     base.update(kw)
     return land.Parcel(**base)
 

@@ -16,6 +16,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import Any, overload
+
+from django.db import models
 
 from jixiao.budget import models as m
 from jixiao.core import model as core
@@ -27,12 +30,19 @@ CHUNK = 100
 _ONE = Decimal(1)
 
 
+@overload
+def plain_decimal(value: Decimal) -> Decimal: ...
+@overload
+def plain_decimal(value: None) -> None: ...
+
+
 def plain_decimal(value: Decimal | None) -> Decimal | None:
     """Drop the zeros the fixed-scale column appended (500.0000 → 500), keeping the value."""
     if value is None:
         return None
     value = value.normalize()
-    return value.quantize(_ONE) if value.as_tuple().exponent > 0 else value
+    exponent = value.as_tuple().exponent  # a letter for NaN and infinity, which no column holds
+    return value.quantize(_ONE) if isinstance(exponent, int) and exponent > 0 else value
 
 
 _dec = plain_decimal
@@ -47,19 +57,21 @@ _INDICATOR = (
 _PROJECT = (
     "id", "code", "name", "unit", "category", "goal", "goal_actual",
     "monthly_executed", "execution_explanation", "problems", "measures", "budget_cut_midyear",
-    "status", "goal_status", "origin", "version",
-) + _STATED
+    "status", "goal_status", "origin", "version", *_STATED,
+)
 
 
-def _stated(rate, score, total, grade) -> core.Stated:
+def _stated(rate: Decimal | None, score: Decimal | None, total: Decimal | None, grade: str | None) -> core.Stated:
     return core.Stated(execution_rate=_dec(rate), execution_score=_dec(score), total=_dec(total),
                        grade=grade)
 
 
-def _indicator(code, level1, level2, name, target_text, weight, unit, actual_text, achievement,
-               ratio_override, override_reason, deviation_reason, basis, data_source, is_core,
-               last_year_actual, feed, stated_score, origin, original_target_text,
-               version) -> core.Indicator:
+def _indicator(code: str, level1: str, level2: str, name: str, target_text: str | None,
+               weight: Decimal | None, unit: str, actual_text: str | None, achievement: str | None,
+               ratio_override: Decimal | None, override_reason: str, deviation_reason: str, basis: str,
+               data_source: str, is_core: bool, last_year_actual: str | None, feed: str | None,
+               stated_score: Decimal | None, origin: str, original_target_text: str | None,
+               version: int) -> core.Indicator:
     return core.Indicator(
         code=code, level1=level1, level2=level2, name=name, target_text=target_text,
         weight=_dec(weight), unit=unit, actual_text=actual_text, achievement=achievement,
@@ -70,7 +82,7 @@ def _indicator(code, level1, level2, name, target_text, weight, unit, actual_tex
     )
 
 
-def _rows(queryset, owner: str, *fields: str) -> Iterator[tuple]:
+def _rows(queryset: models.QuerySet[Any], owner: str, *fields: str) -> Iterator[tuple[Any, ...]]:
     """(owner id, *fields) tuples in saved order within each owner."""
     return queryset.order_by(owner, "position", "id").values_list(owner, *fields).iterator(chunk_size=4000)
 

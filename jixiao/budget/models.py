@@ -5,6 +5,8 @@ Money is ``DecimalField(18, 4)`` in the department-year's ``money_unit``.
 """
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -23,9 +25,17 @@ from jixiao.core.model import (
     STATUSES,
 )
 
-MONEY = {"max_digits": 18, "decimal_places": 4}
-SCORE = {"max_digits": 10, "decimal_places": 4}  # weights, scores, percent rates
-RATIO = {"max_digits": 10, "decimal_places": 6}  # fractions 0..1
+
+class Digits(TypedDict):
+    """The size of a ``DecimalField``, spread into it as keywords: ``DecimalField(..., **MONEY)``."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: Digits = {"max_digits": 18, "decimal_places": 4}
+SCORE: Digits = {"max_digits": 10, "decimal_places": 4}  # weights, scores, percent rates
+RATIO: Digits = {"max_digits": 10, "decimal_places": 6}  # fractions 0..1
 
 DEPARTMENT_KINDS = ("财政局", "主管部门", "单位")
 ROLES = ("经办人", "部门管理员", "财政审核", "第三方只读", "系统管理员")
@@ -69,7 +79,9 @@ class StatedFields(models.Model):
     stated_execution_rate = models.DecimalField("填报执行率（%）", null=True, blank=True, **SCORE)
     stated_execution_score = models.DecimalField("填报执行率得分", null=True, blank=True, **SCORE)
     stated_total = models.DecimalField("填报总分", null=True, blank=True, **SCORE)
-    stated_grade = models.CharField("填报等级", max_length=8, null=True, blank=True)
+    stated_grade = models.CharField(  # noqa: DJ001 — None means not filled, distinct from ""
+        "填报等级", max_length=8, null=True, blank=True,
+    )
 
     class Meta:
         abstract = True
@@ -121,6 +133,9 @@ class BudgetLine(Versioned):
         verbose_name = verbose_name_plural = "部门预算"
         ordering = ["department_year", "position"]
 
+    def __str__(self) -> str:
+        return f"部门预算 {self.fund_source}/{self.nature}"
+
 
 class Project(StatedFields, Versioned):
     department_year = models.ForeignKey(DepartmentYear, on_delete=models.CASCADE,
@@ -166,6 +181,9 @@ class FundLine(Versioned):
         verbose_name = verbose_name_plural = "项目资金"
         ordering = ["project", "position"]
 
+    def __str__(self) -> str:
+        return f"项目资金 {self.fund_source}"
+
 
 class Indicator(Versioned):
     """A third-level indicator of either the department-year (部门整体) or one project."""
@@ -179,22 +197,33 @@ class Indicator(Versioned):
     level1 = models.CharField("一级指标", max_length=64)
     level2 = models.CharField("二级指标", max_length=64)
     name = models.CharField("三级指标", max_length=300)
-    target_text = models.CharField("年度指标值", max_length=300, null=True, blank=True)
+    target_text = models.CharField(  # noqa: DJ001 — None means not filled, distinct from ""
+        "年度指标值", max_length=300, null=True, blank=True,
+    )
     # Set by an approved 目标调整: target_text then holds the adjusted value.
-    original_target_text = models.CharField("原指标值", max_length=300, null=True, blank=True)
+    original_target_text = models.CharField(  # noqa: DJ001 — None means not filled, distinct from ""
+        "原指标值", max_length=300, null=True, blank=True,
+    )
     weight = models.DecimalField("分值", null=True, blank=True, **SCORE)
     unit = models.CharField("度量单位", max_length=32, blank=True)
-    actual_text = models.CharField("实际完成值", max_length=300, null=True, blank=True)
-    achievement = models.CharField("完成情况", max_length=8, choices=_choices(ACHIEVEMENTS),
-                                   null=True, blank=True)
+    actual_text = models.CharField(  # noqa: DJ001 — None means not filled, distinct from ""
+        "实际完成值", max_length=300, null=True, blank=True,
+    )
+    achievement = models.CharField(  # noqa: DJ001 — None means not filled, distinct from ""
+        "完成情况", max_length=8, choices=_choices(ACHIEVEMENTS), null=True, blank=True,
+    )
     ratio_override = models.DecimalField("调整得分比例", null=True, blank=True, **RATIO)
     override_reason = models.TextField("调整理由", blank=True)
     deviation_reason = models.TextField("偏差原因分析及改进措施", blank=True)
     basis = models.CharField("指标值设定依据", max_length=200, blank=True)
     data_source = models.CharField("数据来源", max_length=200, blank=True)
     core = models.BooleanField("核心指标", default=False)
-    last_year_actual = models.CharField("上年实际完成值", max_length=300, null=True, blank=True)
-    feed = models.CharField("计算来源", max_length=100, null=True, blank=True)
+    last_year_actual = models.CharField(  # noqa: DJ001 — None means not filled, distinct from ""
+        "上年实际完成值", max_length=300, null=True, blank=True,
+    )
+    feed = models.CharField(  # noqa: DJ001 — None means no computed feed ("" would name one)
+        "计算来源", max_length=100, null=True, blank=True,
+    )
     stated_score = models.DecimalField("填报得分", null=True, blank=True, **SCORE)
     origin = models.CharField("来源", max_length=8, choices=_choices(ORIGINS), default="录入")
 
@@ -227,6 +256,9 @@ class Checkpoint(Versioned):
         verbose_name = verbose_name_plural = "监控节点"
         ordering = ["project", "position"]
 
+    def __str__(self) -> str:
+        return f"{self.month} 月监控"
+
 
 class IndicatorProgress(models.Model):
     checkpoint = models.ForeignKey(Checkpoint, on_delete=models.CASCADE, related_name="indicators")
@@ -244,6 +276,9 @@ class IndicatorProgress(models.Model):
         verbose_name = verbose_name_plural = "指标监控"
         ordering = ["checkpoint", "position"]
 
+    def __str__(self) -> str:
+        return f"指标 {self.indicator} 监控"
+
 
 class Rectification(Versioned):
     department_year = models.ForeignKey(DepartmentYear, on_delete=models.CASCADE,
@@ -256,7 +291,9 @@ class Rectification(Versioned):
     deadline = models.DateField("整改期限", null=True, blank=True)
     status = models.CharField("状态", max_length=8, choices=_choices(RECTIFICATION_STATUSES),
                               default="待整改")
-    project_code = models.CharField("项目编码", max_length=64, null=True, blank=True)
+    project_code = models.CharField(  # noqa: DJ001 — None means the department's, not a project's
+        "项目编码", max_length=64, null=True, blank=True,
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "整改事项"
@@ -264,6 +301,9 @@ class Rectification(Versioned):
         constraints = [
             models.UniqueConstraint(fields=["department_year", "code"], name="budget_rectification_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"整改事项 {self.code or self.problem[:30]}"
 
 
 class TargetAdjustment(Versioned):
@@ -286,6 +326,9 @@ class TargetAdjustment(Versioned):
         verbose_name = verbose_name_plural = "目标调整"
         ordering = ["-requested_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_field_display()}调整 {self.original} → {self.adjusted}（{self.status}）"
+
 
 class Review(models.Model):
     """A finance-bureau re-score (复核) of a project's or the department's self-evaluation, with a
@@ -306,6 +349,9 @@ class Review(models.Model):
         verbose_name = verbose_name_plural = "财政复核"
         ordering = ["-when", "-id"]
 
+    def __str__(self) -> str:
+        return f"财政复核 {self.score}（{self.grade}）{self.who} {self.when:%Y-%m-%d}"
+
 
 class ReviewItem(models.Model):
     """The reviewer's score of one indicator, beside the unit's own."""
@@ -321,6 +367,9 @@ class ReviewItem(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "复核指标得分"
         ordering = ["review", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_code} 复核得分 {self.score}"
 
 
 class AppendOnlyError(Exception):
@@ -352,8 +401,10 @@ class ChangeLog(models.Model):
     object_key = models.CharField("对象标识", max_length=300)
     object_repr = models.CharField("对象名称", max_length=300, blank=True)
     field = models.CharField("字段", max_length=64)
-    before = models.TextField("修改前", null=True, blank=True)
-    after = models.TextField("修改后", null=True, blank=True)
+    # None (no value: the object was created or deleted, or the field was not set) and "" (set to
+    # blank) differ in a history
+    before = models.TextField("修改前", null=True, blank=True)  # noqa: DJ001
+    after = models.TextField("修改后", null=True, blank=True)  # noqa: DJ001
     reason = models.TextField("原因", blank=True)
 
     objects = ChangeLogQuerySet.as_manager()
@@ -364,6 +415,9 @@ class ChangeLog(models.Model):
         indexes = [models.Index(fields=["department", "year"], name="budget_changelog_dept_year"),
                    models.Index(fields=["model_label", "object_id"], name="budget_changelog_object")]
 
+    def __str__(self) -> str:
+        return f"{self.when:%Y-%m-%d %H:%M} {self.who} {self.object_repr} {self.field}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError("变更记录只能追加，不能修改")
@@ -372,9 +426,6 @@ class ChangeLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("变更记录只能追加，不能删除")
-
-    def __str__(self) -> str:
-        return f"{self.when:%Y-%m-%d %H:%M} {self.who} {self.object_repr} {self.field}"
 
 
 class Membership(models.Model):

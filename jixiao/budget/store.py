@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.db.models import F
@@ -27,6 +27,7 @@ from jixiao.core.errors import InputError, Problem
 from jixiao.services import capacity, history
 
 SYSTEM_USER = "系统"
+V = TypeVar("V", bound=m.Versioned)  # a row with a version: what ``_Writer.upsert`` writes
 
 
 @dataclass(frozen=True)
@@ -193,13 +194,13 @@ def _plan(dy: core.DepartmentYear, chk: _Checker) -> _Plan:
         budget_lines.append(row)
     rectifications = []
     for i, r in enumerate(dy.rectifications):
-        row = m.Rectification(
+        rrow = m.Rectification(
             position=i, problem=r.problem, measure=r.measure, owner=r.owner,
             deadline=_deadline(r.deadline, chk, f"$.rectifications[{i}].deadline"),
             status=r.status, project_code=r.project, code=r.code,
         )
-        chk.row(row, f"$.rectifications[{i}]")
-        rectifications.append(row)
+        chk.row(rrow, f"$.rectifications[{i}]")
+        rectifications.append(rrow)
     projects = []
     seen: set[str] = set()
     for i, p in enumerate(dy.projects):
@@ -207,7 +208,7 @@ def _plan(dy: core.DepartmentYear, chk: _Checker) -> _Plan:
         if p.code in seen:
             chk.add(f"{path}.code", f"项目编码「{p.code}」重复", "项目编码")
         seen.add(p.code)
-        row = m.Project(
+        prow = m.Project(
             position=i, code=p.code, name=p.name, unit=p.unit, category=p.category, goal=p.goal,
             goal_actual=p.goal_actual,
             monthly_executed={str(k): str(v) for k, v in sorted(p.monthly_executed.items())},
@@ -215,7 +216,7 @@ def _plan(dy: core.DepartmentYear, chk: _Checker) -> _Plan:
             measures=p.measures, budget_cut_midyear=p.budget_cut_midyear, status=p.status,
             goal_status=p.goal_status, origin=p.origin, **_stated_kwargs(p.stated),
         )
-        chk.row(row, path)
+        chk.row(prow, path)
         for month in p.monthly_executed:
             if not 1 <= month <= 12:
                 chk.add(f"{path}.monthly_executed.{month}", "月份应为 1 到 12", "月份")
@@ -245,7 +246,7 @@ def _plan(dy: core.DepartmentYear, chk: _Checker) -> _Plan:
                 progress.append(grow)
             checkpoints.append((crow, progress))
         projects.append(_ProjectPlan(
-            row, funds, _indicator_rows(p.indicators, chk, f"{path}.indicators"), checkpoints,
+            prow, funds, _indicator_rows(p.indicators, chk, f"{path}.indicators"), checkpoints,
         ))
     return _Plan(year_row, budget_lines, _indicator_rows(dy.indicators, chk, "$.indicators"),
                  rectifications, projects)
@@ -279,7 +280,8 @@ def _prepare(dy: core.DepartmentYear) -> _Plan:
     chk = _Checker(f"{dy.department.code}/{dy.year}")
     _check_department(dy.department, chk)
     plan = _plan(dy, chk)
-    _check_unique(chk, "$.budget_lines", [changes.budget_line_key(b) for b in dy.budget_lines], "预算行（资金来源/支出性质）")
+    _check_unique(chk, "$.budget_lines", [changes.budget_line_key(b) for b in dy.budget_lines],
+                  "预算行（资金来源/支出性质）")
     _check_unique(chk, "$.rectifications", [r.code for r in dy.rectifications], "整改编码")
     for i, p in enumerate(dy.projects):
         _check_unique(chk, f"$.projects[{i}].funds", [f.fund_source for f in p.funds], "资金来源")
@@ -318,10 +320,10 @@ class _Writer:
         self.ids: dict[changes.Ref, int] = {}
         self.versions: dict[changes.Ref, int] = {}
 
-    def upsert(self, ref: changes.Ref, planned: models.Model, stored: models.Model | None,
-               owner: dict[str, Any], label: str) -> tuple[models.Model, bool]:
+    def upsert(self, ref: changes.Ref, planned: V, stored: V | None,
+               owner: dict[str, Any], label: str) -> tuple[V, bool]:
         """The stored row updated to ``planned`` (or ``planned`` created); whether content changed."""
-        model = type(planned)
+        model = type(planned)  # queried through _default_manager (objects): abstract Versioned declares none
         for name, value in owner.items():
             setattr(planned, name, value)
         if stored is None:
@@ -332,7 +334,7 @@ class _Writer:
         changed = {f: getattr(planned, f) for f in fields if getattr(planned, f) != getattr(stored, f)}
         position = getattr(planned, "position", None)
         if changed:
-            n = model.objects.filter(pk=stored.pk, version=stored.version).update(
+            n = model._default_manager.filter(pk=stored.pk, version=stored.version).update(
                 **changed, version=F("version") + 1,
                 **({"position": position} if position is not None else {}),
             )
@@ -341,8 +343,8 @@ class _Writer:
             for f, v in changed.items():
                 setattr(stored, f, v)
             stored.version += 1
-        elif position is not None and position != stored.position:
-            model.objects.filter(pk=stored.pk).update(position=position)
+        elif position is not None and position != getattr(stored, "position", None):
+            model._default_manager.filter(pk=stored.pk).update(position=position)
         self.ids[ref], self.versions[ref] = stored.pk, stored.version
         return stored, bool(changed)
 
@@ -457,7 +459,6 @@ def _write(plan: _Plan, department: m.Department, existing: m.DepartmentYear | N
            w: _Writer, keep_missing: bool) -> m.DepartmentYear:
     R = changes.Ref
     year_row, _ = w.upsert(R("year"), plan.year_row, existing, {"department": department}, "部门年度")
-    year_row = cast(m.DepartmentYear, year_row)
     if existing is None:
         lines, year_inds, rects, projects = {}, {}, {}, {}
         funds, inds, cps = {}, {}, {}
@@ -484,29 +485,29 @@ def _write(plan: _Plan, department: m.Department, existing: m.DepartmentYear | N
     w.ids.update(R_of)  # deleted rows keep their id in the history
     owner = {"department_year": year_row}
     keep: dict[str, set[Any]] = {k: set() for k in ("lines", "year_inds", "rects", "projects", "funds", "inds", "cps")}
-    for row in plan.budget_lines:
-        k = f"{row.fund_source}/{row.nature}"
+    for line in plan.budget_lines:
+        k = f"{line.fund_source}/{line.nature}"
         keep["lines"].add(k)
-        w.upsert(R("budget_line", "", k), row, lines.get(k), owner, f"部门预算 {k}")
-    for row in plan.indicators:
-        keep["year_inds"].add(row.code)
-        w.upsert(R("indicator", "", row.code), row, year_inds.get(row.code), owner, f"部门整体指标 {row.code}")
-    for row in plan.rectifications:
-        keep["rects"].add(row.code)
-        w.upsert(R("rectification", "", row.code), row, rects.get(row.code), owner, f"整改事项 {row.code}")
+        w.upsert(R("budget_line", "", k), line, lines.get(k), owner, f"部门预算 {k}")
+    for ind in plan.indicators:
+        keep["year_inds"].add(ind.code)
+        w.upsert(R("indicator", "", ind.code), ind, year_inds.get(ind.code), owner, f"部门整体指标 {ind.code}")
+    for rect in plan.rectifications:
+        keep["rects"].add(rect.code)
+        w.upsert(R("rectification", "", rect.code), rect, rects.get(rect.code), owner, f"整改事项 {rect.code}")
     for pp in plan.projects:
         code = pp.row.code
         keep["projects"].add(code)
         project, _ = w.upsert(R("project", code), pp.row, projects.get(code), owner, f"项目 {code}")
         powner = {"project": project}
-        for row in pp.funds:
-            keep["funds"].add((code, row.fund_source))
-            w.upsert(R("fund", code, row.fund_source), row, funds.get((code, row.fund_source)), powner,
-                     f"项目 {code} 资金 {row.fund_source}")
-        for row in pp.indicators:
-            keep["inds"].add((code, row.code))
-            w.upsert(R("indicator", code, row.code), row, inds.get((code, row.code)), powner,
-                     f"项目 {code} 指标 {row.code}")
+        for fund in pp.funds:
+            keep["funds"].add((code, fund.fund_source))
+            w.upsert(R("fund", code, fund.fund_source), fund, funds.get((code, fund.fund_source)), powner,
+                     f"项目 {code} 资金 {fund.fund_source}")
+        for ind in pp.indicators:
+            keep["inds"].add((code, ind.code))
+            w.upsert(R("indicator", code, ind.code), ind, inds.get((code, ind.code)), powner,
+                     f"项目 {code} 指标 {ind.code}")
         for crow, progress in pp.checkpoints:
             keep["cps"].add((code, crow.month))
             stored = cps.get((code, crow.month))

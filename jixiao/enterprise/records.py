@@ -145,13 +145,15 @@ def _attach(department: str, year: int, header: Mapping[str, Any], rows: Mapping
     positions: dict[str, list[int]] = {}
     for i, e in enumerate(rows.get("ticket_events", [])):
         if e.ticket_id not in tickets:
-            problems.append(Problem(where("ticket_events", i, "ticket_id"), f"工单“{e.ticket_id}”不在问题直通车表中", "工单编号"))
+            problems.append(Problem(where("ticket_events", i, "ticket_id"),
+                                    f"工单“{e.ticket_id}”不在问题直通车表中", "工单编号"))
             continue
         tickets[e.ticket_id].events.append(e)
         positions.setdefault(e.ticket_id, []).append(i)
     for i, m in enumerate(rows.get("plan_measures", [])):
         if m.plan_id not in plans:
-            problems.append(Problem(where("plan_measures", i, "plan_id"), f"方案“{m.plan_id}”不在一企一策表中", "方案编号"))
+            problems.append(Problem(where("plan_measures", i, "plan_id"),
+                                    f"方案“{m.plan_id}”不在一企一策表中", "方案编号"))
             continue
         plans[m.plan_id].measures.append(m)
     order = [i for t in rows.get("tickets", []) for i in positions.get(t.ticket_id, [])]

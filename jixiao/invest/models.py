@@ -8,11 +8,11 @@ from django.db import models
 
 from jixiao.budget.models import Department
 from jixiao.core import invest
-from jixiao.ledgers.models import ChangeRecord, LedgerRecord, LedgerYear, money
+from jixiao.ledgers.models import ChangeRecord, Digits, LedgerRecord, LedgerYear, money
 from jixiao.ledgers.models import choices as _choices
 
-SHARE = {"max_digits": 6, "decimal_places": 4}
-RATE = {"max_digits": 14, "decimal_places": 6}
+SHARE: Digits = {"max_digits": 6, "decimal_places": 4}
+RATE: Digits = {"max_digits": 14, "decimal_places": 6}
 
 
 class InvestYear(LedgerYear):

@@ -133,6 +133,12 @@ def build(department: str, year: int, header: Mapping[str, Any], rows: Mapping[s
                                **{t.key: list(rows.get(t.key, [])) for t in TABLES}), []
 
 
+def _ledger(department: str, year: int, unit: str, rows: Mapping[str, list[Any]]) -> invest.InvestLedger:
+    """The ledger of a file's rows by table (every table's key is there, perhaps with no rows)."""
+    return invest.InvestLedger(department, year, unit, projects=rows["projects"], credits=rows["credits"],
+                               fdi=rows["fdi"], events=rows["events"], visits=rows["visits"])
+
+
 def header(ledger: invest.InvestLedger) -> dict[str, Any]:
     return {"origin": ledger.origin, "unit": ledger.unit}
 
@@ -143,7 +149,7 @@ def ledger_from_dict(data: Any, source: str) -> invest.InvestLedger:
     if not isinstance(unit, str) or not unit.strip():
         raise InputError("缺少计分单位名称（本部门在分成计分中的单位名称）", f"{source}: $.unit")
     rows = tables_from_dict(data, source, TABLES)
-    ledger = invest.InvestLedger(department, year, unit.strip(), **rows)
+    ledger = _ledger(department, year, unit.strip(), rows)
     check(ledger, json_where(source))
     return ledger
 
@@ -168,7 +174,7 @@ def write_json(ledger: invest.InvestLedger, path: Path) -> None:
 
 def read_excel(path: Path, department: str, year: int, unit: str) -> invest.InvestLedger:
     rows, where = read_workbook(path, TABLES)
-    ledger = invest.InvestLedger(department, year, unit, **rows)
+    ledger = _ledger(department, year, unit, rows)
     check(ledger, where)
     return ledger
 

@@ -39,4 +39,5 @@ def write_workbook(ledger: land.Ledger, results: Iterable[land.Classification], 
 
 def read_workbook(path: Path, department: str, year: int) -> land.Ledger:
     rows, where = read_tables(path, records.TABLES, {"parcels": {"survey_year": year}}, ignored=COMPUTED)
-    return records.checked(land.Ledger(department=department, year=year, **rows), where)
+    return records.checked(land.Ledger(department=department, year=year, parcels=rows["parcels"],
+                                       disposals=rows["disposals"]), where)

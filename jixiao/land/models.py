@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from jixiao.budget.models import Department
 from jixiao.core import land
-from jixiao.ledgers.models import ChangeRecord, LedgerRecord, LedgerYear, money
+from jixiao.ledgers.models import ChangeRecord, Digits, LedgerRecord, LedgerYear, money
 from jixiao.ledgers.models import choices as _choices
 
-AREA = {"max_digits": 14, "decimal_places": 2}
-RATIO = {"max_digits": 10, "decimal_places": 4}
+AREA: Digits = {"max_digits": 14, "decimal_places": 2}
+RATIO: Digits = {"max_digits": 10, "decimal_places": 4}
 
 
 class LandYear(LedgerYear):

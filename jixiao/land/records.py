@@ -124,7 +124,8 @@ def ledger_from_dict(data: Any, source: str) -> land.Ledger:
     department, year = header_from_dict(data, source, FORMAT, "土地台账")
     # a file without parcels is refused rather than read as an empty survey that deletes them all
     rows = tables_from_dict(data, source, TABLES, {"parcels": {"survey_year": year}}, present=("parcels",))
-    return checked(land.Ledger(department=department, year=year, **rows), json_where(source))
+    return checked(land.Ledger(department=department, year=year, parcels=rows["parcels"],
+                               disposals=rows["disposals"]), json_where(source))
 
 
 def read_json(path: Path) -> land.Ledger:

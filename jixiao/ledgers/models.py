@@ -18,14 +18,14 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from jixiao.budget.models import AppendOnlyError
+from jixiao.budget.models import AppendOnlyError, Department, Digits
 from jixiao.ledgers.fields import ExactDecimalField
 
-MONEY = {"max_digits": 18, "decimal_places": 4}
+MONEY: Digits = {"max_digits": 18, "decimal_places": 4}
 ORIGIN_DEFAULT = "录入"
 
-__all__ = ["MONEY", "AppendOnlyError", "ChangeRecord", "ExactDecimalField", "LedgerRecord", "LedgerYear",
-           "choices", "money"]
+__all__ = ["MONEY", "AppendOnlyError", "ChangeRecord", "Digits", "ExactDecimalField", "LedgerRecord",
+           "LedgerYear", "choices", "money"]
 
 
 def choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -50,12 +50,14 @@ class LedgerYear(models.Model):
     saved_by = models.CharField("保存人", max_length=150, blank=True)
     saved_at = models.DateTimeField("保存时间", default=timezone.now)
     reason = models.CharField("原因", max_length=300, blank=True)
+    # declared by each concrete model (a foreign key with its own related name); only typed here
+    department: Department
 
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
-        return f"{self.department.code} {self.year}"  # type: ignore[attr-defined]  # the concrete model's
+        return f"{self.department.code} {self.year}"
 
 
 class LedgerRecord(models.Model):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.utils import timezone
 
@@ -47,6 +47,9 @@ _BATCH = 500
 # the fields every year row has (LedgerYear's, its key and department, land's classification time)
 _YEAR_FIELDS = {"id", "department", "year", "rule_id", "rule_version", "origin", "saved_by", "saved_at", "reason",
                 "classified_at"}
+
+YearT = TypeVar("YearT", bound=LedgerYear)  # the ledger's concrete year model
+ChangeT = TypeVar("ChangeT", bound=ChangeRecord)  # the ledger's concrete change model
 
 
 def department(code: str) -> Department:
@@ -92,14 +95,16 @@ class TableStore:
 
 
 @dataclass(frozen=True)
-class Ledger:
-    """A park ledger, declared once: what the generic storage needs to know about it."""
+class Ledger(Generic[YearT, ChangeT]):
+    """A park ledger, declared once: what the generic storage needs to know about it. Its year
+    model is reached through ``_default_manager`` (its only manager, ``objects``): the abstract
+    ``LedgerYear`` the type variable is bound to declares no manager."""
 
     key: str  # land / invest / enterprise (its feature's key)
     noun: str  # 土地台账
     command: str  # the CLI command (jixiao land …)
-    year_model: Any  # a LedgerYear model
-    change_model: Any  # a ChangeRecord model
+    year_model: type[YearT]
+    change_model: type[ChangeT]
     tables: tuple[TableStore, ...]  # referenced tables before those referring to them
     rules_what: str  # 土地识别规则
     counted: str  # 认定 / 统计: how a year is counted under its rule set
@@ -121,14 +126,15 @@ class Ledger:
     # ------------------------------------------------------------ reading
 
     def years(self, code: str) -> list[int]:
-        return list(self.year_model.objects.filter(department__code=code).order_by("year")
+        return list(self.year_model._default_manager.filter(department__code=code).order_by("year")
                     .values_list("year", flat=True))
 
     def exists(self, code: str, year: int) -> bool:
-        return self.year_model.objects.filter(department__code=code, year=year).exists()
+        return self.year_model._default_manager.filter(department__code=code, year=year).exists()
 
-    def year_row(self, code: str, year: int) -> LedgerYear:
-        row = self.year_model.objects.filter(department__code=code, year=year).select_related("department").first()
+    def year_row(self, code: str, year: int) -> YearT:
+        row = (self.year_model._default_manager.filter(department__code=code, year=year)
+               .select_related("department").first())
         if row is None:
             raise InputError(f"部门“{code}”没有{year}年度的{self.noun}，请先导入（jixiao {self.command} import）",
                              self.noun)
@@ -144,7 +150,7 @@ class Ledger:
 
     def rules_for(self, code: str, year: int, rule_sets: Iterable[Any] | None = None) -> Any:
         """The rule set a save counts under: the year's pinned one, or for a new year the newest in force."""
-        row = self.year_model.objects.filter(department__code=code, year=year).first()
+        row = self.year_model._default_manager.filter(department__code=code, year=year).first()
         if row is not None:
             return self.rules_of(row, rule_sets)
         return self.newest_rules(self.rule_sets(rule_sets), year)
@@ -189,7 +195,7 @@ class Ledger:
 
     def record(self, code: str, year: int, table: str, key: str) -> tuple[Any, dict[str, Any]] | None:
         """The stored record of ``table`` with key ``key``: its row and its field values."""
-        year_row = self.year_model.objects.filter(department__code=code, year=year).first()
+        year_row = self.year_model._default_manager.filter(department__code=code, year=year).first()
         if year_row is None:
             return None
         t = self.table(table)
@@ -201,7 +207,7 @@ class Ledger:
         return None
 
     def history(self, code: str, year: int, table: str | None = None, record: str | None = None
-                ) -> list[ChangeRecord]:
+                ) -> list[ChangeT]:
         rows = self.change_model.objects.filter(department=code, year=year)
         if table is not None:
             rows = rows.filter(table=table)
@@ -234,7 +240,7 @@ class Ledger:
              renames: Mapping[tuple[str, str], str] | None = None) -> Plan:
         """What saving ``ledger`` would do; raises when a value does not fit its column.
         ``renames``: (table, new key) → the stored key of a record whose identity an edit changed."""
-        year_row = self.year_model.objects.filter(department=dept, year=year).first()
+        year_row = self.year_model._default_manager.filter(department=dept, year=year).first()
         rows = self.flat(ledger)
         derived = self.derive(ledger, rules) if self.derive else {}
         tables, problems = [], []
@@ -275,7 +281,7 @@ class Ledger:
         header = {"origin": self.header(plan.ledger).get("origin", "录入"),
                   **{k: v for k, v in self.header(plan.ledger).items() if k in self.header_fields()}}
         if year_row is None:
-            year_row = self.year_model.objects.create(
+            year_row = self.year_model._default_manager.create(
                 department=plan.dept, year=plan.year, rule_id=plan.rules.id, rule_version=plan.rules.version,
                 saved_by=who, saved_at=now, reason=reason[:300], **header)
         else:
@@ -285,7 +291,7 @@ class Ledger:
             if pin:
                 year_row.rule_id, year_row.rule_version = plan.rules.id, plan.rules.version
             year_row.save()
-        log: list[ChangeRecord] = []
+        log: list[ChangeT] = []
         common = {"who": who, "when": now, "department": plan.dept.code, "year": plan.year, "reason": reason}
         result = SaveResult()
         # deletions first, referring tables before those they refer to
@@ -305,7 +311,7 @@ class Ledger:
         return result
 
     def _write_table(self, d: TableDiff, year_row: LedgerYear, rows_by_table: dict[str, list[Any]],
-                     common: dict[str, Any], result: SaveResult) -> list[ChangeRecord]:
+                     common: dict[str, Any], result: SaveResult) -> list[ChangeT]:
         t = d.store
         parents = {a: {getattr(r, ref.attr): r for r in rows_by_table.get(ref.table, [])}
                    for a, ref in t.refs.items()}

@@ -60,9 +60,10 @@ def _write_sheet(wb: Workbook, table: Table, rows: Iterable[Any], computed: Sequ
         c.fill = _COMPUTED_FILL if h in computed_titles else _FILL
         wide = h == "认定说明" or (i < len(table.specs) and table.specs[i].kind == "json")
         ws.column_dimensions[col_letter(i)].width = 40 if wide else width
-    n = 1
-    for n, obj in enumerate(rows, start=2):
+    n = 1  # the last row written: the headers, then one row per record
+    for obj in rows:
         ws.append([_cell(s, getattr(obj, s.attr)) for s in table.specs] + [_cell(None, fn(obj)) for _, fn in computed])
+        n += 1
     for i, s in enumerate(table.specs):
         letter = col_letter(i)
         if s.choices and s.kind != "measures" and len(",".join(s.choices)) < 200:
@@ -81,7 +82,7 @@ def write_workbook(path: Path, sheets: Iterable[tuple[Table, Iterable[Any]]], no
     """One sheet per table (``computed`` adds grey columns after a table's own, by table key),
     then the 说明 sheet."""
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the empty sheet a new workbook starts with
     for table, rows in sheets:
         _write_sheet(wb, table, rows, (computed or {}).get(table.key, ()), width)
     ws = wb.create_sheet(NOTE_SHEET)

@@ -202,7 +202,7 @@ STATE = [
     ),]
 
 
-def _old_table(model) -> str:
+def _old_table(model: type[models.Model]) -> str:
     return f"{OLD_LABEL}_{model._meta.model_name}"
 
 
