@@ -10,6 +10,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
+from web_support import FAST_HASHERS, load_site
+
+from jixiao import excel, exchange
+from jixiao.budget import models as m
+from jixiao.cli.core_cmds import DEMO_FILE
+from jixiao.core.scoring import score_department
+from jixiao.web.demo import DEMO_PASSWORD
 
 # The sync Playwright API keeps an event loop in this thread; the ORM refuses to run there otherwise.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -24,10 +32,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.skipif(not shutil.which(CHROMIUM)
 
 @pytest.fixture
 def browser_page(live_server, settings, transactional_db):
-    from playwright.sync_api import sync_playwright
-
-    from web_support import FAST_HASHERS, load_site
-
     settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
@@ -44,8 +48,6 @@ def browser_page(live_server, settings, transactional_db):
 
 
 def _login(page, base: str, username: str) -> None:
-    from jixiao.web.demo import DEMO_PASSWORD
-
     page.context.clear_cookies()
     page.goto(base + "/")
     assert "登录" in page.content()
@@ -57,10 +59,6 @@ def _login(page, base: str, username: str) -> None:
 
 def _workbook(tmp_path: Path) -> Path:
     """The demo department as the bulk workbook, with its projects still in draft."""
-    from jixiao import excel, exchange
-    from jixiao.cli.core_cmds import DEMO_FILE
-    from jixiao.core.scoring import score_department
-
     dy = exchange.read_file(DEMO_FILE)
     for p in dy.projects:
         p.status = "草稿"
@@ -70,10 +68,6 @@ def _workbook(tmp_path: Path) -> Path:
 
 
 def test_the_cycle_in_the_browser(browser_page, tmp_path):
-    from playwright.sync_api import expect
-
-    from jixiao.budget import models as m
-
     page, base, requests = browser_page
     m.Project.objects.update(status="草稿")
 

@@ -9,7 +9,6 @@ from jixiao.budget.store import save_department_year
 from jixiao.cli.core_cmds import DEMO_FILE
 from jixiao.web.demo import DEMO_PASSWORD, load_web_demo
 
-
 # Password hashing is deliberately slow; tests log in hundreds of times.
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
