@@ -59,30 +59,32 @@ class Feature:
     ledger: str = ""  # "module:LEDGER", the park ledger's ``jixiao.ledgers.store.Ledger``
 
 
-def _core(name: str, help: str, module: str) -> Command:
-    return Command(name, help, f"jixiao.cli.{module}")
+def _core(name: str, help: str, module: str, django: bool = False) -> Command:
+    return Command(name, help, f"jixiao.cli.{module}", django)
 
 
 CORE = Feature(
     key="core", title="预算绩效", app="jixiao.web",
     nav=(Page("监控", "web:monitoring"),),
+    # django=True: every command of the module needs the database. The others read a file
+    # without Django (and whatever DATABASE_URL says); their database half sets Django up.
     commands=(
-        _core("demo", "（重新）载入示例部门 demo 及其示例台账数据", "core_cmds"),
+        _core("demo", "（重新）载入示例部门 demo 及其示例台账数据", "store_cmds", django=True),
         _core("import", "导入交换格式 .json 或 Excel .xlsx 文件：先预览，无冲突时全部导入，否则全部不导入",
-              "core_cmds"),
-        _core("workflow", "审核流程操作：提交、退回、审核通过、锁定、解除锁定等", "core_cmds"),
-        _core("export", "导出部门年度数据：交换格式 JSON 或标准表格", "core_cmds"),
+              "store_cmds", django=True),
+        _core("workflow", "审核流程操作：提交、退回、审核通过、锁定、解除锁定等", "store_cmds", django=True),
+        _core("export", "导出部门年度数据：交换格式 JSON 或标准表格", "store_cmds", django=True),
         _core("score", "计算评分：从文件（不使用数据库）或数据库中的部门年度", "core_cmds"),
-        _core("serve", "启动网页服务", "core_cmds"),
+        _core("serve", "启动网页服务", "web_cmds", django=True),
         _core("monitor", "绩效运行监控（双监控）：执行进度、指标进度、预警与年末预测", "monitor_cmds"),
         _core("check", "审核绩效目标与自评数据的质量和一致性（交换格式 .json、Excel .xlsx 或数据库中的部门年度）；"
                        "绩效运行监控表按监控规则审核", "check_cmds"),
         _core("report", "生成部门整体（或单个项目）支出绩效自评报告 .docx/.pdf", "report_cmds"),
         _core("audit", "审核自评报告中的数字（执行率、合计、完成率、同比、计数）", "report_cmds"),
-        _core("users", "列出示例账号及各用户的部门角色", "web_cmds"),
-        _core("backup", "备份 SQLite 数据库到文件（运行中也可安全备份）", "web_cmds"),
-        _core("restore", "用备份文件替换当前 SQLite 数据库（请先停止网页服务）", "web_cmds"),
-        _core("token", "管理程序调用 API 的令牌：创建、列出、撤销", "token_cmds"),
+        _core("users", "列出示例账号及各用户的部门角色", "web_cmds", django=True),
+        _core("backup", "备份 SQLite 数据库到文件（运行中也可安全备份）", "web_cmds", django=True),
+        _core("restore", "用备份文件替换当前 SQLite 数据库（请先停止网页服务）", "web_cmds", django=True),
+        _core("token", "管理程序调用 API 的令牌：创建、列出、撤销", "token_cmds", django=True),
     ),
     feeds=(("budget", "web:department"), ("projects", "web:department")),
     demo_loader="jixiao.web.demo:demo_command_loader",

@@ -8,7 +8,7 @@
 - ``JIXIAO_CHART_ANIMATION=0`` draws the web charts without animation (reduced motion, screenshots).
 
 Application code reads only these settings, never whether it runs under a test: the test-only
-choices (a throw-away key, static files straight from the apps) are made here, from ``TESTING``.
+choices (a throw-away key, static files straight from the apps) are made here, from ``_TESTING``.
 """
 from __future__ import annotations
 
@@ -108,9 +108,10 @@ def _database() -> dict:
 
 DEBUG = _flag("JIXIAO_DEBUG")
 JIXIAO_DEMO = _flag("JIXIAO_DEMO")
-# pytest (>= 8.2) exports PYTEST_VERSION while it runs. For the choices in this file only:
-# application code must not branch on it (it reads the settings below, e.g. JIXIAO_CHART_ANIMATION).
-TESTING = bool(os.environ.get("PYTEST_VERSION"))
+# pytest (>= 8.2) exports PYTEST_VERSION while it runs. For the choices in this file only, hence
+# private (not a setting: Django reads only upper-case names): application code must not branch on
+# it (it reads the settings below, e.g. JIXIAO_CHART_ANIMATION).
+_TESTING = bool(os.environ.get("PYTEST_VERSION"))
 # The web charts animate unless switched off (a test that wants static charts sets it False with
 # pytest-django's ``settings`` fixture).
 JIXIAO_CHART_ANIMATION = _flag("JIXIAO_CHART_ANIMATION", default=True)
@@ -120,7 +121,7 @@ def _secret_key() -> str:
     key = os.environ.get("JIXIAO_SECRET_KEY", "").strip()
     if key:
         return key
-    if DEBUG or JIXIAO_DEMO or TESTING:
+    if DEBUG or JIXIAO_DEMO or _TESTING:
         # A throw-away key: sessions simply end when the process restarts.
         return secrets.token_urlsafe(50)
     # Production without an explicit key: a strong random key kept per installation, so that
@@ -220,13 +221,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 # `jixiao serve` collects into STATIC_ROOT; tests serve straight from the app folders instead
 # (no collected copy exists there, and whitenoise would warn about the missing directory).
-STATIC_ROOT = None if TESTING else BASE_DIR / "staticfiles"
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+STATIC_ROOT = None if _TESTING else BASE_DIR / "staticfiles"
+WHITENOISE_USE_FINDERS = DEBUG or _TESTING
 # Hashed, precompressed files in production; plain files while developing and under tests,
 # where the manifest does not exist and live_server serves from the finders.
 _STATIC_BACKEND = (
     "django.contrib.staticfiles.storage.StaticFilesStorage"
-    if DEBUG or TESTING
+    if DEBUG or _TESTING
     else "whitenoise.storage.CompressedManifestStaticFilesStorage"
 )
 STORAGES = {

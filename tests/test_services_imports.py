@@ -6,6 +6,7 @@ import copy
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from jixiao import exchange
 from jixiao.budget import models as m
@@ -24,8 +25,6 @@ def site(db):
 
 
 def _user(name: str) -> Actor:
-    from django.contrib.auth import get_user_model
-
     return Actor(name=name, user=get_user_model().objects.get(username=name))
 
 

@@ -11,13 +11,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 from django.utils import timezone
+from web_support import FAST_HASHERS, load_site
 
 from jixiao.cli import main
 from jixiao.web.demo import DEMO_PASSWORD
 from jixiao.web.models import ApiToken
 from jixiao.web.tokens import LAST_USED_SECONDS
 from jixiao.web.views.api import api_view
-from web_support import FAST_HASHERS, load_site
 
 
 @api_view(methods=("GET", "POST"))

@@ -16,8 +16,10 @@ import argparse
 import importlib
 import os
 import sys
+from typing import NoReturn
 
 import django
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
 from jixiao import features
@@ -26,7 +28,7 @@ from jixiao.services.errors import NotFound, ServiceError
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own errors: exit 2 with usage, in Chinese
+    def error(self, message: str) -> NoReturn:  # argparse's own errors: exit 2 with usage, in Chinese
         self.print_usage(sys.stderr)
         sys.stderr.write(f"jixiao：参数有误：{message}\n")
         sys.exit(2)
@@ -37,9 +39,13 @@ def _command_name(argv: list[str]) -> str:
 
 
 def configure_django() -> None:
-    """Django configured (apps and models importable); the database is not touched."""
+    """Django configured (apps and models importable); the database is not touched. Settings that
+    cannot be used (e.g. an unusable DATABASE_URL) are an InputError, not a traceback."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.settings")
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise InputError(f"配置有误：{exc}", location="环境变量") from None
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
@@ -60,12 +66,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
     try:
+        parser = build_parser(argv)  # configures Django first for a django=True command
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
         return int(args.func(args) or 0)
     except InputError as exc:
         sys.stderr.write(f"错误：{exc}\n")

@@ -12,8 +12,10 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from jixiao.cli.core_cmds import read_department_year, setup_database
 from jixiao.core.errors import InputError
 from jixiao.core.model import Department, DepartmentYear
+from jixiao.core.monitoring import check_month, review_monitoring
 from jixiao.core.quality import QualityFinding, blocking, review, summarize
 from jixiao.core.quality.findings import owner_label
 from jixiao.core.quality.rules import SEVERITIES
@@ -24,13 +26,15 @@ MONITOR_TITLE = "绩效运行监控审核"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("check", help="审核绩效目标与自评数据的质量和一致性（交换格式 .json、Excel .xlsx 或数据库中的部门年度）；"
+    p = sub.add_parser("check", help="审核绩效目标与自评数据的质量和一致性"
+                                     "（交换格式 .json、Excel .xlsx 或数据库中的部门年度）；"
                                      "绩效运行监控表按监控规则审核")
     p.add_argument("file", nargs="?", metavar="文件",
                    help=".json（交换格式）或 .xlsx（批量工作簿或标准表格）；省略时用 --department 与 --year")
     p.add_argument("--department", metavar="部门编码", help="审核数据库中的部门年度（含台账自动取数）")
     p.add_argument("--year", type=int, metavar="年度")
-    p.add_argument("--month", type=int, metavar="月", help="与 --department 一起使用：按该截止月份审核绩效运行监控（代码 M-…）")
+    p.add_argument("--month", type=int, metavar="月",
+                   help="与 --department 一起使用：按该截止月份审核绩效运行监控（代码 M-…）")
     p.add_argument("--project", action="append", default=[], metavar="项目编码",
                    help="与 --department 一起使用：只列出这些项目的问题（可多次给出）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出审核结果")
@@ -80,12 +84,10 @@ def read_for_check(path: str) -> tuple[DepartmentYear, str, dict[str, int]]:
     """The department-year to review, the kind of file (``department`` for a whole or department
     level file, ``projects`` for project-level forms (申报表/自评表), whose department level then
     goes unreviewed, ``monitor`` for a 绩效运行监控表), and the monitoring month per project."""
-    from jixiao.cli.core_cmds import read_department_year
-
     p = Path(path)
     if p.suffix.lower() != ".xlsx" or not p.is_file():
         return read_department_year(path), "department", {}
-    from jixiao import excel
+    from jixiao import excel  # noqa: PLC0415 — openpyxl (and numpy) only for a workbook: a .json starts faster
 
     outcome = excel.import_file(p)
     if isinstance(outcome.data, DepartmentYear):
@@ -112,18 +114,15 @@ def read_for_check(path: str) -> tuple[DepartmentYear, str, dict[str, int]]:
 def _from_database(args: argparse.Namespace) -> tuple[DepartmentYear, list[QualityFinding], str]:
     if not args.year:
         raise InputError("请同时指定 --department 与 --year", location="参数")
-    from jixiao.cli.core_cmds import setup_database
-
     setup_database()
-    from jixiao.budget.store import load_department_year
+    from jixiao.budget.store import load_department_year  # noqa: PLC0415 — models: Django only for the database
 
     dy = load_department_year(args.department, args.year)
     unknown = [code for code in args.project if all(p.code != code for p in dy.projects)]
     if unknown:
-        raise InputError(f"部门 {args.department} 的 {args.year} 年度中没有项目「{'、'.join(unknown)}」", location="--project")
+        raise InputError(f"部门 {args.department} 的 {args.year} 年度中没有项目「{'、'.join(unknown)}」",
+                         location="--project")
     if args.month is not None:
-        from jixiao.core.monitoring import check_month
-
         check_month(args.month, "--month")
     return dy, stored_findings(dy, args.month, args.project), f"{args.department}/{args.year}"
 
@@ -136,8 +135,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         dy, kind, months = read_for_check(args.file)
         source = Path(args.file).name
         if kind == "monitor":
-            from jixiao.core.monitoring import review_monitoring
-
             findings, monitoring = review_monitoring(dy, months), True
         else:
             findings = review(dy)

@@ -1,87 +1,46 @@
-"""Core commands: demo, import, export, score, serve."""
+"""``jixiao score`` and what the command modules share: reading a department-year from a file,
+setting up the database, the demo department's file.
+
+Scoring a file needs no database, not even a usable ``DATABASE_URL``: this module does not need
+Django configured (``django=False`` in ``jixiao/features.py``) and only scoring a stored
+department-year loads the database layer, after ``setup_database()``.
+"""
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
-from jixiao import features
+from django.core.exceptions import ImproperlyConfigured
+from django.db import OperationalError
+
+from jixiao import cli, exchange
+from jixiao.budget.feeds import collect_feeds
 from jixiao.core.errors import InputError
 from jixiao.core.model import DepartmentYear
+from jixiao.core.scoring import score_department
+from jixiao.scorecard import scorecard_dict, scorecard_text
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo" / "department-2022.json"
-# Features with demo rows of their own (park ledgers, demo logins) declare a demo loader in
-# jixiao/features.py (loaders appended here at run time run too). It runs after the demo
-# department is stored, in the same transaction, and returns a line telling the user what it loaded.
-DEMO_LOADERS: list[Callable[[DepartmentYear], str]] = []
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="（重新）载入示例部门 demo 及其示例台账数据")
-    p.set_defaults(func=cmd_demo)
-
-    p = sub.add_parser("import", help="导入交换格式 .json 或 Excel .xlsx 文件：先预览，无冲突时全部导入，否则全部不导入")
-    p.add_argument("file", metavar="文件", help=".json 或 .xlsx")
-    p.add_argument("--reason", default="", help="变更原因，记入变更记录")
-    p.add_argument("--dry-run", action="store_true", help="只显示预览（新增、修改、删除、冲突、提示），不写入")
-    p.add_argument("--delete-missing", action="store_true",
-                   help="确认删除文件中没有而系统中有的项目、指标等（默认保留）")
-    p.add_argument("--json", action="store_true", help="以 JSON 输出预览")
-    p.set_defaults(func=cmd_import)
-
-    p = sub.add_parser("workflow", help="审核流程操作：提交、退回、审核通过、锁定、解除锁定等")
-    _department_args(p, required=True)
-    p.add_argument("action", metavar="操作", help="submit / return / approve / lock / unlock（目标申报另有 ratify；"
-                   "整改有 start / complete / confirm）")
-    p.add_argument("--project", metavar="项目编码", help="对该项目操作；省略时对部门整体操作")
-    p.add_argument("--stage", default=None, choices=("goals", "self_evaluation", "monitoring", "rectification"),
-                   help="阶段：goals 目标申报 / self_evaluation 绩效自评（默认）/ monitoring 运行监控 / rectification 整改")
-    p.add_argument("--month", type=int, metavar="月份", help="运行监控：监控节点的截止月份")
-    p.add_argument("--rectification", metavar="整改编码", help="整改：整改事项编码")
-    p.add_argument("--comment", default="", help="意见或理由（退回、解除锁定时必填）")
-    p.set_defaults(func=cmd_workflow)
-
-    p = sub.add_parser("export", help="导出部门年度数据：交换格式 JSON 或标准表格")
-    _department_args(p, required=True)
-    what = p.add_mutually_exclusive_group(required=True)
-    what.add_argument("--format", choices=("json",), help="json：交换格式文件")
-    what.add_argument("--form", metavar="表格",
-                      help="bulk 批量工作簿 / target 绩效目标申报表 / monitor 绩效运行监控表 / "
-                           "self-eval 项目支出绩效自评表 / dept-self-eval 部门整体支出绩效自评表 / "
-                           "blank-target、blank-self-eval 空白模板")
-    p.add_argument("--project", metavar="项目编码", help="只导出该项目的表格")
-    p.add_argument("-o", "--output", required=True, metavar="输出文件")
-    p.set_defaults(func=cmd_export)
-
     p = sub.add_parser("score", help="计算评分：从文件（不使用数据库）或数据库中的部门年度")
     p.add_argument("file", nargs="?", metavar="文件", help=".json 或 .xlsx；省略时用 --department 与 --year")
-    _department_args(p, required=False)
+    department_args(p, required=False)
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("serve", help="启动网页服务")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.set_defaults(func=cmd_serve)
 
-
-def _department_args(p: argparse.ArgumentParser, required: bool) -> None:
+def department_args(p: argparse.ArgumentParser, required: bool) -> None:
     p.add_argument("--department", required=required, metavar="部门编码")
     p.add_argument("--year", type=int, required=required, metavar="年度")
 
 
 def setup_database() -> None:
     """Django with the schema in place; configuration and connection problems become InputError."""
-    from django.core.exceptions import ImproperlyConfigured
-    from django.db import OperationalError
-
-    from jixiao.cli import django_setup
-
     try:
-        django_setup()
+        cli.django_setup()
     except ImproperlyConfigured as exc:
         raise InputError(f"配置有误：{exc}", location="环境变量") from None
     except OperationalError as exc:
@@ -95,152 +54,16 @@ def read_department_year(path: str) -> DepartmentYear:
         raise InputError("找不到该文件，请检查路径", location=str(path))
     suffix = p.suffix.lower()
     if suffix == ".json":
-        from jixiao import exchange
-
         return exchange.read_file(p)
     if suffix == ".xlsx":
-        from jixiao import excel
+        from jixiao import excel  # noqa: PLC0415 — openpyxl (and numpy) only for a workbook: a .json starts faster
 
         return excel.read_workbook(p)
     raise InputError(f"不支持的文件类型「{suffix or p.name}」，请使用 .json（交换格式）或 .xlsx（Excel）",
                      location=p.name)
 
 
-def _summary(dy: DepartmentYear) -> str:
-    from jixiao.core.display import fmt_amount
-
-    indicators = len(dy.indicators) + sum(len(p.indicators) for p in dy.projects)
-    return (f"{dy.department.name}（{dy.department.code}）{dy.year} 年度：{len(dy.projects)} 个项目，"
-            f"{indicators} 个指标，全年预算 {fmt_amount(dy.budget)} {dy.money_unit}")
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    from jixiao import exchange
-
-    dy = exchange.read_file(DEMO_FILE)
-    setup_database()
-    from django.db import transaction
-
-    from jixiao.services.demo import load_demo_year
-
-    with transaction.atomic():
-        load_demo_year(dy)
-        lines = [loader(dy) for loader in dict.fromkeys([*features.demo_loaders(), *DEMO_LOADERS])]
-    print(f"已载入示例部门 {_summary(dy)}（标注“示例”的数值为示例数据）")
-    for line in lines:
-        print(line)
-    print(f"查看评分：jixiao score --department {dy.department.code} --year {dy.year}")
-    return 0
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    setup_database()
-    from jixiao.services import imports
-    from jixiao.services.actor import system_actor
-    from jixiao.services.findings import import_summary
-
-    read = imports.read_file(args.file)
-    name = Path(args.file).name
-    actor = system_actor()
-    for warning in read.warnings:
-        print(f"提示：{warning}")
-    if args.dry_run:
-        preview = imports.preview(actor, read.candidate, name, args.delete_missing)
-        print(json.dumps(preview.as_dict(), ensure_ascii=False, indent=2) if args.json else preview.text())
-        return 1 if preview.conflicts else 0
-    try:
-        preview = imports.apply(actor, read.candidate, name, args.reason, args.delete_missing)
-    except imports.ImportConflict as exc:
-        print(json.dumps(exc.preview.as_dict(), ensure_ascii=False, indent=2) if args.json else exc.preview.text())
-        sys.stderr.write(f"错误：{exc}。请先处理上述冲突（或在网页上退回、解除锁定）后重新导入\n")
-        return 1
-    print(json.dumps(preview.as_dict(), ensure_ascii=False, indent=2) if args.json else preview.text())
-    print(f"已导入 {_summary(read.candidate)}")
-    outcome = read.outcome
-    months = ({code: sheet.month for code, sheet in outcome.monitoring.items()}
-              if outcome is not None and outcome.form == "monitor" else None)
-    print(import_summary(preview.candidate or read.candidate, args.file, months))
-    return 0
-
-
-def cmd_workflow(args: argparse.Namespace) -> int:
-    setup_database()
-    from jixiao.core.changes import Ref
-    from jixiao.services.actor import system_actor
-    from jixiao.services.workflow import transition
-
-    if args.stage == "monitoring" or args.month is not None:
-        if not (args.project and args.month):
-            raise InputError("运行监控的操作需要 --project 与 --month", location="参数")
-        ref = Ref("checkpoint", args.project, str(args.month))
-    elif args.stage == "rectification" or args.rectification:
-        if not args.rectification:
-            raise InputError("整改的操作需要 --rectification 整改编码", location="参数")
-        ref = Ref("rectification", "", args.rectification)
-    else:
-        ref = Ref("project", args.project) if args.project else Ref("year")
-    moved = transition(system_actor(), args.department, args.year, ref, args.action, args.comment, args.stage)
-    print(f"{ref.path()}：{moved.before} → {moved.status}")
-    return 0
-
-
-def _output_path(path: str, suffix: str | None) -> Path:
-    out = Path(path)
-    if suffix and out.suffix.lower() != suffix:
-        raise InputError(f"输出文件应以 {suffix} 结尾", location=path)
-    if not out.parent.is_dir():
-        raise InputError(f"输出目录「{out.parent}」不存在", location=path)
-    if out.is_dir():
-        raise InputError("输出路径是一个目录，请给出文件名", location=path)
-    return out
-
-
-def _write_atomically(out: Path, write: Callable[[Path], None]) -> None:
-    """Write beside the target and rename, so a failure never leaves a half-written file."""
-    tmp = out.with_name(f".{out.stem}.{os.getpid()}.tmp{out.suffix}")
-    try:
-        write(tmp)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    out = _output_path(args.output, ".xlsx" if args.form else None)
-    if args.form:
-        from jixiao import excel
-
-        if args.form not in excel.FORMS:
-            raise InputError(f"未知的表格类型「{args.form}」，可选：{'、'.join(excel.FORMS)}", location="--form")
-    setup_database()
-    from jixiao.budget.store import load_department_year
-
-    dy = load_department_year(args.department, args.year)
-    if args.project is not None and all(p.code != args.project for p in dy.projects):
-        raise InputError(f"部门 {args.department} 的 {args.year} 年度中没有项目「{args.project}」",
-                         location="--project")
-    if args.form:
-        from jixiao import excel
-        from jixiao.budget.feeds import collect_feeds
-        from jixiao.core.scoring import score_department
-
-        result = score_department(dy, collect_feeds(args.department, args.year))
-        _write_atomically(out, lambda tmp: excel.write_form(dy, result, args.form, tmp,
-                                                            project=args.project))
-    else:
-        from jixiao import exchange
-
-        if args.project is not None:
-            raise InputError("交换格式导出整个部门年度，不能与 --project 同时使用", location="--project")
-        _write_atomically(out, lambda tmp: exchange.write_file(dy, tmp))
-    print(f"已导出到 {out}")
-    return 0
-
-
 def cmd_score(args: argparse.Namespace) -> int:
-    from jixiao.core.scoring import score_department
-    from jixiao.scorecard import scorecard_dict, scorecard_text
-
     if args.file:
         if args.department or args.year:
             raise InputError("请只指定文件，或只指定 --department 与 --year，不要同时指定", location="参数")
@@ -250,8 +73,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         if not (args.department and args.year):
             raise InputError("请指定要评分的文件，或同时指定 --department 与 --year", location="参数")
         setup_database()
-        from jixiao.budget.feeds import collect_feeds
-        from jixiao.budget.store import load_department_year
+        from jixiao.budget.store import load_department_year  # noqa: PLC0415 — models: Django only for the database
 
         dy = load_department_year(args.department, args.year)
         result = score_department(dy, collect_feeds(args.department, args.year))
@@ -259,42 +81,4 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(json.dumps(scorecard_dict(result), ensure_ascii=False, indent=2))
     else:
         print(scorecard_text(result), end="")
-    return 0
-
-
-def _collect_static_if_needed() -> None:
-    """Hashed static files must exist before a production server starts; skip when unchanged."""
-    from django.conf import settings
-    from django.contrib.staticfiles.finders import get_finders
-    from django.core.management import call_command
-
-    if settings.DEBUG:
-        return  # whitenoise serves straight from the app directories
-    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    newest = max(
-        (os.path.getmtime(storage.path(name))
-         for finder in get_finders() for name, storage in finder.list([])),
-        default=0.0,
-    )
-    if manifest.exists() and manifest.stat().st_mtime >= newest:
-        return
-    call_command("collectstatic", interactive=False, verbosity=0)
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    if not 0 < args.port < 65536:
-        raise InputError(f"端口「{args.port}」无效，应为 1 到 65535", location="--port")
-    setup_database()
-    _collect_static_if_needed()
-    from waitress import create_server
-
-    from jixiao.wsgi import application
-
-    try:
-        server = create_server(application, host=args.host, port=args.port, threads=8)
-    except OSError as exc:
-        raise InputError(f"无法在 {args.host}:{args.port} 启动服务：{exc.strerror or exc}",
-                         location="--port") from None
-    print(f"jixiao 已启动：http://{args.host}:{args.port}/ （按 Ctrl+C 停止）", flush=True)
-    server.run()
     return 0

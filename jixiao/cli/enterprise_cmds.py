@@ -15,7 +15,8 @@ NOUN = "企业服务台账"
 
 def register(sub: argparse._SubParsersAction) -> None:
     ent_sub = cli.ledger_commands(sub, "enterprise")
-    cli.add_command(ent_sub, "summary", "年度汇总：规上工业、限上商贸（同口径增速）、走访人次、宣讲会、问题直通车、专精特新",
+    cli.add_command(ent_sub, "summary",
+                    "年度汇总：规上工业、限上商贸（同口径增速）、走访人次、宣讲会、问题直通车、专精特新",
                     cmd_summary, json_output=True)
     t = cli.add_command(ent_sub, "tickets", "问题直通车工单队列及逾期情况", cmd_tickets)
     t.add_argument("--as-of", metavar="日期", help="按该日期判断逾期（默认为年末与今天中较早者）")
@@ -32,7 +33,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if args.json:
         return cli.print_json(data)
     scale, quota = data["above_scale_industry"], data["above_quota_trade"]
-    print(f"{args.department} {args.year} 年度企业服务与经济运行（规则 {s.rule_id} v{s.rule_version}；统计数据版本 {data['latest_vintage']}）")
+    print(f"{args.department} {args.year} 年度企业服务与经济运行（规则 {s.rule_id} v{s.rule_version}；"
+          f"统计数据版本 {data['latest_vintage']}）")
     print(f"规上工业企业 {scale['enterprises']} 家，工业总产值 {scale['current_yi']} 亿元，同口径增长 {scale['growth']}"
           f"（上年同期同口径 {scale['prior_same_scope_wan']} 万元）")
     print(f"工业大类 {data['industry_divisions']} 个，其中增长的：{'、'.join(data['growing_divisions']) or '无'}")
@@ -43,14 +45,17 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if data["published_prior_reference_wan"]:
         print("上年公布数（仅供参考，不用于计算增速）：" + "，".join(
             f"{k} {v} 万元" for k, v in data["published_prior_reference_wan"].items()))
-    print(f"走访企业 {s.person_visits} 人次（{s.visits} 次走访，{s.enterprises_visited} 家企业）；政策宣讲会 {s.briefings} 次")
+    print(f"走访企业 {s.person_visits} 人次（{s.visits} 次走访，{s.enterprises_visited} 家企业）；"
+          f"政策宣讲会 {s.briefings} 次")
     t = data["tickets"]
     print(f"问题直通车 {t['received']} 件，办结 {t['closed']} 件（{t['closure_rate']}），"
           + "，".join(f"{k} {v}" for k, v in t["by_flag"].items()))
     sp = data["specialised"]
-    print(f"专精特新“小巨人”（{'按最高级别各计一次' if sp['counting'] == 'exclusive' else '各级分别计'}）：国家级 "
-          f"{sp['reported']['国家级']} 家，省级 {sp['reported']['省级']} 家；各级分别计时省级 {sp['inclusive']['省级']} 家")
-    print(f"一企一策 {data['plans']['enterprises']} 家企业，措施 {data['plans']['measures']} 项（完成 {data['plans']['measures_done']} 项）")
+    counting = "按最高级别各计一次" if sp["counting"] == "exclusive" else "各级分别计"
+    print(f"专精特新“小巨人”（{counting}）：国家级 {sp['reported']['国家级']} 家，省级 {sp['reported']['省级']} 家；"
+          f"各级分别计时省级 {sp['inclusive']['省级']} 家")
+    plans = data["plans"]
+    print(f"一企一策 {plans['enterprises']} 家企业，措施 {plans['measures']} 项（完成 {plans['measures_done']} 项）")
     if s.sample_rows:
         print(f"其中 {s.sample_rows} 条为示例数据")
     return 0
@@ -71,7 +76,8 @@ def cmd_tickets(args: argparse.Namespace) -> int:
         if args.open and t.reached(rules.closed_status):
             continue
         late = f"，逾期 {o.days_late} 天" if o.days_late else ""
-        print(f"{t.ticket_id}\t{t.status}\t{o.flag}\t时限 {o.deadline.isoformat()}{late}\t{t.category}\t{names.get(t.uscc, t.uscc)}")
+        print(f"{t.ticket_id}\t{t.status}\t{o.flag}\t时限 {o.deadline.isoformat()}{late}\t{t.category}\t"
+              f"{names.get(t.uscc, t.uscc)}")
     return 0
 
 

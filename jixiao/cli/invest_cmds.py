@@ -14,7 +14,8 @@ NOUN = "招商台账"
 
 def register(sub: argparse._SubParsersAction) -> None:
     invest_sub = cli.ledger_commands(sub, "invest")
-    cli.add_command(invest_sub, "summary", "年度招商汇总：入库、签约、注册（原始数与分成计分数）、协议金额、实际利用外资、活动",
+    cli.add_command(invest_sub, "summary",
+                    "年度招商汇总：入库、签约、注册（原始数与分成计分数）、协议金额、实际利用外资、活动",
                     cmd_summary, json_output=True)
     cli.add_import(invest_sub, NOUN, cmd_import, excel_needs=("department", "year", "unit"))
     cli.add_export(invest_sub, NOUN, cmd_export)
@@ -28,9 +29,11 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if args.json:
         return cli.print_json(data)
     note = "，示例口径" if s.illustrative_rules else ""
-    print(f"{args.department} {args.year} 年度招商引资台账（计分单位：{s.unit}；规则 {s.rule_id} v{s.rule_version}{note}）")
+    print(f"{args.department} {args.year} 年度招商引资台账"
+          f"（计分单位：{s.unit}；规则 {s.rule_id} v{s.rule_version}{note}）")
     print("指标\t计分数\t原始数")
-    for label, key in (("新洽谈入库项目（个）", "pool_entered"), ("签约项目（个）", "signed"), ("注册项目（个）", "registered")):
+    for label, key in (("新洽谈入库项目（个）", "pool_entered"), ("签约项目（个）", "signed"),
+                       ("注册项目（个）", "registered")):
         print(f"{label}\t{data[key]['credited']}\t{data[key]['raw']}")
     for label, key in (("协议投资总额", "agreed_investment"), ("协议达产年产值/营收", "agreed_output")):
         print(f"{label}（{s.amount_unit}）\t{data[key]['credited']}\t{data[key]['raw']}")
@@ -51,7 +54,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     def done(ledger: invest.InvestLedger, saved: ledgers.Saved) -> str:
         s = store.load_summary(ledger.department, ledger.year)
         return (f"已导入 {ledger.department} {ledger.year} 年度招商台账：项目 {len(ledger.projects)} 个，"
-                f"到资 {len(ledger.fdi)} 笔，活动 {len(ledger.events)} 场；注册项目计分 {fmt_value(s.registered.credited, 2)} 个")
+                f"到资 {len(ledger.fdi)} 笔，活动 {len(ledger.events)} 场；"
+                f"注册项目计分 {fmt_value(s.registered.credited, 2)} 个")
 
     return cli.run_import(args, "invest", ledger, done)
 

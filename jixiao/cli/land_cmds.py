@@ -43,7 +43,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
                          "types": c.types, "government_delay": c.government_delay, "proposal": c.proposal,
                          "explanation": c.explanation} for c in shown],
         })
-    print(f"{args.department} {args.year} 年度土地台账认定结果（{rs.label}{'，示例阈值' if rs.illustrative else ''}）：")
+    note = "，示例阈值" if rs.illustrative else ""
+    print(f"{args.department} {args.year} 年度土地台账认定结果（{rs.label}{note}）：")
     for c in shown:
         print(f"{c.parcel_id}\t{c.status}\t{c.explanation}")
     counts = {s: sum(1 for c in results if c.status == s) for s in ("正常", "低效", "闲置")}
@@ -60,7 +61,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
         return cli.print_json(data)
     note = "（示例阈值）" if s.illustrative_rules else ""
     print(f"{args.department} {args.year} 年度土地使用状况一本帐（规则 {s.rule_id} v{s.rule_version}{note}）")
-    print(f"摸查地块 {data['parcels_surveyed']} 宗，面积 {data['surveyed_area_ha']} 公顷（{data['surveyed_area_mu']} 亩）")
+    print(f"摸查地块 {data['parcels_surveyed']} 宗，面积 {data['surveyed_area_ha']} 公顷"
+          f"（{data['surveyed_area_mu']} 亩）")
     print(f"低效用地 {data['low_efficiency_count']} 个，面积 {data['low_efficiency_area_ha']} 公顷"
           f"（{data['low_efficiency_area_mu']} 亩），占摸查面积 {data['low_efficiency_area_share']}")
     print(f"闲置土地 {data['idle_count']} 宗，面积 {data['idle_area_ha']} 公顷；"
@@ -76,7 +78,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    ledger = cli.import_file(args, records.read_json, lambda path: excel.read_workbook(path, args.department, args.year))
+    ledger = cli.import_file(args, records.read_json,
+                             lambda path: excel.read_workbook(path, args.department, args.year))
 
     def done(ledger: land.Ledger, saved: ledgers.Saved) -> str:
         results = store.stored_results(ledger.department, ledger.year)

@@ -4,14 +4,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 
-from jixiao.core.display import fmt_amount, fmt_rate, fmt_score
+from jixiao import cli
+from jixiao.core.display import DASH, fmt_amount, fmt_rate, fmt_score
 from jixiao.core.errors import InputError
 from jixiao.core.model import DepartmentYear
 from jixiao.core.monitoring import (
-    MonitoringReport, MonitoringRules, assess_department, check_month, load_monitoring_rules, report_to_dict,
+    MonitoringReport,
+    MonitoringRules,
+    assess_department,
+    check_month,
+    load_monitoring_rules,
+    report_to_dict,
 )
+from jixiao.exchange import read_file
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,10 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _from_database(code: str, year: int, rules: MonitoringRules) -> tuple[DepartmentYear, list[DepartmentYear]]:
-    from jixiao.cli import django_setup
-
-    django_setup()
-    from jixiao.budget.store import department_years, load_department_year
+    cli.django_setup()
+    from jixiao.budget.store import department_years, load_department_year  # noqa: PLC0415 — models: Django only for the database
 
     dy = load_department_year(code, year)
     earlier = sorted((s.year for s in department_years([code]) if s.year < year), reverse=True)
@@ -45,8 +51,6 @@ def _from_database(code: str, year: int, rules: MonitoringRules) -> tuple[Depart
 
 
 def _read_files(paths: list[str]) -> list[DepartmentYear]:
-    from jixiao.exchange import read_file
-
     return [read_file(path) for path in paths]
 
 
@@ -60,6 +64,11 @@ def load_inputs(args: argparse.Namespace, rules: MonitoringRules) -> tuple[Depar
     return dy, history + _read_files(args.history)
 
 
+def _amount(d: Decimal | None, unit: str = "") -> str:
+    """An amount with its unit; "—" when blank (a blank project budget leaves the sum unknown), never 0."""
+    return DASH if d is None else f"{fmt_amount(d)}{unit}"
+
+
 def text_report(report: MonitoringReport) -> str:
     """A plain-text summary for the terminal."""
     t = report.totals
@@ -67,17 +76,18 @@ def text_report(report: MonitoringReport) -> str:
     lines = [
         f"{report.department_name}（{report.department_code}）{report.year}年 1-{report.month}月绩效运行监控"
         + ("〔含示例数据〕" if report.origin == "示例" else ""),
-        f"序时进度 {fmt_rate(report.time_progress)}；项目支出合计 预算 {fmt_amount(t.budget)}{unit}，"
+        f"序时进度 {fmt_rate(report.time_progress)}；项目支出合计 预算 {_amount(t.budget, unit)}，"
         f"1-{report.month}月执行 {fmt_amount(t.executed_to_date)}{unit}，执行进度 {fmt_rate(t.execution_progress)}，"
         f"预计全年执行率 {fmt_rate(t.forecast_rate)}（{report.label(t.level)}）",
-        f"重点监控：{'本部门纳入' if report.key_monitoring else '本部门未纳入'}；项目预算 ≥ {report.key_threshold} 的项目标“★”",
+        f"重点监控：{'本部门纳入' if report.key_monitoring else '本部门未纳入'}；"
+        f"项目预算 ≥ {report.key_threshold} 的项目标“★”",
         "",
     ]
     for p in report.projects:
         star = "★" if p.key_monitoring else " "
         sample = "〔示例〕" if p.origin == "示例" else ""
         lines.append(
-            f"{star}{p.code} {p.name}{sample}：预算 {fmt_amount(p.budget)}，已执行 {fmt_amount(p.executed_to_date)}，"
+            f"{star}{p.code} {p.name}{sample}：预算 {_amount(p.budget)}，已执行 {fmt_amount(p.executed_to_date)}，"
             f"执行进度 {fmt_rate(p.execution_progress)}，{report.label(p.level)}；"
             f"预计全年执行率 {fmt_rate(p.forecast.rate)}，预计执行率得分 {fmt_score(p.forecast.score)}"
         )
@@ -86,7 +96,8 @@ def text_report(report: MonitoringReport) -> str:
     if report.warnings:
         lines.append(f"预警 {len(report.warnings)} 条：")
         for w in report.warnings:
-            measures = f"（纠偏措施：{w.measures}）" if w.measures else ("（须填写纠偏措施）" if w.needs_measures else "")
+            measures = (f"（纠偏措施：{w.measures}）" if w.measures
+                        else "（须填写纠偏措施）" if w.needs_measures else "")
             lines.append(f"- {report.label(w.level)}：{w.message}{measures}")
     else:
         lines.append("无预警。")
@@ -100,7 +111,7 @@ def handle_monitor(args: argparse.Namespace) -> int:
     dy, history = load_inputs(args, rules)
     report = assess_department(dy, args.month, rules, history)
     if args.docx:
-        from jixiao.report.monitoring import write_monitoring_docx
+        from jixiao.report.monitoring import write_monitoring_docx  # noqa: PLC0415 — python-docx only for --docx
 
         write_monitoring_docx(report, Path(args.docx))
     if args.json:

@@ -6,10 +6,16 @@ import json
 import sys
 from pathlib import Path
 
+from jixiao import cli
+from jixiao.budget.feeds import collect_feeds
+from jixiao.core.audit import audit_lines
 from jixiao.core.errors import InputError, Problem
+from jixiao.core.model import DepartmentYear
+from jixiao.exchange import read_file
+from jixiao.report.reading import read_report
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     rep = subparsers.add_parser(
         "report", help="生成部门整体（或单个项目）支出绩效自评报告 .docx/.pdf",
         description="从数据库（--department/--year）或交换格式文件（--file）起草自评报告；输出 .docx 或 .pdf。",
@@ -30,28 +36,23 @@ def register(subparsers) -> None:
     aud.set_defaults(func=audit)
 
 
-def _load(args: argparse.Namespace):
+def _load(args: argparse.Namespace) -> tuple[DepartmentYear, dict[str, str]]:
     if args.file:
         if args.department or args.year:
             raise InputError([Problem("参数", "--file 与 --department/--year 只能二选一")])
-        from jixiao.exchange import read_file
-
         return read_file(Path(args.file)), {}
     missing = [name for name, value in (("--department", args.department), ("--year", args.year)) if not value]
     if missing:
         raise InputError([Problem("参数", f"请提供 {'、'.join(missing)}，或用 --file 指定交换格式文件")])
-    from jixiao.cli import django_setup
-
-    django_setup()
-    from jixiao.budget.feeds import collect_feeds
-    from jixiao.budget.store import load_department_year
+    cli.django_setup()
+    from jixiao.budget.store import load_department_year  # noqa: PLC0415 — models: Django only for the database
 
     dy = load_department_year(args.department, args.year)
     return dy, collect_feeds(args.department, args.year)
 
 
 def report(args: argparse.Namespace) -> int:
-    from jixiao.report.generate import FORMATS, generate
+    from jixiao.report.generate import FORMATS, generate  # noqa: PLC0415 — matplotlib (~2 s) only for a report
 
     out = Path(args.output)
     if out.suffix.lower() not in FORMATS:
@@ -65,9 +66,6 @@ def report(args: argparse.Namespace) -> int:
 
 
 def audit(args: argparse.Namespace) -> int:
-    from jixiao.core.audit import audit_lines
-    from jixiao.report.reading import read_report
-
     text = read_report(Path(args.file))
     result = audit_lines(text.lines, text.locations, text.wrapped)
     if args.json:

@@ -2,7 +2,8 @@
 
 ``create`` prints the token on its last line; it is shown this once, only its SHA-256 is stored.
 Tokens are named by their non-secret prefix (``jx_…``) or their number (``list``).
-Django is imported inside the handlers, after ``setup_database()`` has configured it.
+Django is configured before this module is imported (``django=True`` in ``jixiao/features.py``);
+the handlers call ``setup_database()`` for the schema.
 """
 from __future__ import annotations
 
@@ -10,8 +11,15 @@ import argparse
 import unicodedata
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.utils import timezone
+
 from jixiao.cli.core_cmds import setup_database
 from jixiao.core.errors import InputError
+from jixiao.web.models import ApiToken
+from jixiao.web.tokens import create_token, hash_token
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,9 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.set_defaults(func=cmd_revoke)
 
 
-def _user(username: str):
-    from django.contrib.auth import get_user_model
-
+def _user(username: str) -> User:
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
         raise InputError(f"用户「{username}」不存在，请核对用户名（jixiao users 可列出现有用户）", location="用户名")
@@ -43,23 +49,19 @@ def _user(username: str):
 
 
 def _when(value: datetime | None) -> str:
-    from django.utils import timezone
-
     return "—" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
 def _row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
-    """Columns padded by display width (a Chinese character takes two)."""
+    """Columns padded by display width (a Chinese character takes two); the last one unpadded."""
     def pad(text: str, width: int) -> str:
         shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
         return text + " " * max(width - shown, 1)
-    return "".join(pad(c, w) for c, w in zip(cells, widths)) + cells[-1]
+    return "".join(pad(c, w) for c, w in zip(cells[:-1], widths, strict=True)) + cells[-1]
 
 
 def cmd_create(args: argparse.Namespace) -> int:
     setup_database()
-    from jixiao.web.tokens import create_token
-
     user = _user(args.username)
     if not user.is_active:
         raise InputError(f"用户「{user.username}」已停用，不能为其创建令牌", location="用户名")
@@ -72,8 +74,6 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     setup_database()
-    from jixiao.web.models import ApiToken
-
     rows = ApiToken.objects.select_related("user").order_by("user__username", "created", "pk")
     if args.user:
         rows = rows.filter(user=_user(args.user))
@@ -93,12 +93,6 @@ def cmd_revoke(args: argparse.Namespace) -> int:
         raise InputError("请给出要撤销的令牌（前缀或编号），或用 --user 用户名 撤销该用户的全部令牌（二者选一）",
                          location="参数")
     setup_database()
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from jixiao.web.models import ApiToken
-    from jixiao.web.tokens import hash_token
-
     now = timezone.now()
     if args.user:
         user = _user(args.user)

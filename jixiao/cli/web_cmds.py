@@ -1,15 +1,33 @@
-"""Web-application commands: ``jixiao users`` (demo logins and who holds which role),
-``jixiao backup FILE`` / ``jixiao restore FILE`` for the SQLite default database."""
+"""Web-application commands: ``jixiao serve``, ``jixiao users`` (demo logins and who holds which
+role), ``jixiao backup FILE`` / ``jixiao restore FILE`` for the SQLite default database.
+
+Every one of them needs the database, so Django is configured before this module is imported
+(``django=True`` in ``jixiao/features.py``); the handlers call ``setup_database()`` for the schema."""
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.staticfiles.finders import get_finders
+from django.core.management import call_command
+from django.db import connections
+from waitress.server import create_server
+
+from jixiao import cli
+from jixiao.budget import models as m
+from jixiao.cli.core_cmds import setup_database
 from jixiao.core.errors import InputError
+from jixiao.web.demo import demo_logins_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="启动网页服务")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
     p = sub.add_parser("users", help="列出示例账号及各用户的部门角色")
     p.set_defaults(func=cmd_users)
     p = sub.add_parser("backup", help="备份 SQLite 数据库到文件（运行中也可安全备份）")
@@ -20,13 +38,40 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_restore)
 
 
-def cmd_users(args: argparse.Namespace) -> int:
-    from jixiao.cli.core_cmds import setup_database
-    from jixiao.web.demo import demo_logins_text
+def _collect_static_if_needed() -> None:
+    """Hashed static files must exist before a production server starts; skip when unchanged."""
+    if settings.DEBUG or settings.STATIC_ROOT is None:
+        return  # whitenoise serves straight from the app directories
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    newest = max(
+        (os.path.getmtime(storage.path(name))
+         for finder in get_finders() for name, storage in finder.list([])),
+        default=0.0,
+    )
+    if manifest.exists() and manifest.stat().st_mtime >= newest:
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)
 
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if not 0 < args.port < 65536:
+        raise InputError(f"端口「{args.port}」无效，应为 1 到 65535", location="--port")
     setup_database()
-    from jixiao.budget import models as m
+    _collect_static_if_needed()
+    from jixiao.wsgi import application  # noqa: PLC0415 — importing it builds the web application: serve only
 
+    try:
+        server = create_server(application, host=args.host, port=args.port, threads=8)
+    except OSError as exc:
+        raise InputError(f"无法在 {args.host}:{args.port} 启动服务：{exc.strerror or exc}",
+                         location="--port") from None
+    print(f"jixiao 已启动：http://{args.host}:{args.port}/ （按 Ctrl+C 停止）", flush=True)
+    server.run()
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    setup_database()
     print(demo_logins_text())
     print("\n当前用户与角色：")
     rows = m.Membership.objects.select_related("user", "department").order_by("user__username", "department__code")
@@ -38,11 +83,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def _sqlite_path() -> Path:
-    from jixiao.cli.core_cmds import setup_database
-
     setup_database()
-    from django.conf import settings
-
     db = settings.DATABASES["default"]
     if not db["ENGINE"].endswith("sqlite3"):
         raise InputError("backup/restore 只用于默认的 SQLite 数据库；PostgreSQL 请使用 pg_dump / pg_restore",
@@ -83,13 +124,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise InputError("找不到该文件，请检查路径", location=args.file)
     _check_backup(src)
     dst = _sqlite_path()
-    from django.db import connections
-
     connections.close_all()
     with sqlite3.connect(src) as source, sqlite3.connect(dst) as target:
         source.backup(target)
-    from jixiao.cli import django_setup
-
-    django_setup()  # a backup from an older version gets the newer migrations
+    cli.django_setup()  # a backup from an older version gets the newer migrations
     print(f"已从 {src} 恢复数据库 {dst}")
     return 0

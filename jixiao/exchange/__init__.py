@@ -98,7 +98,7 @@ class _Reader:
                 return None
             tp = next(a for a in typing.get_args(tp) if a is not type(None))
         origin = typing.get_origin(tp)
-        if dataclasses.is_dataclass(tp):
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
             return self.build(tp, raw, path)
         if origin is list:
             (item_tp,) = typing.get_args(tp)
@@ -228,7 +228,8 @@ def read_file(path: str | Path) -> model.DepartmentYear:
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
-        raise InputError(f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：请检查括号、引号和逗号", location=name) from None
+        raise InputError(f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：请检查括号、引号和逗号",
+                         location=name) from None
     return from_dict(data, name)
 
 

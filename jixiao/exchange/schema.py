@@ -23,7 +23,7 @@ def _field_schema(owner: str, name: str, tp: Any, defs: dict[str, Any]) -> dict[
         inner = next(a for a in typing.get_args(tp) if a is not type(None))
         return {"anyOf": [_field_schema(owner, name, inner, defs), {"type": "null"}]}
     origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         _define(tp, defs)
         return {"$ref": f"#/$defs/{tp.__name__}"}
     if origin is list:

@@ -9,12 +9,19 @@ submission, not storage.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Protocol
 
 from jixiao.core import model
 from jixiao.core.errors import Problem
-from jixiao.core.schemes import load_scheme
+from jixiao.core.schemes import Scheme, load_scheme
 
 ZERO = Decimal("0")
+
+
+class _Add(Protocol):
+    """Records one problem at ``path``."""
+
+    def __call__(self, path: str, message: str, field: str = "") -> None: ...
 
 
 def validate_semantics(dy: model.DepartmentYear, source: str) -> list[Problem]:
@@ -23,7 +30,7 @@ def validate_semantics(dy: model.DepartmentYear, source: str) -> list[Problem]:
     def add(path: str, message: str, field: str = "") -> None:
         problems.append(Problem(location=f"{source}: {path}", message=message, field=field))
 
-    templates = {}
+    templates: dict[str, Scheme] = {}
     for attr in ("project_template", "department_template"):
         try:
             templates[attr] = load_scheme(getattr(dy, attr))
@@ -67,12 +74,14 @@ def validate_semantics(dy: model.DepartmentYear, source: str) -> list[Problem]:
             _causes(add, f"{cpath}.causes", cp.causes)
             for n, prog in enumerate(cp.indicators):
                 if prog.indicator not in codes:
-                    add(f"{cpath}.indicators[{n}].indicator", f"指标编码「{prog.indicator}」在该项目中不存在", "指标编码")
+                    add(f"{cpath}.indicators[{n}].indicator", f"指标编码「{prog.indicator}」在该项目中不存在",
+                        "指标编码")
                 _causes(add, f"{cpath}.indicators[{n}].causes", prog.causes)
     return problems
 
 
-def _amounts(add, path: str, budget: Decimal | None, executed: Decimal | None, initial: Decimal | None) -> None:
+def _amounts(add: _Add, path: str, budget: Decimal | None, executed: Decimal | None,
+             initial: Decimal | None) -> None:
     # Blank amounts are a state ("not filled"), reported by the quality checks, not here.
     if budget is not None and budget < ZERO:
         add(f"{path}.budget", "全年预算数不能为负数", "全年预算数")
@@ -82,13 +91,14 @@ def _amounts(add, path: str, budget: Decimal | None, executed: Decimal | None, i
         add(f"{path}.initial", "年初预算数不能为负数", "年初预算数")
 
 
-def _causes(add, path: str, causes: list[str]) -> None:
+def _causes(add: _Add, path: str, causes: list[str]) -> None:
     for c in causes:
         if c not in model.DEVIATION_CAUSES:
             add(path, f"偏差原因「{c}」无效，应为：{'、'.join(model.DEVIATION_CAUSES)}", "偏差原因")
 
 
-def _indicators(add, path: str, indicators: list[model.Indicator], template, owner: str) -> None:
+def _indicators(add: _Add, path: str, indicators: list[model.Indicator], template: Scheme | None,
+                owner: str) -> None:
     seen: set[str] = set()
     for i, ind in enumerate(indicators):
         ipath = f"{path}[{i}]"

@@ -73,9 +73,9 @@ def record(*, who: str, department: str, year: int | None, label: str, object_id
 def _row(who: str, department: str, year: int | None, label: str, object_id: int | None,
          version: int | None, key: str, name: str, field: str, before: Any, after: Any,
          reason: str) -> dict[str, Any]:
-    return dict(who=who, department=department, year=year, model_label=label, object_id=object_id,
-                version=version, object_key=key[:300], object_repr=(name or key)[:300], field=field[:64],
-                before=as_text(before), after=as_text(after), reason=reason)
+    return {"who": who, "department": department, "year": year, "model_label": label, "object_id": object_id,
+            "version": version, "object_key": key[:300], "object_repr": (name or key)[:300], "field": field[:64],
+            "before": as_text(before), "after": as_text(after), "reason": reason}
 
 
 def record_diff(diff: Diff, ids: dict[Ref, int], versions: dict[Ref, int], *, who: str, department: str,

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models, transaction
 
 from jixiao import exchange
 from jixiao.budget import models as m
@@ -119,9 +120,10 @@ def _label(ref: Ref, name: str) -> str:
              "indicator": m.Indicator, "checkpoint": m.Checkpoint, "rectification": m.Rectification}[ref.kind]
     attname = {"project": "project_code"}.get(name, name.replace("stated.", "stated_"))
     try:
-        return str(model._meta.get_field(attname).verbose_name)
-    except Exception:
+        field = model._meta.get_field(attname)
+    except FieldDoesNotExist:
         return name
+    return str(field.verbose_name) if isinstance(field, models.Field) else name
 
 
 def _states(stored: core.DepartmentYear | None, candidate: core.DepartmentYear) -> Iterator[Item]:

@@ -21,7 +21,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models, transaction
 
 from jixiao.budget import models as m
 from jixiao.budget.store import StaleRow, save_department_year
@@ -73,9 +74,10 @@ def _label(cls: type, name: str) -> str:
              core.FundLine: m.FundLine, core.Indicator: m.Indicator, core.Checkpoint: m.Checkpoint,
              core.Rectification: m.Rectification}[cls]
     try:
-        return str(model._meta.get_field({"project": "project_code"}.get(name, name)).verbose_name)
-    except Exception:
+        field = model._meta.get_field({"project": "project_code"}.get(name, name))
+    except FieldDoesNotExist:
         return name
+    return str(field.verbose_name) if isinstance(field, models.Field) else name
 
 
 def parse_value(cls: type, name: str, raw: Any, where: str) -> Any:
@@ -128,15 +130,15 @@ def parse_value(cls: type, name: str, raw: Any, where: str) -> Any:
             return int(str(text))
         except ValueError:
             raise bad(f"{label}「{text}」应为整数") from None
-    value = str(text)
+    word = str(text)
     if name == "deadline":
         try:
-            date.fromisoformat(value)
+            date.fromisoformat(word)
         except ValueError:
-            raise bad(f"日期「{value}」无效，应写成 2023-06-30 的形式") from None
-    if name in VOCABULARIES and value not in VOCABULARIES[name]:
-        raise bad(f"「{value}」不是有效取值，应为：{'、'.join(VOCABULARIES[name])}")
-    return value
+            raise bad(f"日期「{word}」无效，应写成 2023-06-30 的形式") from None
+    if name in VOCABULARIES and word not in VOCABULARIES[name]:
+        raise bad(f"「{word}」不是有效取值，应为：{'、'.join(VOCABULARIES[name])}")
+    return word
 
 
 def edit(actor: Actor, code: str, year: int, ref: Ref, values: dict[str, Any], version: int | None,

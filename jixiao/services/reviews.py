@@ -78,6 +78,10 @@ def record_review(actor: Actor, code: str, year: int, project: str | None, reaso
             if ind is None:
                 problems.append(Problem(f"{where} / 指标 {s.indicator}", "未找到该指标", "指标"))
                 continue
+            if ind.weight is None:  # no 分值: no upper bound to score against (a blank is not 0)
+                problems.append(Problem(f"{where} / 指标 {s.indicator}", "该指标未填写分值，无法逐项复核，请按总分复核",
+                                        "复核得分"))
+                continue
             given[s.indicator] = (_decimal(s.score, f"{where} / 指标 {s.indicator}", "复核得分", ind.weight, problems),
                                   s.comment.strip())
         if not given and total is None:
@@ -88,7 +92,8 @@ def record_review(actor: Actor, code: str, year: int, project: str | None, reaso
             # must be scored by the reviewer, and so must a blank execution rate.
             unscored = [i for i in target.indicators if i.code not in given and i.score is None]
             for i in unscored:
-                problems.append(Problem(f"{where} / 指标 {i.code}", f"自评无法计分（{i.reason}），请填写复核得分", "复核得分"))
+                problems.append(Problem(f"{where} / 指标 {i.code}", f"自评无法计分（{i.reason}），请填写复核得分",
+                                        "复核得分"))
             if target.execution.score is None:
                 problems.append(Problem(where, f"预算执行率得分无法计算（{target.execution.reason}），请按总分复核",
                                         "复核得分"))
@@ -107,8 +112,9 @@ def record_review(actor: Actor, code: str, year: int, project: str | None, reaso
         review = m.Review.objects.create(
             department_year=year_row, project=project_row, score=new_total, grade=grade_for(new_total, scheme),
             self_score=target.total, self_grade=target.grade or "", reason=reason.strip(), who=actor.name)
-        rows = {r.code: r.pk for r in m.Indicator.objects.filter(
-            **({"project": project_row} if project_row else {"department_year": year_row}))}
+        indicators = (m.Indicator.objects.filter(project=project_row) if project_row
+                      else m.Indicator.objects.filter(department_year=year_row))
+        rows = {r.code: r.pk for r in indicators}
         m.ReviewItem.objects.bulk_create([
             m.ReviewItem(review=review, indicator_id=rows.get(c), indicator_code=c, name=by_code[c].name,
                          self_score=by_code[c].score, score=value, comment=comment)

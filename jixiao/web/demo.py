@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from jixiao import exchange
+from jixiao.budget import models as m
 from jixiao.core.model import DepartmentYear
+from jixiao.services.demo import load_demo_year
 
 SECOND_DEPARTMENT = Path(__file__).resolve().parent.parent / "data" / "demo" / "department-b-2022.json"
 DEMO_PASSWORD = "Jixiao#2022"
@@ -43,24 +49,18 @@ def demo_logins_text() -> str:
 
 
 NO_LOGINS_NOTE = ("未创建示例账号：只有演示模式才创建。需要时请以 JIXIAO_DEMO=1 jixiao demo 重新运行"
-                  "（make run 会自动设置），或用 DJANGO_SETTINGS_MODULE=jixiao.settings python -m django createsuperuser 创建自己的账号。")
+                  "（make run 会自动设置），或用 DJANGO_SETTINGS_MODULE=jixiao.settings python -m django "
+                  "createsuperuser 创建自己的账号。")
 
 
 def demo_command_loader(dy: DepartmentYear) -> str:
-    """DEMO_LOADERS hook of ``jixiao demo``: the logins only when settings say demo mode."""
-    from django.conf import settings
-
+    """The core feature's demo loader (``jixiao/features.py``), run by ``jixiao demo``: the
+    logins only when settings say demo mode."""
     return load_web_demo(dy, logins=settings.JIXIAO_DEMO)
 
 
 def load_web_demo(dy: DepartmentYear, logins: bool = True) -> str:
     """Store the second department and, with ``logins``, (re)create the demo logins."""
-    from django.contrib.auth import get_user_model
-
-    from jixiao import exchange
-    from jixiao.budget import models as m
-    from jixiao.services.demo import load_demo_year
-
     second = exchange.read_file(SECOND_DEPARTMENT)
     load_demo_year(second)
     loaded = f"已载入第二个示例部门 {second.department.name}（{second.department.code}）"

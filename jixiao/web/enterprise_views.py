@@ -9,11 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from jixiao.core import enterprise as ent
-from jixiao.core.display import fmt_rate, fmt_value
+from jixiao.core.display import DASH, fmt_rate, fmt_value
+from jixiao.core.model import sum_known
 from jixiao.enterprise import models as em
 from jixiao.enterprise import store
 from jixiao.web import access
@@ -22,7 +23,7 @@ from jixiao.web.views.common import page_context
 FLAG_CLASS = {"逾期": "overdue", "逾期办结": "overdue", "临期": "due-soon"}
 
 
-def _context(request, code: str, year: int) -> dict[str, Any]:
+def _context(request: HttpRequest, code: str, year: int) -> dict[str, Any]:
     row = access.get_year_or_404(request.user, code, year)
     ledger_row = em.EnterpriseYear.objects.filter(department=row.department, year=year).first()
     return page_context(request, row, enterprise_year=ledger_row, enterprise_years=store.ledger_years(code))
@@ -34,7 +35,7 @@ def _as_of(year: int) -> date:
 
 
 @login_required
-def overview(request, code: str, year: int):
+def overview(request: HttpRequest, code: str, year: int) -> HttpResponse:
     ctx = _context(request, code, year)
     if ctx["enterprise_year"] is None:
         return render(request, "enterprise/overview.html", ctx)
@@ -49,23 +50,27 @@ def _division_chart(s: ent.EnterpriseSummary, animation: bool) -> dict:
     yi = ent.WAN_PER_YI
     return {
         "animation": animation,
-        "title": {"text": "规上工业总产值（亿元）与同口径增速，按行业大类", "left": "center", "textStyle": {"fontSize": 14}},
+        "title": {"text": "规上工业总产值（亿元）与同口径增速，按行业大类", "left": "center",
+                  "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
         "legend": {"bottom": 0},
         "grid": {"left": 60, "right": 60, "top": 50, "bottom": 110},
         "xAxis": {"type": "category", "data": names, "axisLabel": {"rotate": 30, "interval": 0}},
         "yAxis": [{"type": "value", "name": "亿元"}, {"type": "value", "name": "%"}],
         "series": [
-            {"type": "bar", "name": "本年", "data": [float(fmt_value(d.total.current / yi, 2)) for d in s.divisions]},
-            {"type": "bar", "name": "上年同期（同口径）", "data": [float(fmt_value(d.total.prior / yi, 2)) for d in s.divisions]},
+            {"type": "bar", "name": "本年",
+             "data": [float(fmt_value(d.total.current / yi, 2)) for d in s.divisions]},
+            {"type": "bar", "name": "上年同期（同口径）",
+             "data": [float(fmt_value(d.total.prior / yi, 2)) for d in s.divisions]},
             {"type": "line", "name": "增速", "yAxisIndex": 1,
-             "data": [None if d.total.growth is None else float(fmt_value(d.total.growth * 100, 2)) for d in s.divisions]},
+             "data": [None if d.total.growth is None else float(fmt_value(d.total.growth * 100, 2))
+                      for d in s.divisions]},
         ],
     }
 
 
 @login_required
-def enterprise_list(request, code: str, year: int):
+def enterprise_list(request: HttpRequest, code: str, year: int) -> HttpResponse:
     ctx = _context(request, code, year)
     if ctx["enterprise_year"] is None:
         return render(request, "enterprise/list.html", ctx)
@@ -87,7 +92,7 @@ def enterprise_list(request, code: str, year: int):
 
 
 @login_required
-def enterprise_detail(request, code: str, year: int, uscc: str):
+def enterprise_detail(request: HttpRequest, code: str, year: int, uscc: str) -> HttpResponse:
     ctx = _context(request, code, year)
     if ctx["enterprise_year"] is None:
         raise Http404("本年度尚无企业服务台账")
@@ -97,9 +102,10 @@ def enterprise_detail(request, code: str, year: int, uscc: str):
         raise Http404("未找到该企业")
     rules = store.year_rules(code, year)
     stats = [s for s in ent.latest_stats(ledger.stats) if s.uscc == uscc]
-    # an industrial firm reports output, a trading firm sales: the page shows whichever it has
-    current = sum((s.output if s.output is not None else s.sales or Decimal(0) for s in stats), Decimal(0))
-    prior = sum((s.output_prior if s.output is not None else s.sales_prior or Decimal(0) for s in stats), Decimal(0))
+    # an industrial firm reports output, a trading firm sales: the page shows whichever it has;
+    # a month left blank leaves the total unknown ("—"), never counted as 0
+    current = sum_known(s.output if s.output is not None else s.sales for s in stats)
+    prior = sum_known(s.output_prior if s.output is not None else s.sales_prior for s in stats)
     as_of = _as_of(year)
     tickets = []
     for t in ledger.tickets:
@@ -107,8 +113,8 @@ def enterprise_detail(request, code: str, year: int, uscc: str):
             o = ent.overdue(t, rules, as_of)
             tickets.append({"t": t, "o": o, "cls": FLAG_CLASS.get(o.flag, "")})
     ctx.update(e=e, status=ent.scale_status(e, rules) or "—", division=rules.divisions.get(e.division, ""),
-               stats=stats, total=fmt_value(current, 2), prior=fmt_value(prior, 2),
-               growth=fmt_rate(ent.growth(current, prior) if prior else None, 2),
+               stats=stats, total=_amount(current), prior=_amount(prior),
+               growth=fmt_rate(ent.growth(current, prior) if current is not None and prior else None, 2),
                visits=[v for v in ledger.visits if v.uscc == uscc], tickets=tickets,
                plans=[p for p in ledger.plans if p.uscc == uscc],
                recognitions=[r for r in ledger.recognitions if r.uscc == uscc],
@@ -116,8 +122,12 @@ def enterprise_detail(request, code: str, year: int, uscc: str):
     return render(request, "enterprise/detail.html", ctx)
 
 
+def _amount(d: Decimal | None) -> str:
+    return DASH if d is None else fmt_value(d, 2)
+
+
 @login_required
-def ticket_queue(request, code: str, year: int):
+def ticket_queue(request: HttpRequest, code: str, year: int) -> HttpResponse:
     ctx = _context(request, code, year)
     if ctx["enterprise_year"] is None:
         return render(request, "enterprise/tickets.html", ctx)
@@ -126,7 +136,7 @@ def ticket_queue(request, code: str, year: int):
     as_of = _as_of(year)
     names = {e.uscc: e.name for e in ledger.enterprises}
     show_all = request.GET.get("all") == "1"
-    rows = []
+    rows: list[dict[str, Any]] = []
     for t in ledger.tickets:
         o = ent.overdue(t, rules, as_of)
         if not show_all and t.reached(rules.closed_status):

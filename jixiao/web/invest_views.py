@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from jixiao.core import invest
@@ -17,7 +18,7 @@ from jixiao.web.views.common import page_context
 
 
 @login_required
-def board(request, code: str, year: int):
+def board(request: HttpRequest, code: str, year: int) -> HttpResponse:
     row = access.get_year_or_404(request.user, code, year)
     ledger_row = im.InvestYear.objects.filter(department=row.department, year=year).first()
     ctx: dict[str, Any] = page_context(request, row, invest_year=ledger_row, invest_years=store.ledger_years(code))

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from jixiao.core import land
@@ -28,7 +28,7 @@ def _ha(m2: Decimal) -> str:
     return fmt_value(land.m2_to_ha(m2), 2)
 
 
-def _context(request, code: str, year: int, **extra: Any) -> dict:
+def _context(request: HttpRequest, code: str, year: int, **extra: Any) -> dict:
     row = access.get_year_or_404(request.user, code, year)
     has_ledger = lm.LandYear.objects.filter(department=row.department, year=year).first()
     return page_context(request, row, land_year=has_ledger,
@@ -36,7 +36,7 @@ def _context(request, code: str, year: int, **extra: Any) -> dict:
 
 
 @login_required
-def parcel_list(request, code: str, year: int):
+def parcel_list(request: HttpRequest, code: str, year: int) -> HttpResponse:
     ctx = _context(request, code, year)
     rows = lm.Parcel.objects.filter(department=ctx["department"], survey_year=year)
     options = {
@@ -57,16 +57,17 @@ def parcel_list(request, code: str, year: int):
     if f["q"]:
         rows = rows.filter(Q(parcel_id__icontains=f["q"]) | Q(owner__icontains=f["q"]) |
                            Q(actual_user__icontains=f["q"]) | Q(location__icontains=f["q"]))
-    rows = list(rows.order_by("parcel_id"))
-    total = sum((r.site_area_m2 for r in rows), Decimal(0))
+    parcels = list(rows.order_by("parcel_id"))
+    total = sum((r.site_area_m2 for r in parcels), Decimal(0))
     items = [{"row": r, "ha": _ha(r.site_area_m2), "mu": fmt_value(land.m2_to_mu(r.site_area_m2), 2),
-              "types": "、".join(dict.fromkeys(f["type"] for f in r.findings if r.status != "正常"))} for r in rows]
-    ctx.update(items=items, filters=f, options=options, count=len(rows), total_ha=_ha(total))
+              "types": "、".join(dict.fromkeys(f["type"] for f in r.findings if r.status != "正常"))}
+             for r in parcels]
+    ctx.update(items=items, filters=f, options=options, count=len(parcels), total_ha=_ha(total))
     return render(request, "land/list.html", ctx)
 
 
 @login_required
-def parcel_detail(request, code: str, year: int, parcel_id: str):
+def parcel_detail(request: HttpRequest, code: str, year: int, parcel_id: str) -> HttpResponse:
     ctx = _context(request, code, year)
     row = lm.Parcel.objects.filter(department=ctx["department"], survey_year=year, parcel_id=parcel_id).first()
     if row is None:
@@ -93,7 +94,7 @@ def parcel_detail(request, code: str, year: int, parcel_id: str):
 
 
 @login_required
-def summary(request, code: str, year: int):
+def summary(request: HttpRequest, code: str, year: int) -> HttpResponse:
     ctx = _context(request, code, year)
     if ctx["land_year"] is None:
         return render(request, "land/summary.html", ctx)
@@ -108,7 +109,8 @@ def summary(request, code: str, year: int):
         "land-type": _pie("低效类型（公顷，一宗地可有多种类型）", s.by_low_type, animation),
     }
     tables = [("按街道", _table("街道", "street", s.by_street)), ("按现状用途", _table("现状用途", "use", s.by_use))]
-    ctx.update(s=s, data=data, charts=charts, tables=tables, statuses=land.LAND_STATUSES, map=_svg_map(rows) if any(r.geometry for r in rows) else None,
+    ctx.update(s=s, data=data, charts=charts, tables=tables, statuses=land.LAND_STATUSES,
+               map=_svg_map(rows) if any(r.geometry for r in rows) else None,
                feeds=land.land_feeds(s), colours=STATUS_COLOURS)
     return render(request, "land/summary.html", ctx)
 

@@ -10,7 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-SCORE = {"max_digits": 10, "decimal_places": 4}
+from jixiao.budget.models import Digits
+
+SCORE: Digits = {"max_digits": 10, "decimal_places": 4}
 
 
 class LoginAttempt(models.Model):
@@ -24,6 +26,9 @@ class LoginAttempt(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "登录记录"
         ordering = ["-when"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {'成功' if self.success else '失败'}（{self.when:%Y-%m-%d %H:%M}）"
 
 
 class Review(models.Model):
@@ -45,6 +50,9 @@ class Review(models.Model):
         verbose_name = verbose_name_plural = "财政复核"
         ordering = ["-when", "-id"]
         indexes = [models.Index(fields=["department", "year"], name="web_review_dept_year")]
+
+    def __str__(self) -> str:
+        return f"{self.department}/{self.year}/{self.project or '部门整体'}：{self.score}（{self.grade}）"
 
 
 class ApiToken(models.Model):

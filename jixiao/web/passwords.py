@@ -1,6 +1,7 @@
 """A password rule Django does not ship: several kinds of characters (等保 asks for complexity)."""
 from __future__ import annotations
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
 _CLASSES = (
@@ -15,7 +16,7 @@ class CharacterClassesValidator:
     def __init__(self, min_classes: int = 3):
         self.min_classes = min_classes
 
-    def validate(self, password: str, user=None) -> None:
+    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
         present = sum(1 for _, test in _CLASSES if any(test(c) for c in password))
         if present < self.min_classes:
             raise ValidationError(self.get_help_text(), code="password_too_simple")

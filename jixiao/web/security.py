@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 from django.utils import timezone
 
 from jixiao.web.models import LoginAttempt
@@ -88,8 +89,9 @@ def recent_failures(username: str) -> int:
     return failed.count()
 
 
-def client_ip(request) -> str:
-    return (request.META.get("REMOTE_ADDR") or "")[:64]
+def client_ip(request: HttpRequest | None) -> str:
+    """The caller's address ("" when the form was built without a request)."""
+    return "" if request is None else (request.META.get("REMOTE_ADDR") or "")[:64]
 
 
 class LockoutAuthenticationForm(AuthenticationForm):

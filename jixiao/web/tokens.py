@@ -15,7 +15,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -35,7 +35,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(user: AbstractBaseUser, name: str = "") -> tuple[ApiToken, str]:
+def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new token for ``user``: the stored row and the token itself, which is never stored."""
     prefix = PREFIX_START + secrets.token_hex(4)
     while ApiToken.objects.filter(prefix=prefix).exists():  # 1 in 4 billion: draw again
@@ -90,4 +90,4 @@ def _no_response(request: HttpRequest) -> HttpResponse:  # CsrfViewMiddleware ne
 def csrf_failed(request: HttpRequest) -> bool:
     """Django's CSRF check for a request to a CSRF-exempt view: True when an unsafe method comes
     without a valid CSRF token (the check also logs the refusal, as for any page)."""
-    return CsrfViewMiddleware(_no_response).process_view(request, None, (), {}) is not None
+    return CsrfViewMiddleware(_no_response).process_view(request, _no_response, (), {}) is not None
