@@ -58,10 +58,12 @@ def _login(page, base: str, username: str) -> None:
 
 
 def _workbook(tmp_path: Path) -> Path:
-    """The demo department as the bulk workbook, with its projects still in draft."""
+    """The demo department as the bulk workbook, with its projects still in draft and one text
+    brought up to date (so the preview has a change to confirm)."""
     dy = exchange.read_file(DEMO_FILE)
     for p in dy.projects:
         p.status = "草稿"
+    dy.projects[0].goal_actual = "已完成用地合同仲裁解除工作，收回用地已移交储备。"
     path = tmp_path / "demo-bulk.xlsx"
     excel.write_form(dy, score_department(dy), "bulk", path)
     return path
@@ -74,7 +76,11 @@ def test_the_cycle_in_the_browser(browser_page, tmp_path):
     _login(page, base, "jingban")
     page.goto(base + "/d/demo/upload/")
     page.set_input_files("input[name=file]", str(_workbook(tmp_path)))
-    page.click("text=上传并导入")
+    page.click("text=上传并预览")
+    page.wait_for_load_state("networkidle")
+    assert "尚未保存" in page.content(), page.content()[:2000]  # the preview comes first
+    page.screenshot(path=str(OUT / "upload-preview.png"), full_page=True)
+    page.click("button[name=action][value=apply]:not([disabled])")
     page.wait_for_load_state("networkidle")
     assert "已导入" in page.content(), page.content()[:2000]
 
@@ -83,7 +89,7 @@ def test_the_cycle_in_the_browser(browser_page, tmp_path):
     before_grade = page.inner_text("#project-grade")
     field = page.locator("#ind-P01-I4 input[name=actual]")
     field.fill("1公顷")
-    page.locator("#ind-P01-I4 button").click()
+    page.locator("#ind-P01-I4 button:has-text(\"保存\")").click()
     # (wait_for_function would need eval, which the CSP rightly forbids)
     expect(page.locator("#project-total")).not_to_have_text(before_total)
     assert page.inner_text("#project-grade") != before_grade

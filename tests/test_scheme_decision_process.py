@@ -33,7 +33,8 @@ def _project() -> model.Project:
 
 def test_the_scheme_adds_up_with_execution_inside_the_process_block():
     s = load_scheme(SCHEME)
-    assert {c.level1: c.weight for c in s.categories} == {"项目决策": 15, "项目过程": 20, "项目产出": 35, "项目效益": 30}
+    weights = {c.level1: c.weight for c in s.categories}
+    assert weights == {"项目决策": 15, "项目过程": 20, "项目产出": 35, "项目效益": 30}
     assert (s.execution.level1, s.execution.weight) == ("项目过程", D(5))
     assert sum(c.weight for c in s.categories) == s.total == D(100)
 

@@ -74,7 +74,7 @@ def decide_adjustment(actor: Actor, adjustment_id: int, action: str, comment: st
                       version: int | None = None) -> m.TargetAdjustment:
     """Approve or reject a pending adjustment; approval applies the adjusted value."""
     with transaction.atomic():
-        adj = (m.TargetAdjustment.objects.select_for_update()
+        adj = (m.TargetAdjustment.objects.select_for_update(of=("self",))
                .select_related("indicator__project__department_year__department").filter(pk=adjustment_id).first())
         if adj is None:
             raise NotFound("未找到该目标调整申请", str(adjustment_id))
