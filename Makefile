@@ -36,9 +36,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# The quick loop (under a minute): lint, types, and the tests that start no other program
-# (no LibreOffice, no browser, no child process, no PostgreSQL) on SQLite. `make test` runs all.
-FAST_TESTS := not libreoffice and not browser and not subprocess and not postgres
+# The quick loop (under a minute): lint, types, and the tests that need no database and start no
+# other program (no LibreOffice, no browser, no child process, no PostgreSQL). `make test` runs all.
+FAST_TESTS := not database and not libreoffice and not browser and not subprocess and not postgres
 
 .PHONY: check fast-test
 check: install lint fast-test

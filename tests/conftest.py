@@ -152,3 +152,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     if item.get_closest_marker("postgres") and not on_postgres:
         pytest.skip("只在 PostgreSQL 上运行（scripts/test.sh 的 PostgreSQL 部分）")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that reaches the database (through ``db``, ``transactional_db``,
+    ``live_server`` or any fixture built on them) ``database``: ``make check`` runs the others."""
+    for item in items:
+        if "django_db_setup" in getattr(item, "fixturenames", ()) or item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.database)
+
