@@ -12,6 +12,22 @@ from jixiao.core import model as core
 from jixiao.core import workflow
 from jixiao.core.changes import Ref
 
+# What a user may set on each kind of record (workflow states change only by transitions,
+# identities only by creating and deleting).
+EDITABLE: dict[str, tuple[str, ...]] = {
+    "year": ("work_tasks", "management", "goal", "goal_actual", "achievements", "problems", "measures",
+             "execution_explanation"),
+    "budget_line": ("budget", "executed", "initial", "carry_over"),
+    "project": ("name", "unit", "category", "goal", "goal_actual", "execution_explanation", "problems",
+                "measures", "budget_cut_midyear"),
+    "fund": ("budget", "executed", "initial"),
+    "indicator": ("level1", "level2", "name", "target_text", "weight", "unit", "actual_text", "achievement",
+                  "ratio_override", "override_reason", "deviation_reason", "basis", "data_source", "core",
+                  "last_year_actual", "stated_score"),
+    "checkpoint": ("goal_progress", "expected_executed", "causes", "measures"),
+    "rectification": ("problem", "measure", "owner", "deadline", "project"),
+}
+
 
 def _goal_field(kind: str, field: str) -> bool:
     return field in workflow.stage(workflow.GOALS).fields.get(kind, frozenset())

@@ -28,28 +28,13 @@ from jixiao.budget import models as m
 from jixiao.budget.store import StaleRow, save_department_year
 from jixiao.core import model as core
 from jixiao.core.changes import Ref
-from jixiao.core.editing import refusal
+from jixiao.core.editing import EDITABLE, refusal
 from jixiao.core.errors import InputError, Problem
 from jixiao.services import history
 from jixiao.services.actor import Actor
 from jixiao.services.errors import Conflict, Denied, NotFound
 from jixiao.services.scope import find, locked_year
 
-# What a user may set on each kind of record (workflow states change only by transitions,
-# identities only by creating and deleting).
-EDITABLE: dict[str, tuple[str, ...]] = {
-    "year": ("work_tasks", "management", "goal", "goal_actual", "achievements", "problems", "measures",
-             "execution_explanation"),
-    "budget_line": ("budget", "executed", "initial", "carry_over"),
-    "project": ("name", "unit", "category", "goal", "goal_actual", "execution_explanation", "problems",
-                "measures", "budget_cut_midyear"),
-    "fund": ("budget", "executed", "initial"),
-    "indicator": ("level1", "level2", "name", "target_text", "weight", "unit", "actual_text", "achievement",
-                  "ratio_override", "override_reason", "deviation_reason", "basis", "data_source", "core",
-                  "last_year_actual", "stated_score"),
-    "checkpoint": ("goal_progress", "expected_executed", "causes", "measures"),
-    "rectification": ("problem", "measure", "owner", "deadline", "project"),
-}
 CLASSES: dict[str, type] = {
     "year": core.DepartmentYear, "budget_line": core.BudgetLine, "project": core.Project, "fund": core.FundLine,
     "indicator": core.Indicator, "checkpoint": core.Checkpoint, "rectification": core.Rectification,

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 description of the JSON API, built here so it cannot drift from the routes
 (tests compare it with the committed docs/openapi.json, with the URLconf's API routes and the
-methods each view declares, and its writable fields with ``jixiao.services.records.EDITABLE``).
+methods each view declares, and its writable fields with ``jixiao.core.editing.EDITABLE``).
 Regenerate the file with ``python -m jixiao.web.openapi > docs/openapi.json``.
 
 Pure: no Django (the field types come from the dataclasses of ``jixiao.core.model``)."""
@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.core import model as core
+from jixiao.core.editing import EDITABLE
 
 _STR = {"type": "string"}
 _NSTR = {"type": ["string", "null"]}
@@ -23,21 +24,8 @@ _TIME = {"type": "string", "format": "date-time"}
 _CHANGED = {"type": "array", "items": {"type": "string"}, "description": "只在 PATCH 的回答中：实际改变的字段"}
 _NTIME = {"type": ["string", "null"], "format": "date-time"}
 
-# What a user may set on each kind of record: jixiao.services.records.EDITABLE (a test keeps the
-# two equal; the application layer imports Django, this module does not).
-WRITABLE: dict[str, tuple[str, ...]] = {
-    "year": ("work_tasks", "management", "goal", "goal_actual", "achievements", "problems", "measures",
-             "execution_explanation"),
-    "budget_line": ("budget", "executed", "initial", "carry_over"),
-    "project": ("name", "unit", "category", "goal", "goal_actual", "execution_explanation", "problems",
-                "measures", "budget_cut_midyear"),
-    "fund": ("budget", "executed", "initial"),
-    "indicator": ("level1", "level2", "name", "target_text", "weight", "unit", "actual_text", "achievement",
-                  "ratio_override", "override_reason", "deviation_reason", "basis", "data_source", "core",
-                  "last_year_actual", "stated_score"),
-    "checkpoint": ("goal_progress", "expected_executed", "causes", "measures"),
-    "rectification": ("problem", "measure", "owner", "deadline", "project"),
-}
+# What a user may set on each kind of record: the one list, in the (Django-free) core.
+WRITABLE = EDITABLE
 _CLASSES: dict[str, type] = {
     "year": core.DepartmentYear, "budget_line": core.BudgetLine, "project": core.Project, "fund": core.FundLine,
     "indicator": core.Indicator, "checkpoint": core.Checkpoint, "rectification": core.Rectification,
