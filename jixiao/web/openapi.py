@@ -24,8 +24,6 @@ _TIME = {"type": "string", "format": "date-time"}
 _CHANGED = {"type": "array", "items": {"type": "string"}, "description": "只在 PATCH 的回答中：实际改变的字段"}
 _NTIME = {"type": ["string", "null"], "format": "date-time"}
 
-# What a user may set on each kind of record: the one list, in the (Django-free) core.
-WRITABLE = EDITABLE
 _CLASSES: dict[str, type] = {
     "year": core.DepartmentYear, "budget_line": core.BudgetLine, "project": core.Project, "fund": core.FundLine,
     "indicator": core.Indicator, "checkpoint": core.Checkpoint, "rectification": core.Rectification,
@@ -88,14 +86,14 @@ def _field_schema(cls: type, name: str) -> dict[str, Any]:
 
 
 def _fields(kind: str) -> dict[str, Any]:
-    return {name: _field_schema(_CLASSES[kind], name) for name in WRITABLE[kind]}
+    return {name: _field_schema(_CLASSES[kind], name) for name in EDITABLE[kind]}
 
 
 def _stored(kind: str) -> dict[str, Any]:
     """The writable fields as a read answers them (amounts as exact strings)."""
     cls = _CLASSES[kind]
     out: dict[str, Any] = {}
-    for name in WRITABLE[kind]:
+    for name in EDITABLE[kind]:
         hint = typing.get_type_hints(cls)[name]
         optional = type(None) in typing.get_args(hint)
         base = next((a for a in typing.get_args(hint) if a is not type(None)), hint) if optional else hint
@@ -180,7 +178,7 @@ def _object_path(params: list[dict[str, Any]], what: str, read: str, kind: str, 
         "get": _op(f"{what}", read, errors=_READ),
         "patch": _op(f"修改{what}", read, body=f"{read}Patch", errors=_WRITE,
                      ok_text="已保存：对象的新内容与新 version",
-                     description=f"可修改的字段：{'、'.join(WRITABLE[kind])}"
+                     description=f"可修改的字段：{'、'.join(EDITABLE[kind])}"
                                  + (f"（别名：{'、'.join(f'{a}={n}' for a, n in aliases.items())}）" if aliases else "")
                                  + "。须给出读取时的 version：对象已被他人修改时返回 409（说明谁在何时改了什么），"
                                    "角色或流程状态不允许时返回 403，取值有误时返回 422。"),
