@@ -18,7 +18,7 @@ from __future__ import annotations
 from jixiao.core.land.checks import check_ledger
 from jixiao.core.land.classify import (
     Classification,
-    Finding,
+    RuleHit,
     Grade,
     add_years,
     classify,
@@ -65,7 +65,7 @@ from jixiao.core.land.summary import Group, LandSummary, land_feeds, summarize
 __all__ = [
     "CONSTRUCTION_STATUSES", "DELAY_CAUSES", "DISPOSAL_STATUSES", "DISPOSAL_STRATEGIES", "LAND_SOURCES",
     "LAND_STATUSES", "M2_PER_HA", "METRICS", "MU_PER_HA", "NOT_IMPLEMENTED_REASONS", "PRODUCTION_STATUSES",
-    "RIGHT_TYPES", "RULES_DIR", "Classification", "Disposal", "Finding", "Grade", "Grading", "Group", "IdleRule",
+    "RIGHT_TYPES", "RULES_DIR", "Classification", "Disposal", "RuleHit", "Grade", "Grading", "Group", "IdleRule",
     "LandSummary", "Ledger", "MetricRule", "Parcel", "RuleSet", "add_years", "check_ledger", "classify",
     "classify_all", "from_result_fields", "grade_users", "ha_to_m2", "land_feeds", "load_rule_sets", "m2_to_ha",
     "m2_to_mu", "metrics", "mu_to_m2", "parse_rule_set", "result_fields", "rule_set_by_id", "select_rule_set",

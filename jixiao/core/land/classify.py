@@ -15,7 +15,7 @@ from jixiao.core.land.rules import RuleSet
 
 
 @dataclass(frozen=True)
-class Finding:
+class RuleHit:
     """One rule that fired on a parcel, with the numbers in Chinese."""
 
     code: str
@@ -28,7 +28,7 @@ class Classification:
     parcel_id: str
     status: str  # final status: the manual override when given, else the computed one
     computed_status: str
-    findings: list[Finding]
+    findings: list[RuleHit]
     explanation: str
     rule_id: str
     rule_version: int
@@ -118,8 +118,8 @@ def _idle(p: Parcel, rs: RuleSet, as_of: date) -> tuple[str, date] | None:
     return None
 
 
-def _low_efficiency(p: Parcel, rs: RuleSet, m: Mapping[str, Decimal | None]) -> list[Finding]:
-    findings: list[Finding] = []
+def _low_efficiency(p: Parcel, rs: RuleSet, m: Mapping[str, Decimal | None]) -> list[RuleHit]:
+    findings: list[RuleHit] = []
     if p.construction_status in rs.evaluated_statuses:
         for r in rs.metric_rules:
             if p.current_use not in r.uses:
@@ -135,14 +135,14 @@ def _low_efficiency(p: Parcel, rs: RuleSet, m: Mapping[str, Decimal | None]) -> 
                     continue
                 text = (f"{r.label}连续两年低于阈值 {_fmt_metric(r.metric, r.below, r.unit)}"
                         f"（上年 {_fmt_metric(r.metric, prev, r.unit)}，本年 {_fmt_metric(r.metric, value, r.unit)}）")
-            findings.append(Finding(r.code, r.type, text))
+            findings.append(RuleHit(r.code, r.type, text))
     if p.production_status in rs.stop_statuses:
-        findings.append(Finding(rs.stop_code, rs.stop_type, f"企业{p.production_status}"))
+        findings.append(RuleHit(rs.stop_code, rs.stop_type, f"企业{p.production_status}"))
     if p.non_compliant.strip():
-        findings.append(Finding(rs.comply_code, rs.comply_type, p.non_compliant.strip()))
+        findings.append(RuleHit(rs.comply_code, rs.comply_type, p.non_compliant.strip()))
     approved, current = rs.use_groups.get(p.approved_use), rs.use_groups.get(p.current_use)
     if approved and current and approved != current:
-        findings.append(Finding(rs.use_code, rs.use_type,
+        findings.append(RuleHit(rs.use_code, rs.use_type,
                                 f"批准用途 {p.approved_use}（{approved}），现状用途 {p.current_use}（{current}），"
                                 "用途不符"))
     return findings
@@ -153,7 +153,7 @@ def classify(p: Parcel, rs: RuleSet, as_of: date | None = None) -> Classificatio
     end of the survey year."""
     as_of = as_of or date(p.survey_year, 12, 31)
     m = metrics(p)
-    findings: list[Finding] = []
+    findings: list[RuleHit] = []
     computed = "正常"
     government_delay = False
     proposal = ""
@@ -171,10 +171,10 @@ def classify(p: Parcel, rs: RuleSet, as_of: date | None = None) -> Classificatio
                 proposal = (f"闲置满{rs.idle.fee_after_years}年，"
                             f"建议按出让价款的{fmt_rate(rs.idle.fee_rate, 0)}征缴土地闲置费")
             note = "" if p.delay_cause else "（未记录延迟原因，按企业原因认定）"
-            findings.append(Finding("IDLE", "闲置", f"{text}{note}"))
+            findings.append(RuleHit("IDLE", "闲置", f"{text}{note}"))
         else:
             government_delay = True
-            findings.append(Finding("IDLE-GOV", "政府原因延迟",
+            findings.append(RuleHit("IDLE-GOV", "政府原因延迟",
                                     f"{text}，但延迟原因为{cause}，单独记录，不认定为企业闲置"))
     if computed != "闲置":
         low = _low_efficiency(p, rs, m)
@@ -264,7 +264,7 @@ def from_result_fields(parcel: Parcel, values: Mapping[str, Any]) -> Classificat
     """The classification stored on a parcel (``result_fields`` read back)."""
     return Classification(
         parcel_id=parcel.parcel_id, status=values["status"], computed_status=values["computed_status"],
-        findings=[Finding(**f) for f in values["findings"]], explanation=values["explanation"],
+        findings=[RuleHit(**f) for f in values["findings"]], explanation=values["explanation"],
         rule_id=values["rule_id"], rule_version=values["rule_version"] or 0, metrics=metrics(parcel),
         government_delay=values["government_delay"], proposal=values["proposal"],
     )
