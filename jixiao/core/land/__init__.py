@@ -18,8 +18,8 @@ from __future__ import annotations
 from jixiao.core.land.checks import check_ledger
 from jixiao.core.land.classify import (
     Classification,
-    RuleHit,
     Grade,
+    RuleHit,
     add_years,
     classify,
     classify_all,
