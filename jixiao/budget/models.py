@@ -376,7 +376,7 @@ class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove change history."""
 
 
-class ChangeLogQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("变更记录只能追加，不能修改")
 
@@ -384,7 +384,26 @@ class ChangeLogQuerySet(models.QuerySet):
         raise AppendOnlyError("变更记录只能追加，不能删除")
 
 
-class ChangeLog(models.Model):
+class AppendOnly(models.Model):
+    """A history table: rows are added, never changed or removed (through an instance or a
+    queryset). The department-year history below and every ledger's history use it."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("变更记录只能追加，不能修改")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("变更记录只能追加，不能删除")
+
+
+class ChangeLog(AppendOnly):
     """Append-only history of stored data. ``who`` is the username as text so that removing a
     user never rewrites history. ``object_id`` (with ``model_label``) names the row, which keeps
     its identity across edits and imports; ``object_key`` ("demo/2022/项目/P01/指标/I03") stays
@@ -407,8 +426,6 @@ class ChangeLog(models.Model):
     after = models.TextField("修改后", null=True, blank=True)  # noqa: DJ001
     reason = models.TextField("原因", blank=True)
 
-    objects = ChangeLogQuerySet.as_manager()
-
     class Meta:
         verbose_name = verbose_name_plural = "变更记录"
         ordering = ["-when", "-id"]
@@ -417,15 +434,6 @@ class ChangeLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.when:%Y-%m-%d %H:%M} {self.who} {self.object_repr} {self.field}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("变更记录只能追加，不能修改")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("变更记录只能追加，不能删除")
 
 
 class Membership(models.Model):

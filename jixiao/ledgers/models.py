@@ -18,7 +18,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from jixiao.budget.models import AppendOnlyError, Department, Digits
+from jixiao.budget.models import AppendOnly, AppendOnlyError, Department, Digits
 from jixiao.ledgers.fields import ExactDecimalField
 
 MONEY: Digits = {"max_digits": 18, "decimal_places": 4}
@@ -69,15 +69,7 @@ class LedgerRecord(models.Model):
         abstract = True
 
 
-class ChangeRecordQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("变更记录只能追加，不能修改")
-
-    def delete(self):
-        raise AppendOnlyError("变更记录只能追加，不能删除")
-
-
-class ChangeRecord(models.Model):
+class ChangeRecord(AppendOnly):
     """Append-only history of a ledger's records."""
 
     when = models.DateTimeField("时间", default=timezone.now, db_index=True)
@@ -95,20 +87,9 @@ class ChangeRecord(models.Model):
     after = models.TextField("修改后", null=True, blank=True)  # noqa: DJ001
     reason = models.TextField("原因", blank=True)
 
-    objects = ChangeRecordQuerySet.as_manager()
-
     class Meta:
         abstract = True
         ordering = ["-when", "-id"]
 
     def __str__(self) -> str:
         return f"{self.when:%Y-%m-%d %H:%M} {self.who} {self.record} {self.action} {self.field}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("变更记录只能追加，不能修改")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("变更记录只能追加，不能删除")
