@@ -130,3 +130,28 @@ def describe(changes: Iterable[Change], labels: dict[str, str] | None = None) ->
         value = "空" if c.after in (None, "") else c.after
         parts.append(f"{label}已被 {c.who} 于 {c.when.astimezone():%m-%d %H:%M} 改为「{value}」")
     return "；".join(parts)
+
+
+def stored_ids(department: str, year: int) -> dict[Ref, tuple[str, int]]:
+    """Ref → (model label, id) of every stored row of a department-year, to look up its history."""
+    out: dict[Ref, tuple[str, int]] = {}
+    dy = m.DepartmentYear.objects.filter(department__code=department, year=year).first()
+    if dy is None:
+        return out
+    out[Ref("year")] = (MODEL_LABELS["year"], dy.pk)
+    for pk, fs, nature in m.BudgetLine.objects.filter(department_year=dy).values_list("id", "fund_source", "nature"):
+        out[Ref("budget_line", "", f"{fs}/{nature}")] = (MODEL_LABELS["budget_line"], pk)
+    for pk, code in m.Indicator.objects.filter(department_year=dy).values_list("id", "code"):
+        out[Ref("indicator", "", code)] = (MODEL_LABELS["indicator"], pk)
+    for pk, code in m.Rectification.objects.filter(department_year=dy).values_list("id", "code"):
+        out[Ref("rectification", "", code)] = (MODEL_LABELS["rectification"], pk)
+    for pk, code in m.Project.objects.filter(department_year=dy).values_list("id", "code"):
+        out[Ref("project", code)] = (MODEL_LABELS["project"], pk)
+    inside = {"project__department_year": dy}
+    for pk, p, code in m.Indicator.objects.filter(**inside).values_list("id", "project__code", "code"):
+        out[Ref("indicator", p, code)] = (MODEL_LABELS["indicator"], pk)
+    for pk, p, fs in m.FundLine.objects.filter(**inside).values_list("id", "project__code", "fund_source"):
+        out[Ref("fund", p, fs)] = (MODEL_LABELS["fund"], pk)
+    for pk, p, month in m.Checkpoint.objects.filter(**inside).values_list("id", "project__code", "month"):
+        out[Ref("checkpoint", p, str(month))] = (MODEL_LABELS["checkpoint"], pk)
+    return out

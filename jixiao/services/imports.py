@@ -155,31 +155,6 @@ def _states(stored: core.DepartmentYear | None, candidate: core.DepartmentYear) 
                         r.problem[:40])
 
 
-def _stored_ids(department: str, year: int) -> dict[Ref, tuple[str, int]]:
-    """Ref → (model label, id) of the stored rows, to look up their history."""
-    out: dict[Ref, tuple[str, int]] = {}
-    dy = m.DepartmentYear.objects.filter(department__code=department, year=year).first()
-    if dy is None:
-        return out
-    out[Ref("year")] = ("budget.departmentyear", dy.pk)
-    for pk, fs, nature in m.BudgetLine.objects.filter(department_year=dy).values_list("id", "fund_source", "nature"):
-        out[Ref("budget_line", "", f"{fs}/{nature}")] = ("budget.budgetline", pk)
-    for pk, code in m.Indicator.objects.filter(department_year=dy).values_list("id", "code"):
-        out[Ref("indicator", "", code)] = ("budget.indicator", pk)
-    for pk, code in m.Rectification.objects.filter(department_year=dy).values_list("id", "code"):
-        out[Ref("rectification", "", code)] = ("budget.rectification", pk)
-    for pk, code in m.Project.objects.filter(department_year=dy).values_list("id", "code"):
-        out[Ref("project", code)] = ("budget.project", pk)
-    inside = {"project__department_year": dy}
-    for pk, p, code in m.Indicator.objects.filter(**inside).values_list("id", "project__code", "code"):
-        out[Ref("indicator", p, code)] = ("budget.indicator", pk)
-    for pk, p, fs in m.FundLine.objects.filter(**inside).values_list("id", "project__code", "fund_source"):
-        out[Ref("fund", p, fs)] = ("budget.fundline", pk)
-    for pk, p, month in m.Checkpoint.objects.filter(**inside).values_list("id", "project__code", "month"):
-        out[Ref("checkpoint", p, str(month))] = ("budget.checkpoint", pk)
-    return out
-
-
 def _classify(stored: core.DepartmentYear | None, diff: Diff, ids: dict[Ref, tuple[str, int]],
               delete_missing: bool) -> Iterator[Item]:
     since_cache: dict[tuple[Ref, int], dict[str, history.Change]] = {}
@@ -253,7 +228,7 @@ def preview(actor: Actor, candidate: core.DepartmentYear, source: str, delete_mi
     out = Preview(code, year, source, stored is None, delete_missing=delete_missing, candidate=candidate)
     warnings = list(_states(stored, candidate))
     diff = diff_years(stored, candidate)
-    ids = _stored_ids(code, year) if stored is not None else {}
+    ids = history.stored_ids(code, year) if stored is not None else {}
     out.items.extend(_classify(stored, diff, ids, delete_missing))
     out.items.extend(warnings)
     return out

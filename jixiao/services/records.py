@@ -163,37 +163,12 @@ def edit(actor: Actor, code: str, year: int, ref: Ref, values: dict[str, Any], v
 
 def stale_conflict(code: str, year: int, ref: Ref, obj: Any, version: int) -> Conflict:
     """The Conflict for a write based on ``version`` of ``obj``: what changed since, by whom, when."""
-    from_ids = _ids(code, year, ref)
+    from_ids = history.stored_ids(code, year).get(ref)
     since = history.changes_since(*from_ids, version) if from_ids else []
     labels = {f.name: _label(CLASSES[ref.kind], f.name) for f in dataclasses.fields(CLASSES[ref.kind])}
     detail = (history.describe(since, labels) if since
               else f"已被他人修改（当前版本 {obj.version}，您基于版本 {version}）")
     return Conflict(f"{ref.path()} {detail}；您的修改基于修改前的数据，未保存，请刷新后重新填写", ref.path())
-
-
-def _ids(code: str, year: int, ref: Ref) -> tuple[str, int] | None:
-    base = {"department_year__department__code": code, "department_year__year": year}
-    inner = {"project__department_year__department__code": code, "project__department_year__year": year}
-    q: Any
-    if ref.kind == "year":
-        q = m.DepartmentYear.objects.filter(department__code=code, year=year)
-    elif ref.kind == "project":
-        q = m.Project.objects.filter(code=ref.project, **base)
-    elif ref.kind == "indicator" and ref.project:
-        q = m.Indicator.objects.filter(project__code=ref.project, code=ref.key, **inner)
-    elif ref.kind == "indicator":
-        q = m.Indicator.objects.filter(code=ref.key, **base)
-    elif ref.kind == "fund":
-        q = m.FundLine.objects.filter(project__code=ref.project, fund_source=ref.key, **inner)
-    elif ref.kind == "checkpoint":
-        q = m.Checkpoint.objects.filter(project__code=ref.project, month=int(ref.key), **inner)
-    elif ref.kind == "rectification":
-        q = m.Rectification.objects.filter(code=ref.key, **base)
-    else:
-        fs, nature = ref.key.split("/", 1)
-        q = m.BudgetLine.objects.filter(fund_source=fs, nature=nature, **base)
-    pk = q.values_list("id", flat=True).first()
-    return None if pk is None else (f"budget.{q.model._meta.model_name}", pk)
 
 
 def _save(dy: core.DepartmentYear, actor: Actor, reason: str) -> Any:
