@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(REQ_FILES) | sha256sum | cut -c1-16)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test
+.PHONY: install run test test-browser
 
 install: $(STAMP)
 
@@ -29,6 +29,10 @@ run: install
 
 test:
 	scripts/test.sh
+
+# The Playwright walks of every stage (Debian chromium); screenshots go to test-output/.
+test-browser: install
+	env -u DATABASE_URL -u DB_ENGINE $(BIN)/python -m pytest -m browser -p no:cacheprovider
 
 # Static checks: ruff (rules in pyproject.toml [tool.ruff]) and mypy ([tool.mypy]).
 .PHONY: lint

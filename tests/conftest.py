@@ -26,6 +26,9 @@ from jixiao import exchange
 from jixiao.budget.store import save_department_year
 from jixiao.core.model import DepartmentYear
 
+# The Playwright fixture `site` (tests/browser_support.py) for the stage walks.
+pytest_plugins = ["browser_support"]
+
 DEMO_FILE = Path(__file__).resolve().parents[1] / "jixiao" / "data" / "demo" / "department-2022.json"
 DATA = Path(__file__).resolve().parent / "data"
 # The console script `make install` puts beside the interpreter.
