@@ -64,6 +64,10 @@ class Department(models.Model):
     )
     kind = models.CharField("类型", max_length=8, choices=_choices(DEPARTMENT_KINDS), default="单位")
     responsibilities = models.JSONField("主要职责", default=list, blank=True)
+    # 统一社会信用代码 as the bureau's unit list gives it (18 characters), when given
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    # A unit is deactivated, never deleted: its department-years and history stay readable.
+    active = models.BooleanField("启用", default=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "部门"
