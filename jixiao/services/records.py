@@ -27,6 +27,7 @@ from django.db import models, transaction
 from jixiao.budget import models as m
 from jixiao.budget.store import StaleRow, save_department_year
 from jixiao.core import model as core
+from jixiao.core import values as value_rules
 from jixiao.core.changes import Ref
 from jixiao.core.editing import EDITABLE, refusal
 from jixiao.core.errors import InputError, Problem
@@ -127,9 +128,13 @@ def parse_value(cls: type, name: str, raw: Any, where: str) -> Any:
 
 
 def edit(actor: Actor, code: str, year: int, ref: Ref, values: dict[str, Any], version: int | None,
-         reason: str = "") -> Edited:
+         reason: str = "", confirm: bool = False) -> Edited:
     """Set ``values`` (field name → text or JSON value) on the object ``ref``, based on ``version``
-    (None: the caller does not know it, e.g. a hand-made form — then no conflict check)."""
+    (None: the caller does not know it, e.g. a hand-made form — then no conflict check).
+
+    An indicator's 实际完成值 passes the value rules (``jixiao.core.values``): a refused value is an
+    ``InputError``; one that needs confirming (far from the target, ``0.96`` against a percent) is
+    ``Unconfirmed`` unless ``confirm`` — the page asks, the API must send ``confirm``."""
     cls = CLASSES[ref.kind]
     unknown = [k for k in values if k not in EDITABLE[ref.kind]]
     if unknown:
@@ -152,6 +157,11 @@ def edit(actor: Actor, code: str, year: int, ref: Ref, values: dict[str, Any], v
                 problems.extend(exc.problems)
         if problems:
             raise InputError(problems)
+        if ref.kind == "indicator" and "actual_text" in parsed and parsed["actual_text"] != obj.actual_text:
+            # the rules see the target as it will be after this edit
+            after = dataclasses.replace(obj, **{k: v for k, v in parsed.items() if k != "actual_text"})
+            value_rules.enforce(after, parsed["actual_text"], value_rules.load_value_rules(),
+                                f"{ref.path()}.actual_text", confirm)
         changed = tuple(n for n, v in parsed.items() if getattr(obj, n) != v)
         for name in changed:
             setattr(obj, name, parsed[name])
@@ -260,9 +270,11 @@ def delete(actor: Actor, code: str, year: int, ref: Ref, version: int | None, re
 # The use cases by name, for the shells.
 
 def set_actual(actor: Actor, code: str, year: int, project: str, indicator: str, text: str | None,
-               version: int | None) -> Edited:
-    """An indicator's 实际完成值 as written (blank: not yet reported)."""
-    return edit(actor, code, year, Ref("indicator", project, indicator), {"actual_text": text}, version)
+               version: int | None, confirm: bool = False) -> Edited:
+    """An indicator's 实际完成值 as written (blank: not yet reported), under the value rules;
+    ``project=""`` names a department-level indicator."""
+    return edit(actor, code, year, Ref("indicator", project, indicator), {"actual_text": text}, version,
+                confirm=confirm)
 
 
 def edit_indicator(actor: Actor, code: str, year: int, project: str, indicator: str, values: dict[str, Any],

@@ -16,7 +16,6 @@ The OpenAPI description is docs/openapi.json, served at /api/openapi.json.
 from __future__ import annotations
 
 import dataclasses
-import json
 import tempfile
 from collections.abc import Callable
 from decimal import Decimal
@@ -34,6 +33,7 @@ from jixiao.core import model as core
 from jixiao.core import workflow
 from jixiao.core.changes import Ref
 from jixiao.core.errors import InputError, Problem
+from jixiao.exchange import safejson
 from jixiao.scorecard import scorecard_dict
 from jixiao.services import adjustments, imports, records, reviews
 from jixiao.services import workflow as flow
@@ -53,7 +53,7 @@ Answer = Body | tuple[int, Body] | HttpResponse
 # Names a request may use besides the exchange-format field names.
 ALIASES: dict[str, dict[str, str]] = {"indicator": {"actual": "actual_text", "target": "target_text"}}
 # Keys of a PATCH/POST body that are not fields: the version read, and the reason for the history.
-RESERVED = ("version", "reason")
+RESERVED = ("version", "reason", "confirm")  # confirm: the value rules' questions are answered yes
 # The workflow stages a record of each kind moves in (the first is its default).
 STAGES: dict[str, tuple[str, ...]] = {
     "project": (workflow.SELF_EVALUATION, workflow.GOALS), "year": (workflow.SELF_EVALUATION,),
@@ -160,10 +160,12 @@ def _body(request: HttpRequest) -> Body:
     if not raw.strip():
         return {}
     try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
-    except (UnicodeDecodeError, ValueError):
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
         raise InputError([Problem("请求体", "请求体应为 UTF-8 编码的 JSON（Content-Type: application/json）",
                                   "请求体")]) from None
+    # depth, duplicate keys, number sizes: the same strict reading as an exchange file
+    data = safejson.loads(text, "请求体")
     if not isinstance(data, dict):
         raise InputError([Problem("请求体", "请求体应为一个 JSON 对象（{…}）", "请求体")])
     return data
@@ -329,7 +331,8 @@ def _object(request: HttpRequest, code: str, year: int, ref: Ref) -> Answer:
     if request.method == "DELETE":
         records.delete(actor, code, year, ref, _version(request, body), reason=reason)
         return {"detail": f"已删除{ref.path()}", "location": ref.path()}
-    edited = records.edit(actor, code, year, ref, _values(body, ref.kind), _version(request, body), reason=reason)
+    edited = records.edit(actor, code, year, ref, _values(body, ref.kind), _version(request, body), reason=reason,
+                          confirm=body.get("confirm") in (True, 1, "1", "true"))
     # The object as now stored (its content and version agree, should another write follow at once).
     return {**_read(request, code, year, ref), "changed": list(edited.changed)}
 
