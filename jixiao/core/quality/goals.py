@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from jixiao.core.display import fmt_value
+from jixiao.core.library import last_year_warning, weaker_figures, weaker_than_last_year
 from jixiao.core.model import DepartmentYear, Indicator, Project
 from jixiao.core.numbers import normalize
 from jixiao.core.quality.findings import Collector, QualityFinding
@@ -19,10 +20,8 @@ from jixiao.core.schemes import Scheme, load_scheme
 from jixiao.core.scoring import check_weights
 from jixiao.core.targets import (
     NEGATIVE_OPS,
-    POSITIVE_OPS,
     Target,
     TargetError,
-    parse_actual,
     parse_target,
     target_missing,
 )
@@ -70,20 +69,11 @@ def _check_target(out: Collector, rules: QualityRules, owner: Project | None, in
 
 
 def _check_last_year(out: Collector, rules: QualityRules, owner: Project | None, ind: Indicator, t: Target) -> None:
-    if not ind.last_year_actual or t.value is None or t.op not in POSITIVE_OPS | NEGATIVE_OPS:
-        return
-    last, unit, percent = parse_actual(ind.last_year_actual)
-    # only compare like with like: a unit change makes the figures incomparable, not weaker
-    if last is None or percent != t.percent or (unit and t.unit and unit != t.unit):
-        return
-    weaker = t.value < last if t.op in POSITIVE_OPS else t.value > last
-    if weaker:
-        direction = "低于" if t.op in POSITIVE_OPS else "宽于"
-        out.add(rules, "Q-TARGET-BELOW-LAST-YEAR",
-                f"指标值「{ind.target_text}」{direction}上年实际完成值「{ind.last_year_actual}」，目标比上年实际还弱；"
-                "请以上年实际为基础设定指标值，确需降低的写明依据",
-                owner, ind, "指标值",
-                {"指标值": fmt_value(t.value), "上年实际完成值": fmt_value(last)})
+    # the same comparison and message as the warning shown when the target is typed (core.library)
+    weaker = weaker_than_last_year(ind.target_text, ind.unit, ind.last_year_actual)
+    message = last_year_warning(ind.target_text, ind.unit, ind.last_year_actual)
+    if weaker is not None and message is not None:
+        out.add(rules, "Q-TARGET-BELOW-LAST-YEAR", message, owner, ind, "指标值", weaker_figures(weaker))
 
 
 def _check_set(
