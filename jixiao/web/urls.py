@@ -3,6 +3,7 @@ the path and resolves it through ``jixiao.web.access`` (404 when out of reach)."
 from django.urls import include, path
 
 from jixiao.web.views import accounts, api, bureau, dashboard, evaluation, history, home, project, upload
+from jixiao.web.views import rectification
 
 app_name = "web"
 
@@ -26,6 +27,10 @@ urlpatterns = [
     path(D + "workflow/", evaluation.department_action, name="department_action"),
     path(D + "evaluation/problems/", evaluation.problems_text, name="problems_text"),
     path(D + "rectifications/<str:rcode>/workflow/", evaluation.rectification_action, name="rectification_action"),
+    path(D + "rectification/", rectification.register, name="rectifications"),
+    path(D + "rectification/new/", rectification.create, name="rectification_create"),
+    path(D + "rectification/<str:rcode>/edit/", rectification.edit, name="rectification_edit"),
+    path(D + "rectification/<str:rcode>/step/", rectification.step, name="rectification_step"),
     path(D + "report.<str:fmt>", evaluation.report_download, name="report"),
     path(D + "excel/<str:form>.xlsx", evaluation.excel_download, name="excel"),
     path(D + "export.json", evaluation.json_download, name="json"),
