@@ -457,3 +457,32 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.department} · {self.role}"
+
+
+class LibraryEntry(Versioned):
+    """Finance's curation of the indicator library (指标库), laid over the shipped data file
+    (``rules/indicator-library.json``, see ``jixiao.core.library.curated``): a row with a shipped
+    key retires, merges or edits that entry; a row with a new key is an indicator finance added."""
+
+    key = models.CharField("指标库编号", max_length=32, unique=True)
+    category = models.CharField("项目类别", max_length=64)
+    level1 = models.CharField("一级指标", max_length=64)
+    level2 = models.CharField("二级指标", max_length=64)
+    name = models.CharField("三级指标", max_length=300)
+    unit = models.CharField("度量单位", max_length=32, blank=True)
+    direction = models.CharField("指标方向", max_length=8, default="≥")
+    basis = models.CharField("建议取值依据", max_length=200, blank=True)
+    example = models.CharField("示例指标值", max_length=300, blank=True)
+    status = models.CharField("状态", max_length=8, default="在用")
+    merged_into = models.CharField("合并到", max_length=32, blank=True)
+    origin = models.CharField("来源", max_length=16, default="财政增补")
+    updated_by = models.CharField("修改人", max_length=150)
+    updated_at = models.DateTimeField("修改时间", default=timezone.now)
+    reason = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "指标库维护"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.name}（{self.status}）"
