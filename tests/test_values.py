@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from web_support import client_for, load_site
 
 from jixiao.budget import models as m
@@ -13,7 +14,7 @@ from jixiao.core.errors import InputError
 from jixiao.core.model import Indicator
 from jixiao.core.values import RULES_FILE, Unconfirmed, check_actual, load_value_rules, rules_from_dict
 from jixiao.services import records
-from jixiao.services.actor import actor_for
+from jixiao.services.actor import Actor, actor_for
 
 RULES = load_value_rules()
 
@@ -23,7 +24,8 @@ def satisfaction() -> Indicator:
 
 
 def count() -> Indicator:
-    return Indicator("I2", "产出指标", "数量指标", "开展社区服务活动场次", "≥24场", Decimal(20), last_year_actual="25场")
+    return Indicator("I2", "产出指标", "数量指标", "开展社区服务活动场次", "≥24场", Decimal(20),
+                     last_year_actual="25场")
 
 
 @pytest.mark.parametrize(("ind", "text", "says"), [
@@ -93,8 +95,7 @@ def site(db, settings) -> None:
     load_site()
 
 
-def _actor(username: str):  # noqa: ANN202 — the Actor of a demo user
-    from django.contrib.auth import get_user_model
+def _actor(username: str) -> Actor:
     return actor_for(get_user_model().objects.get(username=username))
 
 
