@@ -486,3 +486,29 @@ class LibraryEntry(Versioned):
 
     def __str__(self) -> str:
         return f"{self.key} {self.name}（{self.status}）"
+
+
+class ResultDecision(models.Model):
+    """The finance bureau's decision on next year's budget of a project (结果应用): the grade it
+    rests on, the consequence and proposed amount the rules gave, and the amount decided. The
+    latest per project is in force; older ones stay as its history."""
+
+    department_year = models.ForeignKey(DepartmentYear, on_delete=models.CASCADE, related_name="result_decisions")
+    project = models.ForeignKey(Project, null=True, on_delete=models.SET_NULL, related_name="+")
+    project_code = models.CharField("项目编码", max_length=64)  # kept readable if the project goes
+    grade = models.CharField("等级", max_length=8, blank=True)
+    grade_basis = models.CharField("等级依据", max_length=8, blank=True)  # 自评 / 复核
+    consequence = models.CharField("结果应用", max_length=64, blank=True)
+    proposed = models.DecimalField("建议安排数", null=True, blank=True, **MONEY)
+    decided = models.DecimalField("下年度安排数", **MONEY)
+    comment = models.TextField("审核意见", blank=True)
+    rules = models.CharField("结果应用规则", max_length=100)  # id@version/variant
+    who = models.CharField("决定人", max_length=150)
+    when = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "结果应用决定"
+        ordering = ["-when", "-id"]
+
+    def __str__(self) -> str:
+        return f"结果应用 {self.project_code} {self.decided}（{self.who} {self.when:%Y-%m-%d}）"
