@@ -1,22 +1,24 @@
 """Refuse files that are not safe or not possible to read, before any parser touches them.
 
-A .xlsx is a ZIP package. The checks read only the file head and the ZIP central directory (the
-sizes every entry declares), so an oversized file or a decompression bomb is refused without
-being inflated. Limits are data: ``jixiao/rules/excel-limits.json``.
+A .xlsx (and a .docx) is a ZIP package. The first checks read only the file head and the ZIP
+central directory (the sizes every entry declares), so an oversized file or an honest
+decompression bomb is refused without being inflated. A package can lie about its sizes, so
+``inflate_within`` then inflates every entry chunk by chunk — never more than one chunk in memory —
+counting the bytes really produced (and, for a workbook, the cells) against the budget, and lets
+``zipfile`` check each entry's CRC: a bomb or a damaged entry is refused before any parser
+(calamine, python-docx) allocates for it. Limits are data: ``jixiao/rules/limits.json``.
 """
 from __future__ import annotations
 
-import json
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from jixiao.core.errors import InputError, Problem
+from jixiao.core.limits import section
 
-LIMITS_FILE = Path(__file__).resolve().parent.parent / "rules" / "excel-limits.json"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*\d*:?[A-Z]*(\d+)\"")
@@ -31,12 +33,12 @@ class Limits:
     ratio_applies_above_bytes: int
     max_rows_per_sheet: int
     max_entries: int
+    max_cells: int
 
 
-@lru_cache(maxsize=1)
 def load_limits() -> Limits:
-    data = json.loads(LIMITS_FILE.read_text(encoding="utf-8"))
-    return Limits(**{k: int(data[k]) for k in Limits.__dataclass_fields__})
+    data = section("excel")
+    return Limits(**{k: data[k] for k in Limits.__dataclass_fields__})
 
 
 def _refuse(name: str, message: str) -> InputError:
@@ -123,6 +125,7 @@ def _check_package(package: zipfile.ZipFile, name: str, limits: Limits) -> None:
             if rows is not None and rows > limits.max_rows_per_sheet:
                 raise _refuse(name, f"工作表部件 {info.filename} 声明了 {rows} 行，"
                                     f"超过上限 {limits.max_rows_per_sheet} 行，请拆分后再导入")
+    inflate_within(package, name, limits.max_uncompressed_bytes, cell_limit=limits.max_cells)
 
 
 def declared_rows(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:
@@ -134,3 +137,40 @@ def declared_rows(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None
         return None
     match = _DIMENSION.search(head)
     return int(match.group(1)) if match and match.group(1) else None
+
+
+# A cell element starts with "<c " (or "<x:c " with a namespace prefix); counted while inflating.
+_CELL_STARTS = (b"<c ", b"<c>", b":c ")
+_BOMB = "拒绝读取（可能是压缩炸弹或数据过多，请拆分后再导入）"
+
+
+def inflate_within(package: zipfile.ZipFile, name: str, budget: int, cell_limit: int | None = None) -> None:
+    """Inflate every entry chunk by chunk and refuse the package when the bytes really produced
+    exceed ``budget`` (or, for a workbook, the cells exceed ``cell_limit``), or an entry is damaged
+    (bad CRC, truncated, unsupported compression). Memory stays at one chunk."""
+    chunk = section("package")["chunk_bytes"]
+    total = cells = 0
+    for info in package.infolist():
+        count_cells = cell_limit is not None and info.filename.startswith("xl/worksheets/")
+        tail = b""
+        try:
+            with package.open(info) as fh:
+                while data := fh.read(chunk):
+                    total += len(data)
+                    if total > budget:
+                        raise _refuse(name, f"文件解压后超过上限 {budget / _MB:.0f} MB（读取到部件 "
+                                            f"{info.filename} 时），{_BOMB}")
+                    if count_cells:
+                        joined = tail + data
+                        cells += sum(joined.count(p) for p in _CELL_STARTS)
+                        tail = data[-2:]  # a 3-byte start split across two chunks is counted once
+                        if cell_limit is not None and cells > cell_limit:
+                            raise _refuse(name, f"工作簿的单元格超过上限 {cell_limit} 个（读取到部件 "
+                                                f"{info.filename} 时），{_BOMB}")
+        except InputError:
+            raise
+        except zipfile.BadZipFile as exc:
+            why = "CRC 校验失败" if "CRC" in str(exc) else "结构无效"
+            raise _refuse(name, f"文件已损坏：部件 {info.filename} {why}，请重新导出后再导入") from None
+        except (zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
+            raise _refuse(name, f"文件已损坏：部件 {info.filename} 无法解压（或已加密），请重新导出后再导入") from None

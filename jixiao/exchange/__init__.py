@@ -21,12 +21,20 @@ from typing import Any
 
 from jixiao.core import model
 from jixiao.core.errors import InputError, Problem
+from jixiao.core.limits import section
+from jixiao.core.text import normalize_code, number_problem, shown, text_problem
+from jixiao.exchange import safejson
 from jixiao.exchange.validate import validate_semantics
 
 FORMAT_NAME = "jixiao-department-year"
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
-MAX_FILE_BYTES = 200 * 1024 * 1024
+
+# Codes are identities: NFKC-normalised (full-width "Ｐ０１" is "P01"). These and the names are one
+# line; every other text may hold line breaks (descriptions, causes, measures).
+CODE_FIELDS = frozenset({"code", "parent_code", "indicator", "project"})
+ONE_LINE_FIELDS = CODE_FIELDS | {"name", "parent_name", "level1", "level2", "unit", "fund_source", "nature",
+                                 "feed", "money_unit", "project_template", "department_template", "owner"}
 
 # Chinese names of fields, used in messages so a user recognises the column they filled in.
 FIELD_LABELS: dict[str, str] = {
@@ -116,7 +124,7 @@ class _Reader:
             return bool(raw)
         if tp is int:
             if isinstance(raw, bool) or not isinstance(raw, int):
-                self.problem(path, f"应为整数，收到「{raw}」", _label(name))
+                self.problem(path, f"应为整数，收到「{shown(raw)}」", _label(name))
                 return 0
             return raw
         if tp is str:
@@ -125,8 +133,14 @@ class _Reader:
                 allowed = STATUS_CHOICES.get(name.split(".")[0], model.STATUSES)
                 name = "status"
             if not isinstance(raw, str):
-                self.problem(path, f"应为文本，收到「{raw}」", _label(name))
+                self.problem(path, f"应为文本，收到「{shown(raw)}」", _label(name))
                 return str(raw)
+            why = text_problem(raw, multiline=name not in ONE_LINE_FIELDS)
+            if why:
+                self.problem(path, f"{why}，请删除后重新导入", _label(name))
+                return raw
+            if name in CODE_FIELDS:
+                raw = normalize_code(raw)
             if allowed and raw not in allowed:
                 self.problem(path, f"「{raw}」不是有效取值，应为：{'、'.join(allowed)}", _label(name))
             return raw
@@ -134,15 +148,16 @@ class _Reader:
 
     def decimal(self, raw: Any, path: str, name: str) -> Decimal:
         if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
-            self.problem(path, f"应为数字，收到「{raw}」", _label(name))
+            self.problem(path, f"应为数字，收到「{shown(raw)}」", _label(name))
             return Decimal("0")
         try:
             value = Decimal(str(raw).replace(",", "").strip())
         except InvalidOperation:
-            self.problem(path, f"「{raw}」不是有效数字", _label(name))
+            self.problem(path, f"「{shown(raw)}」不是有效数字", _label(name))
             return Decimal("0")
-        if not value.is_finite():
-            self.problem(path, f"「{raw}」不是有效数字", _label(name))
+        why = number_problem(value)
+        if why:
+            self.problem(path, why, _label(name))
             return Decimal("0")
         return value
 
@@ -152,8 +167,9 @@ class _Reader:
             return {}
         out: dict[int, Decimal] = {}
         for key, val in raw.items():
-            if not str(key).isdigit() or not 1 <= int(key) <= 12:
-                self.problem(f"{path}.{key}", "月份应为 1 到 12", _label("month"))
+            # ASCII digits only: "²".isdigit() is true but int("²") fails
+            if not (str(key).isascii() and str(key).isdigit() and len(str(key)) <= 2 and 1 <= int(key) <= 12):
+                self.problem(f"{path}.{shown(key)}", "月份应为 1 到 12", _label("month"))
                 continue
             out[int(key)] = self.decimal(val, f"{path}.{key}", name)
         return out
@@ -219,18 +235,14 @@ def read_file(path: str | Path) -> model.DepartmentYear:
     name = p.name
     if not p.is_file():
         raise InputError(f"找不到文件「{path}」", location=str(path))
-    if p.stat().st_size > MAX_FILE_BYTES:
-        raise InputError(f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB 上限，请拆分后再导入", location=name)
+    limit = section("json")["max_file_bytes"]
+    if p.stat().st_size > limit:
+        raise InputError(f"文件超过 {limit // 1024 // 1024} MB 上限，请拆分后再导入", location=name)
     try:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("文件不是 UTF-8 编码的 JSON 文本", location=name) from None
-    try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：请检查括号、引号和逗号",
-                         location=name) from None
-    return from_dict(data, name)
+    return from_dict(safejson.loads(text, name), name)
 
 
 def to_dict(dy: model.DepartmentYear) -> dict[str, Any]:
