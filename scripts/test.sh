@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PROJECT_DIR=$(pwd)
 
-APT_PACKAGES=(fonts-noto-cjk fonts-wqy-microhei libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils chromium postgresql)
+APT_PACKAGES=(fonts-noto-cjk fonts-wqy-microhei texlive-lang-chinese libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils chromium postgresql)
 
 install_system_packages() {
   local missing=() pkg
