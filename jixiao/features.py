@@ -121,8 +121,17 @@ ENTERPRISE = Feature(
     ledger="jixiao.enterprise.store:LEDGER",
 )
 
+JOBS = Feature(
+    key="jobs", title="后台任务", app="jixiao.jobs", urls="jixiao.jobs.urls",
+    commands=(
+        Command("worker", "运行后台任务工作进程（批量报告、PDF 转换、批量导入、全部部门评分）", "jixiao.cli.job_cmds",
+                django=True),
+        Command("jobs", "列出后台任务；--cancel 取消任务", "jixiao.cli.job_cmds", django=True),
+    ),
+)
+
 # The order is that of the navigation, of ``jixiao --help`` and of the demo loaders.
-FEATURES: list[Feature] = [CORE, LAND, INVEST, ENTERPRISE]
+FEATURES: list[Feature] = [CORE, LAND, INVEST, ENTERPRISE, JOBS]
 
 
 def all_features() -> list[Feature]:

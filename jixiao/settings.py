@@ -95,7 +95,14 @@ def _database() -> dict:
         # IMMEDIATE: a transaction takes the write lock when it begins, so writers queue up
         # instead of deadlocking when each read before writing (the application layer reads the
         # stored version inside the transaction that writes).
-        db["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE"}
+        # WAL: readers never wait for the writer and the writer never waits for readers, so
+        # page views go on during a save or an import; it is a property of the file, set at every
+        # connection (a no-op once set). synchronous=NORMAL is durable in WAL mode and saves an
+        # fsync per commit. "timeout" is SQLite's busy timeout (seconds) for the write lock.
+        db["OPTIONS"] = {
+            "timeout": 30, "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
         # The test database is a file too: an in-memory one is shared between threads with
         # table locks that fail at once instead of waiting, unlike the real one.
         # One file per test process, so that parallel runs never share it.
@@ -155,6 +162,9 @@ PLATFORM_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Background jobs (jixiao/jobs): the tasks framework and its queue table.
+    "django_tasks",
+    "django_tasks_db",
     "jixiao.budget",
 ]
 # Feature apps: each feature declares its app once, in jixiao/features.py.
@@ -195,6 +205,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": _database()}
+# Background jobs are queued in the database (django-tasks-db): `jixiao worker` runs them, on this
+# machine or any other that reaches the same database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

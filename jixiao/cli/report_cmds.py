@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import zipfile
 from pathlib import Path
 
 from jixiao import cli
@@ -24,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rep.add_argument("--year", type=int, help="年度，如 2022")
     rep.add_argument("--file", help="直接从交换格式 JSON 文件生成（不使用数据库）")
     rep.add_argument("--project", help="项目编码：生成该项目的项目支出绩效自评报告")
-    rep.add_argument("-o", "--output", required=True, help="输出文件（.docx 或 .pdf）")
+    rep.add_argument("--bureau", help="上级部门（财政局）编码：所辖每个部门一份 .docx，打包为 .zip（后台任务）")
+    rep.add_argument("-o", "--output", required=True, help="输出文件（.docx 或 .pdf；--bureau 时为 .zip）")
     rep.set_defaults(func=report)
 
     aud = subparsers.add_parser(
@@ -51,7 +54,41 @@ def _load(args: argparse.Namespace) -> tuple[DepartmentYear, dict[str, str]]:
     return dy, collect_feeds(args.department, args.year)
 
 
+def bureau_report(args: argparse.Namespace) -> int:
+    """Every department under the bureau: a background job; this command waits and shows progress."""
+    out = Path(args.output)
+    if out.suffix.lower() != ".zip":
+        raise InputError([Problem(args.output, "--bureau 的输出文件应以 .zip 结尾", "-o")])
+    if args.department or args.file or args.project or not args.year:
+        raise InputError([Problem("参数", "--bureau 需与 --year 同用，且不能与 --department/--file/--project 同用")])
+    cli.django_setup()
+    from jixiao.cli import job_cmds  # noqa: PLC0415 — models: Django only for the database
+    from jixiao.services import jobs  # noqa: PLC0415 — likewise
+    from jixiao.services.actor import system_actor  # noqa: PLC0415 — likewise
+
+    job = job_cmds.wait(jobs.start(system_actor(), "bureau_reports", args.bureau,
+                                   {"bureau": args.bureau, "year": args.year}))
+    for line in job.log.splitlines():
+        if "未能生成" in line:
+            sys.stderr.write(f"提示：{line}\n")
+    result = job_cmds.finished_output(job)
+    if job.state != "done" or result is None:
+        sys.stderr.write(f"错误：任务 {job.id} {job.state_label}：{job.error or '未生成结果文件'}\n")
+        return 2 if job.state == "failed" else 1
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(result, out)
+    except OSError as exc:
+        raise InputError([Problem(str(out), f"无法写入输出文件（{exc.strerror or exc}）", "-o")]) from None
+    with zipfile.ZipFile(out) as zf:
+        count = sum(1 for name in zf.namelist() if name.endswith(".docx"))
+    print(f"已生成报告：{out}（{count} 个部门，任务 {job.id}）")
+    return 0
+
+
 def report(args: argparse.Namespace) -> int:
+    if args.bureau:
+        return bureau_report(args)
     from jixiao.report.generate import FORMATS, generate  # noqa: PLC0415 — matplotlib (~2 s) only for a report
 
     out = Path(args.output)

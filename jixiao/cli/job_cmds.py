@@ -1,0 +1,123 @@
+"""`jixiao worker` (run background jobs) and `jixiao jobs` (list them, cancel one); ``wait`` is how
+a command that queued a job waits for it, with a progress line on stderr."""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from types import FrameType
+
+from django.db import connection
+
+from jixiao import cli
+from jixiao.jobs import worker
+from jixiao.jobs.models import QUEUED, STATES, Job
+from jixiao.jobs.runtime import progress_text, result_path
+from jixiao.services import jobs
+from jixiao.services.actor import system_actor
+
+# A queued job that no worker has taken after this many seconds is run by the waiting command
+# itself: the embedded installation needs no worker to produce a batch of reports.
+PICKUP_SECONDS = 3.0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    w = subparsers.add_parser("worker", help="运行后台任务工作进程（批量报告、PDF 转换、批量导入、全部部门评分）",
+                              description="从数据库中的任务队列领取并执行后台任务；可在多台机器上同时运行。")
+    w.add_argument("--once", action="store_true", help="执行完队列中的任务后退出")
+    w.add_argument("--interval", type=float, default=1.0, help="队列为空时的轮询间隔（秒），默认 1")
+    w.set_defaults(func=run_worker)
+
+    j = subparsers.add_parser("jobs", help="列出后台任务；--cancel 取消任务",
+                              description="列出最近的后台任务及其进度。")
+    j.add_argument("--cancel", type=int, metavar="编号", help="取消该编号的任务")
+    j.add_argument("--limit", type=int, default=20, help="列出的条数，默认 20")
+    j.set_defaults(func=list_jobs)
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    cli.django_setup()
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        if stopping.is_set():
+            raise KeyboardInterrupt  # a second signal: stop now, the lease hands the job on
+        stopping.set()
+        sys.stderr.write("收到停止信号：当前任务完成后退出（再次发送则立即退出）\n")
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    ran = worker.run(once=args.once, interval=max(args.interval, 0.1), say=_stderr, stop=stopping.is_set)
+    _stderr(f"工作进程退出，共执行 {ran} 个任务")
+    return 0
+
+
+def list_jobs(args: argparse.Namespace) -> int:
+    cli.django_setup()
+    actor = system_actor()
+    if args.cancel is not None:
+        job = jobs.cancel(actor, args.cancel)
+        print(f"任务 {job.id}：{job.state_label}")
+        return 0
+    for job in jobs.visible(actor)[: args.limit]:
+        print(f"{job.id}\t{job.state_label}\t{progress_text(job)}\t{job.title}\t{job.who}")
+    return 0
+
+
+def _run_here(task_id: str, say: Callable[[str], None]) -> threading.Thread | None:
+    """Claim the task for this process and run it in a thread; None when a worker took it first."""
+    wid = worker.worker_id("cli-")
+    found = worker.claim(wid, task_id)
+    if found is None:
+        return None
+    say("未检测到运行中的后台工作进程（jixiao worker），改在本命令中执行该任务")
+
+    def body() -> None:
+        try:
+            worker.run_claimed(found, wid)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=body, name="jixiao-job", daemon=True)
+    thread.start()
+    return thread
+
+
+def _stderr(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def wait(job: Job, say: Callable[[str], None] = _stderr, poll: float = 0.5) -> Job:
+    """Wait for ``job`` to finish, printing its progress to stderr when it changes."""
+    queued_since = time.monotonic()
+    shown: tuple[str, int, int] | None = None
+    shown_at = 0.0
+    here: threading.Thread | None = None
+    say(f"已提交后台任务 {job.id}：{job.title}")
+    while True:
+        job.refresh_from_db()
+        # A line when the counts or the state change, and every few seconds for the time left.
+        now = (job.state, job.done, job.total)
+        if now != shown or time.monotonic() - shown_at > 5:
+            say(f"{STATES[job.state]}：{progress_text(job)}")
+            shown, shown_at = now, time.monotonic()
+        if job.finished:
+            break
+        if job.state == QUEUED and here is None and time.monotonic() - queued_since > PICKUP_SECONDS:
+            here = _run_here(job.task_id, say)
+            queued_since = time.monotonic()
+        time.sleep(poll)
+    if here is not None:
+        here.join()
+    return job
+
+
+def finished_output(job: Job) -> str | None:
+    """The path of the finished job's result file, if any."""
+    path = result_path(job)
+    return str(path) if path is not None and path.exists() else None

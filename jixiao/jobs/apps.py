@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class JobsConfig(AppConfig):
+    name = "jixiao.jobs"
+    label = "jobs"
+    verbose_name = "后台任务"
+    default_auto_field = "django.db.models.BigAutoField"

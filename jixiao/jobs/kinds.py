@@ -1,0 +1,205 @@
+"""The work of each kind of job. Each function reads its parameters from ``job.params``, acts
+as the job's actor through the application layer and the stores (never around them), reports
+progress and publishes one result file.
+
+- ``report``: one department (or project) report, .docx or .pdf (the PDF conversion is the slow
+  part of a click, hence a job);
+- ``bureau_reports``: one .docx per department under a bureau, zipped; resumable: a department
+  whose report a killed worker already wrote is not written again;
+- ``import``: a zip of unit workbooks / exchange files (or one such file) as one job with a
+  per-unit result table;
+- ``score_city``: every department-year of a year scored, as a table.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from jixiao.budget import bulk
+from jixiao.budget import models as m
+from jixiao.budget.feeds import collect_feeds
+from jixiao.budget.store import load_department_year
+from jixiao.core.display import fmt_score
+from jixiao.core.errors import InputError, Problem
+from jixiao.core.scoring import score_department
+from jixiao.core.workflow import may
+from jixiao.jobs.models import Job
+from jixiao.jobs.runtime import Progress, Work
+from jixiao.services import imports
+from jixiao.services.actor import Actor, actor_for
+from jixiao.services.errors import ServiceError
+
+
+def job_actor(job: Job) -> Actor:
+    """The actor who started the job: the user, or the command line under the name it ran as."""
+    if job.user is not None:
+        return actor_for(job.user)
+    return Actor(name=job.who, system=True)
+
+
+def departments_under(actor: Actor, bureau: m.Department, year: int) -> list[m.Department]:
+    """The departments below ``bureau`` that the actor may view and that have data for ``year``."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in m.Department.objects.values_list("id", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    below: list[int] = []
+    stack = list(children.get(bureau.id, []))
+    while stack:
+        pk = stack.pop()
+        below.append(pk)
+        stack.extend(children.get(pk, []))
+    roles = actor.role_map()
+    with_year = set(m.DepartmentYear.objects.filter(year=year, department_id__in=below)
+                    .values_list("department_id", flat=True))
+    return list(m.Department.objects.filter(id__in=[pk for pk in below if pk in with_year
+                                                    and may(roles.get(pk, frozenset()), "view")])
+                .order_by("code"))
+
+
+def _generate() -> Callable[..., Any]:
+    # The report stack (matplotlib, python-docx) costs ~2 s to import: only a report job pays it.
+    from jixiao.report.generate import generate  # noqa: PLC0415 — heavy, and only for reports
+    return generate
+
+
+def report(job: Job, progress: Progress) -> None:
+    code, year, fmt = job.params["code"], int(job.params["year"]), job.params.get("format", ".docx")
+    project = job.params.get("project") or None
+    progress.start(1)
+    dy = load_department_year(code, year)
+    name = f"{code}-{year}{'-' + project if project else ''}-自评报告{fmt}"
+    tmp = progress.work_dir / f"part{fmt}"
+    draft = _generate()(dy, tmp, collect_feeds(code, year), project)
+    for warning in draft.warnings:
+        progress.log(f"提示：{warning}")
+    progress.publish(tmp, name)
+    progress.advance(1)
+
+
+def bureau_reports(job: Job, progress: Progress) -> None:
+    bureau_code, year = job.params["bureau"], int(job.params["year"])
+    bureau = m.Department.objects.get(code=bureau_code)
+    departments = departments_under(job_actor(job), bureau, year)
+    if not departments:
+        raise InputError([Problem(bureau_code, f"所辖部门没有 {year} 年度数据，未生成报告", "部门编码")])
+    progress.start(len(departments) + 1)
+    generate = _generate()
+    parts = progress.work_dir / "parts"
+    parts.mkdir(exist_ok=True)
+    failed: list[str] = []
+    for index, d in enumerate(departments):
+        final = parts / f"{d.code}.docx"
+        if not final.exists():  # written by an earlier attempt: each report is made once
+            tmp = parts / f"{d.code}.part.docx"
+            try:
+                generate(load_department_year(d.code, year), tmp, collect_feeds(d.code, year))
+            except InputError as exc:
+                failed.append(d.code)
+                progress.log(f"{d.code} {d.name}：未能生成报告：{exc}")
+            else:
+                os.replace(tmp, final)
+        progress.advance(index + 1)
+    tmp_zip = progress.work_dir / "part.zip"
+    with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for d in departments:
+            final = parts / f"{d.code}.docx"
+            if final.exists():
+                zf.write(final, f"{d.code}-{d.name or d.code}-{year}-自评报告.docx")
+    progress.publish(tmp_zip, f"{bureau_code}-{year}-部门自评报告.zip")
+    made = f"已生成 {len(departments) - len(failed)} 个部门的报告"
+    progress.log(made + (f"，{len(failed)} 个未能生成" if failed else ""))
+    progress.advance(len(departments) + 1)
+
+
+def score_city(job: Job, progress: Progress) -> None:
+    year = int(job.params["year"])
+    bureau_code = job.params.get("bureau")
+    actor = job_actor(job)
+    if bureau_code:
+        codes = [d.code for d in departments_under(actor, m.Department.objects.get(code=bureau_code), year)]
+    else:
+        roles = actor.role_map()
+        codes = list(m.DepartmentYear.objects.filter(year=year).filter(department_id__in=[
+            pk for pk, held in roles.items() if may(held, "view")]).order_by("department__code")
+            .values_list("department__code", flat=True))
+    progress.start(len(codes))
+    rows: list[dict[str, Any]] = []
+    for index, dy in enumerate(bulk.iter_years((code, year) for code in codes)):
+        result = score_department(dy, collect_feeds(dy.department.code, year))
+        rows.append({"unit": dy.department.code, "name": dy.department.name, "status": "已评分",
+                     "message": f"{fmt_score(result.total)} 分 · {result.grade or '—'}"})
+        progress.advance(index + 1)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["部门编码", "部门名称", "评分"])
+    writer.writerows([r["unit"], r["name"], r["message"]] for r in rows)
+    tmp = progress.work_dir / "part.csv"
+    tmp.write_text(out.getvalue(), encoding="utf-8-sig")
+    Job.objects.filter(id=job.id).update(result_rows=rows)
+    progress.publish(tmp, f"{year}-评分汇总.csv")
+
+
+def _import_members(path: Path, into: Path) -> list[tuple[str, Path]]:
+    """The unit files of an upload, each with its name: the file itself, or every .xlsx/.json file
+    inside a .zip (each one department-year)."""
+    if path.suffix.lower() != ".zip":
+        return [(path.name, path)]
+    members: list[tuple[str, Path]] = []
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                name = Path(info.filename)
+                if info.is_dir() or name.suffix.lower() not in (".xlsx", ".json") or name.name.startswith("."):
+                    continue
+                target = into / f"{len(members):05d}{name.suffix.lower()}"
+                target.write_bytes(zf.read(info))
+                members.append((info.filename, target))
+    except zipfile.BadZipFile:
+        raise InputError("不是有效的 zip 压缩包", location=path.name) from None
+    if not members:
+        raise InputError("压缩包中没有 .xlsx 或 .json 文件", location=path.name)
+    return members
+
+
+def import_files(job: Job, progress: Progress) -> None:
+    """Every department-year of the upload, each all or nothing, through the application layer
+    (the same preview, checks, conflict detection and history as ``jixiao import``)."""
+    actor = job_actor(job)
+    path = Path(job.params["file"])
+    members_dir = progress.work_dir / "members"
+    members_dir.mkdir(exist_ok=True)
+    members = _import_members(path, members_dir)
+    progress.start(len(members))
+    rows: list[dict[str, Any]] = []
+    for index, (name, member) in enumerate(members):
+        unit = name
+        try:
+            candidate = imports.read_file(member).candidate
+            unit = f"{candidate.department.code}/{candidate.year}（{name}）"
+            result = imports.apply(actor, candidate, name, delete_missing=bool(job.params.get("delete_missing")))
+            rows.append({"unit": unit, "status": "已导入", "message": result.summary()})
+        except imports.ImportConflict as exc:
+            rows.append({"unit": unit, "status": "未导入（有冲突）", "message": exc.preview.summary()})
+        except (InputError, ServiceError) as exc:
+            rows.append({"unit": unit, "status": "未导入", "message": str(exc)})
+        progress.advance(index + 1)
+    Job.objects.filter(id=job.id).update(result_rows=rows)
+    ok = sum(1 for r in rows if r["status"] == "已导入")
+    progress.log(f"共 {len(rows)} 个部门年度：导入 {ok} 个，未导入 {len(rows) - ok} 个")
+
+
+WORK: dict[str, Work] = {
+    "report": report,
+    "bureau_reports": bureau_reports,
+    "score_city": score_city,
+    "import": import_files,
+}
+
+
+def work_for(kind: str) -> Work:
+    return WORK[kind]

@@ -1,0 +1,148 @@
+"""Background jobs (issue 16): a batch of reports started from the bureau page, its progress
+page, the worker that runs it, a dead worker's job taken over without duplicate output,
+cancelling, and ``jixiao report --bureau`` working without any worker running."""
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+from web_support import FAST_HASHERS, client_for, load_site
+
+from jixiao.cli import job_cmds
+from jixiao.jobs import runtime, worker
+from jixiao.jobs.models import CANCELLED, DONE, FAILED, QUEUED, RUNNING, Job
+from jixiao.services import jobs
+from jixiao.services.actor import system_actor
+from jixiao.services.errors import Denied, NotFound
+
+
+@pytest.fixture
+def site(db, settings, tmp_path):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    settings.JIXIAO_JOBS_DIR = str(tmp_path / "jobs")
+    load_site()
+
+
+def _docx_names(data: bytes) -> list[str]:
+    return [n for n in zipfile.ZipFile(io.BytesIO(data)).namelist() if n.endswith(".docx")]
+
+
+def test_bureau_button_starts_a_batch_whose_page_shows_progress_and_the_zip(site):
+    c = client_for("caizheng")
+    page = c.get("/bureau/hp-finance/2022/").content.decode()
+    assert "生成全部部门报告" in page
+    response = c.post("/bureau/hp-finance/2022/reports/")
+    assert response.status_code == 302
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.id}/"
+    detail = c.get(f"/jobs/{job.id}/").content.decode()
+    assert "排队中" in detail and "<progress" in detail and 'hx-trigger="every 1s"' in detail
+    assert "任务" in c.get("/jobs/").content.decode()
+
+    assert worker.run(once=True) == 1
+    job.refresh_from_db()
+    assert job.state == DONE and job.done == job.total == 3  # two departments, then the zip
+    fragment = c.get(f"/jobs/{job.id}/progress/").content.decode()
+    assert "已完成" in fragment and "every 1s" not in fragment  # polling stops when the job ends
+    download = c.get(f"/jobs/{job.id}/download/")
+    assert download.status_code == 200
+    names = _docx_names(b"".join(download.streaming_content))
+    assert len(names) == 2 and any(n.startswith("demo-b-") for n in names)
+
+
+def test_a_department_user_cannot_start_the_batch_nor_see_others_jobs(site):
+    job = jobs.start(system_actor(), "score_city", "hp-finance", {"year": 2022})
+    c = client_for("jingban")
+    assert c.post("/bureau/hp-finance/2022/reports/").status_code == 404
+    assert c.get(f"/jobs/{job.id}/").status_code == 404
+    assert c.get("/healthz").status_code == 200
+
+
+def test_a_dead_workers_job_is_taken_over_and_its_output_written_once(site):
+    job = jobs.start(system_actor(), "bureau_reports", "hp-finance", {"bureau": "hp-finance", "year": 2022})
+    # A worker claimed it, wrote the first department's report, then was killed: its lease runs out.
+    claimed = worker.claim("dead-worker")
+    assert claimed is not None and str(claimed.id) == job.task_id
+    parts = runtime.jobs_dir() / str(job.id) / "parts"
+    parts.mkdir(parents=True)
+    (parts / "demo.docx").write_bytes(b"written before the kill")
+    Job.objects.filter(id=job.id).update(state=RUNNING, worker="dead-worker", attempts=1,
+                                         started_at=timezone.now() - timedelta(minutes=5),
+                                         heartbeat_at=timezone.now() - timedelta(minutes=5))
+    assert worker.claim("other") is None  # the task is taken until the lease runs out
+
+    assert worker.run(once=True) == 1
+    job.refresh_from_db()
+    assert job.state == DONE and job.attempts == 2
+    assert "已失联" in job.log and "任务重新排队" in job.log
+    with zipfile.ZipFile(runtime.result_path(job)) as zf:
+        names = [n for n in zf.namelist() if n.endswith(".docx")]
+        assert len(names) == 2 and len(set(names)) == 2
+        demo = next(n for n in names if n.startswith("demo-") and not n.startswith("demo-b"))
+        assert zf.read(demo) == b"written before the kill"  # kept, not made a second time
+    assert not list((runtime.jobs_dir() / str(job.id)).glob("part*"))  # no half file left behind
+    assert DBTaskResult.objects.get(id=job.task_id).status == TaskResultStatus.SUCCESSFUL
+
+
+def test_a_job_that_kills_its_worker_every_time_fails_after_three_attempts(site):
+    job = jobs.start(system_actor(), "score_city", "hp-finance", {"year": 2022})
+    worker.claim("dead")
+    Job.objects.filter(id=job.id).update(state=RUNNING, attempts=3, heartbeat_at=timezone.now() - timedelta(hours=1))
+    worker.requeue_stale()
+    job.refresh_from_db()
+    assert job.state == FAILED and "3 次" in job.error
+
+
+def test_cancel_a_queued_job_and_a_running_one(site):
+    queued = jobs.start(system_actor(), "score_city", "hp-finance", {"year": 2022})
+    assert jobs.cancel(system_actor(), queued.id).state == CANCELLED
+    worker.run(once=True)
+    queued.refresh_from_db()
+    assert queued.state == CANCELLED and not queued.result_file and "取消" in queued.log
+    with pytest.raises(Denied):
+        jobs.cancel(system_actor(), queued.id)
+
+    running = jobs.start(system_actor(), "score_city", "hp-finance", {"year": 2022})
+    Job.objects.filter(id=running.id).update(cancel_requested=True, state=RUNNING)
+    progress = runtime.Progress(Job.objects.get(id=running.id))
+    progress.start(10)
+    with pytest.raises(runtime.Cancelled):
+        progress.advance(10)
+
+
+def test_city_scoring_job_gives_a_table_per_unit(site):
+    job = jobs.start(system_actor(), "score_city", "hp-finance", {"year": 2022, "bureau": "hp-finance"})
+    worker.run(once=True)
+    job.refresh_from_db()
+    assert job.state == DONE
+    assert sorted(r["unit"] for r in job.result_rows) == ["demo", "demo-b"]
+    assert all("分" in r["message"] for r in job.result_rows)
+    assert runtime.result_path(job).read_text(encoding="utf-8-sig").startswith("部门编码,部门名称,评分")
+
+
+def test_unknown_bureau_is_not_found(site):
+    with pytest.raises(NotFound):
+        jobs.start(system_actor(), "bureau_reports", "nope", {"bureau": "nope", "year": 2022})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_bureau_runs_the_job_itself_when_no_worker_takes_it(settings, tmp_path, cli, monkeypatch):
+    settings.JIXIAO_JOBS_DIR = str(tmp_path / "jobs")
+    load_site()
+    monkeypatch.setattr(job_cmds, "PICKUP_SECONDS", 0.2)
+    out = tmp_path / "all.zip"
+    ran = cli("report", "--bureau", "hp-finance", "--year", "2022", "-o", out)
+    assert ran.returncode == 0, ran.stderr
+    assert "改在本命令中执行" in ran.stderr and "已完成：3/3" in ran.stderr
+    assert len(_docx_names(out.read_bytes())) == 2
+    assert Job.objects.get().state == DONE and QUEUED not in Job.objects.values_list("state", flat=True)
+
+
+def test_report_bureau_needs_a_zip(cli, tmp_path):
+    ran = cli("report", "--bureau", "hp-finance", "--year", "2022", "-o", tmp_path / "x.docx")
+    assert ran.returncode == 2 and ".zip" in ran.stderr and "Traceback" not in ran.stderr
