@@ -5,9 +5,10 @@ Money is ``DecimalField(18, 4)`` in the department-year's ``money_unit``.
 """
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -75,6 +76,24 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or self.code}（{self.code}）"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """A parent that is the department itself or one below it would make a cycle, after
+        which every walk up the tree would never end: refused on every save."""
+        if self.parent_id is None or self.pk is None:
+            return  # a new row has nothing below it
+        seen: set[int] = set()
+        up: int | None = self.parent_id
+        while up is not None and up not in seen:  # ``seen``: bounded even on a damaged tree
+            if up == self.pk:
+                raise ValidationError({"parent": f"上级部门不能是「{self.code}」自身或其下级部门（会形成循环）"})
+            seen.add(up)
+            up = Department.objects.filter(pk=up).values_list("parent_id", flat=True).first()
+
 
 
 class StatedFields(models.Model):

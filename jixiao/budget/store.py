@@ -414,11 +414,23 @@ def _with_missing(before: core.DepartmentYear, new: core.DepartmentYear) -> core
 
 
 def _save_department(d: core.Department, who: str, reason: str, year: int) -> m.Department:
+    """The department row of ``d``. The organisation is not data in a unit's file: an existing
+    department keeps its name, parent and kind whatever the file says (the tree changes only
+    through the organisation use cases of the application layer; the import preview warns about
+    a difference). Only a department not stored yet is created from the file, under its parent —
+    a new leaf, so no cycle can arise; a missing parent is created as a new root."""
     def log(code: str, name: str, field: str, before: Any, after: Any, pk: int) -> None:
         history.record(who=who, department=d.code, year=year, label="budget.department", object_id=pk,
                        version=None, key=code, name=name, field=field, before=before, after=after,
                        reason=reason)
 
+    row = m.Department.objects.filter(code=d.code).first()
+    if row is not None:
+        if row.responsibilities != list(d.responsibilities):  # content of the unit, not the tree
+            log(d.code, row.name, "responsibilities", row.responsibilities, list(d.responsibilities), row.pk)
+            row.responsibilities = list(d.responsibilities)
+            row.save(update_fields=["responsibilities"])
+        return row
     parent = None
     if d.parent_code:
         parent = m.Department.objects.filter(code=d.parent_code).first()
@@ -426,28 +438,9 @@ def _save_department(d: core.Department, who: str, reason: str, year: int) -> m.
             kind = "财政局" if "财政局" in (d.parent_name or "") else "主管部门"
             parent = m.Department.objects.create(code=d.parent_code, name=d.parent_name or "", kind=kind)
             log(d.parent_code, parent.name or d.parent_code, "（新建）", None, kind, parent.pk)
-        elif d.parent_name and parent.name != d.parent_name:
-            log(parent.code, parent.name, "name", parent.name, d.parent_name, parent.pk)
-            parent.name = d.parent_name
-            parent.save(update_fields=["name"])
-    row = m.Department.objects.filter(code=d.code).first()
-    if row is None:
-        row = m.Department.objects.create(code=d.code, name=d.name, parent=parent,
-                                          responsibilities=list(d.responsibilities))
-        log(d.code, d.name, "（新建）", None, row.kind, row.pk)
-        return row
-    changed = []
-    for name, old, new in (
-        ("name", row.name, d.name),
-        ("parent", row.parent.code if row.parent else None, d.parent_code),
-        ("responsibilities", row.responsibilities, list(d.responsibilities)),
-    ):
-        if old != new:
-            log(d.code, d.name, name, old, new, row.pk)
-            changed.append(name)
-    if changed:
-        row.name, row.parent, row.responsibilities = d.name, parent, list(d.responsibilities)
-        row.save(update_fields=changed)
+    row = m.Department.objects.create(code=d.code, name=d.name, parent=parent,
+                                      responsibilities=list(d.responsibilities))
+    log(d.code, d.name, "（新建）", None, row.kind, row.pk)
     return row
 
 

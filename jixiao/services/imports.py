@@ -155,6 +155,31 @@ def _states(stored: core.DepartmentYear | None, candidate: core.DepartmentYear) 
                         r.problem[:40])
 
 
+ORGANISATION_NOTE = "组织机构（部门名称、上级部门）只能由系统管理员或上级部门在机构管理中调整，导入不改变"
+
+
+def _organisation(candidate: core.DepartmentYear) -> Iterator[Item]:
+    """Put the stored department's name and parent on the candidate; a file that says otherwise
+    gets a warning. A file never moves or renames a department (nor its parent)."""
+    d = candidate.department
+    row = m.Department.objects.filter(code=d.code).select_related("parent").first()
+    parent = row.parent if row is not None else m.Department.objects.filter(code=d.parent_code or "").first()
+    if row is not None:
+        stored_parent = parent.code if parent is not None else None
+        for label, given, value in (("部门名称", d.name, row.name), ("上级部门", d.parent_code, stored_parent)):
+            if given and given != value:  # a file (e.g. an Excel form) that names none says nothing
+                yield Item("warning", Ref("year"), "", label, value, given,
+                           f"文件中为「{given}」，系统中为「{value or '空'}」：{ORGANISATION_NOTE}")
+        d.name, d.parent_code = row.name, stored_parent
+    if parent is not None:
+        if d.parent_name and d.parent_name != parent.name:
+            yield Item("warning", Ref("year"), "", "上级部门名称", parent.name, d.parent_name,
+                       f"文件中为「{d.parent_name}」，系统中为「{parent.name}」：{ORGANISATION_NOTE}")
+        d.parent_name = parent.name or None
+    elif row is not None:
+        d.parent_name = None
+
+
 def _classify(stored: core.DepartmentYear | None, diff: Diff, ids: dict[Ref, tuple[str, int]],
               delete_missing: bool) -> Iterator[Item]:
     since_cache: dict[tuple[Ref, int], dict[str, history.Change]] = {}
@@ -226,7 +251,7 @@ def preview(actor: Actor, candidate: core.DepartmentYear, source: str, delete_mi
     assign_rectification_codes(stored, candidate)
     check_department_year(candidate)
     out = Preview(code, year, source, stored is None, delete_missing=delete_missing, candidate=candidate)
-    warnings = list(_states(stored, candidate))
+    warnings = list(_organisation(candidate)) + list(_states(stored, candidate))
     diff = diff_years(stored, candidate)
     ids = history.stored_ids(code, year) if stored is not None else {}
     out.items.extend(_classify(stored, diff, ids, delete_missing))
