@@ -19,6 +19,7 @@ from jixiao.core.monitoring import check_month, review_monitoring
 from jixiao.core.quality import QualityFinding, blocking, review, summarize
 from jixiao.core.quality.findings import owner_label
 from jixiao.core.quality.rules import SEVERITIES
+from jixiao.published import read_if_published
 from jixiao.services.findings import monitoring_titles, stored_findings
 
 GOAL_TITLE = "绩效目标与自评审核"
@@ -30,7 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                      "（交换格式 .json、Excel .xlsx 或数据库中的部门年度）；"
                                      "绩效运行监控表按监控规则审核")
     p.add_argument("file", nargs="?", metavar="文件",
-                   help=".json（交换格式）或 .xlsx（批量工作簿或标准表格）；省略时用 --department 与 --year")
+                   help=".json（交换格式）、.xlsx（批量工作簿或标准表格），或已发布的自评表（.xlsx/.xls/.docx/.pdf）；"
+                        "省略时用 --department 与 --year")
     p.add_argument("--department", metavar="部门编码", help="审核数据库中的部门年度（含台账自动取数）")
     p.add_argument("--year", type=int, metavar="年度")
     p.add_argument("--month", type=int, metavar="月",
@@ -129,13 +131,17 @@ def _from_database(args: argparse.Namespace) -> tuple[DepartmentYear, list[Quali
 
 def cmd_check(args: argparse.Namespace) -> int:
     monitoring = False
+    reading = None
     if args.file:
         if args.department or args.year or args.month is not None or args.project:
             raise InputError("请只指定文件，或只指定 --department 与 --year，不要同时指定", location="参数")
-        dy, kind, months = read_for_check(args.file)
+        reading = read_if_published(args.file)  # a published 自评表 in a local layout
+        dy, kind, months = (reading.dy, "published", {}) if reading else read_for_check(args.file)
         source = Path(args.file).name
         if kind == "monitor":
             findings, monitoring = review_monitoring(dy, months), True
+        elif reading is not None:
+            findings = reading.review()
         else:
             findings = review(dy)
             if kind == "projects":
@@ -147,7 +153,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.month is not None or args.project or args.year:
             raise InputError("--year、--month 与 --project 须与 --department 一起使用", location="参数")
         raise InputError("请指定要审核的文件，或用 --department 与 --year 指定数据库中的部门年度", location="参数")
-    titles = monitoring_titles() if monitoring else None
+    titles = monitoring_titles() if monitoring else (reading.titles() if reading else None)
     if args.json:
         print(json.dumps(findings_json(dy, findings, source, titles), ensure_ascii=False, indent=2))
     else:

@@ -19,6 +19,7 @@ from jixiao.budget.feeds import collect_feeds
 from jixiao.core.errors import InputError
 from jixiao.core.model import DepartmentYear
 from jixiao.core.scoring import score_department
+from jixiao.published import SUPPORTED, read_if_published
 from jixiao.scorecard import scorecard_dict, scorecard_text
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo" / "department-2022.json"
@@ -26,7 +27,8 @@ DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo" / "departme
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score", help="计算评分：从文件（不使用数据库）或数据库中的部门年度")
-    p.add_argument("file", nargs="?", metavar="文件", help=".json 或 .xlsx；省略时用 --department 与 --year")
+    p.add_argument("file", nargs="?", metavar="文件",
+                   help=".json、.xlsx，或已发布的自评表（.xls/.docx/.pdf）；省略时用 --department 与 --year")
     department_args(p, required=False)
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=cmd_score)
@@ -48,19 +50,21 @@ def setup_database() -> None:
 
 
 def read_department_year(path: str) -> DepartmentYear:
-    """A department-year from an exchange-format .json or a bulk .xlsx workbook."""
+    """A department-year from an exchange-format .json, a bulk .xlsx workbook, or a published 自评表."""
     p = Path(path)
     if not p.is_file():
         raise InputError("找不到该文件，请检查路径", location=str(path))
     suffix = p.suffix.lower()
     if suffix == ".json":
         return exchange.read_file(p)
+    reading = read_if_published(p)  # a published 自评表 (.xlsx/.xls/.docx/.pdf) in a local layout
+    if reading is not None:
+        return reading.dy
     if suffix == ".xlsx":
         from jixiao import excel  # noqa: PLC0415 — openpyxl (and numpy) only for a workbook: a .json starts faster
 
         return excel.read_workbook(p)
-    raise InputError(f"不支持的文件类型「{suffix or p.name}」，请使用 .json（交换格式）或 .xlsx（Excel）",
-                     location=p.name)
+    raise InputError(f"不支持的文件类型「{suffix or p.name}」，{SUPPORTED}", location=p.name)
 
 
 def cmd_score(args: argparse.Namespace) -> int:

@@ -1,0 +1,146 @@
+"""Published files as tables: the edge where calamine, python-docx and pdfplumber are used.
+
+- .xlsx: after the package checks of ``jixiao.excel.safety`` (via ``open_book``), every visible
+  sheet; .xls (Excel 97-2003) through calamine, after the file-size limit;
+- .docx: every table in document order, with the paragraphs before it (项目名称：…, （2023年度）);
+  merged cells repeat their text, as python-docx gives them;
+- .pdf: the ruled tables pdfplumber finds on each page, with the page's text; a table split over
+  two pages is two tables (the second one has no header and is read as the first one's rows only
+  when it repeats the header). A PDF without text (a scan) is refused: there is nothing to read.
+"""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import docx
+import pdfplumber
+import python_calamine as calamine
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.exceptions import PdfminerException
+
+from jixiao.core.errors import InputError, Problem
+from jixiao.excel import bulk_schema as S
+from jixiao.excel.cells import is_blank
+from jixiao.excel.forms_read.sheet import key
+from jixiao.excel.safety import inflate_within, load_limits
+from jixiao.excel.workbook import OWN_SHEETS, open_book
+from jixiao.published.tables import PDF, SHEET, WORD, Table, fill_merged
+
+_MB = 1024 * 1024
+
+
+def _size_checked(path: Path) -> None:
+    """The file-size limit of every upload (``jixiao/rules`` limits), before any parser runs."""
+    size = path.stat().st_size
+    limit = load_limits().max_file_bytes
+    if size == 0:
+        raise InputError([Problem(path.name, "文件是空的（0 字节），请重新导出或选择正确的文件")])
+    if size > limit:
+        raise InputError([Problem(path.name, f"文件大小 {size / _MB:.1f} MB 超过上限 {limit / _MB:.0f} MB，"
+                                             "请拆分后再导入")])
+
+
+def published_sheets(path: Path) -> list[Table] | None:
+    """The sheets of a workbook that is not one of jixiao's own; None for the bulk workbook and
+    for jixiao's standard forms, which carry codes (部门编码, 指标编码) a published table
+    never has, or jixiao's hidden sheets."""
+    with open_book(path) as book:
+        names = set(book.sheet_names) | set(book.hidden)
+        if names & {*OWN_SHEETS, S.DEPARTMENT_SHEET, S.INDICATOR_SHEET}:
+            return None
+        tables = []
+        for name in book.sheet_names:
+            grid = book.grid(name)
+            if any(key(v) in _OWN_LABELS for row in grid.rows[:_OWN_LABEL_ROWS] for v in row if not is_blank(v)):
+                return None
+            tables.append(Table(name, SHEET, fill_merged(grid.rows, grid.merged)))
+        return tables
+
+
+def _sheet(rows: list[list[Any]], merged: list[Any], name: str) -> Table:
+    return Table(name, SHEET, fill_merged(rows, [tuple(m) for m in merged]))
+
+
+_OWN_LABELS = {key(x) for x in ("部门编码", "指标编码")}
+_OWN_LABEL_ROWS = 60  # the header block and the indicator table's head of jixiao's forms
+
+
+def xls_tables(path: Path) -> list[Table]:
+    _size_checked(path)
+    try:
+        wb = calamine.CalamineWorkbook.from_path(str(path))
+    except calamine.PasswordError:
+        raise InputError([Problem(path.name, "文件受密码保护，无法读取，请取消密码后另存再导入")]) from None
+    except (calamine.CalamineError, OSError, ValueError) as exc:
+        raise InputError([Problem(path.name, f"文件不是有效的 Excel 97-2003 工作簿（{exc}），"
+                                             "请在 Excel 中打开并另存为 .xlsx 后再导入")]) from None
+    try:
+        tables = []
+        for meta in wb.sheets_metadata:
+            if meta.visible != calamine.SheetVisibleEnum.Visible:
+                continue
+            sheet = wb.get_sheet_by_name(meta.name)
+            if sheet.height > load_limits().max_rows_per_sheet:
+                raise InputError([Problem(f"{path.name}: {meta.name}", f"工作表有 {sheet.height} 行，超过上限 "
+                                          f"{load_limits().max_rows_per_sheet} 行，请拆分后再导入")])
+            tables.append(_sheet(sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or [], meta.name))
+        return tables
+    except calamine.CalamineError as exc:
+        raise InputError([Problem(path.name, f"工作表无法读取（{exc}），"
+                                             "请在 Excel 中打开并另存为 .xlsx 后再导入")]) from None
+    finally:
+        wb.close()
+
+
+def docx_tables(path: Path) -> list[Table]:
+    _size_checked(path)
+    try:
+        with zipfile.ZipFile(path) as package:  # a bomb is refused before python-docx inflates it
+            inflate_within(package, path.name, load_limits().max_uncompressed_bytes)
+    except (zipfile.BadZipFile, OSError):
+        raise InputError([Problem(path.name, "文件不是 Word 文档（.docx）；"
+                                             "旧版 .doc 请在 Word 中另存为 .docx 后再导入")]) from None
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises several types for a damaged package
+        raise InputError([Problem(path.name, f"无法作为 Word 文档（.docx）打开（{exc.__class__.__name__}），"
+                                             "请确认文件完整")]) from None
+    tables: list[Table] = []
+    preamble: list[str] = []
+    for item in document.iter_inner_content():
+        if isinstance(item, Paragraph):
+            if item.text.strip():
+                preamble.append(item.text.strip())
+        elif isinstance(item, DocxTable):
+            rows = [[cell.text.strip() for cell in row.cells] for row in item.rows]
+            tables.append(Table(f"表{len(tables) + 1}", WORD, rows, preamble))
+            preamble = []
+    return tables
+
+
+def pdf_tables(path: Path) -> list[Table]:
+    _size_checked(path)
+    tables: list[Table] = []
+    text_found = False
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            for p, page in enumerate(pdf.pages, 1):
+                text = page.extract_text() or ""
+                text_found = text_found or bool(text.strip())
+                lines = [line.strip() for line in text.splitlines() if line.strip()]
+                for n, found in enumerate(page.extract_tables(), 1):
+                    rows = [["" if v is None else str(v).replace("\n", "") for v in row] for row in found]
+                    tables.append(Table(f"第{p}页表{n}", PDF, rows, lines))
+    except (PdfminerException, PDFSyntaxError, ValueError, OSError, KeyError) as exc:
+        raise InputError([Problem(path.name, f"无法读取 PDF（{exc.__class__.__name__}），"
+                                             "请确认文件完整且未加密")]) from None
+    if not text_found:
+        raise InputError([Problem(path.name, "PDF 中没有可提取的文字（可能是扫描件），无法读取其中的表格")])
+    return tables
+
+
+READERS = {".xls": xls_tables, ".docx": docx_tables, ".pdf": pdf_tables}
