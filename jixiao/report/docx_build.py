@@ -11,6 +11,7 @@ import io
 import os
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -118,18 +119,23 @@ def _text_xml(text: str) -> str:
     return '<w:br/>'.join(f'<w:t xml:space="preserve">{line}</w:t>' for line in lines)
 
 
-def _table(doc: DocxDocument, table: Table, styles: _Styles, text_width: int) -> None:
-    """The table as one XML fragment: python-docx's cell-by-cell API costs seconds on a
-    200-project appendix, so rows are written directly with the same styles it would use."""
-    _paragraph(doc, table.caption, ref.CAPTION, styles)
-    cols = len(table.header)
-    weights = table.widths if len(table.widths) == cols else (1.0,) * cols
-    width = text_width // _TWIPS_PER_EMU
-    twips = [int(width * w / sum(weights)) for w in weights]
-    para_style = styles.id(ref.TABLE_TEXT)
-    east = styles.east_asia(ref.TABLE_TEXT)
-    fonts = f'<w:rFonts w:eastAsia="{escape(east, {chr(34): "&quot;"})}"/>' if east else ""
-    parts = [
+def _cell(twips: int, text: str, para_style: str, fonts: str, align: str, bold: bool = False, span: int = 1,
+          vmerge: str | None = None) -> str:
+    props = f'<w:tcW w:w="{twips}" w:type="dxa"/>'
+    if span > 1:
+        props += f'<w:gridSpan w:val="{span}"/>'
+    if vmerge is not None:
+        props += '<w:vMerge w:val="restart"/>' if vmerge == "restart" else "<w:vMerge/>"
+    props += '<w:vAlign w:val="center"/>'
+    body = _text_xml(text) if vmerge != "continue" else ""
+    weight = "<w:b/>" if bold else ""
+    return (f"<w:tc><w:tcPr>{props}</w:tcPr>"
+            f'<w:p><w:pPr><w:pStyle w:val="{para_style}"/><w:jc w:val="{align}"/></w:pPr>'
+            f"<w:r><w:rPr>{fonts}{weight}</w:rPr>{body}</w:r></w:p></w:tc>")
+
+
+def _table_start(styles: _Styles, twips: list[int]) -> list[str]:
+    return [
         f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{styles.id(ref.TABLE_STYLE)}"/>'
         f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
         '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0"'
@@ -138,28 +144,80 @@ def _table(doc: DocxDocument, table: Table, styles: _Styles, text_width: int) ->
         *(f'<w:gridCol w:w="{t}"/>' for t in twips),
         "</w:tblGrid>",
     ]
-    for r, values in enumerate([table.header, *table.rows]):
+
+
+def _table(doc: DocxDocument, table: Table, styles: _Styles, text_width: int) -> None:
+    """The table as one XML fragment: python-docx's cell-by-cell API costs seconds on a
+    200-project appendix, so rows are written directly with the same styles it would use.
+
+    The official forms' header block (部门名称, 年度预算, …) is a table of its own right above,
+    with the same grid, so the column header row can repeat on every page (Word repeats only rows
+    from the top of a table); equal neighbours in ``table.merge`` columns are one merged cell."""
+    _paragraph(doc, table.caption, ref.CAPTION, styles)
+    cols = len(table.header)
+    weights = table.widths if len(table.widths) == cols else (1.0,) * cols
+    width = text_width // _TWIPS_PER_EMU
+    twips = [int(width * w / sum(weights)) for w in weights]
+    para_style = styles.id(ref.TABLE_TEXT)
+    east = styles.east_asia(ref.TABLE_TEXT)
+    fonts = f'<w:rFonts w:eastAsia="{escape(east, {chr(34): "&quot;"})}"/>' if east else ""
+    body = doc.element.body
+    if table.head:
+        label = min(2, cols - 1)
+        parts = _table_start(styles, twips)
+        for name, value in table.head:
+            parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+            parts.append(_cell(sum(twips[:label]), name, para_style, fonts, "center", True, label))
+            parts.append(_cell(sum(twips[label:]), value, para_style, fonts, "left", False, cols - label))
+            parts.append("</w:tr>")
+        parts.append("</w:tbl>")
+        body.sectPr.addprevious(parse_xml("".join(parts)))
+    parts = _table_start(styles, twips)
+    rows = [table.header, *table.rows]
+    for r, values in enumerate(rows):
         header = r == 0
         parts.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header
                      else "<w:tr><w:trPr><w:cantSplit/></w:trPr>")
         for c in range(cols):
             value = values[c] if c < len(values) else ""
             align = "center" if header else ("right" if c in table.numeric else "left")
-            bold = "<w:b/>" if header else ""
-            parts.append(
-                f'<w:tc><w:tcPr><w:tcW w:w="{twips[c]}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
-                f'<w:p><w:pPr><w:pStyle w:val="{para_style}"/><w:jc w:val="{align}"/></w:pPr>'
-                f"<w:r><w:rPr>{fonts}{bold}</w:rPr>{_text_xml(value)}</w:r></w:p></w:tc>"
-            )
+            merge = None
+            if not header and c in table.merge and value:
+                above = rows[r - 1] if r > 1 else None
+                same = above is not None and all(
+                    k < len(above) and k < len(values) and above[k] == values[k]
+                    for k in sorted(table.merge) if k <= c)
+                below = rows[r + 1] if r + 1 < len(rows) else None
+                joins = below is not None and all(
+                    k < len(below) and below[k] == values[k] for k in sorted(table.merge) if k <= c)
+                merge = "continue" if same else ("restart" if joins else None)
+            parts.append(_cell(twips[c], value, para_style, fonts, align, header, 1, merge))
         parts.append("</w:tr>")
     parts.append("</w:tbl>")
-    doc.element.body.sectPr.addprevious(parse_xml("".join(parts)))
+    body.sectPr.addprevious(parse_xml("".join(parts)))
 
 
 def _chart(doc: DocxDocument, chart: Chart, png: bytes, styles: _Styles, text_width: int) -> None:
     para = _styled(doc, ref.FIGURE, styles)
     para.add_run().add_picture(io.BytesIO(png), width=min(text_width, Cm(15)))
     _paragraph(doc, f"图 {chart.title}", ref.CAPTION, styles)
+
+
+def _properties(doc: DocxDocument, draft: Draft) -> None:
+    """Title, author (the department), subject and dates of this report — every field set, so
+    nothing of python-docx's template (its 2013 dates, “python-docx” as the last editor) remains."""
+    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    props = doc.core_properties
+    props.title = "".join(draft.title[1:]) or "".join(draft.title)
+    props.author = draft.author or "".join(draft.title[:1])
+    props.last_modified_by = props.author
+    props.subject = draft.subject or "".join(draft.title)
+    props.keywords = "预算绩效管理；绩效自评"
+    props.comments = "由 jixiao 根据评分结果起草"
+    props.category = "绩效自评报告"
+    props.created = props.modified = now
+    props.last_printed = now
+    props.revision = 1
 
 
 def build_docx(draft: Draft, charts: Mapping[str, bytes], out: Path | io.BytesIO) -> None:
@@ -183,6 +241,5 @@ def build_docx(draft: Draft, charts: Mapping[str, bytes], out: Path | io.BytesIO
             _chart(doc, block, charts[block.key], styles, text_width)
         elif isinstance(block, PageBreak):
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    doc.core_properties.title = "".join(draft.title)
-    doc.core_properties.author = "jixiao"
+    _properties(doc, draft)
     doc.save(out if isinstance(out, io.BytesIO) else str(out))
