@@ -278,8 +278,9 @@ def set_actual(actor: Actor, code: str, year: int, project: str, indicator: str,
 
 
 def edit_indicator(actor: Actor, code: str, year: int, project: str, indicator: str, values: dict[str, Any],
-                   version: int | None) -> Edited:
-    return edit(actor, code, year, Ref("indicator", project, indicator), values, version)
+                   version: int | None, confirm: bool = False) -> Edited:
+    """Fields of a project's indicator, or of a department-level one (``project=""``)."""
+    return edit(actor, code, year, Ref("indicator", project, indicator), values, version, confirm=confirm)
 
 
 def edit_project(actor: Actor, code: str, year: int, project: str, values: dict[str, Any],

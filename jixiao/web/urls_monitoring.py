@@ -1,6 +1,8 @@
 """Routes of the monitoring pages; included by ``jixiao/web/urls.py`` so they share its
-namespace (``web:monitoring``, ``web:checkpoint_action``, ``web:bureau_monitoring``)."""
-from django.urls import path
+namespace (``web:monitoring``, ``web:checkpoint_action``, ``web:bureau_monitoring``). The
+self-evaluation pages of the same data-entry cycle are included from here too
+(``jixiao/web/urls_selfeval.py``)."""
+from django.urls import include, path
 
 from jixiao.web import monitoring
 
@@ -9,4 +11,5 @@ urlpatterns = [
     path("d/<str:code>/<int:year>/monitoring/<str:pcode>/<int:month>/workflow/", monitoring.checkpoint_action,
          name="checkpoint_action"),
     path("bureau/<str:code>/<int:year>/monitoring/", monitoring.bureau_monitoring, name="bureau_monitoring"),
+    path("", include("jixiao.web.urls_selfeval")),
 ]
