@@ -65,7 +65,7 @@ def _core(name: str, help: str, module: str, django: bool = False) -> Command:
 
 CORE = Feature(
     key="core", title="预算绩效", app="jixiao.web",
-    nav=(Page("绩效自评", "web:selfeval"), Page("监控", "web:monitoring"), Page("整改", "web:rectifications")),
+    nav=(Page("绩效自评", "web:selfeval"), Page("监控", "web:monitoring"), Page("整改", "web:rectifications"), Page("结果应用", "web:results")),
     # django=True: every command of the module needs the database. The others read a file
     # without Django (and whatever DATABASE_URL says); their database half sets Django up.
     commands=(

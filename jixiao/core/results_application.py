@@ -102,15 +102,16 @@ def propose(result: ProjectResult, rules: ResultsRules, reviewed: tuple[Decimal,
     """The consequence of the project's grade (``reviewed`` = the review's (score, grade) in force,
     which replaces the self-evaluation's) and next year's proposed amount."""
     score, grade, basis = (reviewed[0], reviewed[1], REVIEWED) if reviewed else (result.total, result.grade, SELF)
-    base = {"project": result.code, "name": result.name, "score": score, "grade": grade, "grade_basis": basis,
-            "budget": result.budget}
+
+    def made(consequence: Consequence | None, proposed: Decimal | None, reason: str | None) -> Proposal:
+        return Proposal(result.code, result.name, score, grade, basis, result.budget, consequence, proposed, reason)
+
     if grade is None:
-        return Proposal(**base, consequence=None, proposed=None,
-                        reason=f"自评总分无法核实（{result.reason}），暂不能提出建议" if result.reason
-                        else "自评总分无法核实，暂不能提出建议")
+        why = f"（{result.reason}）" if result.reason else ""
+        return made(None, None, f"自评总分无法核实{why}，暂不能提出建议")
     consequence = rules.grades.get(grade)
     if consequence is None:
-        return Proposal(**base, consequence=None, proposed=None, reason=f"结果应用规则没有等级「{grade}」的安排")
+        return made(None, None, f"结果应用规则没有等级「{grade}」的安排")
     if result.budget is None:
-        return Proposal(**base, consequence=consequence, proposed=None, reason="未填写全年预算，无法计算建议安排数")
-    return Proposal(**base, consequence=consequence, proposed=result.budget * consequence.factor, reason=None)
+        return made(consequence, None, "未填写全年预算，无法计算建议安排数")
+    return made(consequence, result.budget * consequence.factor, None)

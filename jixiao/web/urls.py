@@ -3,7 +3,7 @@ the path and resolves it through ``jixiao.web.access`` (404 when out of reach)."
 from django.urls import include, path
 
 from jixiao.web.views import accounts, api, bureau, dashboard, evaluation, history, home, project, upload
-from jixiao.web.views import rectification
+from jixiao.web.views import rectification, results
 
 app_name = "web"
 
@@ -31,6 +31,7 @@ urlpatterns = [
     path(D + "rectification/new/", rectification.create, name="rectification_create"),
     path(D + "rectification/<str:rcode>/edit/", rectification.edit, name="rectification_edit"),
     path(D + "rectification/<str:rcode>/step/", rectification.step, name="rectification_step"),
+    path(D + "results/", results.department_results, name="results"),
     path(D + "report.<str:fmt>", evaluation.report_download, name="report"),
     path(D + "excel/<str:form>.xlsx", evaluation.excel_download, name="excel"),
     path(D + "export.json", evaluation.json_download, name="json"),
@@ -40,6 +41,8 @@ urlpatterns = [
     path("d/<str:code>/upload/confirm/", upload.upload_confirm, name="upload_confirm"),
     path("bureau/<str:code>/", bureau.bureau_latest, name="bureau_latest"),
     path("bureau/<str:code>/<int:year>/", bureau.overview, name="bureau"),
+    path("bureau/<str:code>/<int:year>/results/", results.bureau_results, name="bureau_results"),
+    path("bureau/<str:code>/<int:year>/results.xlsx", results.bureau_results_xlsx, name="bureau_results_xlsx"),
     path("api/openapi.json", api.openapi, name="api_openapi"),
     path("api/departments/", api.departments, name="api_departments"),
     path(A, api.department_year, name="api_department_year"),

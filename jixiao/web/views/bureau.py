@@ -30,7 +30,7 @@ from jixiao.web.views.common import Request, page_context, refused, service_call
 SCORE, COMMENT = "score-", "comment-"
 
 
-def _under(bureau: m.Department, user: Any) -> list[m.Department]:
+def under_bureau(bureau: m.Department, user: Any) -> list[m.Department]:
     visible = set(access.role_map(user))
     found, stack = [], list(bureau.children.all())
     while stack:
@@ -44,7 +44,7 @@ def _under(bureau: m.Department, user: Any) -> list[m.Department]:
 @login_required
 def bureau_latest(request: Request, code: str) -> HttpResponse:
     bureau = access.get_department_or_404(request.user, code, permission="review")
-    years = m.DepartmentYear.objects.filter(department__in=_under(bureau, request.user)).order_by("-year")
+    years = m.DepartmentYear.objects.filter(department__in=under_bureau(bureau, request.user)).order_by("-year")
     first = years.values_list("year", flat=True).first()
     if first is None:
         raise Http404("所辖部门还没有年度数据")
@@ -57,7 +57,7 @@ def overview(request: Request, code: str, year: int) -> HttpResponse:
     rows: list[dict[str, Any]] = []
     grades: list[str | None] = []
     project_grades: list[str | None] = []
-    for d in _under(bureau, request.user):
+    for d in under_bureau(bureau, request.user):
         row = m.DepartmentYear.objects.filter(department=d, year=year).select_related("department").first()
         if row is None:
             continue
