@@ -25,7 +25,9 @@ $(STAMP): $(REQ_FILES)
 
 run: install
 	JIXIAO_DEMO=1 $(BIN)/jixiao demo
-	JIXIAO_DEMO=1 $(BIN)/jixiao serve --host $(HOST) --port $(PORT)
+	@# One background-job worker beside the web server, stopped with it.
+	JIXIAO_DEMO=1 $(BIN)/jixiao worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+		JIXIAO_DEMO=1 $(BIN)/jixiao serve --host $(HOST) --port $(PORT)
 
 test:
 	scripts/test.sh

@@ -85,7 +85,7 @@ def test_a_dead_workers_job_is_taken_over_and_its_output_written_once(site):
         assert len(names) == 2 and len(set(names)) == 2
         demo = next(n for n in names if n.startswith("demo-") and not n.startswith("demo-b"))
         assert zf.read(demo) == b"written before the kill"  # kept, not made a second time
-    assert not list((runtime.jobs_dir() / str(job.id)).glob("part*"))  # no half file left behind
+    assert not list((runtime.jobs_dir() / str(job.id)).rglob("*part.*"))  # no half file left behind
     assert DBTaskResult.objects.get(id=job.task_id).status == TaskResultStatus.SUCCESSFUL
 
 

@@ -130,9 +130,16 @@ class _Heartbeat(threading.Thread):
 Work = Callable[[Job, Progress], Any]
 
 
+def fresh_connection() -> None:
+    """Drop a connection the database closed (a long idle worker), as Django does per request;
+    never inside a transaction (a caller's, or a test's), where closing would lose it."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 def execute(job_id: int, worker: str, work_for: Callable[[str], Work]) -> str:
     """Run the job ``job_id`` in this process as ``worker``; returns its final state."""
-    close_old_connections()
+    fresh_connection()
     job = Job.objects.filter(id=job_id).first()
     if job is None or job.state in (DONE, FAILED, CANCELLED):
         return job.state if job else "missing"

@@ -8,7 +8,7 @@ import socket
 import time
 from collections.abc import Callable
 
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.db.utils import OperationalError
 from django.utils.crypto import get_random_string
 from django_tasks.base import TaskResultStatus
@@ -79,7 +79,7 @@ def run(once: bool = False, interval: float = 1.0, wid: str | None = None,
     say(f"后台任务工作进程 {wid} 已启动")
     ran = 0
     while not stop():
-        close_old_connections()
+        runtime.fresh_connection()
         if requeue_stale():
             say("已将失联工作进程的任务重新排队")
         found = claim(wid)
