@@ -105,3 +105,58 @@ def test_only_finance_reviews(site):
     assert client_for("bumen").get(URL).status_code == 404
     assert client_for("bumen").post(URL, {"project": "P01", "score": "80", "reason": "x"}).status_code == 404
     assert not m.Review.objects.exists()
+
+
+def _review_p01_i4(c, score: str = "20") -> None:
+    values = _form_values(c.get(URL + "?project=P01").content.decode())
+    values["score-P01-I4"] = score
+    assert c.post(URL, {"project": "P01", **values, "comment-P01-I4": "收回面积仅 8.6 公顷",
+                        "reason": "效益指标未达目标，按完成比例扣分"}).status_code == 302
+
+
+def test_form_shows_the_units_side_and_highlights_differences(site):
+    c = client_for("caizheng")
+    pr = _self_result("P01")
+    i4 = next(i for i in pr.indicators if i.code == "P01-I4")
+    _review_p01_i4(c)
+    html = c.get(URL + "?project=P01").content.decode()
+    before, after = html.split('id="review-P01-I4"')
+    row = before.rsplit("<tr", 1)[1] + after.split("</tr>")[0]
+    assert 'class="differs"' in row and fmt_score(Decimal("20") - i4.score) in row
+    assert (i4.actual_text or "—") in row  # the unit's actual value beside its score
+    unchanged = html.split('id="review-P01-I1"')[0].rsplit("<tr", 1)[1]
+    assert "differs" not in unchanged
+    review = m.Review.objects.get()
+    assert f"现行复核：<strong>{fmt_score(review.score)}</strong> 分 · <strong>{review.grade}</strong>" in html
+    listing = html.split('class="grid review-table"')[1].split("</table>")[0]
+    p01 = listing.split("P01 ")[1].split("</tr>")[0]
+    assert fmt_score(review.score - pr.total) in p01  # the difference of the totals
+
+
+def test_running_total_and_grade_before_saving(site):
+    c = client_for("caizheng")
+    pr = _self_result("P01")
+    values = _form_values(c.get(URL + "?project=P01").content.decode())
+    html = c.post(URL + "total/", {"project": "P01", **values}).content.decode()
+    assert f"复核总分 <strong>{fmt_score(pr.total)}</strong>" in html and pr.grade in html
+    values["score-P01-I4"] = "0"
+    i4 = next(i for i in pr.indicators if i.code == "P01-I4")
+    html = c.post(URL + "total/", {"project": "P01", **values}).content.decode()
+    assert f"<strong>{fmt_score(pr.total - i4.score)}</strong>" in html
+    values["score-P01-I4"] = "很多"
+    assert "「很多」不是数字" in c.post(URL + "total/", {"project": "P01", **values}).content.decode()
+    assert not m.Review.objects.exists()  # a running total stores nothing
+
+
+def test_bureau_list_of_self_and_reviewed_scores(site):
+    c = client_for("caizheng")
+    _review_p01_i4(c)
+    review = m.Review.objects.get()
+    html = c.get("/bureau/hp-finance/2022/reviews/").content.decode()
+    table = html.split('id="bureau-reviews"')[1]
+    p01 = table.split("P01 ")[1].split("</tr>")[0]
+    assert fmt_score(review.score) in p01 and fmt_score(review.self_score) in p01 and "caizheng" in p01
+    assert "B01" in table and "未复核" in table  # demo-b's records, not reviewed yet
+    assert "已复核 1 项" in html
+    assert 'href="/bureau/hp-finance/2022/reviews/"' in c.get("/bureau/hp-finance/2022/").content.decode()
+    assert client_for("jingban").get("/bureau/hp-finance/2022/reviews/").status_code == 404

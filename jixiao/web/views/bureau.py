@@ -5,6 +5,7 @@ record whose self-evaluation has not been submitted."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from jixiao.budget import models as m
 from jixiao.core import workflow
@@ -21,6 +23,7 @@ from jixiao.core.display import fmt_rate, fmt_score
 from jixiao.core.errors import InputError
 from jixiao.services import reviews
 from jixiao.services.actor import actor_for
+from jixiao.services.errors import Denied, NotFound
 from jixiao.services.reviews import ReviewScore
 from jixiao.web import access, presenters
 from jixiao.web.data import Scored, scored
@@ -84,16 +87,28 @@ def overview(request: Request, code: str, year: int) -> HttpResponse:
     })
 
 
+def _difference(reviewed: Decimal | None, own: Decimal | None) -> str:
+    """复核 − 自评 with its sign ("-2.5", "+1"); "" when either is missing or they agree."""
+    if reviewed is None or own is None or reviewed == own:
+        return ""
+    return ("+" if reviewed > own else "") + fmt_score(reviewed - own)
+
+
 def _records(data: Scored, in_force: Mapping[str, m.Review]) -> list[dict]:
     """The department as a whole and each project: self-score, status and the review in force."""
     dy, res = data.dy, data.result
     items: list[dict[str, Any]] = [
-        {"code": "", "name": "部门整体", "status": dy.status, "result": res, "review": in_force.get("")}]
-    items += [{"code": p.code, "name": p.name, "status": p.status, "result": pr, "review": in_force.get(p.code)}
+        {"code": "", "name": "部门整体", "status": dy.status, "result": res, "review": in_force.get(""),
+         "source": {i.code: i for i in dy.indicators}}]
+    items += [{"code": p.code, "name": p.name, "status": p.status, "result": pr, "review": in_force.get(p.code),
+               "source": {i.code: i for i in p.indicators}}
               for p, pr in zip(dy.projects, res.projects, strict=True)]
     for it in items:
         it["score"], it["grade"] = fmt_score(it["result"].total), it["result"].grade
-        it["review_score"] = fmt_score(it["review"].score) if it["review"] else ""
+        review = it["review"]
+        it["review_score"] = fmt_score(review.score) if review else ""
+        it["difference"] = _difference(review.score, it["result"].total) if review else ""
+        it["grade_changed"] = bool(review and review.grade != (it["grade"] or ""))
     return items
 
 
@@ -104,11 +119,15 @@ def _form(item: dict, posted: QueryDict | None = None) -> dict:
     rows = []
     for ind in item["result"].indicators:
         prior = given.get(ind.code)
+        source = item["source"].get(ind.code)
         default = fmt_score(prior.score) if prior else ("" if ind.score is None else fmt_score(ind.score))
         rows.append({
             "code": ind.code, "name": ind.name, "level1": ind.level1, "weight": fmt_score(ind.weight),
             "self_score": fmt_score(ind.score), "review_score": fmt_score(prior.score) if prior else "",
             "review_comment": prior.comment if prior else "",
+            "target": source.target_text if source else None, "actual": ind.actual_text,
+            "deviation": source.deviation_reason if source else "",
+            "difference": _difference(prior.score, ind.score) if prior else "",
             "value": posted.get(SCORE + ind.code, default) if posted is not None else default,
             "comment": posted.get(COMMENT + ind.code, "") if posted is not None else "",
         })
@@ -133,6 +152,43 @@ def _scores(post: QueryDict) -> list[ReviewScore]:
     """The posted per-indicator scores; a blank score leaves the unit's own score standing."""
     return [ReviewScore(key[len(SCORE):], value, post.get(COMMENT + key[len(SCORE):], ""))
             for key in post if key.startswith(SCORE) and (value := post.get(key, "")).strip()]
+
+
+@login_required
+@require_POST
+def review_total(request: Request, code: str, year: int) -> HttpResponse:
+    """htmx: the reviewed total and grade the scores typed so far give, nothing stored."""
+    access.get_year_or_404(request.user, code, year, permission="review")
+    project = request.POST.get("project", "").strip()
+    try:
+        total, grade = reviews.preview_review(actor_for(request.user), code, year, project or None,
+                                              _scores(request.POST))
+    except InputError as exc:
+        return render(request, "web/_review_total.html", {"problems": [p.message for p in exc.problems]})
+    except (Denied, NotFound) as exc:
+        return render(request, "web/_review_total.html", {"problems": [exc.message]})
+    return render(request, "web/_review_total.html", {"total": fmt_score(total), "grade": grade})
+
+
+@login_required
+def bureau_reviews(request: Request, code: str, year: int) -> HttpResponse:
+    """Every department and project under the bureau: self-score beside the review in force."""
+    bureau = access.get_department_or_404(request.user, code, permission="review")
+    rows: list[dict[str, Any]] = []
+    for d in under_bureau(bureau, request.user):
+        row = m.DepartmentYear.objects.filter(department=d, year=year).select_related("department").first()
+        if row is None:
+            continue
+        try:
+            items = _records(scored(row), reviews.latest_reviews(row))
+        except InputError as exc:
+            rows.append({"department": d, "error": str(exc)})
+            continue
+        rows.extend({"department": d, **it} for it in items)
+    reviewed = [r for r in rows if r.get("review")]
+    return render(request, "web/review_bureau.html", {
+        "bureau": bureau, "year": year, "rows": rows, "reviewed": len(reviewed),
+        "changed": sum(1 for r in reviewed if r["grade_changed"]), "records": sum(1 for r in rows if "error" not in r)})
 
 
 @login_required
