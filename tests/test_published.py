@@ -1,0 +1,221 @@
+"""Published 自评表 in the formats they are published in (jixiao.published): the corpus cases of
+tests/corpus/published (built by make_cases.py) are read and checked as their expectations say,
+and the reader keeps what a user relies on — the figures as printed, the place of every finding
+in the original, codes invented in file order, a clear refusal of a layout it cannot read."""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import Ran
+
+from jixiao.core import model
+from jixiao.core.errors import InputError
+from jixiao.published import read_if_published
+from jixiao.published.tables import SHEET, WORD, Table, fill_merged
+
+CORPUS = Path(__file__).resolve().parent / "corpus" / "published"
+sys.path.insert(0, str(CORPUS))
+import make_cases  # noqa: E402 — the corpus generator lives beside its cases
+
+CASES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".xlsx", ".xls", ".docx", ".pdf"))
+
+
+def _matches(f: dict, want: str | dict) -> bool:
+    if isinstance(want, str):
+        return f["code"] == want
+    return all(f.get(k) == v for k, v in want.items())
+
+
+def check_expectations(ran: Ran, expect: dict, name: str) -> list[str]:
+    """The expectations of tests/corpus/README.md against what `jixiao check --json` did."""
+    out = ran.stdout + ran.stderr
+    if "Traceback" in out:
+        return [f"{name}: traceback"]
+    if not expect.get("loads", True):
+        ok = ran.returncode == 2 and ran.stderr.startswith("错误：")
+        return [] if ok else [f"{name}: expected a refusal (exit 2), got {ran.returncode}"]
+    if ran.returncode not in (0, 1):
+        return [f"{name}: not read (exit {ran.returncode}): {ran.stderr.strip()[:200]}"]
+    findings = json.loads(ran.stdout)["findings"]
+    bad = [f"{name}: missing {w}" for w in expect.get("must", []) if not any(_matches(f, w) for f in findings)]
+    bad += [f"{name}: unexpected {w}" for w in expect.get("must_not", []) if any(_matches(f, w) for f in findings)]
+    errors = [f for f in findings if f["severity"] == "错误"]
+    if expect.get("no_errors") and errors:
+        bad.append(f"{name}: errors on a consistent table: {[(f['code'], f['location']) for f in errors]}")
+    for code in expect.get("no_error_at", []):
+        if any(f.get("indicator") == code for f in errors):
+            bad.append(f"{name}: error at {code}: {[f['code'] for f in errors if f.get('indicator') == code]}")
+    return bad
+
+
+def test_every_published_case_has_its_expectations():
+    assert len(CASES) >= 14
+    missing = [p.name for p in CASES if not p.with_suffix(".expect.json").is_file()]
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
+def test_published_case(path, cli):
+    expect = json.loads(path.with_suffix(".expect.json").read_text(encoding="utf-8"))
+    ran = cli("check", path, "--json")
+    assert not check_expectations(ran, expect, path.name)
+    if expect.get("loads", True) and expect.get("score", True):
+        scored = cli("score", path, "--json")
+        assert scored.returncode == 0 and "Traceback" not in scored.stdout + scored.stderr, scored.stderr
+
+
+def test_the_committed_cases_are_what_the_generator_builds(tmp_path):
+    built = make_cases.cases(tmp_path)
+    for name, expect in built.items():
+        committed = json.loads((CORPUS / name).with_suffix(".expect.json").read_text(encoding="utf-8"))
+        assert committed == {"command": "check", **expect}, name
+
+
+def test_local_layout_is_read_as_printed():
+    r = read_if_published(CORPUS / "control-local-layout.xlsx")
+    assert r is not None
+    p = r.dy.projects[0]
+    assert (p.code, p.name, p.unit) == ("P01", "职业技能提升培训", "示例市职业培训中心")
+    assert r.dy.department.name == "示例市人力资源和社会保障局" and r.dy.year == 2023
+    assert [(f.budget, f.executed, f.initial) for f in p.funds] == [(Decimal("80"), Decimal("78.4"), Decimal("80"))]
+    assert (p.stated.execution_rate, p.stated.execution_score, p.stated.total) == (
+        Decimal("98"), Decimal("9.8"), Decimal("99.8"))
+    # 一级指标 merged down its rows: every row keeps its class
+    assert [i.level1 for i in p.indicators] == ["产出指标"] * 4 + ["效益指标", "满意度指标"]
+    assert [i.code for i in p.indicators] == [f"P01-I{n}" for n in range(1, 7)]
+    assert p.indicators[2].target_text == "12月底前" and p.indicators[2].actual_text == "11月"
+    assert p.goal == "完成年度工作任务。"
+
+
+def test_amounts_in_yuan_and_a_two_row_header():
+    r = read_if_published(CORPUS / "control-two-row-header-yuan.xlsx")
+    p = r.dy.projects[0]
+    assert p.budget == Decimal("80") and p.executed == Decimal("78.4")  # 800000 元 → 80 万元
+    assert len(p.indicators) == 6 and p.indicators[0].level1 == "产出指标" and p.indicators[0].name == "培训人次"
+
+
+def test_several_projects_are_numbered_in_file_order():
+    one_sheet = read_if_published(CORPUS / "control-two-projects-one-sheet.xlsx")
+    per_sheet = read_if_published(CORPUS / "control-one-project-per-sheet.xlsx")
+    for r in (one_sheet, per_sheet):
+        names = [(p.code, p.name) for p in r.dy.projects]
+        assert names == [("P01", "农村公路日常养护"), ("P02", "家庭经济困难学生资助")]
+        assert [len(p.indicators) for p in r.dy.projects] == [6, 6]
+        assert r.dy.projects[1].budget == Decimal("92")
+
+
+def test_missing_weight_and_score_columns_leave_them_blank():
+    p = read_if_published(CORPUS / "no-weight-or-score-columns.xlsx").dy.projects[0]
+    assert all(i.weight is None and i.stated_score is None for i in p.indicators)
+    assert p.stated.total is None
+
+
+def test_findings_name_the_cell_in_the_original(cli):
+    ran = cli("check", CORPUS / "total-mismatch-local-layout.xlsx", "--json")
+    findings = json.loads(ran.stdout)["findings"]
+    total = next(f for f in findings if f["code"] == "Q-TOTAL-MISMATCH")
+    assert total["location"].endswith("原表 Sheet!G15")  # the 得分 column of the 总分 row
+    code = next(f for f in findings if f["code"] == "R-PROJECT-CODE")
+    assert code["location"].endswith("原表 Sheet!B3") and code["severity"] == "提示"
+
+
+def test_word_and_pdf_places_are_table_rows(cli):
+    ran = cli("check", CORPUS / "indicators-only.docx", "--json")
+    notes = json.loads(ran.stdout)["findings"]
+    assert any("原表 表1第1行" in f["location"] for f in notes if f["code"] == "R-FUNDS-MISSING")
+    r = read_if_published(CORPUS / "indicators-only.docx")
+    assert r.dy.projects[0].name == "职业技能提升培训"  # from the paragraph before the table
+    assert r.places[("P01", "P01-I2")].where == "表1第3行"
+
+
+def test_word_tables_with_merged_cells():
+    r = read_if_published(CORPUS / "control-one-table.docx")
+    p = r.dy.projects[0]
+    assert p.name == "农村公路日常养护" and r.dy.department.name == "示例县交通运输局"
+    assert p.budget == Decimal("360") and p.stated.total == Decimal("99.8")
+    assert [i.level1 for i in p.indicators] == ["产出指标"] * 4 + ["效益指标", "满意度指标"]
+    two = read_if_published(CORPUS / "control-header-and-indicators-in-two-tables.docx").dy.projects[0]
+    assert two.name == "家庭经济困难学生资助" and two.budget == Decimal("92") and len(two.indicators) == 6
+
+
+def test_text_pdf_gives_the_same_project_as_the_word_table():
+    pdf = read_if_published(CORPUS / "control-table.pdf")
+    word = read_if_published(CORPUS / "control-one-table.docx")
+    assert pdf.dy.projects[0].indicators == word.dy.projects[0].indicators
+    assert pdf.dy.projects[0].funds == word.dy.projects[0].funds
+    assert pdf.places[("P01", "P01-I1")].where.startswith("第1页表1第")
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_generator_builds_the_pdf_cases(tmp_path):
+    assert "control-table.pdf" in make_cases.cases(tmp_path)
+    assert read_if_published(tmp_path / "control-table.pdf").dy.projects[0].stated.total == Decimal("99.8")
+
+
+def test_unreadable_layout_says_what_was_looked_for(cli):
+    ran = cli("check", CORPUS / "unreadable-no-indicator-table.xlsx")
+    assert ran.returncode == 2
+    assert "三级指标" in ran.stderr and "实际完成值" in ran.stderr and "Traceback" not in ran.stderr
+
+
+def test_malformed_amount_is_not_guessed():
+    r = read_if_published(CORPUS / "malformed-amount-local-layout.xlsx")
+    assert r.dy.projects[0].executed is None
+    notes = [n for n in r.notes if n.code == "R-VALUE-UNREADABLE"]
+    assert {n.where for n in notes} == {"Sheet!E5", "Sheet!E6"}  # the total row and the 其中 row
+    assert all("7,00.0,77" in n.message and n.field == "全年执行数" for n in notes)
+
+
+def test_department_overall_table_is_the_departments_own():
+    r = read_if_published(CORPUS / "department-overall-local-layout.xlsx")
+    assert not r.dy.projects and len(r.dy.indicators) == 6
+    assert r.dy.department.name == "示例县农业农村局"
+    assert [(b.nature, b.budget, b.executed) for b in r.dy.budget_lines] == [
+        ("基本支出", Decimal("820"), Decimal("820")), ("项目支出", Decimal("430"), Decimal("405"))]
+
+
+def test_jixiao_own_files_are_left_to_their_readers(tmp_path):
+    assert read_if_published(Path(__file__).resolve().parent.parent / "jixiao/data/demo/department-2022.json") is None
+    other = tmp_path / "notes.csv"
+    other.write_text("a,b", encoding="utf-8")
+    assert read_if_published(other) is None
+
+
+def test_unsupported_type_names_the_accepted_ones(cli, tmp_path):
+    other = tmp_path / "table.odt"
+    other.write_bytes(b"x")
+    ran = cli("check", other)
+    assert ran.returncode == 2 and ".docx" in ran.stderr and ".pdf" in ran.stderr
+
+
+def test_merged_areas_are_filled_and_places_are_named():
+    rows = fill_merged([["a", None], [None, None]], [((0, 0), (1, 0))])
+    assert rows == [["a", None], ["a", None]]
+    assert Table("Sheet1", SHEET, rows).where(4, 2) == "Sheet1!C5"
+    assert Table("表2", WORD, rows).where(4, 2) == "表2第5行"
+
+
+def test_a_damaged_word_file_is_refused(tmp_path):
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(InputError) as exc:
+        read_if_published(bad)
+    assert "Word" in str(exc.value)
+
+
+def test_codes_of_an_import_follow_the_stored_projects():
+    r = read_if_published(CORPUS / "control-two-projects-one-sheet.xlsx")
+    stored = model.DepartmentYear(model.Department("d", "d"), 2023, projects=[
+        model.Project("P01", "另一个项目"),
+        model.Project("X9", "家庭经济困难学生资助", indicators=[
+            model.Indicator("X9-I7", "产出指标", "数量指标", "资助困难学生人数", "≥450人", Decimal(20))])])
+    projects = r.aligned(stored)
+    assert [p.code for p in projects] == ["P02", "X9"]  # P01 is taken by another project
+    assert projects[1].indicators[0].code == "X9-I7"
+    assert len({i.code for i in projects[1].indicators}) == 6
