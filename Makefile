@@ -23,8 +23,10 @@ $(STAMP): $(REQ_FILES)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# `make run` never destroys data: the demo goes only into an empty database (start over with
+# `jixiao demo --reset`); `jixiao serve` upgrades the schema after a backup copy.
 run: install
-	JIXIAO_DEMO=1 $(BIN)/jixiao demo
+	JIXIAO_DEMO=1 $(BIN)/jixiao demo --if-empty
 	@# One background-job worker beside the web server, stopped with it.
 	JIXIAO_DEMO=1 $(BIN)/jixiao worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 		JIXIAO_DEMO=1 $(BIN)/jixiao serve --host $(HOST) --port $(PORT)

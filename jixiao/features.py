@@ -69,7 +69,7 @@ CORE = Feature(
     # django=True: every command of the module needs the database. The others read a file
     # without Django (and whatever DATABASE_URL says); their database half sets Django up.
     commands=(
-        _core("demo", "（重新）载入示例部门 demo 及其示例台账数据", "store_cmds", django=True),
+        _core("demo", "载入示例部门及其示例台账数据（已有时不改动；--reset 重新开始）", "store_cmds", django=True),
         _core("import", "导入交换格式 .json 或 Excel .xlsx 文件：先预览，无冲突时全部导入，否则全部不导入",
               "store_cmds", django=True),
         _core("workflow", "审核流程操作：提交、退回、审核通过、锁定、解除锁定等", "store_cmds", django=True),
@@ -130,8 +130,16 @@ JOBS = Feature(
     ),
 )
 
+ORGANISATION = Feature(
+    key="organisation", title="组织与用户", app="jixiao.organisation", urls="jixiao.web.organisation_urls",
+    commands=(
+        Command("init", "首次运行（不使用示例数据）：建立财政局和第一个系统管理员", "jixiao.cli.org_cmds", django=True),
+        Command("org", "单位与用户名单：导出模板、导入（先预览）、重置密码", "jixiao.cli.org_cmds", django=True),
+    ),
+)
+
 # The order is that of the navigation, of ``jixiao --help`` and of the demo loaders.
-FEATURES: list[Feature] = [CORE, LAND, INVEST, ENTERPRISE, JOBS]
+FEATURES: list[Feature] = [CORE, LAND, INVEST, ENTERPRISE, JOBS, ORGANISATION]
 
 
 def all_features() -> list[Feature]:

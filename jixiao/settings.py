@@ -184,6 +184,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "jixiao.web.security.SecurityHeadersMiddleware",
     "jixiao.web.security.SessionIdleMiddleware",
+    "jixiao.organisation.middleware.MustChangePasswordMiddleware",
 ]
 
 ROOT_URLCONF = "jixiao.urls"
@@ -199,6 +200,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jixiao.organisation.context.organisation",
             ],
         },
     },

@@ -68,7 +68,7 @@ class Ran:
 def in_process(mp: pytest.MonkeyPatch) -> None:
     """The test database is migrated once per session by pytest-django and Django is already
     configured: the CLI's own set-up (``django.setup()`` again, ``migrate``) has nothing to do."""
-    mp.setattr(jixiao.cli, "django_setup", lambda: None)
+    mp.setattr(jixiao.cli, "django_setup", lambda *args, **kwargs: None)
     if hasattr(jixiao.cli, "configure_django"):
         mp.setattr(jixiao.cli, "configure_django", lambda: None)
 

@@ -20,7 +20,6 @@ from typing import NoReturn
 
 import django
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import call_command
 
 from jixiao import features
 from jixiao.core.errors import InputError
@@ -90,7 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         return 141
 
 
-def django_setup() -> None:
-    """Configure Django for commands that touch the database; creates the schema when needed."""
+def django_setup(migrate_postgres: bool = False) -> None:
+    """Configure Django for commands that touch the database; creates the schema when needed and
+    upgrades an existing one after a copy (``jixiao.upgrade``)."""
     configure_django()
-    call_command("migrate", verbosity=0, interactive=False)
+    from jixiao.upgrade import ensure_schema  # noqa: PLC0415 — imports Django models: after setup
+
+    ensure_schema(migrate_postgres=migrate_postgres)

@@ -39,10 +39,10 @@ def department_args(p: argparse.ArgumentParser, required: bool) -> None:
     p.add_argument("--year", type=int, required=required, metavar="年度")
 
 
-def setup_database() -> None:
+def setup_database(migrate_postgres: bool = False) -> None:
     """Django with the schema in place; configuration and connection problems become InputError."""
     try:
-        cli.django_setup()
+        cli.django_setup(migrate_postgres)
     except ImproperlyConfigured as exc:
         raise InputError(f"配置有误：{exc}", location="环境变量") from None
     except OperationalError as exc:

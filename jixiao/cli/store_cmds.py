@@ -23,13 +23,19 @@ from jixiao.core.model import DepartmentYear
 from jixiao.core.scoring import score_department
 from jixiao.services import imports
 from jixiao.services.actor import system_actor
-from jixiao.services.demo import load_demo_year
+from jixiao.services.demo import database_empty, demo_present, load_demo_year, reset_demo
 from jixiao.services.findings import import_summary
 from jixiao.services.workflow import transition
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="（重新）载入示例部门 demo 及其示例台账数据")
+    p = sub.add_parser("demo", help="载入示例部门及其示例台账数据（已有时不改动；--reset 重新开始）",
+                       description="载入示例部门及其示例台账数据。示例部门已存在时不作任何改动，"
+                                   "以免覆盖您的修改；要丢弃示例数据上的全部修改、重新开始，请用 --reset。")
+    p.add_argument("--reset", action="store_true",
+                   help="删除示例部门的全部数据（年度数据、复核、台账、任务、佐证材料及其变更记录）后重新载入")
+    p.add_argument("--yes", action="store_true", help="与 --reset 同用：不再询问确认")
+    p.add_argument("--if-empty", action="store_true", help="只在数据库中还没有任何单位时载入（make run 使用）")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("import", help="导入交换格式 .json 或 Excel .xlsx 文件："
@@ -76,9 +82,29 @@ def _summary(dy: DepartmentYear) -> str:
             f"{indicators} 个指标，全年预算 {budget}")
 
 
+def _confirm_reset() -> bool:
+    if not sys.stdin.isatty():
+        raise InputError("重置会删除示例部门上的全部修改；请在终端中确认，或加 --yes", location="--reset")
+    answer = input("将删除示例部门的全部数据（含复核、台账、任务、佐证材料和变更记录）并重新载入。确定吗？[y/N] ")
+    return answer.strip().lower() in ("y", "yes", "是")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    dy = exchange.read_file(DEMO_FILE)
     setup_database()
+    if args.reset:
+        if not args.yes and not _confirm_reset():
+            print("已取消，未作改动。")
+            return 1
+        codes = reset_demo()
+        print(f"已删除示例部门 {'、'.join(codes)} 的全部数据，重新载入：")
+    elif args.if_empty and not database_empty():
+        print("数据库中已有数据，未载入示例数据（您的数据保持不变）。")
+        return 0
+    elif demo_present():
+        print("示例部门已存在，未作改动（您在示例数据上的修改都保留着）。"
+              "如需丢弃修改、重新开始：jixiao demo --reset")
+        return 0
+    dy = exchange.read_file(DEMO_FILE)
     # Features with demo rows of their own (park ledgers, demo logins) declare a demo loader in
     # jixiao/features.py. It runs after the demo department is stored, in the same transaction,
     # and returns a line telling the user what it loaded.

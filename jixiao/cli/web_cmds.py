@@ -27,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="启动网页服务")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--migrate", action="store_true",
+                   help="PostgreSQL：确认已用 pg_dump 备份后，把数据库升级到当前版本（SQLite 会先自动保存副本再升级）")
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("users", help="列出示例账号及各用户的部门角色")
     p.set_defaults(func=cmd_users)
@@ -56,7 +58,7 @@ def _collect_static_if_needed() -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise InputError(f"端口「{args.port}」无效，应为 1 到 65535", location="--port")
-    setup_database()
+    setup_database(migrate_postgres=args.migrate)
     _collect_static_if_needed()
     from jixiao.wsgi import application  # noqa: PLC0415 — importing it builds the web application: serve only
 

@@ -8,7 +8,6 @@ loads the example departments but opens no well-known logins. The passwords are 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,9 +15,9 @@ from django.contrib.auth import get_user_model
 from jixiao import exchange
 from jixiao.budget import models as m
 from jixiao.core.model import DepartmentYear
-from jixiao.services.demo import load_demo_year
+from jixiao.services.demo import DEMO_FILES, load_demo_year
 
-SECOND_DEPARTMENT = Path(__file__).resolve().parent.parent / "data" / "demo" / "department-b-2022.json"
+SECOND_DEPARTMENT = DEMO_FILES[1]
 DEMO_PASSWORD = "Jixiao#2022"
 
 
