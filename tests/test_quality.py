@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jixiao import excel, exchange
-from jixiao.cli import main
+from jixiao.cli import check_cmds, main
 from jixiao.core.display import fmt_pct_number, fmt_score
 from jixiao.core.errors import InputError
 from jixiao.core.model import (
@@ -147,6 +147,11 @@ def _rate(dy, stated):
     p.stated = Stated(execution_rate=D(stated))
 
 
+def _weights(dy, *weights):
+    for code, weight in zip(("I1", "I2", "I3", "I4", "I5"), weights, strict=True):
+        pi(dy, code).weight = D(weight)
+
+
 def _execution_86(dy, stated):
     p = p1(dy)
     p.funds[0].executed = D("86.2")
@@ -256,6 +261,27 @@ CASES = [
     ("Q-BOILERPLATE",
      lambda dy: setattr(dy, "problems", "暂无。"),
      lambda dy: setattr(dy, "problems", "无固定培训场地，部分班次延后。")),
+    ("Q-SCHEME-INFERRED",  # 产出 40 + 效益 40 + 满意度 20, no execution block: a shipped scheme
+     lambda dy: _weights(dy, "15", "15", "10", "40", "20"),
+     lambda dy: _weights(dy, "20", "15", "15", "30", "10")),
+    ("Q-SCHEME-MISMATCH",  # 10 + 产出 55 + 效益 25 + 满意度 10: 100 points, split like no scheme
+     lambda dy: _weights(dy, "25", "15", "15", "25", "10"),
+     lambda dy: _weights(dy, "25", "10", "15", "30", "10")),
+    ("Q-LEVEL1-MISSING",
+     lambda dy: setattr(pi(dy, "I1"), "level1", ""),
+     lambda dy: setattr(pi(dy, "I1"), "level1", "产出指标")),
+    ("Q-TARGET-SECOND-QUANTITY",
+     lambda dy: setattr(pi(dy, "I1"), "target_text", "≥100人、每人每天补贴50元"),
+     lambda dy: setattr(pi(dy, "I1"), "target_text", "≥100人（含外聘讲师）")),
+    ("Q-ACTUAL-UNREADABLE",
+     lambda dy: setattr(pi(dy, "I1"), "actual_text", "1O0人"),
+     lambda dy: setattr(pi(dy, "I1"), "actual_text", "100人")),
+    ("Q-DEADLINE-AS-RATE",
+     lambda dy: setattrs(pi(dy, "I3"), target_text="11月底前完成", actual_text="100%"),
+     lambda dy: setattrs(pi(dy, "I3"), target_text="11月底前完成", actual_text="10月")),
+    ("Q-FUND-LINE-IDLE",
+     lambda dy: p1(dy).funds.append(FundLine("政府性基金预算", D("20"), D("0"))),
+     lambda dy: p1(dy).funds.append(FundLine("政府性基金预算", D("20"), D("19")))),
 ]
 
 
@@ -470,7 +496,7 @@ def test_rules_per_scheme_override_and_explicit_rules():
 
 def test_bad_rules_file_lists_every_problem():
     data = json.loads(RULES_FILE.read_text(encoding="utf-8"))
-    data["defaults"]["score_tolerance"] = "abc"
+    data["defaults"]["whole_score_places"] = "abc"
     data["defaults"]["vague_words"] = "有效"
     data["checks"]["Q-TARGET-LOW"]["severity"] = "严重"
     with pytest.raises(InputError) as exc:
@@ -569,6 +595,7 @@ def test_cli_check_project_forms_reviews_projects_only(tmp_path, capsys, monkeyp
     path = tmp_path / "self-eval.xlsx"
     path.write_bytes(b"")
     projects = with_(lambda dy: setattr(pi(dy, "I4"), "actual_text", "61人")).projects
+    monkeypatch.setattr(check_cmds, "read_if_published", lambda p: None)  # a jixiao form, not a published table
     monkeypatch.setattr(excel, "import_file",
                         lambda p: ImportOutcome(projects, form="project-forms", department_code="t", year=2023))
     assert main(["check", str(path), "--json"]) == 0

@@ -11,7 +11,8 @@ from jixiao.core.errors import InputError
 from jixiao.core.schemes import SCHEME_DIR, list_schemes, load_scheme, scheme_from_dict
 
 SHIPPED = ("central-2020", "central-101", "sichuan-10-90", "hubei-20-40-40", "dept-default", "dept-step-2022",
-           "decision-process-15-20-35-30")
+           "decision-process-15-20-35-30", "output-40-benefit-40-satisfaction-20",
+           "execution-10-output-40-benefit-30-satisfaction-20")
 
 
 def test_all_shipped_schemes_are_listed() -> None:

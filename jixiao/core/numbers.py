@@ -14,6 +14,10 @@ from functools import lru_cache
 # a few look-alike dashes/tildes that forms contain are folded explicitly.
 _FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FOLD.update({0x3000: 0x20, 0x2212: ord("-"), 0x301C: ord("~"), 0x00A0: 0x20})
+# Look-alike operators that published tables contain (a box-drawing "═" typed for "=", the
+# slanted "⩾"/"⩽", small-form "﹥﹤﹦"): folded here so every reader sees one operator.
+_FOLD.update({0x2550: ord("="), 0xFE66: ord("="), 0xFE65: ord(">"), 0xFE64: ord("<"),
+              0x2A7E: ord("≥"), 0x2A7D: ord("≤"), 0x2267: ord("≥"), 0x2266: ord("≤")})
 _SPACES = re.compile(r"\s+")
 
 CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"

@@ -77,6 +77,7 @@ class Cause(StrEnum):
     MISSING_TARGET = "missing_target"  # 年度指标值 blank or a placeholder ("—", "/", "无" …)
     MISSING_ACTUAL = "missing_actual"  # 实际完成值 not reported (yet)
     UNREADABLE_TARGET = "unreadable_target"  # the target text cannot be read
+    UNREADABLE_ACTUAL = "unreadable_actual"  # the actual value carries digits that are no figure ("到5次")
     UNSCORABLE = "unscorable"  # the actual value (or the evaluator's level) cannot be scored
 
 
@@ -116,10 +117,19 @@ class ExecutionResult:
     score: Decimal | None  # None = not computable (a figure is blank), see ``reason``
     trace_steps: list[TraceStep]
     reason: str | None = None  # Chinese, why there is no score
+    # code of the indicator row that is the execution rate (预算执行率 inside the table): its
+    # result carries this score, so a total counts it once, through that row
+    row: str | None = None
 
     @property
     def computable(self) -> bool:
         return self.score is not None
+
+    @property
+    def counted(self) -> bool:
+        """Whether the execution score is a part of the total of its own (not through a row, not
+        a scheme without an execution block)."""
+        return self.row is None and self.weight != 0
 
     @property
     def trace(self) -> str:
@@ -138,6 +148,7 @@ class ProjectResult:
     grade: str | None  # None with the total
     trace_steps: list[TraceStep]
     reason: str | None = None  # e.g. "总分无法核实：3 项指标未填写分值"
+    scheme: str = ""  # "<id>@<version>" of the scheme scored with ("table@1": the table's own weights)
 
     @property
     def computable(self) -> bool:

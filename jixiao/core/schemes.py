@@ -53,6 +53,8 @@ class Category:
     level1: str
     weight: Decimal
     level2: tuple[str, ...]
+    # other names tables give the same class ("项目管理" for 项目过程, "产出" for 产出指标)
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,10 +77,16 @@ class Scheme:
         return f"{self.id}@{self.version}"
 
     def category(self, level1: str) -> Category | None:
+        """The class a table's 一级指标 names, by its name or one of its aliases."""
         for cat in self.categories:
-            if cat.level1 == level1:
+            if cat.level1 == level1 or level1 in cat.aliases:
                 return cat
         return None
+
+    def class_of(self, level1: str) -> str | None:
+        """The scheme's own name of the class a table calls ``level1``; None if it has none."""
+        cat = self.category(level1)
+        return cat.level1 if cat is not None else None
 
     def __hash__(self) -> int:
         # The dict field rules out the generated hash; id@version names the file's content.
@@ -133,6 +141,7 @@ def scheme_from_dict(data: dict[str, Any], where: str = "方案") -> Scheme:
             level1=c["level1"],
             weight=_dec(c["weight"], f"{where}: $.categories[{i}].weight", problems),
             level2=tuple(c.get("level2", ())),
+            aliases=tuple(c.get("aliases", ())),
         )
         for i, c in enumerate(need("categories") or ())
     )

@@ -18,7 +18,9 @@ it into points the same way for all of them.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from jixiao.core.display import fmt_pct_number, fmt_rate, fmt_value
@@ -33,13 +35,27 @@ from jixiao.core.results import (
     ProjectResult,
     TraceStep,
 )
-from jixiao.core.schemes import ExecutionRule, Scheme, load_scheme
-from jixiao.core.targets import POSITIVE_OPS, Target, TargetError, parse_actual, parse_target, target_missing
+from jixiao.core.schemes import Category, ExecutionRule, Scheme, list_schemes, load_scheme
+from jixiao.core.targets import (
+    POSITIVE_OPS,
+    Target,
+    TargetError,
+    actual_date,
+    ceiling_by_meaning,
+    deadline_met,
+    indicator_target,
+    is_execution_indicator,
+    parse_actual,
+    target_missing,
+    unreadable_figure,
+)
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
 OVER_COMPLETION_FLAG = "超额完成较多"
+DEADLINE_AS_RATE_FLAG = "时限指标以百分比填报"
+TABLE_SCHEME_NOTE = "按表内分值计分，未套用标准模板"
 
 # Words in an actual value that settle a qualitative result when the evaluator chose none.
 # Order matters: negations first, so "未完成" is not read as "完成".
@@ -59,6 +75,7 @@ _TOTAL_CAUSES: dict[Cause, str] = {
     Cause.MISSING_TARGET: "未填写指标值",
     Cause.MISSING_ACTUAL: "未填写实际完成值",
     Cause.UNREADABLE_TARGET: "指标值无法识别",
+    Cause.UNREADABLE_ACTUAL: "实际完成值无法识别",
     Cause.UNSCORABLE: "无法计分",
 }
 
@@ -96,7 +113,7 @@ def score_indicator(
     if ind.weight is None or actual is None or not actual.strip():
         return _blank(ind, actual, feed)
     try:
-        target = parse_target(ind.target_text, ind.unit)
+        target = indicator_target(ind)
     except TargetError as exc:
         # A blank target (None, empty, a placeholder) never parses; anything else is unreadable.
         if target_missing(ind.target_text):
@@ -105,10 +122,13 @@ def score_indicator(
     try:
         if target.quantitative:
             result = _score_quantitative(ind, target, actual, scheme)
+        elif target.deadline is not None and ind.achievement is None:
+            result = _score_deadline(ind, target, actual, scheme)
         else:
             result = _score_qualitative(ind, actual, scheme)
     except (TargetError, ScoringError) as exc:  # TargetError: a ratio outside the level's band
-        return _not_computable(ind, actual, feed, Cause.UNSCORABLE, str(exc))
+        cause = Cause.UNREADABLE_ACTUAL if unreadable_figure(actual) else Cause.UNSCORABLE
+        return _not_computable(ind, actual, feed, cause, str(exc))
     result.feed = feed
     if feed is not None:
         result.trace_steps.insert(0, ("实际完成值取自「{feed}」：{actual}；", {"feed": feed, "actual": actual}))
@@ -166,6 +186,37 @@ def _score_qualitative(ind: Indicator, actual: str, scheme: Scheme) -> Indicator
                            actual_text=actual)
 
 
+def _score_deadline(ind: Indicator, target: Target, actual: str, scheme: Scheme) -> IndicatorResult:
+    """A time target ("10月前", "2022年12月31日前") against the month or date of the actual value;
+    an actual of 100% is read as done on time (flagged: a date was asked for); an actual without
+    a month or date is read as a described result ("按期完成")."""
+    assert target.deadline is not None and ind.weight is not None
+    deadline = target.deadline
+    written = actual_date(actual)
+    value, _, percent = parse_actual(actual)
+    values = {"deadline": deadline.shown(), "actual": actual}
+    if written is None and percent and value is not None and value >= HUNDRED:
+        steps: list[TraceStep] = [("完成时限 {deadline}，实际完成值「{actual}」以百分比填报，"
+                                   "按按期完成计：{score:pts} 分", values | {"score": ind.weight})]
+        return IndicatorResult(ind.code, ind.level1, ind.level2, ind.name, ind.weight, ind.weight, ONE, steps,
+                               flags=[DEADLINE_AS_RATE_FLAG], actual_text=actual)
+    if written is None:
+        return _score_qualitative(ind, actual, scheme)
+    met = deadline_met(deadline, written)
+    if met is None:
+        raise ScoringError(f"实际完成值「{actual}」只写到月份，无法判断是否在完成时限「{target.text}」前完成，"
+                           "请写明完成日期")
+    if met:
+        return IndicatorResult(ind.code, ind.level1, ind.level2, ind.name, ind.weight, ind.weight, ONE,
+                               [("完成时限 {deadline}，实际完成「{actual}」，按期完成：{score:pts} 分",
+                                 values | {"score": ind.weight})], actual_text=actual)
+    ratio = scheme.qualitative["未达成"].default
+    score = ind.weight * ratio
+    return IndicatorResult(ind.code, ind.level1, ind.level2, ind.name, ind.weight, score, ratio,
+                           [("完成时限 {deadline}，实际完成「{actual}」，逾期完成，按未达成 {ratio:pct_value2}% 计："
+                             "{score:pts} 分", values | {"ratio": ratio, "score": score})], actual_text=actual)
+
+
 def _comparable_actual(target: Target, actual: str) -> tuple[Decimal, list[TraceStep]]:
     """The actual figure in the target's unit, and a note for the trace when it was converted."""
     value, unit, percent = parse_actual(actual)
@@ -211,21 +262,6 @@ def _less_is_better(t: Target, b: Decimal) -> tuple[Decimal, TraceStep]:
     return ZERO, ("反向指标：指标值 {target:value}，实际完成值 {actual:value} 超过指标值", {"actual": b, "target": a})
 
 
-def _equal_to(t: Target, b: Decimal) -> tuple[Decimal, TraceStep]:
-    """=: full when equal, otherwise 1 − the relative deviation (never below 0)."""
-    a = t.value
-    assert a is not None
-    if b == a:
-        return ONE, ("实际完成值 {actual:value} 等于指标值 {target:value}", {"actual": b, "target": a})
-    if a == 0:
-        return ZERO, ("指标值为 0，实际完成值 {actual:value} 不等于指标值", {"actual": b})
-    deviation = abs(b - a) / abs(a)
-    ratio = max(ZERO, ONE - deviation)
-    return ratio, ("实际完成值 {actual:value} 偏离指标值 {target:value} 的 {deviation:pct}%，"
-                   "按 1 − 偏离度 = {ratio:pct}%",
-                   {"actual": b, "target": a, "deviation": deviation, "ratio": ratio})
-
-
 def _within_range(t: Target, b: Decimal) -> tuple[Decimal, TraceStep]:
     """A range: full inside it; below, actual ÷ lower bound; above, upper bound ÷ actual."""
     low, high = t.value, t.high
@@ -245,15 +281,26 @@ def _within_range(t: Target, b: Decimal) -> tuple[Decimal, TraceStep]:
 _QUANTITATIVE_KINDS: dict[str, Callable[[Target, Decimal], tuple[Decimal, TraceStep]]] = {
     ">=": _more_is_better, ">": _more_is_better,
     "<=": _less_is_better, "<": _less_is_better,
-    "=": _equal_to,
     "range": _within_range,
 }
+
+
+def _direction_of_equal(ind: Indicator, target: Target) -> str:
+    """"=95%" in these tables means "reach 95%" (达到): the direction is the indicator's meaning,
+    as for a bare number — a ceiling for costs, control rates, incidents (and for "=0": none
+    allowed), a floor otherwise — so over-achievement is not punished (10号: met or exceeded = full)."""
+    return "<=" if ceiling_by_meaning(ind.name) or target.value == 0 else ">="
 
 
 def _score_quantitative(ind: Indicator, target: Target, actual: str, scheme: Scheme) -> IndicatorResult:
     assert ind.weight is not None  # blanks never reach a kind
     b, note = _comparable_actual(target, actual)
-    ratio, how = _QUANTITATIVE_KINDS[target.op](target, b)
+    op = _direction_of_equal(ind, target) if target.op == "=" else target.op
+    ratio, how = _QUANTITATIVE_KINDS[op](target, b)
+    if target.op == "=" and b == target.value:
+        how = ("实际完成值 {actual:value} 等于指标值 {target:value}", {"actual": b, "target": target.value})
+    elif target.op == "=":
+        how = ("指标值「=」按达到指标值理解：" + how[0], how[1])
     score, steps, over, flagged = _capped_score(ratio, ind.weight, target, scheme)
     return IndicatorResult(ind.code, ind.level1, ind.level2, ind.name, ind.weight, score, ratio,
                            [how, *note, *steps], over_completion=over,
@@ -362,17 +409,18 @@ def check_weights(indicators: Iterable[Indicator], scheme: Scheme, location: str
     sums: dict[str, Decimal] = {}
     blank_classes: set[str] = set()
     for ind in inds:
-        if scheme.category(ind.level1) is None:
+        level1 = scheme.class_of(ind.level1)
+        if level1 is None:
             known = "、".join(c.level1 for c in scheme.categories)
             problems.append(Problem(f"{where}：{ind.code}",
                                     f"一级指标「{ind.level1}」不在评分方案「{scheme.name}」中（应为 {known}）",
                                     "一级指标"))
             continue
         if ind.weight is None:
-            blank_classes.add(ind.level1)
-            sums.setdefault(ind.level1, ZERO)
+            blank_classes.add(level1)
+            sums.setdefault(level1, ZERO)
             continue
-        sums[ind.level1] = sums.get(ind.level1, ZERO) + ind.weight
+        sums[level1] = sums.get(level1, ZERO) + ind.weight
     execution = scheme.execution
     if execution.level1 is not None:
         sums[execution.level1] = sums.get(execution.level1, ZERO) + execution.weight
@@ -413,8 +461,10 @@ def _score_indicators(
 
 
 def _total(execution: ExecutionResult, results: Sequence[IndicatorResult]) -> Decimal:
-    """Execution score plus the indicator scores of the parts that have one."""
-    return (execution.score or ZERO) + sum((r.score for r in results if r.score is not None), ZERO)
+    """Execution score (unless a row of the table carries it) plus the indicator scores of the
+    parts that have one."""
+    own = (execution.score or ZERO) if execution.counted else ZERO
+    return own + sum((r.score for r in results if r.score is not None), ZERO)
 
 
 def _unverified_reason(
@@ -426,7 +476,7 @@ def _unverified_reason(
         if r.cause is not None:
             counts[r.cause] = counts.get(r.cause, 0) + 1
     parts = [f"{n} 项指标{_TOTAL_CAUSES[cause]}" for cause, n in counts.items()]
-    if not execution.computable:
+    if not execution.computable and execution.counted:
         parts.append(f"{rule.name}未计分（{execution.reason}）")
     return f"总分无法核实：{'、'.join(parts)}" if parts else None
 
@@ -440,21 +490,22 @@ def _total_steps(
     An unverifiable total gives the reason and what the parts with a score add up to."""
     if total is None:
         return [("{reason}（已计分部分合计 {known:pts} 分）", {"reason": reason, "known": _total(execution, results)})]
-    assert execution.score is not None  # a verifiable total has every part
     rule = scheme.execution
     by_class: dict[str, Decimal] = {cat.level1: ZERO for cat in scheme.categories}
     for r in results:
-        by_class[r.level1] = by_class.get(r.level1, ZERO) + (r.score or ZERO)
+        level1 = scheme.class_of(r.level1) or r.level1
+        by_class[level1] = by_class.get(level1, ZERO) + (r.score or ZERO)
     parts: list[TraceStep] = []
-    if rule.level1 is None:
-        parts.append(("{name} {score:pts}", {"name": rule.name, "score": execution.score}))
-    else:
-        by_class[rule.level1] = by_class.get(rule.level1, ZERO) + execution.score
+    own = execution.score if execution.counted else None
+    if own is not None and rule.level1 is None:
+        parts.append(("{name} {score:pts}", {"name": rule.name, "score": own}))
+    elif own is not None and rule.level1 is not None:
+        by_class[rule.level1] = by_class.get(rule.level1, ZERO) + own
     for level1, score in by_class.items():
         lead = " + " if parts else ""
         parts.append((lead + "{name} {score:pts}", {"name": level1, "score": score}))
-        if level1 == rule.level1:
-            parts.append(("（含{name} {score:pts}）", {"name": rule.name, "score": execution.score}))
+        if level1 == rule.level1 and own is not None:
+            parts.append(("（含{name} {score:pts}）", {"name": rule.name, "score": own}))
     parts.append((" = {total:pts} 分，等级：{grade}", {"total": total, "grade": grade}))
     return parts
 
@@ -469,13 +520,173 @@ def _verified_total(
     return total, grade, reason, _total_steps(execution, results, scheme, total, grade, reason)
 
 
+# ---------------------------------------------------------------- the table's own scheme
+
+TABLE_SCHEME_ID = "table"
+
+
+@dataclass(frozen=True)
+class SchemeChoice:
+    """The scheme a table is scored with (real-work.md §2).
+
+    ``how``: "declared" — the table fits the scheme its file names (or the default); "inferred" —
+    it fits another shipped scheme; "table" — it fits none and is scored with its own weights
+    (``scheme`` is then built from the table). ``execution_row``: the code of the 预算执行率 row
+    that stands for the execution block (its weight is the execution weight). ``problems``: the
+    table's weights against the declared scheme (empty unless ``how`` is "table")."""
+
+    scheme: Scheme
+    how: str
+    declared: Scheme
+    execution_row: str | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+def _with_row(scheme: Scheme, row: Indicator) -> Scheme:
+    """The scheme with its execution block carried by the row: the table's weight for it."""
+    assert row.weight is not None
+    return dataclasses.replace(scheme, execution=dataclasses.replace(scheme.execution, weight=row.weight))
+
+
+def _fits(inds: Sequence[Indicator], scheme: Scheme, row: Indicator | None, every_class: bool = False) -> bool:
+    """Whether the table's weights fit the scheme; with ``row``, that row standing for the
+    execution block (in the block's class when the scheme puts it in one; an own block of the
+    scheme may be a row in any class). ``every_class``: each class of the scheme must be in the
+    table — a scheme is only inferred from a table that shows all of its parts, never by moving
+    the points of an absent class (which ``check_weights`` allows for the declared scheme)."""
+    if every_class:
+        present = {scheme.class_of(i.level1) for i in inds} | {scheme.execution.level1}
+        if any(c.level1 not in present for c in scheme.categories):
+            return False
+    if row is None:
+        return not check_weights(inds, scheme)
+    if scheme.execution.level1 is not None and scheme.class_of(row.level1) != scheme.execution.level1:
+        return False
+    return not check_weights([i for i in inds if i is not row], _with_row(scheme, row))
+
+
+def _execution_row(inds: Sequence[Indicator]) -> Indicator | None:
+    rows = [i for i in inds if is_execution_indicator(i.name) and i.weight is not None]
+    return rows[0] if len(rows) == 1 else None
+
+
+def _table_scheme(inds: Sequence[Indicator], declared: Scheme, row: Indicator | None) -> Scheme:
+    """A scheme made of the table's own classes and weights (leaves only: the rows are the
+    third-level indicators), with the declared scheme's execution rule, bands and grades. Without
+    an execution row the execution block stays when the table leaves room for it, and is dropped
+    when the table's own weights already make the full score."""
+    weights: dict[str, Decimal] = {}
+    for ind in inds:
+        weights[ind.level1] = weights.get(ind.level1, ZERO) + (ind.weight or ZERO)
+    categories = tuple(Category(level1, weight, ()) for level1, weight in weights.items())
+    rows_total = sum(weights.values(), ZERO)
+    if row is not None and row.weight is not None:  # _execution_row only takes a row with a weight
+        execution = dataclasses.replace(declared.execution, weight=row.weight, level1=row.level1)
+        total = rows_total
+    else:
+        keep = rows_total != declared.total  # the rows alone make the full score: no execution block
+        execution = dataclasses.replace(declared.execution, weight=declared.execution.weight if keep else ZERO,
+                                        level1=None)
+        total = rows_total + execution.weight
+    return dataclasses.replace(declared, id=TABLE_SCHEME_ID, version="1", name=TABLE_SCHEME_NOTE, total=total,
+                               execution=execution, categories=categories, source="表内分值")
+
+
+def choose_scheme(
+    indicators: Sequence[Indicator], declared: Scheme, candidates: Sequence[Scheme] | None = None,
+) -> SchemeChoice:
+    """The scheme that fits a table's own classes and weights: the declared one, else a shipped
+    scheme (same kind first), else the table's own weights. A 预算执行率 row is taken as the
+    execution block when that is what makes the table fit (or when no shipped scheme fits).
+    A table without indicators keeps the declared scheme."""
+    inds = list(indicators)
+    if not inds:
+        return SchemeChoice(declared, "declared", declared)
+    row = _execution_row(inds)
+    if _fits(inds, declared, None):
+        return SchemeChoice(declared, "declared", declared)
+    if row is not None and _fits(inds, declared, row):
+        return SchemeChoice(_with_row(declared, row), "declared", declared, row.code)
+    others = [s for s in (candidates if candidates is not None else _shipped()) if s.ref != declared.ref]
+    others.sort(key=lambda s: s.kind != declared.kind)  # stable: same kind first, then file order
+    for scheme in others:
+        if _fits(inds, scheme, None, every_class=True):
+            return SchemeChoice(scheme, "inferred", declared)
+        if row is not None and _fits(inds, scheme, row, every_class=True):
+            return SchemeChoice(_with_row(scheme, row), "inferred", declared, row.code)
+    problems = tuple(check_weights(inds, declared))
+    return SchemeChoice(_table_scheme(inds, declared, row), "table", declared,
+                        row.code if row is not None else None, problems)
+
+
+def _shipped() -> list[Scheme]:
+    return list_schemes()
+
+
+def _row_execution(
+    budget: Decimal | None, executed: Decimal | None, rule: ExecutionRule, row: Indicator,
+) -> ExecutionResult:
+    """The execution of a table whose 预算执行率 is a row: from the budget figures when they are
+    there, else from the rate the row states."""
+    execution = score_execution(budget, executed, rule)
+    if execution.computable or row.actual_text is None:
+        return dataclasses.replace(execution, row=row.code)
+    value, _, percent = parse_actual(row.actual_text)
+    if value is None or not percent:
+        return dataclasses.replace(execution, row=row.code)
+    rate = value / HUNDRED
+    score, steps = _proportional(rate, rule) if rule.strategy == "proportional" else _step_deduction(rate, rule)
+    head = ("执行率取表内填报的 {rate:pct}%（未填写预算数或执行数）", {"rate": rate})
+    return ExecutionResult(budget, executed, rate, rule.weight, score, [head, *steps], row=row.code)
+
+
+def _row_result(row: Indicator, execution: ExecutionResult) -> IndicatorResult:
+    if execution.score is None:
+        reason = f"{execution.reason}，{row.name}无法计分"
+        return IndicatorResult(row.code, row.level1, row.level2, row.name, row.weight, None, None,
+                               [("{reason}", {"reason": reason})], actual_text=row.actual_text, reason=reason,
+                               cause=Cause.UNSCORABLE)
+    steps: list[TraceStep] = [("按预算执行率规则计分：", {}), *execution.trace_steps]
+    return IndicatorResult(row.code, row.level1, row.level2, row.name, row.weight, execution.score, execution.rate,
+                           steps, actual_text=row.actual_text)
+
+
+def _score_owner(
+    indicators: Sequence[Indicator], budget: Decimal | None, executed: Decimal | None, declared: Scheme,
+    feeds: Mapping[str, str],
+) -> tuple[SchemeChoice, ExecutionResult, list[IndicatorResult]]:
+    """Execution and indicators of a project or of the department's own block, with the scheme
+    that fits its table."""
+    choice = choose_scheme(indicators, declared)
+    scheme = choice.scheme
+    row = next((i for i in indicators if i.code == choice.execution_row), None) if choice.execution_row else None
+    if row is None:
+        execution = score_execution(budget, executed, scheme.execution)
+        return choice, execution, _score_indicators(indicators, scheme, feeds)
+    execution = _row_execution(budget, executed, scheme.execution, row)
+    results = [_row_result(row, execution) if ind is row else r
+               for ind, r in zip(indicators, _score_indicators(indicators, scheme, feeds), strict=True)]
+    return choice, execution, results
+
+
+def _choice_steps(choice: SchemeChoice) -> list[TraceStep]:
+    if choice.how == "table":
+        return [(TABLE_SCHEME_NOTE + "；", {})]
+    if choice.how == "inferred":
+        return [("按表内一级指标与分值适用评分方案「{name}」（{ref}）；", {"name": choice.scheme.name,
+                                                          "ref": choice.scheme.ref})]
+    return []
+
+
 def score_project(p: Project, scheme: Scheme, feeds: Mapping[str, str] | None = None) -> ProjectResult:
-    execution = score_execution(p.budget, p.executed, scheme.execution)
-    results = _score_indicators(p.indicators, scheme, feeds or {})
-    total, grade, reason, steps = _verified_total(execution, results, scheme)
+    """A project scored with the scheme its table fits (``choose_scheme``; ``scheme`` is the
+    declared one, used whenever the table fits it)."""
+    choice, execution, results = _score_owner(p.indicators, p.budget, p.executed, scheme, feeds or {})
+    total, grade, reason, steps = _verified_total(execution, results, choice.scheme)
     return ProjectResult(
         code=p.code, name=p.name, budget=execution.budget, executed=execution.executed, execution=execution,
-        indicators=results, total=total, grade=grade, trace_steps=steps, reason=reason,
+        indicators=results, total=total, grade=grade, trace_steps=_choice_steps(choice) + steps, reason=reason,
+        scheme=choice.scheme.ref,
     )
 
 
@@ -527,9 +738,9 @@ def score_department(dy: DepartmentYear, feeds: Mapping[str, str] | None = None)
     dept_scheme = load_scheme(dy.department_template)
     proj_scheme = load_scheme(dy.project_template)
     all_feeds = budget_feeds(dy) | dict(feeds or {})
-    execution = score_execution(dy.budget, dy.executed, dept_scheme.execution)
-    results = _score_indicators(dy.indicators, dept_scheme, all_feeds)
-    total, grade, reason, steps = _verified_total(execution, results, dept_scheme)
+    choice, execution, results = _score_owner(dy.indicators, dy.budget, dy.executed, dept_scheme, all_feeds)
+    total, grade, reason, steps = _verified_total(execution, results, choice.scheme)
+    steps = _choice_steps(choice) + steps
     projects = [score_project(p, proj_scheme, all_feeds) for p in dy.projects]
     return DepartmentResult(
         code=dy.department.code, name=dy.department.name, year=dy.year, money_unit=dy.money_unit,
@@ -537,5 +748,5 @@ def score_department(dy: DepartmentYear, feeds: Mapping[str, str] | None = None)
         by_source=_split(((b.fund_source, b.budget, b.executed) for b in dy.budget_lines), FUND_SOURCES),
         by_nature=_split(((b.nature, b.budget, b.executed) for b in dy.budget_lines), NATURES),
         execution=execution, indicators=results, total=total, grade=grade, trace_steps=steps,
-        projects=projects, scheme=dept_scheme.ref, project_scheme=proj_scheme.ref, reason=reason,
+        projects=projects, scheme=choice.scheme.ref, project_scheme=proj_scheme.ref, reason=reason,
     )

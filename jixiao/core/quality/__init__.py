@@ -19,7 +19,7 @@ from jixiao.core.quality.summary import blocking, department_summary, draft_prob
 from jixiao.core.quality.year_end import year_end_department, year_end_owner
 from jixiao.core.results import DepartmentResult
 from jixiao.core.schemes import load_scheme
-from jixiao.core.scoring import score_department
+from jixiao.core.scoring import choose_scheme, score_department
 
 __all__ = [
     "QualityFinding", "QualityRules", "SEVERITIES", "blocking", "department_summary", "draft_problems_text",
@@ -40,22 +40,29 @@ def review_year_end(
     proj_rules = rules or load_rules(dy.project_template)
     year_end_department(out, dept_rules, dy)
     year_end_owner(out, dept_rules, None, dy.indicators, result.indicators, result.execution, result.total,
-                   result.reason, dy.stated, dy.execution_explanation, dept_scheme)
+                   result.reason, dy.stated, dy.execution_explanation,
+                   choose_scheme(dy.indicators, dept_scheme).scheme)
     scored = {pr.code: pr for pr in result.projects}
     for p in dy.projects:
         pr = scored.get(p.code)
         if pr is None:
             continue
         year_end_owner(out, proj_rules, p, p.indicators, pr.indicators, pr.execution, pr.total,
-                       pr.reason, p.stated, p.execution_explanation, proj_scheme)
+                       pr.reason, p.stated, p.execution_explanation, choose_scheme(p.indicators, proj_scheme).scheme)
     return out.findings
 
 
 def has_year_end_data(dy: DepartmentYear) -> bool:
-    """Whether the year-end stage has begun: some actual value or stated figure exists. Before
-    that, year-end checks would only repeat "no actual value yet" for every indicator."""
+    """Whether the year-end stage has begun: some actual value or stated figure exists, or — for
+    a report of budget figures only, with no indicator at all — some executed amount (its budget
+    checks need nothing else, real-work.md §4). Before that, year-end checks would only repeat
+    "no actual value yet" for every indicator."""
     inds = [*dy.indicators, *(i for p in dy.projects for i in p.indicators)]
     stated = [dy.stated, *(p.stated for p in dy.projects)]
+    if not inds:
+        executed = [*(b.executed for b in dy.budget_lines), *(f.executed for p in dy.projects for f in p.funds)]
+        if any(e is not None for e in executed):
+            return True
     return any(i.actual_text and i.actual_text.strip() for i in inds) or any(
         i.stated_score is not None for i in inds
     ) or any(s != Stated() for s in stated)

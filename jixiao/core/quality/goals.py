@@ -17,12 +17,12 @@ from jixiao.core.numbers import normalize
 from jixiao.core.quality.findings import Collector, QualityFinding
 from jixiao.core.quality.rules import QualityRules, load_rules
 from jixiao.core.schemes import Scheme, load_scheme
-from jixiao.core.scoring import check_weights
+from jixiao.core.scoring import SchemeChoice, choose_scheme
 from jixiao.core.targets import (
     NEGATIVE_OPS,
     Target,
     TargetError,
-    parse_target,
+    indicator_target,
     target_missing,
 )
 
@@ -37,6 +37,11 @@ def _has_digit(text: str) -> bool:
 
 def _check_target(out: Collector, rules: QualityRules, owner: Project | None, ind: Indicator, t: Target) -> None:
     name = normalize(ind.name)
+    if t.second_quantity:
+        out.add(rules, "Q-TARGET-SECOND-QUANTITY",
+                f"指标值「{ind.target_text}」写了两个数值，按第一个数值计分，“{t.note}”仅作备注；"
+                "一个指标值只应写一个数值，另一项要求请单列指标",
+                owner, ind, "指标值", {"备注": t.note})
     if not t.quantitative:
         vague = [w for w in rules.vague_words if w in t.text]
         if vague and not _has_digit(t.text):
@@ -76,16 +81,58 @@ def _check_last_year(out: Collector, rules: QualityRules, owner: Project | None,
         out.add(rules, "Q-TARGET-BELOW-LAST-YEAR", message, owner, ind, "指标值", weaker_figures(weaker))
 
 
+def _check_scheme(out: Collector, rules: QualityRules, owner: Project | None, choice: SchemeChoice) -> None:
+    """The table's weights against its scheme (real-work.md §2): another shipped scheme that fits
+    is named (提示); a table that fits none is scored with its own weights, and what differs from
+    the declared scheme is reported — a full score split differently as Q-SCHEME-MISMATCH, a
+    total that is not the full score as Q-WEIGHT-SUM, a class the scheme does not know as
+    Q-LEVEL1-UNKNOWN (Q-LEVEL1-MISSING when the table has no 一级指标 at all)."""
+    declared = choice.declared
+    if choice.how == "inferred":
+        out.add(rules, "Q-SCHEME-INFERRED",
+                f"表内一级指标与分值不符合评分方案「{declared.name}」，符合「{choice.scheme.name}」，已按该方案计分",
+                owner, None, "评分方案", {"适用方案": choice.scheme.ref, "默认方案": declared.ref})
+        return
+    if choice.how != "table":
+        return
+    unknown = [p for p in choice.problems if p.field == "一级指标"]
+    blank_class = [p for p in unknown if "一级指标「」" in p.message]
+    if blank_class:
+        out.add(rules, "Q-LEVEL1-MISSING",
+                f"{len(blank_class)} 项指标未填写一级指标，无法对照评分方案「{declared.name}」；已按表内分值计分",
+                owner, None, "一级指标", {"未填写一级指标": str(len(blank_class))})
+    for problem in unknown:
+        if problem not in blank_class:
+            out.add(rules, "Q-LEVEL1-UNKNOWN", f"{problem.message}；请调整", owner, None, "一级指标")
+    sums = [p for p in choice.problems if p.field != "一级指标"]
+    if not sums:
+        return
+    full = choice.scheme.total == declared.total
+    if full and not unknown:
+        split = "、".join(f"{c.level1} {fmt_value(c.weight)}" for c in choice.scheme.categories)
+        if choice.scheme.execution.weight and choice.execution_row is None:
+            split = f"{choice.scheme.execution.name} {fmt_value(choice.scheme.execution.weight)}、{split}"
+        out.add(rules, "Q-SCHEME-MISMATCH",
+                f"表内分值（{split}）合计 {fmt_value(choice.scheme.total)} 分，"
+                f"但各部分与评分方案「{declared.name}」不符（{'；'.join(p.message for p in sums)}），"
+                "也不符合其他已发布方案；已按表内分值计分，请确认适用的评分方案",
+                owner, None, "分值", {"表内总分": fmt_value(choice.scheme.total), "默认方案": declared.ref})
+        return
+    for problem in sums:
+        out.add(rules, "Q-WEIGHT-SUM", f"{problem.message}；请调整", owner, None, problem.field or "分值")
+
+
 def _check_set(
-    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], scheme: Scheme
+    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], choice: SchemeChoice
 ) -> None:
+    scheme = choice.scheme
     if len(inds) < rules.min_indicators:
         out.add(rules, "Q-TOO-FEW",
                 f"只设置了 {len(inds)} 个绩效指标，少于 {rules.min_indicators} 个，难以全面反映产出和效益；请补充指标",
                 owner, None, "绩效指标", {"指标数": str(len(inds)), "最少": str(rules.min_indicators)})
     if not inds:
         return
-    present = {ind.level1 for ind in inds}
+    present = {scheme.class_of(ind.level1) for ind in inds}
     for cat in scheme.categories:
         if cat.level1 not in present:
             out.add(rules, "Q-CATEGORY-MISSING",
@@ -108,14 +155,14 @@ def _check_set(
                     owner, ind, "三级指标", {"重复的指标": first[key].code})
         else:
             first[key] = ind
-    for problem in check_weights(inds, scheme):
-        code = "Q-LEVEL1-UNKNOWN" if problem.field == "一级指标" else "Q-WEIGHT-SUM"
-        out.add(rules, code, f"{problem.message}；请调整", owner, None, problem.field or "分值")
+    _check_scheme(out, rules, owner, choice)
 
 
 def _review_owner(
-    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], scheme: Scheme
+    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], declared: Scheme
 ) -> None:
+    choice = choose_scheme(inds, declared)
+    scheme = choice.scheme
     for ind in inds:
         if ind.weight is None:
             out.add(rules, "Q-MISSING-WEIGHT",
@@ -133,12 +180,12 @@ def _review_owner(
                     owner, ind, "指标值")
             continue
         try:
-            target = parse_target(ind.target_text or "", ind.unit)
+            target = indicator_target(ind)
         except TargetError as exc:
             out.add(rules, "Q-TARGET-UNREADABLE", f"{exc}", owner, ind, "指标值")
             continue
         _check_target(out, rules, owner, ind, target)
-    _check_set(out, rules, owner, inds, scheme)
+    _check_set(out, rules, owner, inds, choice)
 
 
 def _review_budget(out: Collector, dept_rules: QualityRules, proj_rules: QualityRules, dy: DepartmentYear) -> None:

@@ -31,7 +31,9 @@ class QualityRules:
     version: str
     scheme: str | None  # the scheme id whose overrides were applied, None = defaults only
     target_low_margin: Decimal  # over-completion share above which a target counts as too low
-    score_tolerance: Decimal  # |stated − computed| allowed for scores and totals
+    # a stated score or total is compared at the decimals it is printed with; a whole number
+    # ("20", "97") is taken as printed with this many (a form prints whole scores without ".00")
+    whole_score_places: int
     execution_explain_below: Decimal  # execution rate (fraction) under which an explanation is due
     min_indicators: int
     vague_words: tuple[str, ...]
@@ -89,14 +91,19 @@ def rules_from_dict(data: dict[str, Any], scheme_id: str | None = None, where: s
             problems.append(Problem(f"{where}: checks.{code}.severity", f"应为{'、'.join(SEVERITIES)}之一"))
             continue
         checks[code] = Check(severity, str(spec.get("title") or code))
-    minimum = values.get("min_indicators")
-    if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 0:
-        problems.append(Problem(f"{where}: min_indicators", f"应为非负整数，实际为「{minimum}」"))
-        minimum = 0
+    def count(key: str) -> int:
+        raw = values.get(key)
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+            problems.append(Problem(f"{where}: {key}", f"应为非负整数，实际为「{raw}」"))
+            return 0
+        return raw
+
+    minimum = count("min_indicators")
+    whole_places = count("whole_score_places")
     # keyword arguments are evaluated in order: the problems come in the order of the fields
     rules = QualityRules(
         version=str(data.get("version", "")), scheme=scheme_id,
-        target_low_margin=dec("target_low_margin"), score_tolerance=dec("score_tolerance"),
+        target_low_margin=dec("target_low_margin"), whole_score_places=whole_places,
         execution_explain_below=dec("execution_explain_below"), min_indicators=minimum,
         vague_words=words("vague_words"), input_indicator_names=words("input_indicator_names"),
         output_level1=words("output_level1"), count_level2=words("count_level2"), count_units=words("count_units"),

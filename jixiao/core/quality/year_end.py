@@ -1,9 +1,11 @@
 """Year-end checks (自评审核): the unit's stated figures against the computed ones, and the
 judgement calls the seed complains about (targets set too low, boilerplate, missing reasons).
 
-Stated values are compared with exact computed values: rates at the precision the unit wrote
-(31.00% claims two decimals, so 31.08% is a mismatch), scores and totals within the tolerance of
-``quality.json`` (8.6 for 8.62 is rounding, 9 for 8.62 is not).
+Stated values are compared at the precision they are printed with (real-work.md §3): the
+computed value, rounded half-up to the stated number of decimals, must equal the stated one.
+Rates: 31.00% claims two decimals, so 31.08% is a mismatch. Scores and totals the same way
+(8.6 for 8.62 is rounding; 2.16 for 2.1548 is not); a whole number is taken as printed with
+``whole_score_places`` decimals (``quality.json``), so 20 for 19.996 agrees and 9 for 8.62 does not.
 
 What the result could not compute is reported once, by its cause, and every check that does not
 need the missing figure still runs: a blank 执行数 stops the rate checks, not the indicator ones.
@@ -14,15 +16,15 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
-from jixiao.core.display import fmt_amount, fmt_pct_number, fmt_score, fmt_value
+from jixiao.core.display import fmt_amount, fmt_decimal, fmt_pct_number, fmt_score, fmt_value
 from jixiao.core.model import DepartmentYear, FundLine, Indicator, Project, Stated
 from jixiao.core.numbers import normalize
 from jixiao.core.quality.findings import Collector
 from jixiao.core.quality.rules import QualityRules
 from jixiao.core.results import Cause, ExecutionResult, IndicatorResult
 from jixiao.core.schemes import Scheme
-from jixiao.core.scoring import grade_for, infer_achievement
-from jixiao.core.targets import TargetError, parse_target
+from jixiao.core.scoring import DEADLINE_AS_RATE_FLAG, grade_for, infer_achievement
+from jixiao.core.targets import TargetError, indicator_target, parse_actual
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -35,11 +37,24 @@ def _places(stated: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
+def _agrees(stated: Decimal, computed: Decimal, rules: QualityRules) -> bool:
+    """Whether a stated figure is the computed one at the precision it is printed with."""
+    places = _places(stated) or rules.whole_score_places
+    return Decimal(fmt_decimal(computed, places)) == stated
+
+
+def _at_precision(stated: Decimal, computed: Decimal, rules: QualityRules) -> str:
+    """The computed figure as the stated one would print it: "19.67"."""
+    return fmt_decimal(computed, _places(stated) or rules.whole_score_places)
+
+
 def _met(ind: Indicator, r: IndicatorResult) -> tuple[bool, bool]:
-    """(quantitative, met): whether the target is a figure, and whether the actual reached it."""
+    """(quantitative, met): whether the target is a figure (or a deadline), and whether the
+    actual reached it."""
     assert ind.target_text is not None  # only scored indicators get here
     try:
-        quantitative = parse_target(ind.target_text, ind.unit).quantitative
+        target = indicator_target(ind)
+        quantitative = target.quantitative or (target.deadline is not None and ind.achievement is None)
     except TargetError:
         quantitative = False
     if quantitative:
@@ -62,8 +77,10 @@ def _stated_score(
         return
     quantitative, met = _met(ind, r)
     full = stated >= ind.weight
+    agrees = _agrees(stated, r.score, rules)
+    nums["计算得分（按填报精度）"] = _at_precision(stated, r.score, rules)
     # 20 for a computed 19.996 is rounding, not a claim of full marks
-    if full and not met and ind.weight - r.score > rules.score_tolerance:
+    if full and not met and not agrees:
         out.add(rules, "Q-FULL-MARKS-MISSED",
                 f"实际完成值「{r.actual_text}」未达到指标值「{ind.target_text}」，却填报满分 {fmt_value(stated)} 分；"
                 f"应按完成比例计 {fmt_score(r.score)} 分",
@@ -80,14 +97,15 @@ def _stated_score(
                     owner, ind, "得分", nums)
         return
     allowed_cut = (r.over_completion or ZERO) > rules.target_low_margin and ind.deviation_reason.strip()
-    if met and not full and stated < r.score - rules.score_tolerance and not allowed_cut:
+    if met and not full and not agrees and stated < r.score and not allowed_cut:
         out.add(rules, "Q-DEDUCTED-MET",
                 f"实际完成值「{r.actual_text}」已达到指标值「{ind.target_text}」，应得满分 {fmt_value(ind.weight)} 分，"
                 f"却填报 {fmt_value(stated)} 分；达到指标值的按满分计（指标值明显偏低而适度调减的，须写明偏差原因）",
                 owner, ind, "得分", nums)
-    elif not met and abs(stated - r.score) > rules.score_tolerance:
+    elif not met and not agrees:
         out.add(rules, "Q-SCORE-MISMATCH",
-                f"填报得分 {fmt_value(stated)} 分，按实际完成值计算应为 {fmt_score(r.score)} 分；请更正得分",
+                f"填报得分 {stated} 分，按实际完成值计算应为 {fmt_value(r.score)} 分，"
+                f"按填报的精度为 {_at_precision(stated, r.score, rules)} 分；请更正得分",
                 owner, ind, "得分", nums)
 
 
@@ -104,6 +122,16 @@ def _indicators(
                     owner, ind, "实际完成值")
         elif r.cause == Cause.UNSCORABLE:
             out.add(rules, "Q-UNSCORABLE", f"{r.reason}", owner, ind, "实际完成值")
+        elif r.cause == Cause.UNREADABLE_ACTUAL:
+            out.add(rules, "Q-ACTUAL-UNREADABLE",
+                    f"实际完成值「{r.actual_text}」含有数字，但不是可识别的数值（{r.reason}）；"
+                    "请写成如“236人次”“97%”的数值，千分位三位一组，数字中不夹字母",
+                    owner, ind, "实际完成值")
+        if DEADLINE_AS_RATE_FLAG in r.flags:
+            out.add(rules, "Q-DEADLINE-AS-RATE",
+                    f"指标值「{ind.target_text}」是完成时限，实际完成值却填为「{r.actual_text}」；已按按期完成计分，"
+                    "请填写实际完成的月份或日期（如“9月”“2022-09-30”）",
+                    owner, ind, "实际完成值")
         if r.score is None or ind.weight is None:
             continue  # blank weights and targets, unreadable targets: goal-setting findings
         over = r.over_completion
@@ -151,7 +179,7 @@ def _execution(
                     f"预算执行率填报得分 {fmt_value(stated.execution_score)} 分"
                     f"超过分值 {fmt_value(execution.weight)} 分",
                     owner, None, "预算执行率得分", nums)
-        elif execution.score is not None and abs(stated.execution_score - execution.score) > rules.score_tolerance:
+        elif execution.score is not None and not _agrees(stated.execution_score, execution.score, rules):
             out.add(rules, "Q-SCORE-MISMATCH",
                     f"预算执行率填报得分 {fmt_value(stated.execution_score)} 分，"
                     f"按评分规则应为 {fmt_score(execution.score)} 分"
@@ -162,6 +190,44 @@ def _execution(
                 f"预算执行率 {fmt_pct_number(rate)}% 低于 {fmt_value(rules.execution_explain_below * HUNDRED)}%，"
                 "未说明原因；请说明执行率偏低的原因及改进措施",
                 owner, None, "执行率偏低原因说明", money | {"执行率": f"{fmt_pct_number(rate)}%"})
+
+
+def _execution_row(
+    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], execution: ExecutionResult,
+) -> None:
+    """A table's own 预算执行率 row against the budget figures (real-work.md §4), at the precision
+    the row states its rate."""
+    row = next((i for i in inds if i.code == execution.row), None)
+    if row is None or execution.budget is None or execution.executed is None or execution.rate is None:
+        return
+    value, _, percent = parse_actual(row.actual_text)
+    if value is None or not percent:
+        return
+    places = _places(value)
+    computed = Decimal(fmt_pct_number(execution.rate, places))
+    if computed != value:
+        out.add(rules, "Q-RATE-MISMATCH",
+                f"指标「{row.name}」填报 {row.actual_text}，而执行数 {fmt_amount(execution.executed)} ÷ "
+                f"全年预算数 {fmt_amount(execution.budget)} = {fmt_pct_number(execution.rate, max(places, 2))}%"
+                f"（保留 {places} 位小数为 {computed}%）；请更正执行率或金额",
+                owner, row, "实际完成值",
+                {"填报执行率": str(row.actual_text), "计算执行率": f"{fmt_pct_number(execution.rate, 4)}%"})
+
+
+def _idle_lines(
+    out: Collector, rules: QualityRules, owner: Project | None, lines: list[tuple[str, Decimal | None, Decimal | None]],
+) -> None:
+    """A fund line with a budget and nothing spent while the other lines spend: usually money that
+    never arrived or was never used, and the overall rate hides it."""
+    spending = [label for label, _, executed in lines if executed is not None and executed > 0]
+    if not spending:
+        return
+    for label, budget, executed in lines:
+        if budget is not None and budget > 0 and executed == 0:
+            out.add(rules, "Q-FUND-LINE-IDLE",
+                    f"{label}全年预算数 {fmt_amount(budget)}，执行数为 0，而其他资金已有支出；"
+                    "请说明该项资金未执行的原因",
+                    owner, None, "执行数", {"全年预算数": fmt_amount(budget), "执行数": "0"})
 
 
 def _totals(
@@ -180,13 +246,19 @@ def _totals(
             out.add(rules, "Q-SCORE-ABOVE-WEIGHT",
                     f"填报总分 {fmt_value(stated.total)} 分超过满分 {fmt_value(scheme.total)} 分", owner, None, "总分",
                     {"填报总分": fmt_value(stated.total), "满分": fmt_value(scheme.total)})
+        elif not inds:
+            out.add(rules, "Q-TOTAL-UNVERIFIED",
+                    f"填报总分 {fmt_value(stated.total)} 分，但表中没有可核对的指标得分，总分无法核实；"
+                    "请提供完整的绩效指标表",
+                    owner, None, "总分", {"填报总分": fmt_value(stated.total)})
         elif basis is None:
             out.add(rules, "Q-TOTAL-UNVERIFIED",
                     f"填报总分 {fmt_value(stated.total)} 分，{total_reason}；补齐后再核对总分",
                     owner, None, "总分", {"填报总分": fmt_value(stated.total)})
-        elif abs(stated.total - basis) > rules.score_tolerance:
+        elif not _agrees(stated.total, basis, rules):
             out.add(rules, "Q-TOTAL-MISMATCH",
-                    f"填报总分 {fmt_value(stated.total)} 分，{what}为 {fmt_score(basis)} 分；请核对各项得分与总分",
+                    f"填报总分 {stated.total} 分，{what}为 {fmt_value(basis)} 分"
+                    f"（按填报的精度为 {_at_precision(stated.total, basis, rules)} 分）；请核对各项得分与总分",
                     owner, None, "总分", {"填报总分": fmt_value(stated.total), what: fmt_score(basis)})
     if stated.grade is not None:
         basis = stated.total if stated.total is not None else total
@@ -245,10 +317,12 @@ def year_end_owner(
     by_code = {r.code: r for r in results}
     _indicators(out, rules, owner, inds, by_code, scheme)
     _execution(out, rules, owner, stated, execution, explanation)
+    _execution_row(out, rules, owner, inds, execution)
     _totals(out, rules, owner, stated, inds, total, total_reason, scheme)
     if owner is not None:
         for f in owner.funds:
             _overspend(out, rules, owner, f"资金来源「{f.fund_source}」", f)
+        _idle_lines(out, rules, owner, [(f"资金来源「{f.fund_source}」", f.budget, f.executed) for f in owner.funds])
         _budget_cut(out, rules, owner, by_code)
         _boilerplate(out, rules, owner, "存在的问题", owner.problems)
         _boilerplate(out, rules, owner, "改进措施", owner.measures)
@@ -259,6 +333,7 @@ def year_end_department(out: Collector, rules: QualityRules, dy: DepartmentYear)
     for line in dy.budget_lines:
         as_fund = FundLine(line.fund_source, line.budget, line.executed, line.initial)
         _overspend(out, rules, None, f"{line.fund_source}·{line.nature}", as_fund)
+    _idle_lines(out, rules, None, [(f"{b.fund_source}·{b.nature}", b.budget, b.executed) for b in dy.budget_lines])
     _boilerplate(out, rules, None, "存在的主要问题", dy.problems)
     _boilerplate(out, rules, None, "下一步改进措施", dy.measures)
     for i, rect in enumerate(dy.rectifications, start=1):
