@@ -109,13 +109,14 @@ def returned_statuses() -> set[str]:
     return {t.target for t in workflow.stage(workflow.SELF_EVALUATION).transitions if t.action == "return"}
 
 
-def return_comments(row: m.DepartmentYear) -> dict[str, str]:
+def return_comments(row: m.DepartmentYear, field: str = "status") -> dict[str, str]:
     """The comment of the latest return of each record still in the returned state, by object
-    key: the latest status change of a record, when it was a return."""
+    key: the latest status change of a record, when it was a return (``field="goal_status"``:
+    of its goals)."""
     returned = returned_statuses()
     out: dict[str, str] = {}
     latest: set[str] = set()
-    logs = (m.ChangeLog.objects.filter(department=row.department.code, year=row.year, field="status")
+    logs = (m.ChangeLog.objects.filter(department=row.department.code, year=row.year, field=field)
             .order_by("-when", "-id"))
     for log in logs.values("object_key", "reason", "who", "after"):
         if log["object_key"] in latest:
