@@ -31,6 +31,7 @@ _CN_DIGIT_VALUE = {
 CN_NUMBER = rf"负?[{CN_DIGITS}{CN_UNITS}]+(?:点[{CN_DIGITS}]+)?"
 ARABIC_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+"
 _ARABIC_FULL = re.compile(rf"(?:{ARABIC_NUMBER})")
+WELL_FORMED = _ARABIC_FULL  # an Arabic number with three-digit thousands groups ("1,234.5"; not "7,00.0,77")
 _CN_FULL = re.compile(CN_NUMBER)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from jixiao.core import model
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.limits import section
+from jixiao.core.numbers import WELL_FORMED
 from jixiao.core.text import normalize_code, number_problem, shown, text_problem
 from jixiao.exchange import safejson
 from jixiao.exchange.validate import validate_semantics
@@ -149,6 +150,10 @@ class _Reader:
     def decimal(self, raw: Any, path: str, name: str) -> Decimal:
         if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
             self.problem(path, f"应为数字，收到「{shown(raw)}」", _label(name))
+            return Decimal("0")
+        if isinstance(raw, str) and "," in raw and not WELL_FORMED.fullmatch(raw.strip()):
+            # "7,00.0,77" is not 700.077: thousands groups have three digits (real-work.md §3)
+            self.problem(path, f"「{shown(raw)}」不是有效数字（千分位应为三位一组，如 1,234.5）", _label(name))
             return Decimal("0")
         try:
             value = Decimal(str(raw).replace(",", "").strip())
