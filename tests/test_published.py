@@ -219,3 +219,34 @@ def test_codes_of_an_import_follow_the_stored_projects():
     assert [p.code for p in projects] == ["P02", "X9"]  # P01 is taken by another project
     assert projects[1].indicators[0].code == "X9-I7"
     assert len({i.code for i in projects[1].indicators}) == 6
+
+
+def test_web_upload_of_a_published_table_is_merged_by_project_name(db, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: PLC0415 — web tests only here
+    from openpyxl import Workbook  # noqa: PLC0415
+    from web_support import FAST_HASHERS, client_for, load_site  # noqa: PLC0415
+
+    from jixiao import exchange  # noqa: PLC0415
+    from jixiao.budget import models as m  # noqa: PLC0415
+    from jixiao.cli.core_cmds import DEMO_FILE  # noqa: PLC0415
+
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    settings.JIXIAO_UPLOAD_DIR = tmp_path / "uploads"
+    load_site()
+    m.Project.objects.update(status="草稿")
+    stored = exchange.read_file(DEMO_FILE).project("P02")  # the unit publishes its own project's table
+    rows = [(i.level1, i.level2, i.name, i.target_text, i.actual_text, i.weight, None, "") for i in stored.indicators]
+    wb = Workbook()
+    make_cases.project_rows(wb.active, 1, stored.name, "示例局", "示例单位", 80, 78.4, "98%", 9.8, rows, None,
+                            year=2022)
+    path = tmp_path / "published.xlsx"
+    wb.save(path)
+    page = client_for("jingban").post("/d/demo/upload/", {"file": SimpleUploadedFile(path.name, path.read_bytes())})
+    html = page.content.decode()
+    assert page.status_code in (200, 409) and "导入预览" in html, html[:2000]
+    assert "项目 P02" in html  # the stored project of that name, not a new P01 over another project
+    assert "新增 0 项" in html  # its indicators are the stored ones, matched by name
+    assert "只接受" not in html
+    docx = CORPUS / "indicators-only.docx"  # no year in the table: refused with the reason, nothing stored
+    page = client_for("jingban").post("/d/demo/upload/", {"file": SimpleUploadedFile(docx.name, docx.read_bytes())})
+    assert "没有注明年度" in page.content.decode()

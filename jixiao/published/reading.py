@@ -102,26 +102,30 @@ class Reading:
         n = 0
         for p in projects:
             old = by_name.get(p.name)
-            if old is not None:
-                p.code = old.code
-                names = {i.name: i.code for i in old.indicators}
-                taken = set(names.values())
-                k = 0
-                for ind in p.indicators:
-                    if ind.name in names:
-                        ind.code = names[ind.name]
-                        continue
-                    k += 1
-                    while f"{p.code}-I{k}" in taken:
-                        k += 1
-                    ind.code = f"{p.code}-I{k}"
-                    taken.add(ind.code)
-                continue
-            n += 1
-            while f"P{n:02d}" in used:
+            if old is None:
                 n += 1
-            p.code = f"P{n:02d}"
-            used.add(p.code)
-            for i, ind in enumerate(p.indicators, start=1):
-                ind.code = f"{p.code}-I{i}"
+                while f"P{n:02d}" in used:
+                    n += 1
+                p.code = f"P{n:02d}"
+                used.add(p.code)
+            else:
+                p.code = old.code
+            align_indicators(p.indicators, old.indicators if old else [], p.code)
         return projects
+
+
+def align_indicators(incoming: list[model.Indicator], stored: list[model.Indicator], prefix: str) -> None:
+    """Give ``incoming`` the codes of the stored indicators of the same 三级指标 name, and the others
+    ``<prefix>-I<n>`` codes that no stored indicator uses."""
+    names = {i.name: i.code for i in stored}
+    taken = set(names.values())
+    k = 0
+    for ind in incoming:
+        if ind.name in names:
+            ind.code = names.pop(ind.name)
+            continue
+        k += 1
+        while f"{prefix}-I{k}" in taken:
+            k += 1
+        ind.code = f"{prefix}-I{k}"
+        taken.add(ind.code)

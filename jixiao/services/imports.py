@@ -36,6 +36,8 @@ from jixiao.core.errors import InputError, Problem
 from jixiao.core.workflow import may
 from jixiao.excel.importing import ImportOutcome, import_file
 from jixiao.excel.merge import merge_outcome
+from jixiao.published import SUPPORTED, read_if_published
+from jixiao.published.reading import Reading, align_indicators
 from jixiao.services import history
 from jixiao.services.actor import Actor
 from jixiao.services.errors import Conflict, Denied, NotFound
@@ -288,18 +290,22 @@ class FileRead:
     outcome: ImportOutcome | None = None  # Excel only: which form, monitoring months …
 
 
-def read_file(path: str | Path) -> FileRead:
+def read_file(path: str | Path, department: str | None = None) -> FileRead:
     """An exchange-format .json or an Excel workbook (bulk workbook or standard forms, merged into
-    the stored department-year) as the candidate of an import; ``InputError`` when unreadable."""
+    the stored department-year) as the candidate of an import; ``InputError`` when unreadable.
+    A published 自评表 (.xlsx/.xls/.docx/.pdf in a local layout, ``jixiao.published``) is merged
+    likewise, into ``department`` (the uploader's) unless the table states its 部门编码."""
     p = Path(path)
     if not p.is_file():
         raise InputError("找不到该文件，请检查路径", location=str(path))
     suffix = p.suffix.lower()
     if suffix == ".json":
         return FileRead(exchange.read_file(p), [])
+    reading = read_if_published(p)
+    if reading is not None:
+        return _read_published(reading, department)
     if suffix != ".xlsx":
-        raise InputError(f"不支持的文件类型「{suffix or p.name}」，请使用 .json（交换格式）或 .xlsx（Excel）",
-                         location=p.name)
+        raise InputError(f"不支持的文件类型「{suffix or p.name}」，{SUPPORTED}", location=p.name)
     outcome = import_file(p)
     code, year = outcome.department_code, outcome.year
     if isinstance(outcome.data, core.DepartmentYear):
@@ -310,5 +316,38 @@ def read_file(path: str | Path) -> FileRead:
         stored = load_department_year(code, year)
     except InputError:
         stored = None
+    candidate = merge_outcome(outcome, stored, collect_feeds(code, year) if stored is not None else None)
+    return FileRead(candidate, list(outcome.warnings), outcome)
+
+
+# Codes reading invented (P01, R-PROJECT-CODE …) are replaced by the stored ones when importing.
+_CODE_NOTES = ("R-PROJECT-CODE", "R-DEPARTMENT-CODE")
+
+
+def _read_published(reading: Reading, department: str | None) -> FileRead:
+    """A published table as the candidate of an import: its projects (matched to the stored ones
+    by name, ``Reading.aligned``) or its department-level table merged into the stored year, the
+    way a standard form is; what reading found comes with the warnings."""
+    code = reading.dy.department.code if reading.department_code_given or not department else department
+    year = reading.dy.year
+    if not reading.year_given:
+        raise InputError([Problem(reading.source, "原表没有注明年度（如「2023年度」），无法确定导入到哪个年度；"
+                                                  "请在表头写明年度后再导入", "年度")])
+    if reading.has_department_level and reading.dy.projects:
+        raise InputError([Problem(reading.source, "同一文件中不能既有部门整体自评表又有项目自评表，请分开导入")])
+    try:
+        stored = load_department_year(code, year)
+    except InputError:
+        stored = None
+    warnings = [Problem(n.where, n.message, n.field) for n in reading.notes if n.code not in _CODE_NOTES]
+    data: core.DepartmentYear | list[core.Project]
+    if reading.has_department_level:
+        dept = copy.deepcopy(reading.dy)
+        dept.department.code = code
+        align_indicators(dept.indicators, stored.indicators if stored else [], "D")
+        data, form = dept, "dept-self-eval"
+    else:
+        data, form = reading.aligned(stored), "self-eval"
+    outcome = ImportOutcome(data, warnings, form, code, year)
     candidate = merge_outcome(outcome, stored, collect_feeds(code, year) if stored is not None else None)
     return FileRead(candidate, list(outcome.warnings), outcome)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from jixiao.budget import models as m
 from jixiao.core.errors import InputError, Problem
+from jixiao.published import SUFFIXES as PUBLISHED_SUFFIXES
 from jixiao.services import imports
 from jixiao.services.actor import actor_for
 from jixiao.services.errors import Conflict, Denied, ServiceError
@@ -32,7 +33,7 @@ from jixiao.web.data import latest_year
 from jixiao.web.presenters import problem_rows
 from jixiao.web.views.common import STATUSES, Request, notice, perms_here, refusal_context
 
-SUFFIXES = (".xlsx", ".json")
+SUFFIXES = (".json", *PUBLISHED_SUFFIXES)  # .xlsx: jixiao's workbooks and forms, or a published 自评表
 SESSION_KEY = "jixiao_uploads"
 # The order the preview lists its items in: what blocks the import first.
 PREVIEW_ORDER = ("conflict", "added", "changed", "deleted", "warning")
@@ -84,7 +85,8 @@ def _keep(request: Request, department: m.Department, upload: UploadedFile) -> t
     name = Path(upload.name or "").name
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
-        raise InputError([Problem(name or "上传文件", "只接受 Excel 工作簿（.xlsx）或交换格式（.json）", "文件类型")])
+        raise InputError([Problem(name or "上传文件", "只接受 Excel 工作簿（.xlsx/.xls）、交换格式（.json），"
+                                                    "或已发布的自评表（.docx/.pdf）", "文件类型")])
     size = upload.size or 0
     if size > upload_limit():
         limit_mb = upload_limit() // 1024 // 1024
@@ -104,7 +106,7 @@ def _keep(request: Request, department: m.Department, upload: UploadedFile) -> t
 
 def _read(department: m.Department, path: Path, name: str) -> imports.FileRead:
     """The file as the department-year it would make; it must be this department's."""
-    read = imports.read_file(path)
+    read = imports.read_file(path, department.code)  # a published table without 部门编码 is this department's
     found = read.candidate.department.code
     if found != department.code:
         raise InputError([Problem(name, f"文件中的部门编码为「{found}」，与当前部门「{department.code}」不符；"

@@ -52,14 +52,14 @@ SUBSIDY = [
 
 def project_rows(ws: Worksheet, top: int, name: str, dept: str, unit: str, budget: Any, executed: Any, rate: Any,
                  rate_score: Any, rows: list[tuple], total: Any, money: str = "万元", head: list[str] | None = None,
-                 two_row_head: bool = False, goal: str = "完成年度工作任务。") -> int:
+                 two_row_head: bool = False, goal: str = "完成年度工作任务。", year: int = 2023) -> int:
     """One project's 自评表 starting at row ``top`` (1-based); returns the row after it."""
     head = head or HEAD
     width = len(head)
     put = lambda r, values: [ws.cell(r, c + 1, v) for c, v in enumerate(values)]  # noqa: E731
     put(top, ["项目支出绩效自评表"])
     ws.merge_cells(start_row=top, start_column=1, end_row=top, end_column=width)
-    put(top + 1, ["（2023年度）"])
+    put(top + 1, [f"（{year}年度）"])
     put(top + 2, ["项目名称", name, None, "主管部门", dept, None, "实施单位", unit][:max(width, 8)])
     ws.merge_cells(start_row=top + 2, start_column=2, end_row=top + 2, end_column=3)
     put(top + 3, [f"项目资金（{money}）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"])
