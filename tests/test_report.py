@@ -31,8 +31,8 @@ from jixiao.report.pdf import docx_to_pdf
 from jixiao.report.reading import read_report
 
 # Figures the seed report states (and /work/shared/checks/report.sh looks for).
-SEED_FIGURES = ["1153.25", "1104.37", "95.8%", "491.48", "612.89", "96 分", "等级为优", "1810", "20.67%",
-                "190", "56", "161.95", "207.5", "185.3", "89.3%", "150", "149.58", "99.7%", "94.6", "86 万元",
+SEED_FIGURES = ["1153.25", "1104.37", "95.8%", "491.48", "612.89", "96分", "等级为优", "1810", "20.67%",
+                "190", "56", "161.95", "207.5", "185.3", "89.3%", "150", "149.58", "99.7%", "94.6", "86万元",
                 "90.9%", "121%"]
 OUTLINE = ["一、基本情况", "（一）部门概况", "（二）年度总体工作和重点工作任务", "（三）部门整体收支情况",
            "（四）部门整体绩效管理情况", "二、综合评价分析", "（一）自评结论综述",
@@ -65,18 +65,43 @@ def test_demo_report_has_every_seed_figure_and_the_outline(demo_docx):
 
 def test_demo_report_sentences_are_drafted_from_the_scores(demo_docx):
     text = _docx_text(demo_docx)
-    assert "全年预算数 1153.25 万元，执行数 1104.37 万元，完成预算的 95.8%" in text
-    assert "按支出性质看，基本支出 491.48 万元，项目支出 612.89 万元" in text
-    assert "实际利用外资：年度目标值 ≥1500万美元，实际完成 1810万美元，完成率 121%，超额完成 20.67%" in text
-    assert "仲裁解除用地合同经费项目全年预算数为 207.5 万元，执行数为 185.3 万元，完成预算的 89.3%" in text
-    assert "部门整体支出绩效自评得分 96 分，等级为优" in text
+    assert "全年预算数1153.25万元，执行数1104.37万元，完成预算的95.8%" in text
+    assert "按支出性质看，基本支出491.48万元*，项目支出612.89万元*" in text  # 示例 budget lines: marked
+    assert "实际利用外资年度目标值≥1500万美元，实际完成1810万美元，完成率121%，超额完成20.67%" in text
+    assert "仲裁解除用地合同经费项目全年预算数为207.5万元，执行数为185.3万元，完成预算的89.3%" in text
+    assert "部门整体支出绩效自评得分96分，等级为优" in text
+    # The seed's sentence where the data holds its figures (issue 18, item 2).
+    assert "我委组织对2022年度11个一般公共预算项目支出开展绩效自评，共涉及资金612.89万元，" \
+           "占一般公共预算项目支出总额的100%" in text
+    # A growth rate in 个百分点, a qualitative indicator as what was achieved (item 4).
+    assert "规上工业总产值同比增长率年度目标值≥3%，实际完成4.5%，高于目标1.5个百分点，达到目标" in text
+    assert "产业提升与策略研究报告方面，已完成" in text
+    assert ("注：上述指标中，17项指标的实际完成值由系统从预算执行数据、招商引资台账、土地资源台账、"
+            "企业服务台账自动取数。") in text
+    assert text.count("自动取数") == 1 and "数据来自" not in text
+
+
+def test_work_task_structure_of_section_two_two(demo_docx):
+    """二（二） follows the unit's own tasks (招商, 用地摸查, 稳经济) with their figures, then the
+    management classes; the seed's 用地摸查 narrative comes with the task its project carries."""
+    text = _docx_text(demo_docx)
+    start = text.index("（二）各项工作任务绩效目标完成情况分析")
+    section = text[start:text.index("（三）各重点任务项目支出完成情况分析")]
+    paragraphs = section.splitlines()[1:]
+    assert paragraphs[0].startswith("一是做好优质项目招商引资工作。实际利用外资")
+    assert paragraphs[1].startswith("二是为实现由云埔工业园区向穗港科技合作园区的转变")
+    assert "摸查地块数" in paragraphs[1]
+    assert "以内业与外业有机结合方式，对辖区土地进行拉网式摸查" in paragraphs[1]
+    assert paragraphs[2].startswith("三是集中力量开展稳定经济发展工作。") and "走访企业人次" in paragraphs[2]
+    assert paragraphs[3].startswith("四是预算编制方面。")
 
 
 def test_report_uses_fed_actuals(demo_dy):
     """An indicator's actual value comes from its feed when the ledger supplies one."""
     draft = draft_for(demo_dy, {"invest.fdi_usd": "1650万美元"})
     text = "\n".join(draft.text_lines())
-    assert "实际完成 1650万美元（数据来自招商引资台账），完成率 110%，超额完成 10.00%" in text
+    assert "实际完成1650万美元，完成率110%，超额完成10.00%" in text
+    assert "数据来自" not in text and text.count("招商引资台账") == 1  # the source, once in a note
 
 
 def test_demo_tables_carry_budget_projects_and_indicators(demo_docx):
@@ -100,7 +125,7 @@ def test_boilerplate_narratives_are_flagged_not_printed(demo_dy, value):
     assert texts[start].startswith(TODO)
     assert any("存在的主要问题" in w for w in draft.warnings)
     if value.strip(" 。"):
-        assert f"「{value.strip()}」" in texts[start]  # says what was written instead
+        assert f"“{value.strip()}”" in texts[start]  # says what was written instead
 
 
 def test_real_narratives_are_not_flagged():
@@ -124,8 +149,8 @@ def test_project_report(demo_dy, tmp_path):
     draft = generate(demo_dy, out, project="P01")
     text = _docx_text(out)
     assert "仲裁解除用地合同经费" in text and "2022年项目支出绩效自评报告" in text
-    assert "全年预算数 207.5 万元，执行数 185.3 万元，完成预算的 89.3%" in text
-    assert "项目支出绩效自评得分 90.23 分，等级为优" in text
+    assert "全年预算数207.5万元，执行数185.3万元，完成预算的89.3%" in text
+    assert "项目支出绩效自评得分90.23分，等级为优" in text
     for heading in ("一、项目基本情况", "二、绩效目标完成情况分析", "三、自评结论", "四、存在的主要问题",
                     "五、下一步改进措施"):
         assert heading in text
@@ -154,10 +179,13 @@ def test_reference_document_is_styles_only_with_official_typography():
                                 section.bottom_margin, section.left_margin, section.right_margin)]
     assert mm == [210, 297, 37, 35, 28, 26]  # A4; GB/T 9704 margins
     styles = document.styles
-    assert _east_asia(styles["Normal"]) == "仿宋" and styles["Normal"].font.size.pt == 16
+    assert _east_asia(styles["Normal"]) == "仿宋" and styles["Normal"].font.size.pt == reference.BODY_PT
     assert _east_asia(styles["Heading 1"]) == "黑体"
     assert _east_asia(styles["Heading 2"]) == "楷体"
-    assert "PAGE" in section.footer._element.xml
+    assert "PAGE" in section.footer._element.xml and "PAGE" in section.even_page_footer._element.xml
+    assert document.settings.odd_and_even_pages_header_footer
+    grid = section._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) == "linesAndChars" and grid.get(qn("w:linePitch")) == "580"  # 225 mm / 22 lines
 
 
 def test_reference_document_is_reproducible_by_its_script(tmp_path):
@@ -169,7 +197,7 @@ def test_reference_document_is_reproducible_by_its_script(tmp_path):
 
 def test_runs_carry_the_east_asian_font_of_their_style(demo_docx):
     document = docx.Document(str(demo_docx))
-    expected = {"Title": "宋体", "Heading 1": "黑体", "Heading 2": "楷体", "Normal": "仿宋"}
+    expected = {"Title": "方正小标宋简体", "Heading 1": "黑体", "Heading 2": "楷体", "Normal": "仿宋"}
     seen = set()
     for para in document.paragraphs:
         name = para.style.name
@@ -237,7 +265,7 @@ def test_pdf_has_figures_headings_and_embedded_cjk_fonts(demo_docx, tmp_path):
         assert heading in flat
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     rows = fonts.splitlines()[2:]
-    assert any("NotoSerifCJK" in r for r in rows) and any("NotoSansCJK" in r for r in rows)
+    assert any("FandolFang" in r for r in rows) and any("FandolHei" in r for r in rows)
     assert all(r.split()[-5] == "yes" for r in rows)  # every font embedded: no tofu from a missing face
     assert audit_lines(read_report(pdf).lines).findings == []
 
@@ -270,10 +298,10 @@ def test_cli_report_from_database(stored_demo, tmp_path, monkeypatch, capsys):
     out = tmp_path / "db.docx"
     assert main(["report", "--department", "demo", "--year", "2022", "-o", str(out)]) == 0
     text = _docx_text(out)
-    assert "完成预算的 95.8%" in text and "1810" in text
+    assert "完成预算的95.8%" in text and "1810" in text
     project = tmp_path / "p03.docx"
     assert main(["report", "--department", "demo", "--year", "2022", "--project", "P03", "-o", str(project)]) == 0
-    assert "完成预算的 90.9%" in _docx_text(project)
+    assert "完成预算的90.9%" in _docx_text(project)
 
 
 def test_empty_department_is_flagged_throughout_and_still_written(tmp_path):
@@ -281,7 +309,7 @@ def test_empty_department_is_flagged_throughout_and_still_written(tmp_path):
     out = tmp_path / "empty.docx"
     draft = generate(dy, out)
     text = _docx_text(out)
-    assert "全年预算数为 0，无法计算执行率" in text
+    assert "全年预算数为0，无法计算执行率" in text
     for what in ("部门主要职责", "绩效指标", "项目支出", "存在的主要问题", "下一步改进措施"):
         assert any(what in w for w in draft.warnings), what
     assert text.count(TODO) >= len(draft.warnings)

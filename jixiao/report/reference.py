@@ -8,7 +8,8 @@ Regenerate the shipped default with ``python -m jixiao.report.reference``.
 Defaults follow GB/T 9704 (党政机关公文格式): A4; margins top 37 mm, bottom 35 mm, left 28 mm,
 right 26 mm (版心 156 × 225 mm); a document grid of 28 characters × 22 lines (``w:docGrid``
 linesAndChars, so Word, WPS and LibreOffice set exactly 28 characters on a full line); body 仿宋
-三号 (16 pt) on the 22-line pitch (28.95 pt); level-1 headings 黑体, level-2 楷体, both 三号; title
+三号 on the 22-line pitch (28.95 pt; 15.5 pt glyphs, see ``BODY_PT``); level-1 headings 黑体,
+level-2 楷体, same size; title
 方正小标宋简体 二号 (22 pt); digits and Latin letters in the same face as the text around them.
 Page numbers 宋体 四号 半角 as “— 1 —”, the top of the number 7 mm below the 版心: odd pages on the
 right, even pages on the left, each one character in from the edge of the 版心 (separate odd and
@@ -97,12 +98,18 @@ def _setup(style: ParagraphStyle, latin: str, east_asia: str, size: float, bold:
 
 GRID_CHARS = 28  # characters per line (GB/T 9704 7.1)
 GRID_LINES = 22  # lines per page
-BODY_PT = 16  # 三号
+# 三号 is 16 pt, but 28 characters of 16 pt (158 mm) do not fit the 156 mm 版心: Word compresses the
+# grid pitch to 15.79 pt, while LibreOffice puts every CJK glyph into whole grid cells, so a 16 pt
+# glyph would take two cells and a line would hold 14 characters. 15.5 pt — the largest half-point
+# size that fits one 15.79 pt cell — gives 28 characters in Word, WPS and LibreOffice alike.
+BODY_PT = 15.5
 PAGE_NUMBER_PT = 14  # 四号
 TEXT_WIDTH_MM = 210 - 28 - 26
 TEXT_HEIGHT_MM = 297 - 37 - 35
 _PT_PER_MM = 72 / 25.4
 LINE_PT = round(TEXT_HEIGHT_MM * _PT_PER_MM / GRID_LINES, 2)  # 28.95 pt
+PITCH_PT = TEXT_WIDTH_MM * _PT_PER_MM / GRID_CHARS  # 15.79 pt
+INDENT_PT = round(2 * PITCH_PT, 2)  # 首行缩进两字: two grid cells
 
 
 _AFTER_SNAP = ("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
@@ -126,8 +133,7 @@ def _doc_grid(section: Section) -> None:
     grid = OxmlElement("w:docGrid")
     grid.set(qn("w:type"), "linesAndChars")
     grid.set(qn("w:linePitch"), str(round(LINE_PT * 20)))
-    pitch = TEXT_WIDTH_MM * _PT_PER_MM / GRID_CHARS
-    grid.set(qn("w:charSpace"), str(round((pitch - BODY_PT) * 4096)))
+    grid.set(qn("w:charSpace"), str(round((PITCH_PT - BODY_PT) * 4096)))
     sect.append(grid)
 
 
@@ -194,7 +200,7 @@ def build_reference(path: Path = DEFAULT_PATH) -> Path:
     _doc_grid(section)
 
     styles = doc.styles
-    _setup(styles[BODY], "仿宋", "仿宋", BODY_PT, first_indent=2 * BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    _setup(styles[BODY], "仿宋", "仿宋", BODY_PT, first_indent=INDENT_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
            line=LINE_PT)
     _setup(styles[TITLE], "方正小标宋简体", "方正小标宋简体", 22, first_indent=0,
            align=WD_ALIGN_PARAGRAPH.CENTER, line=36, after=12)
@@ -202,9 +208,9 @@ def build_reference(path: Path = DEFAULT_PATH) -> Path:
     ppr = styles[TITLE].element.get_or_add_pPr()
     for border in ppr.findall(qn("w:pBdr")):
         ppr.remove(border)
-    _setup(styles[HEADING_1], "黑体", "黑体", BODY_PT, first_indent=2 * BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT,
+    _setup(styles[HEADING_1], "黑体", "黑体", BODY_PT, first_indent=INDENT_PT, align=WD_ALIGN_PARAGRAPH.LEFT,
            line=LINE_PT)
-    _setup(styles[HEADING_2], "楷体", "楷体", BODY_PT, first_indent=2 * BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT,
+    _setup(styles[HEADING_2], "楷体", "楷体", BODY_PT, first_indent=INDENT_PT, align=WD_ALIGN_PARAGRAPH.LEFT,
            line=LINE_PT)
     for name in (HEADING_1, HEADING_2):
         styles[name].paragraph_format.keep_with_next = True
