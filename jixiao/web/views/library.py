@@ -21,7 +21,7 @@ from jixiao.core.schemes import load_scheme
 from jixiao.core.workflow import locked
 from jixiao.services import library as svc
 from jixiao.services.actor import actor_for
-from jixiao.services.errors import ServiceError
+from jixiao.services.errors import Conflict, ServiceError
 from jixiao.web import access, presenters
 from jixiao.web.data import scored
 from jixiao.web.views.common import Request, notice, page_context, service_call
@@ -119,7 +119,7 @@ def curate_action(request: Request) -> HttpResponse:
         else:
             errors["name"] = [notice(exc)["message"]]
         return _curate_page(request, values["category"] or category, "", {**values, "reason": reason}, errors,
-                            status=400 if isinstance(exc, InputError) else 403)
+                            status=400 if isinstance(exc, InputError) else 409 if isinstance(exc, Conflict) else 403)
     elif action == "retire":
         done, exc = service_call(svc.retire_entry, actor, key, reason, version)
     elif action == "restore":
