@@ -60,7 +60,8 @@ def write_workbook(path: str | Path, units: Iterable[org.UnitRow], users: Iterab
         ws.freeze_panes = "A2"
         # every code-like column is text: 001 stays 001, a credit code never becomes a number
         for col in (("A", "C", "E") if title == UNIT_SHEET else ("B", "C", "E")):
-            for r in range(2, max(len(rows) + 2, 500)):
+            ws.column_dimensions[col].number_format = "@"
+            for r in range(2, len(rows) + 2):
                 ws[f"{col}{r}"].number_format = "@"
         choices = {UNIT_SHEET: {"D": org.UNIT_KINDS, "F": STATES},
                    USER_SHEET: {"D": org.ROLES, "F": STATES}}[title]

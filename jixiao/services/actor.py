@@ -86,6 +86,11 @@ class Actor:
                 self._role_map = {k: frozenset(v) for k, v in roles.items()}
         return self._role_map
 
+    def forget_roles(self) -> None:
+        """Read the roles again on the next question: the organisation changed (a unit created)."""
+        self._role_map = None
+        self._roles_in.clear()
+
     def roles_in(self, department: m.Department) -> frozenset[str]:
         """Roles held in ``department``. One department: walking up from it costs a query or two,
         where ``role_map`` reads the whole tree (a city has a thousand units)."""

@@ -176,6 +176,7 @@ def save_unit(actor: Actor, row: org.UnitRow, reason: str = "") -> m.Department:
     """Create a unit or change one (name, parent, kind, credit code, active)."""
     with transaction.atomic():
         unit, _ = _save_unit(actor, row, _parents_with(row), reason)
+    actor.forget_roles()
     return unit
 
 
@@ -521,6 +522,7 @@ def apply_org(actor: Actor, units: list[org.UnitRow], users: list[org.UserRow],
             pending = [u for u in pending if u not in ready]
             if not pending:
                 break
+        actor.forget_roles()  # the units just created are in the actor's scope now
         for user_row in users:
             saved = _save_user(actor, user_row, reason or "导入用户名单")
             if saved.password:
