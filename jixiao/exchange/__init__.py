@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -67,6 +68,13 @@ def _label(name: str) -> str:
     return FIELD_LABELS.get(name, name)
 
 
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    """A dataclass's resolved field types, once per class: resolving them evaluates every
+    annotation string and was most of the time of reading a large file."""
+    return typing.get_type_hints(cls)
+
+
 class _Reader:
     """Builds dataclasses from parsed JSON, collecting problems instead of stopping at the first."""
 
@@ -81,7 +89,7 @@ class _Reader:
         if not isinstance(data, dict):
             self.problem(path, "应为 JSON 对象（{…}）")
             return None
-        hints = typing.get_type_hints(cls)
+        hints = _type_hints(cls)
         known = {f.name for f in dataclasses.fields(cls)}
         for key in data:
             if key not in known:
