@@ -73,7 +73,7 @@ def base() -> DepartmentYear:
         ],
         indicators=[
             ind("D1", "预算编制", "目标设定", "绩效目标覆盖率", "100%", "10", "100%"),
-            ind("D2", "预算执行", "预算管理", "结转结余率", "≤10%", "10", "5%"),
+            ind("D2", "预算执行", "预算管理", "结转结余率", "≤10%", "10", "3%"),  # 290 of 300 spent
             ind("D3", "预算执行", "资产管理", "资产账实相符率", "100%", "10", "100%"),
             ind("D4", "绩效管理", "绩效评价", "自评覆盖率", "100%", "10", "100%"),
             ind("D5", "履职效能", "数量指标", "办理事项数", "≥200件", "20", "210件"),
@@ -279,6 +279,9 @@ CASES = [
     ("Q-DEADLINE-AS-RATE",
      lambda dy: setattrs(pi(dy, "I3"), target_text="11月底前完成", actual_text="100%"),
      lambda dy: setattrs(pi(dy, "I3"), target_text="11月底前完成", actual_text="10月")),
+    ("Q-CARRYOVER-MISMATCH",  # 96.67% spent, 0% carried over: 3.33% unaccounted for
+     lambda dy: setattr(di(dy, "D2"), "actual_text", "0%"),
+     lambda dy: setattr(di(dy, "D2"), "actual_text", "3.33%")),
     ("Q-FUND-LINE-IDLE",
      lambda dy: p1(dy).funds.append(FundLine("政府性基金预算", D("20"), D("0"))),
      lambda dy: p1(dy).funds.append(FundLine("政府性基金预算", D("20"), D("19")))),

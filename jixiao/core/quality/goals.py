@@ -108,7 +108,15 @@ def _check_scheme(out: Collector, rules: QualityRules, owner: Project | None, ch
     if not sums:
         return
     full = choice.scheme.total == declared.total
-    if full and not unknown:
+    if unknown:
+        # the sums against the declared scheme leave the unknown classes out: judge the table's own
+        if not full:
+            out.add(rules, "Q-WEIGHT-SUM",
+                    f"表内分值合计 {fmt_value(choice.scheme.total)} 分（含{choice.scheme.execution.name} "
+                    f"{fmt_value(choice.scheme.execution.weight)} 分），应为 {fmt_value(declared.total)} 分；请调整",
+                    owner, None, "分值", {"表内总分": fmt_value(choice.scheme.total)})
+        return
+    if full:
         split = "、".join(f"{c.level1} {fmt_value(c.weight)}" for c in choice.scheme.categories)
         if choice.scheme.execution.weight and choice.execution_row is None:
             split = f"{choice.scheme.execution.name} {fmt_value(choice.scheme.execution.weight)}、{split}"

@@ -46,6 +46,7 @@ class QualityRules:
     count_name_endings: tuple[str, ...]
     count_name_exceptions: tuple[str, ...]
     satisfaction_words: tuple[str, ...]
+    carry_over_names: tuple[str, ...]  # indicators that state the carry-over rate (结转结余率)
     boilerplate_phrases: tuple[str, ...]
     checks: dict[str, Check]
 
@@ -110,6 +111,7 @@ def rules_from_dict(data: dict[str, Any], scheme_id: str | None = None, where: s
         rate_name_endings=words("rate_name_endings"), rate_name_exceptions=words("rate_name_exceptions"),
         count_name_endings=words("count_name_endings"), count_name_exceptions=words("count_name_exceptions"),
         satisfaction_words=words("satisfaction_words"), boilerplate_phrases=words("boilerplate_phrases"),
+        carry_over_names=words("carry_over_names"),
         checks=checks,
     )
     if problems:

@@ -214,6 +214,36 @@ def _execution_row(
                 {"填报执行率": str(row.actual_text), "计算执行率": f"{fmt_pct_number(execution.rate, 4)}%"})
 
 
+def _carry_over(
+    out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], execution: ExecutionResult,
+) -> None:
+    """A stated 结转结余率 against the share of the budget left unspent (1 − execution rate), at the
+    precision the rate is stated: "0%" carried over with 76% spent leaves 24% unaccounted for."""
+    if execution.rate is None:
+        return
+    unspent = (ONE - execution.rate) * HUNDRED
+    for ind in inds:
+        if not any(w in normalize(ind.name) for w in rules.carry_over_names):
+            continue
+        value, _, percent = parse_actual(ind.actual_text)
+        if value is None or not percent:
+            continue
+        places = _places(value)
+        shown = Decimal(fmt_decimal(unspent, places))
+        if shown == value:
+            continue
+        nums = {"结转结余率": f"{value}%", "执行率": f"{fmt_pct_number(execution.rate)}%",
+                "未执行比例": f"{fmt_value(unspent, 2)}%"}
+        if value > shown:
+            text = "结转结余与已执行资金合计超过全年预算"
+        else:
+            text = "未执行资金去向不明；如已收回财政，请在说明中写明收回金额"
+        out.add(rules, "Q-CARRYOVER-MISMATCH",
+                f"「{ind.name}」填报 {ind.actual_text}，而预算执行率 {fmt_pct_number(execution.rate)}%，"
+                f"未执行部分占全年预算 {fmt_value(unspent, 2)}%：{text}；请核对",
+                owner, ind, "实际完成值", nums)
+
+
 def _idle_lines(
     out: Collector, rules: QualityRules, owner: Project | None, lines: list[tuple[str, Decimal | None, Decimal | None]],
 ) -> None:
@@ -318,6 +348,7 @@ def year_end_owner(
     _indicators(out, rules, owner, inds, by_code, scheme)
     _execution(out, rules, owner, stated, execution, explanation)
     _execution_row(out, rules, owner, inds, execution)
+    _carry_over(out, rules, owner, inds, execution)
     _totals(out, rules, owner, stated, inds, total, total_reason, scheme)
     if owner is not None:
         for f in owner.funds:
