@@ -47,9 +47,8 @@ def demo_logins_text() -> str:
     return "\n".join(lines)
 
 
-NO_LOGINS_NOTE = ("未创建示例账号：只有演示模式才创建。需要时请以 JIXIAO_DEMO=1 jixiao demo 重新运行"
-                  "（make run 会自动设置），或用 DJANGO_SETTINGS_MODULE=jixiao.settings python -m django "
-                  "createsuperuser 创建自己的账号。")
+NO_LOGINS_NOTE = ("未创建示例账号：只有演示模式才创建。需要示例账号时请运行 JIXIAO_DEMO=1 jixiao demo --reset"
+                  "（make run 会自动设置演示模式）；正式使用请用 jixiao init 建立财政局和系统管理员。")
 
 
 def demo_command_loader(dy: DepartmentYear) -> str:
