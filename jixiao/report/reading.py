@@ -6,6 +6,7 @@ are wrapped, which the auditor undoes.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,10 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from jixiao.core.errors import InputError, Problem
+
+# The page number of a printed report (「— 5 —」), which PDF extraction puts inside the text flow,
+# even in the middle of a sentence that runs over the page break.
+_PAGE_NUMBER = re.compile(r"[—－]\s*\d{1,4}\s*[—－]")
 
 
 @dataclass
@@ -75,7 +80,7 @@ def _read_pdf(path: Path) -> ReportText:
     locations: list[str] = []
     for p, text in enumerate(pages, 1):
         for n, line in enumerate(text.splitlines(), 1):
-            lines.append(line)
+            lines.append(_PAGE_NUMBER.sub("", line))
             locations.append(f"第 {p} 页第 {n} 行")
     if not any(line.strip() for line in lines):
         raise InputError([Problem(str(path), "PDF 中没有可提取的文字（可能是扫描件），无法审核")])
