@@ -81,6 +81,8 @@ CORE = Feature(
                        "绩效运行监控表按监控规则审核", "check_cmds"),
         _core("report", "生成部门整体（或单个项目）支出绩效自评报告 .docx/.pdf", "report_cmds"),
         _core("audit", "审核自评报告中的数字（执行率、合计、完成率、同比、计数）", "report_cmds"),
+        _core("precheck", "预检：按复核规则包审核自评，给出每项指标的复核得分与理由（P0 阻断、P1 扣分、P2 提示）",
+              "precheck_cmds"),
         _core("users", "列出示例账号及各用户的部门角色", "web_cmds", django=True),
         _core("backup", "备份 SQLite 数据库到文件（运行中也可安全备份）", "web_cmds", django=True),
         _core("restore", "用备份文件替换当前 SQLite 数据库（请先停止网页服务）", "web_cmds", django=True),
