@@ -147,6 +147,11 @@ def _rate(dy, stated):
     p.stated = Stated(execution_rate=D(stated))
 
 
+def _subtotal(dy, stated):
+    parent = ind("S1", "产出指标", "数量指标", "一、培训实施", None, "35", None, stated_score=D(stated))
+    p1(dy).indicators.insert(0, parent)
+
+
 def _weights(dy, *weights):
     for code, weight in zip(("I1", "I2", "I3", "I4", "I5"), weights, strict=True):
         pi(dy, code).weight = D(weight)
@@ -282,6 +287,9 @@ CASES = [
     ("Q-CARRYOVER-MISMATCH",  # 96.67% spent, 0% carried over: 3.33% unaccounted for
      lambda dy: setattr(di(dy, "D2"), "actual_text", "0%"),
      lambda dy: setattr(di(dy, "D2"), "actual_text", "3.33%")),
+    ("Q-SUBTOTAL-MISMATCH",  # 一、培训实施 35 = I1 20 + I2 15, its score 33 stated for 35
+     lambda dy: _subtotal(dy, "33"),
+     lambda dy: _subtotal(dy, "35")),
     ("Q-FUND-LINE-IDLE",
      lambda dy: p1(dy).funds.append(FundLine("政府性基金预算", D("20"), D("0"))),
      lambda dy: p1(dy).funds.append(FundLine("政府性基金预算", D("20"), D("19")))),

@@ -14,13 +14,16 @@ from jixiao.core.results import Cause
 from jixiao.core.schemes import load_scheme
 from jixiao.core.scoring import (
     OVER_COMPLETION_FLAG,
+    TABLE_SCHEME_NOTE,
     budget_feeds,
     check_weights,
+    choose_scheme,
     grade_for,
     score_department,
     score_execution,
     score_indicator,
     score_project,
+    subtotals,
 )
 
 CENTRAL = load_scheme("central-2020")
@@ -575,3 +578,84 @@ def test_execution_trace_of_every_branch() -> None:
     for (proportional, budget, executed), text in expected.items():
         rule = CENTRAL.execution if proportional else DEPT_STEP.execution
         assert score_execution(D(budget), D(executed), rule).trace == text
+
+
+# ------------------------------------------------------------ the table's own scheme (real-work.md §2)
+
+def _table(rows: list[tuple[str, str, str, str]], budget: str = "100", executed: str = "96") -> Project:
+    """rows: (code, level1, name, weight); every target met ("≥1个" / "1个")."""
+    inds = [Indicator(code, level1, "x", name, "≥1个", D(weight), actual_text="1个")
+            for code, level1, name, weight in rows]
+    return Project(code="P01", name="项目", funds=[FundLine("一般公共预算", D(budget), D(executed))], indicators=inds)
+
+
+def test_a_table_that_fits_the_declared_scheme_uses_it() -> None:
+    p = _table([("I1", "产出指标", "a", "50"), ("I2", "效益指标", "b", "30"), ("I3", "满意度指标", "c", "10")])
+    choice = choose_scheme(p.indicators, CENTRAL)
+    assert (choice.how, choice.scheme.ref) == ("declared", CENTRAL.ref)
+    assert score_project(p, CENTRAL).total == D("99.6")  # 9.6 + 90
+
+
+def test_a_table_of_another_shipped_scheme_is_scored_with_it() -> None:
+    p = _table([("I1", "产出指标", "a", "40"), ("I2", "效益指标", "b", "40"), ("I3", "满意度指标", "c", "20")])
+    choice = choose_scheme(p.indicators, CENTRAL)
+    assert (choice.how, choice.scheme.id) == ("inferred", "output-40-benefit-40-satisfaction-20")
+    result = score_project(p, CENTRAL)
+    assert result.total == D(100) and result.scheme == choice.scheme.ref  # no execution block: 40 + 40 + 20
+    assert "适用评分方案" in result.trace
+
+
+def test_a_budget_execution_row_is_the_execution_indicator() -> None:
+    p = _table([("A1", "项目决策", "a", "15"), ("B1", "项目管理", "预算执行率", "10"), ("B2", "项目管理", "b", "10"),
+                ("C1", "项目产出", "c", "35"), ("D1", "项目效益", "d", "30")])
+    p.indicators[1].target_text, p.indicators[1].actual_text = "100%", "96%"
+    choice = choose_scheme(p.indicators, CENTRAL)
+    assert (choice.scheme.id, choice.execution_row, choice.scheme.execution.weight) == (
+        "decision-process-15-20-35-30", "B1", D(10))
+    result = score_project(p, CENTRAL)
+    row = next(r for r in result.indicators if r.code == "B1")
+    assert row.score == D("9.6") and "按预算执行率规则计分" in row.trace  # 10 × 96/100 from the funds
+    assert result.total == D("99.6")  # counted once, through the row
+
+
+def test_a_table_that_fits_no_scheme_is_scored_with_its_own_weights() -> None:
+    p = _table([("I1", "产出指标", "a", "60"), ("I2", "效益指标", "b", "20"), ("I3", "满意度指标", "c", "10")])
+    choice = choose_scheme(p.indicators, CENTRAL)
+    assert choice.how == "table" and choice.problems
+    result = score_project(p, CENTRAL)
+    assert result.trace.startswith(TABLE_SCHEME_NOTE) and result.total == D("99.6")
+    no_exec = _table([("I1", "产出指标", "a", "70"), ("I2", "效益指标", "b", "30")])
+    assert score_project(no_exec, CENTRAL).total == D(100)  # the rows make 100: no execution block added
+
+
+def test_subtotal_rows_are_kept_and_only_leaves_are_summed() -> None:
+    p = _table([("S1", "产出指标", "一、示范区建设", "15"), ("I1", "产出指标", "a", "5"), ("I2", "产出指标", "b", "5"),
+                ("I3", "产出指标", "c", "5"), ("I4", "产出指标", "d", "35"), ("I5", "效益指标", "e", "30"),
+                ("I6", "满意度指标", "f", "10")])
+    p.indicators[0].target_text = p.indicators[0].actual_text = None
+    assert subtotals(p.indicators) == {"S1": ("I1", "I2", "I3")}
+    result = score_project(p, CENTRAL)
+    assert result.total == D("99.6") and result.indicators[0].score == D(15)
+    assert result.indicators[0].children == ("I1", "I2", "I3")
+    # a group name with a target is an indicator, not a subtotal
+    p.indicators[0].target_text, p.indicators[0].actual_text = "≥1个", "1个"
+    assert subtotals(p.indicators) == {}
+
+
+def test_deadline_targets_against_months() -> None:
+    assert score("10月前", "9月") == D(4)
+    assert score("11月底前完成", "2023-11-30") == D(4)
+    assert score("10月前", "12月") == D(4) * D("0.3")  # late: the 未达成 band's default
+    r = score_indicator(ind("11月底前", "100%"), CENTRAL)
+    assert r.score == D(4) and r.flags == ["时限指标以百分比填报"]
+    r = score_indicator(ind("9月15日前", "9月"), CENTRAL)
+    assert r.score is None and r.cause == Cause.UNSCORABLE and "只写到月份" in (r.reason or "")
+    assert score("按期完成", "按期完成") == D(4)
+
+
+def test_ceiling_by_meaning_and_unreadable_actuals() -> None:
+    assert score("3%", "0%", name="预算调整率") == D(4)
+    assert score("3%", "6%", name="预算调整率") == D(2)
+    assert score("3%", "6%", name="培训合格率") == D(4)  # a floor: 6 ≥ 3
+    r = score_indicator(ind("≥100人", "1O0人"), CENTRAL)
+    assert r.score is None and r.cause == Cause.UNREADABLE_ACTUAL

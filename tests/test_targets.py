@@ -5,7 +5,17 @@ from decimal import Decimal as D
 
 import pytest
 
-from jixiao.core.targets import Target, TargetError, parse_actual, parse_target, target_missing
+from jixiao.core.targets import (
+    Deadline,
+    Target,
+    TargetError,
+    actual_date,
+    deadline_met,
+    parse_actual,
+    parse_target,
+    target_missing,
+    unreadable_figure,
+)
 
 
 @pytest.mark.parametrize(
@@ -137,3 +147,72 @@ def test_text_around_a_placeholder_word_is_a_target(text: str) -> None:
 )
 def test_parse_actual(text: str | None, expected: tuple[D | None, str, bool]) -> None:
     assert parse_actual(text) == expected
+
+
+# ------------------------------------------------------------ what real tables write (real-work.md §3)
+
+@pytest.mark.parametrize(("text", "op"), [("═95%", "="), ("≧90%", ">="), ("≦3%", "<="), ("＝100%", "="),
+                                          (">＝98%", ">="), ("⩾80%", ">="), ("﹤5次", "<")])
+def test_look_alike_operators_fold(text: str, op: str) -> None:
+    assert parse_target(text).op == op
+
+
+@pytest.mark.parametrize("text", ["见附件", "详见附件", "N/A"])
+def test_more_placeholders(text: str) -> None:
+    assert target_missing(text)
+
+
+@pytest.mark.parametrize("text", ["到5次", "第3份", "计划数/实际数×100%", "完成3个乡镇改造"])
+def test_digits_that_do_not_parse_are_unreadable_not_qualitative(text: str) -> None:
+    with pytest.raises(TargetError, match="含有数字"):
+        parse_target(text)
+
+
+def test_digits_inside_brackets_are_a_reference_not_a_figure() -> None:
+    assert parse_target("符合《档案管理规范》（DA/T 22-2015）").op == "qualitative"
+
+
+@pytest.mark.parametrize("text", ["7,00.0,77", "1.234.5", "12,34", "1O0%", "10l%"])
+def test_malformed_numbers_are_unreadable(text: str) -> None:
+    with pytest.raises(TargetError, match="写法有误"):
+        parse_target(text)
+    assert parse_actual(text) == (None, "", False)
+    assert unreadable_figure(text)
+
+
+def test_trailing_remark_and_second_quantity_are_notes() -> None:
+    t = parse_target("≥85%（按上年标准）")
+    assert (t.op, t.value, t.percent, t.second_quantity) == (">=", D("85"), True, False)
+    assert "按上年标准" in t.note
+    t = parse_target("至少80人、每人每月25元")
+    assert (t.op, t.value, t.unit, t.second_quantity, t.note) == (">=", D("80"), "人", True, "每人每月25元")
+
+
+@pytest.mark.parametrize(("name", "op"), [("预算调整率", "<="), ("人均培训成本", "<="), ("“三公”经费控制率", "<="),
+                                          ("结转结余率", "<="), ("安全事故率", "<="), ("成本节约率", ">="),
+                                          ("培训合格率", ">="), ("经费执行率", ">=")])
+def test_bare_number_takes_its_direction_from_the_name(name: str, op: str) -> None:
+    assert parse_target("3%", "", name).op == op
+    assert parse_target("3%", "", name).implied
+    assert parse_target("≥3%", "", name).op == ">="  # a written operator wins
+
+
+@pytest.mark.parametrize(("text", "deadline"), [
+    ("10月前", Deadline(None, 10, 31)), ("11月底前完成", Deadline(None, 11, 31)),
+    ("2022年12月31日前", Deadline(2022, 12, 31)), ("≤12月31日", Deadline(None, 12, 31)),
+    ("9月中旬前", Deadline(None, 9, 20)), ("年底前", Deadline(None, 12, 31)), ("2023-06-30前", Deadline(2023, 6, 30)),
+])
+def test_deadlines(text: str, deadline: Deadline) -> None:
+    t = parse_target(text)
+    assert (t.op, t.deadline) == ("qualitative", deadline)
+
+
+@pytest.mark.parametrize(("deadline", "actual", "met"), [
+    ("10月前", "9月", True), ("10月前", "10月", True), ("10月前", "11月", False),
+    ("2022年12月31日前", "2022-09-30", True), ("2022年12月31日前", "2023年1月5日", False),
+    ("9月15日前", "9月", None), ("9月15日前", "9月10日", True), ("11月底前", "已于10月完成", True),
+])
+def test_deadline_against_months_and_dates(deadline: str, actual: str, met: bool | None) -> None:
+    target, written = parse_target(deadline).deadline, actual_date(actual)
+    assert target is not None and written is not None
+    assert deadline_met(target, written) is met

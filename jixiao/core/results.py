@@ -97,6 +97,9 @@ class IndicatorResult:
     actual_text: str | None = None  # the actual value used (after any feed)
     reason: str | None = None  # Chinese, why there is no score; None when there is one
     cause: Cause | None = None  # the kind of ``reason``
+    # codes of the rows this one is the subtotal of ("一、示范区建设 15 = 5 + 5 + 5"); a subtotal's
+    # score is its children's sum and no total counts it
+    children: tuple[str, ...] = ()
 
     @property
     def computable(self) -> bool:

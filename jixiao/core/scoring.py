@@ -19,6 +19,7 @@ it into points the same way for all of them.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -462,9 +463,9 @@ def _score_indicators(
 
 def _total(execution: ExecutionResult, results: Sequence[IndicatorResult]) -> Decimal:
     """Execution score (unless a row of the table carries it) plus the indicator scores of the
-    parts that have one."""
+    parts that have one (leaves only: a subtotal row is the sum of its children)."""
     own = (execution.score or ZERO) if execution.counted else ZERO
-    return own + sum((r.score for r in results if r.score is not None), ZERO)
+    return own + sum((r.score for r in results if r.score is not None and not r.children), ZERO)
 
 
 def _unverified_reason(
@@ -473,7 +474,7 @@ def _unverified_reason(
     """"总分无法核实：3 项指标未填写分值、预算执行率未计分（…）" when some part has no score."""
     counts: dict[Cause, int] = {}
     for r in results:
-        if r.cause is not None:
+        if r.cause is not None and not r.children:
             counts[r.cause] = counts.get(r.cause, 0) + 1
     parts = [f"{n} 项指标{_TOTAL_CAUSES[cause]}" for cause, n in counts.items()]
     if not execution.computable and execution.counted:
@@ -493,6 +494,8 @@ def _total_steps(
     rule = scheme.execution
     by_class: dict[str, Decimal] = {cat.level1: ZERO for cat in scheme.categories}
     for r in results:
+        if r.children:
+            continue
         level1 = scheme.class_of(r.level1) or r.level1
         by_class[level1] = by_class.get(level1, ZERO) + (r.score or ZERO)
     parts: list[TraceStep] = []
@@ -651,22 +654,87 @@ def _row_result(row: Indicator, execution: ExecutionResult) -> IndicatorResult:
                            steps, actual_text=row.actual_text)
 
 
+# A subtotal row names a group: "一、示范区建设", "（二）产出数量", "1、…", or says 小计.
+_GROUP_NAME = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、．](?!\d))|小计")
+
+
+def _could_be_subtotal(ind: Indicator) -> bool:
+    return (ind.weight is not None and ind.weight > 0 and bool(_GROUP_NAME.search(ind.name))
+            and target_missing(ind.target_text) and target_missing(ind.actual_text))
+
+
+def subtotals(indicators: Sequence[Indicator]) -> dict[str, tuple[str, ...]]:
+    """Parent rows that are subtotals of the rows below them (real-work.md §2: "一、示范区建设 15 =
+    5 + 5 + 5"): a row named as a group, with a weight and neither target nor actual value,
+    followed by at least two rows of its class whose weights add up to exactly its weight.
+    Code of each such row → the codes of its children. Only the leaves are scored and summed."""
+    out: dict[str, tuple[str, ...]] = {}
+    inds = list(indicators)
+    i = 0
+    while i < len(inds):
+        parent = inds[i]
+        if _could_be_subtotal(parent):
+            assert parent.weight is not None
+            children: list[str] = []
+            total, j = ZERO, i + 1
+            while j < len(inds) and total < parent.weight:
+                child = inds[j]
+                if _could_be_subtotal(child) or child.weight is None or child.level1 != parent.level1:
+                    break
+                children.append(child.code)
+                total += child.weight
+                j += 1
+            if total == parent.weight and len(children) >= 2:
+                out[parent.code] = tuple(children)
+                i = j
+                continue
+        i += 1
+    return out
+
+
+def leaves(indicators: Sequence[Indicator]) -> list[Indicator]:
+    """The indicators that are scored: every row but the subtotal rows."""
+    parents = subtotals(indicators)
+    return [i for i in indicators if i.code not in parents]
+
+
+def _subtotal_result(parent: Indicator, children: Sequence[IndicatorResult]) -> IndicatorResult:
+    codes = tuple(c.code for c in children)
+    if any(c.score is None for c in children):
+        reason = "所属指标有未计分项，小计无法核实"
+        return IndicatorResult(parent.code, parent.level1, parent.level2, parent.name, parent.weight, None, None,
+                               [("{reason}", {"reason": reason})], reason=reason, children=codes)
+    score = sum((c.score for c in children if c.score is not None), ZERO)
+    return IndicatorResult(parent.code, parent.level1, parent.level2, parent.name, parent.weight, score, None,
+                           [("小计：{codes} 合计 {score:pts} 分", {"codes": "、".join(codes), "score": score})],
+                           children=codes)
+
+
 def _score_owner(
     indicators: Sequence[Indicator], budget: Decimal | None, executed: Decimal | None, declared: Scheme,
     feeds: Mapping[str, str],
 ) -> tuple[SchemeChoice, ExecutionResult, list[IndicatorResult]]:
     """Execution and indicators of a project or of the department's own block, with the scheme
-    that fits its table."""
-    choice = choose_scheme(indicators, declared)
+    that fits its table (judged on the leaves); subtotal rows get their children's sum."""
+    parents = subtotals(indicators)
+    scored = [i for i in indicators if i.code not in parents]
+    choice = choose_scheme(scored, declared)
     scheme = choice.scheme
-    row = next((i for i in indicators if i.code == choice.execution_row), None) if choice.execution_row else None
+    row = next((i for i in scored if i.code == choice.execution_row), None) if choice.execution_row else None
     if row is None:
         execution = score_execution(budget, executed, scheme.execution)
-        return choice, execution, _score_indicators(indicators, scheme, feeds)
-    execution = _row_execution(budget, executed, scheme.execution, row)
-    results = [_row_result(row, execution) if ind is row else r
-               for ind, r in zip(indicators, _score_indicators(indicators, scheme, feeds), strict=True)]
-    return choice, execution, results
+        results = _score_indicators(scored, scheme, feeds)
+    else:
+        execution = _row_execution(budget, executed, scheme.execution, row)
+        results = [_row_result(row, execution) if ind is row else r
+                   for ind, r in zip(scored, _score_indicators(scored, scheme, feeds), strict=True)]
+    if not parents:
+        return choice, execution, results
+    by_code = {r.code: r for r in results}
+    ordered = [by_code[i.code] if i.code not in parents
+               else _subtotal_result(i, [by_code[c] for c in parents[i.code]]) for i in indicators]
+    return choice, execution, ordered
 
 
 def _choice_steps(choice: SchemeChoice) -> list[TraceStep]:

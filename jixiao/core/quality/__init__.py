@@ -19,7 +19,7 @@ from jixiao.core.quality.summary import blocking, department_summary, draft_prob
 from jixiao.core.quality.year_end import year_end_department, year_end_owner
 from jixiao.core.results import DepartmentResult
 from jixiao.core.schemes import load_scheme
-from jixiao.core.scoring import choose_scheme, score_department
+from jixiao.core.scoring import choose_scheme, leaves, score_department
 
 __all__ = [
     "QualityFinding", "QualityRules", "SEVERITIES", "blocking", "department_summary", "draft_problems_text",
@@ -41,14 +41,15 @@ def review_year_end(
     year_end_department(out, dept_rules, dy)
     year_end_owner(out, dept_rules, None, dy.indicators, result.indicators, result.execution, result.total,
                    result.reason, dy.stated, dy.execution_explanation,
-                   choose_scheme(dy.indicators, dept_scheme).scheme)
+                   choose_scheme(leaves(dy.indicators), dept_scheme).scheme)
     scored = {pr.code: pr for pr in result.projects}
     for p in dy.projects:
         pr = scored.get(p.code)
         if pr is None:
             continue
         year_end_owner(out, proj_rules, p, p.indicators, pr.indicators, pr.execution, pr.total,
-                       pr.reason, p.stated, p.execution_explanation, choose_scheme(p.indicators, proj_scheme).scheme)
+                       pr.reason, p.stated, p.execution_explanation,
+                       choose_scheme(leaves(p.indicators), proj_scheme).scheme)
     return out.findings
 
 

@@ -17,7 +17,7 @@ from jixiao.core.numbers import normalize
 from jixiao.core.quality.findings import Collector, QualityFinding
 from jixiao.core.quality.rules import QualityRules, load_rules
 from jixiao.core.schemes import Scheme, load_scheme
-from jixiao.core.scoring import SchemeChoice, choose_scheme
+from jixiao.core.scoring import SchemeChoice, choose_scheme, subtotals
 from jixiao.core.targets import (
     NEGATIVE_OPS,
     Target,
@@ -169,6 +169,8 @@ def _check_set(
 def _review_owner(
     out: Collector, rules: QualityRules, owner: Project | None, inds: list[Indicator], declared: Scheme
 ) -> None:
+    parents = subtotals(inds)
+    inds = [i for i in inds if i.code not in parents]  # a subtotal row is checked at year-end, against its rows
     choice = choose_scheme(inds, declared)
     scheme = choice.scheme
     for ind in inds:

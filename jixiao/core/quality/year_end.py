@@ -23,7 +23,7 @@ from jixiao.core.quality.findings import Collector
 from jixiao.core.quality.rules import QualityRules
 from jixiao.core.results import Cause, ExecutionResult, IndicatorResult
 from jixiao.core.schemes import Scheme
-from jixiao.core.scoring import DEADLINE_AS_RATE_FLAG, grade_for, infer_achievement
+from jixiao.core.scoring import DEADLINE_AS_RATE_FLAG, grade_for, infer_achievement, leaves
 from jixiao.core.targets import TargetError, indicator_target, parse_actual
 
 ZERO = Decimal(0)
@@ -117,6 +117,9 @@ def _indicators(
         r = results.get(ind.code)
         if r is None:
             continue
+        if r.children:
+            _subtotal(out, rules, owner, ind, r, [i for i in inds if i.code in r.children], results)
+            continue
         if r.cause == Cause.MISSING_ACTUAL:
             out.add(rules, "Q-MISSING-ACTUAL", "未填写实际完成值，该指标无法计分，总分无法核实；请填写全年实际完成值",
                     owner, ind, "实际完成值")
@@ -150,6 +153,29 @@ def _indicators(
                     owner, ind, "偏差原因分析及改进措施",
                     {"计算得分": fmt_score(r.score), "分值": fmt_value(ind.weight)})
         _stated_score(out, rules, owner, ind, r, scheme)
+
+
+def _subtotal(
+    out: Collector, rules: QualityRules, owner: Project | None, ind: Indicator, r: IndicatorResult,
+    children: list[Indicator], results: Mapping[str, IndicatorResult],
+) -> None:
+    """A subtotal row's stated score against its rows: their stated scores when all are stated,
+    else the computed ones (at the precision the subtotal is printed)."""
+    stated = ind.stated_score
+    if stated is None:
+        return
+    parts = [c.stated_score for c in children]
+    if all(p is not None for p in parts):
+        basis: Decimal | None = sum((p for p in parts if p is not None), ZERO)
+        what = "所属各项填报得分合计"
+    else:
+        basis, what = r.score, "所属各项计算得分合计"
+    if basis is None or _agrees(stated, basis, rules):
+        return
+    out.add(rules, "Q-SUBTOTAL-MISMATCH",
+            f"小计行填报 {stated} 分，{what}为 {fmt_value(basis)} 分（{'、'.join(c.code for c in children)}）；"
+            "请核对小计与各项得分",
+            owner, ind, "得分", {"填报小计": fmt_value(stated), what: fmt_value(basis)})
 
 
 def _execution(
@@ -265,6 +291,7 @@ def _totals(
     total: Decimal | None, total_reason: str | None, scheme: Scheme,
 ) -> None:
     if stated.total is not None:
+        inds = leaves(inds)  # a subtotal row is not a part of the total
         parts = [ind.stated_score for ind in inds]
         basis: Decimal | None
         if stated.execution_score is not None and inds and all(s is not None for s in parts):
