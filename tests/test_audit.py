@@ -252,3 +252,109 @@ def test_drafted_indicator_sentences_always_agree_with_the_auditor(target, actua
     sentence, _ = indicator_sentence(ind, res, load_rules())
     result = audit_text(sentence + "。")
     assert result.checked >= 1 and result.findings == []
+
+
+# ---------------------------------------------------------------- real prose (issue 15)
+
+
+@pytest.mark.parametrize("text,code", [
+    ("一是服务企业。走访企业712人次，解决企业诉求56项。\n二是工作成效。全年走访企业721人次。", "A-FIGURE"),
+    ("走访企业人次年度目标值≥700人次，实际完成712人次，完成率102%。\n（四）主要工作成效\n全年共走访企业721人次。",
+     "A-FIGURE"),
+    ("本部门下设直属单位10个，分别是：甲中心、乙站、丙所、丁队、戊中心、己站、庚所、辛队、壬中心。", "A-COUNT"),
+    ("本部门下设直属单位十个，分别是：甲中心、乙站、丙所、丁队、戊中心、己站、庚所、辛队、壬中心。", "A-COUNT"),
+    ("新建村级服务站8个+改建8个，共15个。", "A-SUM"),
+    ("新建村级服务站8个、改建8个，共计15个。", "A-SUM"),
+    ("项目资金已全部拨付到位，预算执行率为86.5%。", "A-FULL"),
+    ("中央补助资金300万元、省级资金200万元、县级配套100万元，合计650万元。", "A-SUM"),
+    ("中央补助资金300万元、省级资金200万元、县级配套100万元，总计0.065亿元。", "A-SUM"),
+    ("得分构成：基础分 96 + 加分 2 = 99 分。", "A-SCORE-SUM"),
+    ("预算编制得10分（分值10分），预算执行得28分（分值30分），绩效管理得8分（分值10分），合计47分。", "A-SCORE-SUM"),
+    ("年初预算数100万元，调整后预算数120万元，执行数114万元，执行率114%。", "A-RATE"),
+])
+def test_real_prose_inconsistencies_are_found(text, code):
+    result = audit_text(text)
+    assert [f.code for f in result.findings] == [code], [f.message for f in result.findings]
+    assert result.findings[0].severity in ("错误", "警告")
+
+
+@pytest.mark.parametrize("text", [
+    "走访企业人次年度目标值≥700人次，实际完成712人次，完成率102%。\n（四）主要工作成效\n全年共走访企业712人次。",
+    "本部门下设直属单位9个，分别是：甲中心、乙站、丙所、丁队、戊中心、己站、庚所、辛队、壬中心。",
+    "完成改造3个，包括主楼的外墙和屋面。",  # a number without 共 and no list of names: not a count claim
+    "新建村级服务站8个+改建7个，共15个。",
+    "项目资金已足额到位，资金到位率100%，执行率100%。",
+    "资金未全部拨付到位，执行率为86.5%。",  # negated: nothing claimed
+    "中央补助资金300万元、省级资金200万元、县级配套100万元，总计600万元。",
+    "得分构成：基础分 96 + 加分 2 = 98 分。",
+    "预算编制得10分（分值10分），预算执行得28分（分值30分），绩效管理得8分（分值10分），合计46分。",
+    "年初预算数100万元，全年预算数120万元，执行数114万元，执行率95%。",  # of the adjusted budget
+    "上年走访企业650人次。本年走访企业712人次。",  # last year's figure is another figure
+])
+def test_real_prose_that_agrees_is_left_clean(text):
+    result = audit_text(text)
+    assert result.findings == [], [f.message for f in result.findings]
+
+
+def test_a_wrapped_line_starting_with_a_number_continues_the_claim():
+    text = "其中，仲裁项目全年预算数为\n207.5万元，执行数为185.3万元，完成预算的\n89.3%。\n1.聚焦优势产业。"
+    result = audit_text(text)
+    assert [c.kind for c in result.claims] == ["执行率"] and result.findings == []
+    wrong = audit_text(text.replace("89.3%", "88.3%"))
+    assert [(f.code, f.location) for f in wrong.findings] == [("A-RATE", "第 3 行")]
+
+
+def test_pdf_page_numbers_inside_a_sentence_are_dropped(monkeypatch, tmp_path):
+    from jixiao.report import reading  # noqa: PLC0415
+
+    class Page:
+        def extract_text(self) -> str:
+            return "全年预算数 200 万元，执行数 150 万元，完成— 3 —预算的\n75%。"
+
+    monkeypatch.setattr(reading, "PdfReader", lambda _: type("R", (), {"pages": [Page()]})())
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    text = reading.read_report(pdf)
+    result = audit_lines(text.lines, text.locations, text.wrapped)
+    assert result.checked == 1 and result.findings == []
+
+
+@pytest.mark.libreoffice
+def test_jixiao_report_as_pdf_gives_the_docx_claims_and_catches_a_tampered_rate(tmp_path):
+    import shutil  # noqa: PLC0415
+    import zipfile  # noqa: PLC0415
+    from collections import Counter  # noqa: PLC0415
+
+    from jixiao.report.generate import generate  # noqa: PLC0415
+    from jixiao.report.pdf import docx_to_pdf, find_soffice  # noqa: PLC0415
+    from jixiao.report.reading import read_report  # noqa: PLC0415
+
+    if find_soffice() is None:
+        pytest.skip("LibreOffice is not installed")
+    from jixiao import exchange  # noqa: PLC0415
+    from jixiao.cli.core_cmds import DEMO_FILE  # noqa: PLC0415
+
+    docx = tmp_path / "r.docx"
+    generate(exchange.read_file(DEMO_FILE), docx, {}, None)
+    tampered = tmp_path / "t.docx"
+    with zipfile.ZipFile(docx) as src, zipfile.ZipFile(tampered, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/document.xml":
+                assert "完成预算的90.9%".encode() in data
+                data = data.replace("完成预算的90.9%".encode(), "完成预算的91.9%".encode())
+            dst.writestr(item, data)
+    for path in (docx, tampered):
+        pdf = path.with_suffix(".pdf")
+        docx_to_pdf(path, pdf)
+        results = []
+        for f in (path, pdf):
+            text = read_report(f)
+            results.append(audit_lines(text.lines, text.locations, text.wrapped))
+        word, printed = results
+        assert Counter(c.kind for c in word.claims) == Counter(c.kind for c in printed.claims)
+        assert word.checked == printed.checked > 30
+        found = [(f.code, f.claimed) for f in printed.findings]
+        assert found == ([] if path == docx else [("A-RATE", "91.9%")])
+        assert [(f.code, f.claimed) for f in word.findings] == found
+    shutil.rmtree(tmp_path, ignore_errors=True)

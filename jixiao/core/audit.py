@@ -408,7 +408,7 @@ class _Auditor:
             region = _PARENS.sub(lambda x: " " * len(x.group()), text[start: m.start()])
             unit = m["u"]
             family = _family(unit)
-            parts = []
+            parts: list[tuple[re.Match[str], Decimal]] = []
             for p in self.p["part"].finditer(region):
                 if _family(p["u"]) != family or (family == "分" and re.search(r"(?:分值|满分|权重)\s*$",
                                                                             region[: p.start()])):
@@ -439,7 +439,7 @@ class _Auditor:
         for m in _SCORE_TOTAL.finditer(text):
             start = _clause_start(text, m.start())
             pieces = re.split(r"[+＋]", text[start: m.start()])
-            parts = [p.group(1) for piece in pieces if (p := re.search(rf"({NUM})\s*分\s*$", piece.strip()))]
+            parts = [p.group(1) for piece in pieces if (p := re.search(rf"({NUM})\s*分?\s*$", piece.strip()))]
             if len(parts) < 2 or len(parts) != len(pieces):
                 continue
             self.checked(block, m.start("t"), "得分合计", _excerpt(text, start, m.end(), 0))
@@ -545,8 +545,8 @@ class _Auditor:
             if items_text:
                 counts = _item_counts(items_text)
                 # Without 共 the number may belong to something else (「完成3个，包括设计和施工」):
-                # only a list of two or more names is compared.
-                if not m["gong"] and max(counts) < 2:
+                # only a list of names separated by 、 is compared.
+                if not m["gong"] and "、" not in items_text:
                     continue
             else:
                 counts = {_numbered_run(following)}
