@@ -87,6 +87,8 @@ CORE = Feature(
         _core("backup", "备份 SQLite 数据库到文件（运行中也可安全备份）", "web_cmds", django=True),
         _core("restore", "用备份文件替换当前 SQLite 数据库（请先停止网页服务）", "web_cmds", django=True),
         _core("token", "管理程序调用 API 的令牌：创建、列出、撤销", "token_cmds", django=True),
+        _core("security-log", "安全审计日志：登录、失败、锁定、退出、拒绝访问、后台操作、导出",
+              "security_cmds", django=True),
     ),
     feeds=(("budget", "web:department"), ("projects", "web:department")),
     demo_loader="jixiao.web.demo:demo_command_loader",

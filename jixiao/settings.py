@@ -5,6 +5,10 @@
   otherwise SQLite at ``var/jixiao.sqlite3`` is used (created on demand).
 - ``JIXIAO_SECRET_KEY``, ``JIXIAO_DEBUG``, ``JIXIAO_DEMO``, ``JIXIAO_ALLOWED_HOSTS``,
   ``JIXIAO_CSRF_TRUSTED_ORIGINS``, ``JIXIAO_HTTPS``, ``JIXIAO_SESSION_MINUTES``, ``JIXIAO_VAR_DIR``.
+- Security (docs/security.md): ``JIXIAO_BASE_URL`` (the address users type; derives the allowed
+  host, the CSRF origin and, for https, secure cookies and HSTS), ``JIXIAO_TRUSTED_PROXIES``,
+  ``JIXIAO_ADMIN``, ``JIXIAO_SESSION_MAX_HOURS``, ``JIXIAO_LOGIN_*``, ``JIXIAO_PASSWORD_MAX_DAYS``,
+  ``JIXIAO_SECURITY_LOG_DAYS``.
 - ``JIXIAO_CHART_ANIMATION=0`` draws the web charts without animation (reduced motion, screenshots).
 
 Application code reads only these settings, never whether it runs under a test: the test-only
@@ -21,6 +25,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from jixiao import features
+from jixiao.core.limits import section as limits_section
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("JIXIAO_VAR_DIR") or BASE_DIR / "var")
@@ -152,6 +157,21 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = _list("JIXIAO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = _list("JIXIAO_CSRF_TRUSTED_ORIGINS", "")
+# One address for a deployment behind a proxy: https://jixiao.example.gov.cn gives the allowed
+# host, the trusted CSRF origin and (https) the HTTPS-only protections below.
+JIXIAO_BASE_URL = os.environ.get("JIXIAO_BASE_URL", "").strip().rstrip("/")
+if JIXIAO_BASE_URL:
+    _base = urlsplit(JIXIAO_BASE_URL)
+    if _base.scheme not in ("http", "https") or not _base.hostname:
+        raise ImproperlyConfigured(f"JIXIAO_BASE_URL 应为 http(s)://主机名[:端口]，收到：{JIXIAO_BASE_URL}")
+    ALLOWED_HOSTS.append(_base.hostname)
+    CSRF_TRUSTED_ORIGINS.append(f"{_base.scheme}://{_base.netloc}")
+# The proxy whose X-Forwarded-For/-Proto are believed (``jixiao serve`` hands it to waitress,
+# which ignores and removes those headers from everyone else).
+JIXIAO_TRUSTED_PROXIES = _list("JIXIAO_TRUSTED_PROXIES", "")
+# The Django admin is off unless asked for; when on, it logs in through the site's login. (The
+# tests run with it on, so that its scoping and its shared lock-out are tested.)
+JIXIAO_ADMIN = _flag("JIXIAO_ADMIN", default=_TESTING)
 
 # The platform. Feature apps are listed separately below.
 PLATFORM_APPS = [
@@ -172,6 +192,7 @@ FEATURE_APPS: list[str] = features.installed_apps()
 INSTALLED_APPS = PLATFORM_APPS + FEATURE_APPS
 
 MIDDLEWARE = [
+    "jixiao.web.security.RequestSizeMiddleware",  # first: refuse an oversized body before anything reads it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -184,6 +205,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "jixiao.web.security.SecurityHeadersMiddleware",
     "jixiao.web.security.SessionIdleMiddleware",
+    "jixiao.web.security.AuditMiddleware",
     "jixiao.organisation.middleware.MustChangePasswordMiddleware",
 ]
 
@@ -214,15 +236,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+# 等保 password policy; ``createsuperuser`` and every password form go through the same list.
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "jixiao.web.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "jixiao.web.passwords.NoUsernameValidator"},
+    {"NAME": "jixiao.web.passwords.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Lock-out: JIXIAO_LOGIN_MAX_FAILURES failed logins within JIXIAO_LOGIN_LOCK_MINUTES lock the account.
+    {"NAME": "jixiao.web.passwords.HistoryValidator", "OPTIONS": {"keep": 5}},
 JIXIAO_LOGIN_MAX_FAILURES = int(os.environ.get("JIXIAO_LOGIN_MAX_FAILURES", "5"))
+# 0: passwords do not expire; otherwise a password older than this many days must be changed.
+JIXIAO_PASSWORD_MAX_DAYS = int(os.environ.get("JIXIAO_PASSWORD_MAX_DAYS", "0"))
 JIXIAO_LOGIN_LOCK_MINUTES = int(os.environ.get("JIXIAO_LOGIN_LOCK_MINUTES", "15"))
-JIXIAO_UPLOAD_MAX_BYTES = int(os.environ.get("JIXIAO_UPLOAD_MAX_MB", "20")) * 1024 * 1024
+# … and JIXIAO_LOGIN_IP_MAX_FAILURES failures from one address, whatever the accounts.
+JIXIAO_LOGIN_IP_MAX_FAILURES = int(os.environ.get("JIXIAO_LOGIN_IP_MAX_FAILURES", "20"))
+# Security log entries are kept this long (等保: at least six months) before --prune may remove them.
+JIXIAO_SECURITY_LOG_DAYS = int(os.environ.get("JIXIAO_SECURITY_LOG_DAYS", "180"))
+_REQUEST_LIMITS = limits_section("request")
+_UPLOAD_MB = os.environ.get("JIXIAO_UPLOAD_MAX_MB", "").strip()
+JIXIAO_UPLOAD_MAX_BYTES = int(_UPLOAD_MB) * 1024 * 1024 if _UPLOAD_MB else _REQUEST_LIMITS["max_upload_bytes"]
+JIXIAO_REQUEST_MAX_BYTES = JIXIAO_UPLOAD_MAX_BYTES + _REQUEST_LIMITS["envelope_bytes"]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = LOGIN_URL
@@ -260,19 +294,26 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# However active, a session ends after JIXIAO_SESSION_MAX_HOURS (absolute lifetime, 等保 身份鉴别).
+JIXIAO_SESSION_MAX_SECONDS = int(os.environ.get("JIXIAO_SESSION_MAX_HOURS", "12")) * 3600
+# The CSRF cookie lives no longer than a session may (Django's default is a year).
+CSRF_COOKIE_AGE = JIXIAO_SESSION_MAX_SECONDS
 
-# Intranets often run plain HTTP; switch on the HTTPS-only protections when TLS is in front.
-HTTPS = _flag("JIXIAO_HTTPS")
+# Intranets often run plain HTTP; switch on the HTTPS-only protections when TLS is in front
+# (JIXIAO_HTTPS=1, or a JIXIAO_BASE_URL starting with https://).
+HTTPS = _flag("JIXIAO_HTTPS") or JIXIAO_BASE_URL.startswith("https://")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# Never from a header anyone can send: behind a proxy, ``jixiao serve`` has waitress take the
+# scheme from X-Forwarded-Proto for JIXIAO_TRUSTED_PROXIES only (wsgi.url_scheme).
+SECURE_PROXY_SSL_HEADER = None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = JIXIAO_UPLOAD_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {

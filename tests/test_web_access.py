@@ -1,5 +1,5 @@
-"""Scoping, for every route of the whole URLconf (every app, every namespace, the API, the admin
-and django.contrib.auth's pages): each route has a case in ROUTES saying how it is reached, and
+"""Scoping, for every route of the whole URLconf (every app, every namespace, the API and the
+admin): each route has a case in ROUTES saying how it is reached, and
 the case is checked on the demo site as ``jixiao demo`` builds it (both departments, every
 ledger, the demo logins) plus a pending target adjustment:
 
@@ -15,6 +15,8 @@ ledger, the demo logins) plus a pending target adjustment:
 - LOGIN: any logged-in user; anonymous visitors are sent to the login page;
 - LISTING: any logged-in user, content scoped (test_own_department_is_reachable); API: 401;
 - PUBLIC: reachable without logging in, on purpose;
+- SUPERUSER: the system administrator only; anonymous visitors are sent to the login page, every
+  other user gets 404;
 - the admin namespace: staff only (anonymous visitors and department users are sent to the
   admin login), except its own login and logout.
 
@@ -39,6 +41,7 @@ from jixiao.web import access
 
 SCOPED, BUREAU, OBJECT, BODY = "scoped", "bureau", "object", "body"
 LOGIN, LISTING, PUBLIC = "login", "listing", "public"
+SUPERUSER = "superuser"  # the system administrator (a superuser) only; others get 404
 # Every route outside the admin namespace, by name (or by its path when it has no name).
 ROUTES = {
     # web: the department-year pages and their actions
@@ -111,19 +114,13 @@ ROUTES = {
     "enterprise:list": SCOPED,
     "enterprise:tickets": SCOPED,
     "enterprise:detail": SCOPED,
-    # django.contrib.auth.urls under accounts/ (its login and logout are shadowed by web's)
-    "login": PUBLIC,
-    "logout": PUBLIC,
-    "password_change": LOGIN,
-    "password_change_done": LOGIN,
-    "password_reset": PUBLIC,
-    "password_reset_done": PUBLIC,
-    "password_reset_confirm": PUBLIC,
-    "password_reset_complete": PUBLIC,
+    # the security log: the system administrator only (404 for everyone else)
+    "security:log": SUPERUSER,
+    "security:export": SUPERUSER,
 }
 ADMIN_PUBLIC = {"admin:login", "admin:logout"}
 # Public views that take POST only.
-POST_ONLY = {"web:logout", "logout"}
+POST_ONLY = {"web:logout"}
 # URL arguments naming an object of the demo department (or of the demo data), per parameter;
 # the fixture adds the ids of the objects it creates ("adjustment", "id").
 ARGS = {"code": "demo", "year": 2022, "pcode": "P01", "icode": "P01-I1", "fmt": "docx", "form": "bulk",
@@ -350,3 +347,18 @@ def test_read_only_role_cannot_post(site):
     assert c.get("/d/demo/2022/p/P01/").status_code == 200
     assert c.get("/d/demo/upload/").status_code == 404
     assert c.get("/d/demo/2022/review/").status_code == 404
+
+def test_superuser_pages_are_the_system_administrators(site):
+    wrong = []
+    for key, route in cases(SUPERUSER):
+        url = url_of(key, route)
+        anonymous = Client().get(url)
+        if not (anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")):
+            wrong.append(f"匿名 {key} → {anonymous.status_code}")
+        for user in (OUTSIDER, "bumen", "caizheng"):
+            answer = client_for(user).get(url)
+            if answer.status_code != 404:
+                wrong.append(f"{user} {key} → {answer.status_code}")
+        if client_for("xitong").get(url).status_code != 200:
+            wrong.append(f"xitong {key} 无法打开")
+    assert not wrong, "\n".join(wrong)

@@ -15,7 +15,7 @@ from web_support import FAST_HASHERS, client_for, load_site, set_status
 
 from jixiao.web import security
 from jixiao.web.demo import DEMO_PASSWORD
-from jixiao.web.models import LoginAttempt
+from jixiao.web.models import LoginThrottle, SecurityEvent
 from jixiao.web.passwords import CharacterClassesValidator
 
 
@@ -65,7 +65,9 @@ def test_lockout_after_repeated_failures(site, settings):
     assert c.get("/d/demo/2022/").status_code == 302
     # Another account is not affected.
     assert Client().post("/accounts/login/", {"username": "bumen", "password": DEMO_PASSWORD}).status_code == 302
-    assert LoginAttempt.objects.filter(username="jingban", success=False).count() == 4
+    # three failures, one lock-out, one refused attempt without a password check
+    kinds = list(SecurityEvent.objects.filter(username="jingban").order_by("id").values_list("kind", flat=True))
+    assert kinds == ["登录失败", "登录失败", "登录失败", "账号锁定", "锁定期内登录"]
 
 
 def test_lockout_ends_after_the_window(site, settings):
@@ -73,14 +75,14 @@ def test_lockout_ends_after_the_window(site, settings):
 
     for _ in range(2):
         Client().post("/accounts/login/", {"username": "jingban", "password": "nope"})
-    LoginAttempt.objects.update(when=timezone.now() - timedelta(minutes=settings.JIXIAO_LOGIN_LOCK_MINUTES + 1))
+    LoginThrottle.objects.update(last_failure=timezone.now() - timedelta(minutes=settings.JIXIAO_LOGIN_LOCK_MINUTES + 1))
     assert Client().post("/accounts/login/", {"username": "jingban", "password": DEMO_PASSWORD}).status_code == 302
 
 
 def test_passwords_are_never_stored_in_attempts(site):
     Client().post("/accounts/login/", {"username": "jingban", "password": "Secret-Guess-123"})
-    (attempt,) = LoginAttempt.objects.all().values()  # the failed attempt is recorded …
-    assert attempt["username"] == "jingban" and attempt["success"] is False
+    (attempt,) = SecurityEvent.objects.all().values()  # the failed attempt is recorded …
+    assert attempt["username"] == "jingban" and attempt["kind"] == "登录失败"
     assert "Secret-Guess-123" not in str(attempt)  # … without the password
 
 

@@ -8,3 +8,8 @@ class WebConfig(AppConfig):
     label = "web"
     verbose_name = "网页应用"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The security log's receivers (logouts, admin actions) must be connected in every process
+        # that serves requests, whether or not a view module has been imported yet.
+        from jixiao.web import security  # noqa: F401, PLC0415 — connecting signals is the point of ready()

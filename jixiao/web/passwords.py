@@ -1,8 +1,21 @@
-"""A password rule Django does not ship: several kinds of characters (等保 asks for complexity)."""
+"""Password rules Django does not ship, for the 等保 level-3 policy (settings.AUTH_PASSWORD_VALIDATORS,
+used by every password form and by ``createsuperuser``):
+
+- several kinds of characters (complexity);
+- not containing the username;
+- not a common password, also when decorated ("password123!", "Qwerty@2024" are common);
+- not one of the last few passwords (history), whose hashes ``PasswordHistory`` keeps.
+"""
 from __future__ import annotations
 
+import re
+
+from django.contrib.auth import password_validation
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
+
+from jixiao.web.models import PasswordHistory
 
 _CLASSES = (
     ("大写字母", str.isupper),
@@ -10,6 +23,9 @@ _CLASSES = (
     ("数字", str.isdigit),
     ("符号", lambda c: not c.isalnum()),
 )
+# Digits and symbols around a word ("password123!", "@@admin2024"): what is left is the word.
+_DECORATION = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+_MIN_WORD = 4  # shorter leftovers ("ab") are not taken for a dictionary word
 
 
 class CharacterClassesValidator:
@@ -24,3 +40,54 @@ class CharacterClassesValidator:
     def get_help_text(self) -> str:
         kinds = "、".join(name for name, _ in _CLASSES)
         return f"密码须包含{kinds}中的至少 {self.min_classes} 类。"
+
+
+class NoUsernameValidator:
+    """The username must not appear in the password, in any letter case."""
+
+    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
+        name = (user.get_username() if user is not None else "") or ""
+        if len(name) >= 3 and name.lower() in password.lower():
+            raise ValidationError("密码不能包含用户名。", code="password_contains_username")
+
+    def get_help_text(self) -> str:
+        return "密码不能包含用户名。"
+
+
+class CommonPasswordValidator(password_validation.CommonPasswordValidator):
+    """Django's list of 20,000 common passwords, also checked with the digits and symbols around
+    a word removed."""
+
+    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
+        lower = password.lower().strip()
+        word = _DECORATION.sub("", lower)
+        if lower in self.passwords or (len(word) >= _MIN_WORD and word in self.passwords):
+            raise ValidationError("密码过于常见（或由常见密码加数字、符号组成），请换一个。", code="password_too_common")
+
+    def get_help_text(self) -> str:
+        return "密码不能是常见密码，也不能由常见密码加数字、符号组成。"
+
+
+class HistoryValidator:
+    """A new password may not be one of the user's last ``keep`` passwords."""
+
+    def __init__(self, keep: int = 5):
+        self.keep = keep
+
+    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
+        if user is None or user.pk is None:
+            return
+        recent = PasswordHistory.objects.filter(user_id=user.pk).values_list("password", flat=True)[: self.keep]
+        if any(check_password(password, stored) for stored in recent):
+            raise ValidationError(f"新密码不能与最近 {self.keep} 次使用过的密码相同。", code="password_reused")
+
+    def password_changed(self, password: str, user: AbstractBaseUser | None = None) -> None:
+        """Called by Django after a user's password was saved: remember its hash, keep ``keep``."""
+        if user is None or user.pk is None or not user.password:
+            return
+        PasswordHistory.objects.create(user_id=user.pk, password=user.password)
+        old = PasswordHistory.objects.filter(user_id=user.pk).values_list("id", flat=True)[self.keep:]
+        PasswordHistory.objects.filter(id__in=list(old)).delete()
+
+    def get_help_text(self) -> str:
+        return f"新密码不能与最近 {self.keep} 次使用过的密码相同。"

@@ -1,8 +1,11 @@
-"""Login with lock-out, logout, password change — Chinese pages, no external assets."""
+"""Login with lock-out, logout, password change — Chinese pages, no external assets. The one
+login path: the admin (when switched on with JIXIAO_ADMIN=1) sends its login here too, so its
+users meet the same lock-out and the same security log."""
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse_lazy
 
 from jixiao.web import security
@@ -27,3 +30,18 @@ class LogoutView(auth_views.LogoutView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "web/password_change.html"
     success_url = reverse_lazy("web:index")
+
+
+class AdminLoginView(LoginView):
+    """The admin's login page (``admin.site.login``): the site's own form, lock-out and log.
+    A logged-in user without admin rights sees the form (not a redirect back to the admin,
+    which would send them here again)."""
+
+    redirect_authenticated_user = False
+
+
+_admin_login = AdminLoginView.as_view()
+
+
+def admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    return _admin_login(request)
