@@ -1,0 +1,266 @@
+"""Concurrent users over real HTTP: start the application on loopback, log N simulated users in
+and let them view pages and save values for S seconds; print the errors, the p95 response time
+and the throughput.
+
+    .venv/bin/python bench/bench_load.py --users 10 --seconds 10              # SQLite: one server
+    DATABASE_URL=postgres://u:pw@127.0.0.1:5432/db \\
+        .venv/bin/python bench/bench_load.py --users 50 --seconds 60          # PostgreSQL: 4 servers
+
+The database is ``DATABASE_URL`` (without it, a new SQLite file in a temporary directory). The
+demo is loaded first when the database has none. On PostgreSQL four application processes
+(``jixiao serve``, waitress) run side by side on consecutive ports and the users are spread over
+them, as a load balancer would; on SQLite one process (one file, one writer at a time). Only
+127.0.0.1 is ever contacted; every request has a time-out and the run ends after S seconds.
+
+Each user logs in (not timed) and then, in a loop without pauses: the department home, a
+project page, the charts, the change history, and one in four rounds an htmx save of an
+indicator's actual value (blanked, then restored) in the second demo department, whose records
+are still drafts. A conflict answer (another user saved the same indicator first) is a correct
+answer, not an error; an error is a failed connection, a time-out or an HTTP status ≥ 400.
+
+Last line: ``errors E p95 X ms throughput Y/s``.
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+JIXIAO = ROOT / ".venv" / "bin" / "jixiao"
+PASSWORD = "Jixiao#2022"  # the demo accounts' password (jixiao.web.demo.DEMO_PASSWORD)
+TIMEOUT = 30.0
+# (user, department, year, projects): who views what; editors save in the draft department.
+VIEWERS = (("jingban", "demo"), ("bumen", "demo"), ("caizheng", "demo"), ("jingban-b", "demo-b"))
+EDITOR, EDIT_DEPARTMENT, EDIT_PROJECTS = "jingban-b", "demo-b", ("B01", "B02", "B03")
+YEAR = 2022
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+class User:
+    def __init__(self, base: str, name: str):
+        self.base, self.name = base, name
+        self.jar = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
+
+    def request(self, path: str, data: dict[str, str] | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, headers=headers or {})
+        try:
+            with self.opener.open(req, timeout=TIMEOUT) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def csrf(self) -> str:
+        return next(c.value or "" for c in self.jar if c.name == "csrftoken")
+
+    def login(self) -> None:
+        self.request("/accounts/login/")
+        status, _ = self.request("/accounts/login/", {"username": self.name, "password": PASSWORD,
+                                                      "csrfmiddlewaretoken": self.csrf()})
+        if status != 302:
+            raise SystemExit(f"{self.name} 未能登录（HTTP {status}）：请确认数据库中有示例数据和示例账号")
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.times: dict[str, list[float]] = {}
+        self.errors: list[str] = []
+
+    def add(self, kind: str, seconds: float, error: str = "") -> None:
+        with self.lock:
+            self.times.setdefault(kind, []).append(seconds)
+            if error:
+                self.errors.append(f"{kind}: {error}")
+
+
+def indicator_rows(page: str) -> list[tuple[str, str, int]]:
+    """(indicator code, actual value, version) of each indicator row of a project page."""
+    found = []
+    for chunk in page.split("<tr")[1:]:
+        m_id = re.search(r'id="ind-([^"]+)"', chunk)
+        m_actual = re.search(r'name="actual" value="([^"]*)"', chunk)
+        m_version = re.search(r'name="version" value="(\d+)"', chunk)
+        if m_id and m_actual and m_version:
+            found.append((m_id.group(1), html.unescape(m_actual.group(1)), int(m_version.group(1))))
+    return found
+
+
+def timed(stats: Stats, kind: str, user: User, path: str, data: dict[str, str] | None = None,
+          headers: dict[str, str] | None = None) -> str | None:
+    """One request, its time recorded under ``kind``; its body, or None when it failed."""
+    t0 = time.perf_counter()
+    try:
+        status, body = user.request(path, data, headers)
+    except OSError as exc:  # refused, reset, timed out
+        stats.add(kind, time.perf_counter() - t0, str(exc))
+        return None
+    stats.add(kind, time.perf_counter() - t0, f"HTTP {status}" if status >= 400 else "")
+    return body if status < 400 else None
+
+
+def simulate(user: User, department: str, edits: bool, deadline: float, stats: Stats,
+             originals: dict[str, str], rng: random.Random) -> None:
+    base = f"/d/{department}/{YEAR}/"
+    pages = [("home", base), ("charts", base + "dashboard/"), ("history", base + "history/")]
+    rounds = 0
+    while time.monotonic() < deadline:
+        rounds += 1
+        kind, path = pages[rounds % len(pages)] if rounds % 2 else ("home", base)
+        timed(stats, kind, user, path)
+        if not edits or time.monotonic() >= deadline:
+            continue
+        project = rng.choice(EDIT_PROJECTS)
+        page = timed(stats, "project", user, f"{base}p/{project}/")
+        if page is None or rounds % 4 or time.monotonic() >= deadline:
+            continue
+        rows = indicator_rows(page)
+        if not rows:
+            continue
+        code, actual, version = rng.choice(rows)
+        if actual:
+            originals.setdefault(code, actual)
+        new = "" if actual else originals.get(code, "")
+        if not actual and not new:
+            continue  # blank and its value unknown: nothing to restore
+        timed(stats, "save", user, f"{base}p/{project}/i/{code}/actual/",
+              {"actual": new, "version": str(version), "csrfmiddlewaretoken": user.csrf()},
+              {"HX-Request": "true", "X-CSRFToken": user.csrf()})
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(url: str) -> dict[str, str]:
+    env = dict(os.environ, DATABASE_URL=url, JIXIAO_DEMO="1")
+    env.setdefault("JIXIAO_SECRET_KEY", "bench-load-" + "x" * 50)  # one key for every server: shared sessions
+    return env
+
+
+def _ensure_demo(env: dict[str, str]) -> None:
+    probe = subprocess.run([sys.executable, "-c", (
+        "import os, sys; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'jixiao.settings');"
+        "from jixiao.cli import django_setup; django_setup();"
+        "from jixiao.budget.models import Department;"
+        "sys.exit(0 if Department.objects.filter(code='demo-b').exists() else 3)")],
+        env=env, cwd=ROOT, capture_output=True, text=True)
+    if probe.returncode == 3:
+        print("loading the demo …", flush=True)
+        subprocess.run([str(JIXIAO), "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+    elif probe.returncode != 0:
+        sys.stderr.write(probe.stderr[-2000:])
+        raise SystemExit("无法连接数据库")
+
+
+def _wait_up(port: int, proc: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"端口 {port} 上的网页服务启动失败（退出码 {proc.returncode}）")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"端口 {port} 上的网页服务 {seconds:.0f} 秒内未就绪")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="并发负载基准：模拟多个用户通过 HTTP 浏览页面并保存数据")
+    ap.add_argument("--users", type=int, default=10)
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--servers", type=int, help="网页服务进程数（默认 PostgreSQL 4 个，SQLite 1 个）")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    tmp = None
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        tmp = tempfile.TemporaryDirectory(prefix="jixiao-load-")
+        url = f"sqlite:///{tmp.name}/load.sqlite3"
+    postgres = url.startswith(("postgres", "pgsql"))
+    servers = args.servers or (4 if postgres else 1)
+    env = _env(url)
+    _ensure_demo(env)
+    procs: list[subprocess.Popen] = []
+    ports = [_free_port() for _ in range(servers)]
+    try:
+        for port in ports:
+            procs.append(subprocess.Popen([str(JIXIAO), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                          env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for port, proc in zip(ports, procs, strict=True):
+            _wait_up(port, proc)
+        print(f"{'PostgreSQL' if postgres else 'SQLite'}: {servers} application process(es) on ports "
+              f"{', '.join(map(str, ports))}; {args.users} users for {args.seconds:g} s; "
+              f"load average {os.getloadavg()[0]:.2f}", flush=True)
+        rng = random.Random(args.seed)
+        users = []
+        for n in range(args.users):
+            base = f"http://127.0.0.1:{ports[n % servers]}"
+            edits = n % 2 == 0
+            name, department = (EDITOR, EDIT_DEPARTMENT) if edits else VIEWERS[n % len(VIEWERS)]
+            user = User(base, name)
+            user.login()
+            users.append((user, department, edits, random.Random(rng.random())))
+        stats, originals = Stats(), dict[str, str]()
+        start = time.monotonic()
+        deadline = start + args.seconds
+        threads = [threading.Thread(target=simulate, args=(u, d, e, deadline, stats, originals, r), daemon=True)
+                   for u, d, e, r in users]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(args.seconds + TIMEOUT + 5)
+        elapsed = time.monotonic() - start
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if tmp is not None:
+            tmp.cleanup()
+    every = [t for times in stats.times.values() for t in times]
+    for kind, times in sorted(stats.times.items()):
+        print(f"  {kind:8s} {len(times):6d} requests  p50 {percentile(times, 0.5) * 1000:7.1f} ms  "
+              f"p95 {percentile(times, 0.95) * 1000:7.1f} ms  max {max(times) * 1000:7.1f} ms")
+    for e in stats.errors[:10]:
+        print(f"  error: {e}")
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
+    print(f"errors {len(stats.errors)} p95 {percentile(every, 0.95) * 1000:.0f} ms "
+          f"throughput {len(every) / elapsed:.1f}/s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
