@@ -14,6 +14,7 @@ Blank values are stored as "not filled" (None) and show up as quality findings, 
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import typing
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ CLASSES: dict[str, type] = {
 }
 VOCABULARIES: dict[str, tuple[str, ...]] = {
     "achievement": core.ACHIEVEMENTS, "fund_source": core.FUND_SOURCES, "nature": core.NATURES,
+    "likelihood": core.LIKELIHOODS,
 }
 _TRUE, _FALSE = ("true", "1", "是", "yes", "on"), ("false", "0", "否", "no", "off", "")
 
@@ -58,7 +60,7 @@ class Edited:
 def _label(cls: type, name: str) -> str:
     model = {core.DepartmentYear: m.DepartmentYear, core.BudgetLine: m.BudgetLine, core.Project: m.Project,
              core.FundLine: m.FundLine, core.Indicator: m.Indicator, core.Checkpoint: m.Checkpoint,
-             core.Rectification: m.Rectification}[cls]
+             core.Rectification: m.Rectification, core.IndicatorProgress: m.IndicatorProgress}[cls]
     try:
         field = model._meta.get_field({"project": "project_code"}.get(name, name))
     except FieldDoesNotExist:
@@ -275,6 +277,95 @@ def set_actual(actor: Actor, code: str, year: int, project: str, indicator: str,
     ``project=""`` names a department-level indicator."""
     return edit(actor, code, year, Ref("indicator", project, indicator), {"actual_text": text}, version,
                 confirm=confirm)
+
+
+# The fields of one indicator's line in a 监控表 (its progress has no identity of its own).
+PROGRESS_FIELDS = ("progress_text", "forecast_text", "likelihood", "causes", "explanation", "measures")
+
+
+def fill_checkpoint(actor: Actor, code: str, year: int, project: str, month: int, values: dict[str, Any],
+                    progress: dict[str, dict[str, Any]], version: int | None,
+                    executed_to_date: str | None = None, reason: str = "") -> Edited:
+    """A project's 绩效运行监控表 of ``month``, created when the month has none yet: the funds block
+    (``values``: goal_progress, expected_executed, causes, measures), each indicator's line
+    (``progress``: indicator code → PROGRESS_FIELDS) and, when given, the 1-X月累计执行数 — the
+    month's own figure becomes the difference to the months before it, so the monthly figures and
+    the cumulative one never disagree. All of it is the checkpoint's content: its state decides."""
+    ref = Ref("checkpoint", project, str(month))
+    where = ref.path()
+    if not 1 <= month <= 12:
+        raise InputError([Problem(where, f"监控月份应为 1～12，实际为 {month}", "监控月份")])
+    unknown = [k for k in values if k not in EDITABLE["checkpoint"]]
+    unknown += [k for fields in progress.values() for k in fields if k not in PROGRESS_FIELDS]
+    if unknown:
+        raise InputError([Problem(where, f"不能修改「{k}」", k) for k in unknown])
+    with transaction.atomic():
+        dy = locked_year(actor, code, year)
+        p = find(dy, Ref("project", project))
+        cp = next((c for c in p.checkpoints if c.month == month), None)
+        if cp is not None and version is not None and cp.version != version:
+            raise stale_conflict(code, year, ref, cp, version)
+        why = refusal(dy, ref, "measures" if cp is not None else "")
+        if why:
+            raise Denied(why, where)
+        problems: list[Problem] = []
+        parsed: dict[str, Any] = {}
+        for name, raw in values.items():
+            try:
+                parsed[name] = parse_value(core.Checkpoint, name, raw, f"{where}.{name}")
+            except InputError as exc:
+                problems.extend(exc.problems)
+        order = [i.code for i in p.indicators]
+        lines: dict[str, dict[str, Any]] = {}
+        for icode, fields in progress.items():
+            if icode not in order:
+                problems.append(Problem(f"{where} / 指标 {icode}", "不是本项目的绩效指标", "指标编码"))
+                continue
+            lines[icode] = {}
+            for name, raw in fields.items():
+                try:
+                    lines[icode][name] = parse_value(core.IndicatorProgress, name, raw,
+                                                     f"{where} / 指标 {icode}.{name}")
+                except InputError as exc:
+                    problems.extend(exc.problems)
+        monthly = dict(p.monthly_executed)
+        label = f"1-{month}月累计执行数"
+        if executed_to_date is not None and executed_to_date.strip():
+            try:
+                amount = parse_value(core.Checkpoint, "expected_executed", executed_to_date, f"{where}.executed")
+            except InputError:
+                problems.append(Problem(f"{where}.executed", f"{label}「{executed_to_date.strip()}」不是数字", label))
+            else:
+                before = sum((v for k, v in monthly.items() if k < month), Decimal(0))
+                if amount < before:
+                    problems.append(Problem(f"{where}.executed", f"{label} {amount} 小于 1-{month - 1}月已填报的"
+                                                                  f"执行数合计 {before}，请核对", label))
+                else:
+                    monthly[month] = amount - before
+        if problems:
+            raise InputError(problems)
+        before_copy = copy.deepcopy(cp)
+        if cp is None:
+            cp = core.Checkpoint(month=month)
+            p.checkpoints = sorted([*p.checkpoints, cp], key=lambda c: c.month)
+        for name, value in parsed.items():
+            setattr(cp, name, value)
+        by_code = {ip.indicator: ip for ip in cp.indicators}
+        for icode, fields in lines.items():
+            ip = by_code.setdefault(icode, core.IndicatorProgress(indicator=icode))
+            for name, value in fields.items():
+                setattr(ip, name, value)
+        rank = {c: n for n, c in enumerate(order)}
+        cp.indicators = sorted(by_code.values(), key=lambda ip: rank.get(ip.indicator, len(rank)))
+        changed = tuple(n for n in (*values, "indicators")
+                        if before_copy is None or getattr(before_copy, n) != getattr(cp, n))
+        if monthly != p.monthly_executed:
+            p.monthly_executed = monthly
+            changed += ("monthly_executed",)
+        if before_copy is not None and not changed:
+            return Edited(ref, cp.version or 1, ())
+        saved = _save(dy, actor, reason)
+        return Edited(ref, saved.versions[ref], changed)
 
 
 def edit_indicator(actor: Actor, code: str, year: int, project: str, indicator: str, values: dict[str, Any],

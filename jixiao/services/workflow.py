@@ -19,6 +19,7 @@ from jixiao.core import model as core
 from jixiao.core import quality, workflow
 from jixiao.core.changes import Ref
 from jixiao.core.errors import InputError, Problem
+from jixiao.services import monitoring
 from jixiao.services.actor import Actor
 from jixiao.services.errors import Denied
 from jixiao.services.records import stale_conflict
@@ -38,7 +39,9 @@ class Moved:
 
 
 def _blockers(dy: core.DepartmentYear, stage: str, ref: Ref) -> list[Problem]:
-    """错误 findings of the record being submitted."""
+    """错误 findings of the record being submitted; for a checkpoint, the monitoring rules' blockers."""
+    if stage == workflow.MONITORING:
+        return monitoring.checkpoint_blockers(dy, ref)
     if stage == workflow.GOALS:
         findings = quality.review_goals(dy)
     else:

@@ -8,6 +8,8 @@ from jixiao.web import monitoring
 
 urlpatterns = [
     path("d/<str:code>/<int:year>/monitoring/", monitoring.department_monitoring, name="monitoring"),
+    path("d/<str:code>/<int:year>/monitoring/<str:pcode>/<int:month>/", monitoring.checkpoint_form,
+         name="checkpoint_form"),
     path("d/<str:code>/<int:year>/monitoring/<str:pcode>/<int:month>/workflow/", monitoring.checkpoint_action,
          name="checkpoint_action"),
     path("bureau/<str:code>/<int:year>/monitoring/", monitoring.bureau_monitoring, name="bureau_monitoring"),
