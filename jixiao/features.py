@@ -65,7 +65,9 @@ def _core(name: str, help: str, module: str, django: bool = False) -> Command:
 
 CORE = Feature(
     key="core", title="预算绩效", app="jixiao.web",
-    nav=(Page("绩效自评", "web:selfeval"), Page("监控", "web:monitoring"), Page("整改", "web:rectifications"), Page("结果应用", "web:results")),
+    nav=(Page("目标申报", "web:goals"), Page("目标调整", "web:adjustments"),
+         Page("绩效自评", "web:selfeval"), Page("监控", "web:monitoring"),
+         Page("整改", "web:rectifications"), Page("结果应用", "web:results")),
     # django=True: every command of the module needs the database. The others read a file
     # without Django (and whatever DATABASE_URL says); their database half sets Django up.
     commands=(
@@ -142,8 +144,13 @@ ORGANISATION = Feature(
     ),
 )
 
+EVIDENCE = Feature(
+    key="evidence", title="佐证材料", app="jixiao.evidence", urls="jixiao.web.evidence_urls",
+    nav=(Page("佐证材料", "evidence:list"),),
+)
+
 # The order is that of the navigation, of ``jixiao --help`` and of the demo loaders.
-FEATURES: list[Feature] = [CORE, LAND, INVEST, ENTERPRISE, JOBS, ORGANISATION]
+FEATURES: list[Feature] = [CORE, EVIDENCE, LAND, INVEST, ENTERPRISE, JOBS, ORGANISATION]
 
 
 def all_features() -> list[Feature]:

@@ -224,6 +224,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "jixiao.organisation.context.organisation",
             ],
+            # number filters (|score |money |rate |year) in every template: one formatting rule
+            "builtins": ["jixiao.web.templatetags.jx"],
         },
     },
 ]
@@ -234,20 +236,20 @@ DATABASES = {"default": _database()}
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# 等保 password policy; ``createsuperuser`` and every password form go through the same list.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-# 等保 password policy; ``createsuperuser`` and every password form go through the same list.
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "jixiao.web.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "jixiao.web.passwords.NoUsernameValidator"},
     {"NAME": "jixiao.web.passwords.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-# Lock-out: JIXIAO_LOGIN_MAX_FAILURES failed logins within JIXIAO_LOGIN_LOCK_MINUTES lock the account.
     {"NAME": "jixiao.web.passwords.HistoryValidator", "OPTIONS": {"keep": 5}},
-JIXIAO_LOGIN_MAX_FAILURES = int(os.environ.get("JIXIAO_LOGIN_MAX_FAILURES", "5"))
+]
 # 0: passwords do not expire; otherwise a password older than this many days must be changed.
 JIXIAO_PASSWORD_MAX_DAYS = int(os.environ.get("JIXIAO_PASSWORD_MAX_DAYS", "0"))
+# Lock-out: JIXIAO_LOGIN_MAX_FAILURES failed logins within JIXIAO_LOGIN_LOCK_MINUTES lock the account.
+JIXIAO_LOGIN_MAX_FAILURES = int(os.environ.get("JIXIAO_LOGIN_MAX_FAILURES", "5"))
 JIXIAO_LOGIN_LOCK_MINUTES = int(os.environ.get("JIXIAO_LOGIN_LOCK_MINUTES", "15"))
 # … and JIXIAO_LOGIN_IP_MAX_FAILURES failures from one address, whatever the accounts.
 JIXIAO_LOGIN_IP_MAX_FAILURES = int(os.environ.get("JIXIAO_LOGIN_IP_MAX_FAILURES", "20"))

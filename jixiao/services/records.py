@@ -190,6 +190,12 @@ def _save(dy: core.DepartmentYear, actor: Actor, reason: str) -> Any:
         raise Conflict(f"{exc.label} 刚被他人修改，未保存，请刷新后重试", exc.label) from None
 
 
+def save_locked(dy: core.DepartmentYear, actor: Actor, reason: str) -> Any:
+    """Save a department-year that a use case read with ``locked_year`` in its transaction and
+    rearranged itself (the order of a list, a copied project), after checking scope and state."""
+    return _save(dy, actor, reason)
+
+
 # ---------------------------------------------------------------------------------------------
 # Creating and deleting
 

@@ -2,8 +2,23 @@
 the path and resolves it through ``jixiao.web.access`` (404 when out of reach)."""
 from django.urls import include, path
 
-from jixiao.web.views import accounts, api, bureau, dashboard, evaluation, history, home, project, upload
-from jixiao.web.views import rectification, results
+from jixiao.web.views import (
+    accounts,
+    adjust,
+    api,
+    assets,
+    bureau,
+    dashboard,
+    evaluation,
+    goals,
+    history,
+    home,
+    library,
+    project,
+    rectification,
+    results,
+    upload,
+)
 
 app_name = "web"
 
@@ -69,5 +84,22 @@ urlpatterns = [
     path(A + "evaluation/", api.evaluation, name="api_evaluation"),
     path("api/adjustments/<int:id>/", api.adjustment, name="api_adjustment"),
     path("api/import/", api.import_document, name="api_import"),
+    # 绩效目标申报, 指标库, 目标调整 (issue 14, stages goals/library/adjust)
+    path(D + "goals/", goals.overview, name="goals"),
+    path(D + "goals/new/", goals.project_new, name="goals_new"),
+    path(D + "goals/copy/", goals.project_copy, name="goals_copy"),
+    path(D + "goals/p/<str:pcode>/", goals.project_goals, name="goals_project"),
+    path(D + "goals/p/<str:pcode>/delete/", goals.project_delete, name="goals_project_delete"),
+    path(D + "goals/p/<str:pcode>/workflow/", goals.goal_action, name="goals_action"),
+    path(D + "goals/p/<str:pcode>/i/new/", goals.indicator_new, name="goals_indicator_new"),
+    path(D + "goals/p/<str:pcode>/i/check/", goals.indicator_check, name="goals_indicator_check"),
+    path(D + "goals/p/<str:pcode>/i/<str:icode>/", goals.indicator_edit, name="goals_indicator"),
+    path(D + "goals/p/<str:pcode>/i/<str:icode>/move/", goals.indicator_move, name="goals_indicator_move"),
+    path(D + "goals/p/<str:pcode>/i/<str:icode>/delete/", goals.indicator_delete, name="goals_indicator_delete"),
+    path(D + "goals/p/<str:pcode>/library/", library.pick, name="library_pick"),
+    path(D + "adjustments/", adjust.overview, name="adjustments"),
+    path("library/", library.curate, name="library"),
+    path("library/action/", library.curate_action, name="library_action"),
+    path("favicon.ico", assets.favicon, name="favicon"),
     path("", include("jixiao.web.urls_monitoring")),
 ]
