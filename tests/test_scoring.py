@@ -659,3 +659,11 @@ def test_ceiling_by_meaning_and_unreadable_actuals() -> None:
     assert score("3%", "6%", name="培训合格率") == D(4)  # a floor: 6 ≥ 3
     r = score_indicator(ind("≥100人", "1O0人"), CENTRAL)
     assert r.score is None and r.cause == Cause.UNREADABLE_ACTUAL
+
+
+def test_a_department_without_indicators_has_no_total_to_grade() -> None:
+    dy = DepartmentYear(department=Department(code="d", name="部门"), year=2023,
+                        budget_lines=[BudgetLine("一般公共预算", "基本支出", D("240"), D("87"))])
+    result = score_department(dy)
+    assert result.total is None and result.grade is None and "未设绩效指标" in (result.reason or "")
+    assert result.execution.score == D("3.625")  # the budget figures are still scored (10 × 36.25%)

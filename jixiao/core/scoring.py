@@ -809,6 +809,11 @@ def score_department(dy: DepartmentYear, feeds: Mapping[str, str] | None = None)
     choice, execution, results = _score_owner(dy.indicators, dy.budget, dy.executed, dept_scheme, all_feeds)
     total, grade, reason, steps = _verified_total(execution, results, choice.scheme)
     steps = _choice_steps(choice) + steps
+    if not dy.indicators:
+        # a file of projects only, or a report of budget figures only: the department's own block
+        # has no indicators, so its execution score is all there is — no total to grade
+        reason = "总分无法核实：部门整体未设绩效指标" + ("" if dy.budget_lines else "，也未填报预算执行情况")
+        total, grade, steps = None, None, [("{reason}", {"reason": reason})]
     projects = [score_project(p, proj_scheme, all_feeds) for p in dy.projects]
     return DepartmentResult(
         code=dy.department.code, name=dy.department.name, year=dy.year, money_unit=dy.money_unit,
