@@ -9,6 +9,15 @@ order).
 """
 from __future__ import annotations
 
+from jixiao.core.drafting import DEPT_FORM_HEAD, PROJECT_FORM_HEAD, REPORT_HEADER
+
+# The official 自评表 layout shared with the report's 附件 (``jixiao.core.drafting``): the header
+# block labels and the columns a printed form shows; the Excel forms add the columns the system
+# needs to read a form back (指标性质, 度量单位, 完成等级, 得分比例, 调整理由, 指标编码), which are not
+# printed beyond 偏差原因分析及改进措施.
+OFFICIAL_COLUMNS = REPORT_HEADER
+__all__ = ["DEPT_FORM_HEAD", "OFFICIAL_COLUMNS", "PROJECT_FORM_HEAD"]
+
 TITLES = {
     "target": "项目支出绩效目标申报表",
     "monitor": "项目支出绩效运行监控表",
@@ -52,6 +61,9 @@ INDICATOR_COLUMNS = {
                 ("纠偏措施", "measures"), ("指标编码", "code")],
 }
 INDICATOR_COLUMNS["dept-self-eval"] = INDICATOR_COLUMNS["self-eval"]
+# Columns printed per form (the print area): up to 偏差原因分析及改进措施 on the 自评表.
+PRINTED_COLUMNS = {form: [label for label, _ in cols].index("偏差原因分析及改进措施") + 1
+                   for form, cols in INDICATOR_COLUMNS.items() if form in ("self-eval", "dept-self-eval")}
 COLUMN_ALIASES = {
     "三级指标": ("指标名称", "指标内容"), "年度指标值(A)": ("年度指标值", "指标值", "全年指标值"),
     "实际完成值(B)": ("实际完成值", "全年实际值", "全年实际值(B)", "全年完成值"),
@@ -77,6 +89,8 @@ DEPT_TEXT_FIELDS = [("部门整体绩效目标", "goal"), ("目标实际完成�
                     ("存在的主要问题", "problems"), ("下一步改进措施", "measures"),
                     ("执行率偏低说明", "execution_explanation")]
 PROJECT_TEXT_FIELDS = [("执行率偏低说明", "execution_explanation"), ("存在问题", "problems"), ("改进措施", "measures")]
+# The signature block under every form (written with a trailing “：”); a reader stops there.
+SIGNATURES = (("填报单位（盖章）", "审核人"), ("填报人", "联系电话", "填报日期"))
 DROPDOWN_ROWS = 60  # empty indicator rows with dropdowns on a blank template
 
 # The hidden, protected sheet of an exported form (``workbook.VERSION_SHEET``) recording what it was

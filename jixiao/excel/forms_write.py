@@ -18,7 +18,8 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -42,6 +43,7 @@ from jixiao.core.schemes import Scheme, load_scheme
 from jixiao.core.targets import TargetError, parse_target
 from jixiao.excel import form_layout as L
 from jixiao.excel.cells import decimal_cell, needs_escape
+from jixiao.excel.forms_read.versions import IDENTITY
 from jixiao.excel.workbook import HELPER_SHEET, VERSION_SHEET
 
 AUTHOR = "jixiao"
@@ -55,9 +57,14 @@ HEAD_FILL = PatternFill("solid", fgColor="F2F2F2")
 COMPUTED_FILL = PatternFill("solid", fgColor="EAF1DD")
 WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+YEAR = "0"  # 年度 as a plain integer (2022, not 2,022.00)
 MONEY = "#,##0.00"
 SCORE = "0.00"
 RATE = "0.00%"
+UNLOCKED = Protection(locked=False)
+LOCKED = Protection(locked=True)
+PRINTABLE_MM = 297 - 2 * 12.7  # landscape A4 less 0.5-inch margins
+MIN_SCALE = 80  # below it 10 pt text prints under 8 pt: split across pages instead
 # Column widths (characters) of the project forms and of the department form.
 PROJECT_WIDTHS = (10, 12, 18, 8, 14, 8, 14, 10, 8, 10, 30, 8, 20, 10)
 DEPT_WIDTHS = (10, 12, 18, 12, 14, 12, 14, 10, 10, 10, 30, 8, 20, 10)
@@ -115,11 +122,16 @@ class Sheet:
             cell.fill = COMPUTED_FILL
         if fmt:
             cell.number_format = fmt
+        # The sheet is protected (no password): what the system computes and the labels are
+        # locked, what the unit fills in is not.
+        lock = LOCKED if head or computed else UNLOCKED
+        cell.protection = lock
         if comment:
             cell.comment = Comment(comment, AUTHOR, width=320, height=160)
         if end and end > c:
             for cc in range(c + 1, end + 1):
                 self.ws.cell(row=r, column=cc).border = BORDER
+                self.ws.cell(row=r, column=cc).protection = lock
             self.ws.merge_cells(start_row=r, start_column=c, end_row=r, end_column=end)
 
     def title(self, text: str, subtitle: str) -> None:
@@ -142,7 +154,7 @@ class Sheet:
                 start = 1 + k * half
                 last = half if k == 0 else self.width
                 self.put(self.row, start, label, head=True)
-                self.put(self.row, start + 1, value, end=last)
+                self.put(self.row, start + 1, value, end=last, fmt=YEAR if label == "年度" else None)
             self.row += 1
 
     def wide(self, label: str, value: str, head_span: int = 1) -> None:
@@ -158,32 +170,70 @@ class Sheet:
         self.row += 1
         return self.row - 1
 
-    def finish(self, freeze_row: int) -> None:
+    def signatures(self) -> None:
+        """The lines an officer signs and stamps (填报单位（盖章）、填报人、联系电话、填报日期、审核人)."""
+        self.row += 1
+        third = max(2, self.width // 3)
+        rows = [[(f"{label}：", 1 + k * 2 * third) for k, label in enumerate(L.SIGNATURES[0])],
+                [(f"{label}：", 1 + k * third) for k, label in enumerate(L.SIGNATURES[1])]]
+        for items in rows:
+            for label, col in items:
+                cell = self.ws.cell(row=self.row, column=col, value=label)
+                cell.font = BODY_FONT
+                cell.alignment = Alignment(vertical="center")
+                cell.protection = LOCKED
+                value = self.ws.cell(row=self.row, column=col + 1)
+                value.protection = UNLOCKED
+                value.font = BODY_FONT
+            self.ws.row_dimensions[self.row].height = 24
+            self.row += 1
+
+    def finish(self, freeze_row: int, repeat_row: int | None = None, print_columns: int | None = None) -> None:
+        """Print on landscape A4 at a legible scale (≥ 80 %): the width fits the page (the last
+        system columns — 得分比例, 调整理由, 指标编码 — are not printed), a long table continues on
+        the next page under its repeated header row instead of shrinking to one page."""
         ws = self.ws
         for i, w in enumerate(self.widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = w
         ws.freeze_panes = f"A{freeze_row}"
-        ws.print_area = f"A1:{get_column_letter(self.width)}{max(self.row - 1, 1)}"
-        ws.print_title_rows = "1:2"
+        last = print_columns or self.width
+        ws.print_area = f"A1:{get_column_letter(last)}{max(self.row - 1, 1)}"
+        if repeat_row:
+            ws.print_title_rows = f"{repeat_row}:{repeat_row}"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
+        ws.page_setup.scale = print_scale(self.widths[:last])
         ws.page_margins.left = ws.page_margins.right = 0.5
         ws.page_margins.top = ws.page_margins.bottom = 0.6
         ws.print_options.horizontalCentered = True
+        ws.protection.sheet = True  # no password: a user can lift it knowingly (审阅 → 撤消工作表保护)
+        ws.protection.formatColumns = False  # still allowed: widths, heights, inserting rows
+        ws.protection.formatRows = False
+        ws.protection.insertRows = False
+
+
+def print_scale(widths: Sequence[float]) -> int:
+    """The print scale (%) at which the columns fill landscape A4, at most 100 and at least
+    ``MIN_SCALE``: Excel's column of width w is about 7w + 5 pixels at 96 dpi."""
+    mm = sum(7 * w + 5 for w in widths) * 25.4 / 96
+    return max(MIN_SCALE, min(100, int(PRINTABLE_MM / mm * 100) // 5 * 5))
 
 
 class Lists:
     """The hidden sheet of dropdown lists, and the validations that point at it."""
 
-    def __init__(self, wb: Workbook, tpl: Scheme):
+    def __init__(self, wb: Workbook, tpl: Scheme, used: Sequence[Indicator] = ()):
         self.ws = wb.create_sheet(HELPER_SHEET)
         self.ws.sheet_state = "hidden"
+        # The scheme's classes, then every class the form itself uses: a dropdown that rejects the
+        # value already in its cell would block the unit's own form.
+        level1 = list(dict.fromkeys([*(c.level1 for c in tpl.categories), *(i.level1 for i in used if i.level1)]))
+        level2 = list(dict.fromkeys([*(l2 for c in tpl.categories for l2 in c.level2),
+                                     *(i.level2 for i in used if i.level2)]))
         columns = {
-            "level1": [c.level1 for c in tpl.categories],
-            "level2": [l2 for c in tpl.categories for l2 in c.level2],
+            "level1": level1,
+            "level2": level2,
             "op": list(OPERATORS),
             "likelihood": list(LIKELIHOODS),
             "causes": list(DEVIATION_CAUSES),
@@ -375,8 +425,7 @@ def _project_sheet(wb: Workbook, lists: Lists, dy: DepartmentYear, p: Project, p
     s.title(L.TITLES[form], f"（{dy.year}年度）")
     mon = _Monitor(dy, p) if form == "monitor" and not blank else None
     header = [("项目名称", p.name), ("项目编码", p.code), ("主管部门", dy.department.name),
-              ("部门编码", dy.department.code), ("实施单位", p.unit), ("年度", dy.year),
-              ("项目类别", p.category), ("评分模板", dy.project_template)]
+              ("实施单位", p.unit), ("年度", dy.year), ("项目类别", p.category)]
     if mon is not None:
         header.append(("监控截止月份", mon.month))
     s.pairs(header)
@@ -410,7 +459,7 @@ def _project_sheet(wb: Workbook, lists: Lists, dy: DepartmentYear, p: Project, p
         progress["_month"] = mon.month
         if mon.checkpoint:
             progress.update({ip.indicator: ip for ip in mon.checkpoint.indicators})
-    _, first = _indicator_rows(s, form, p, p.indicators, results, progress)
+    header_row, first = _indicator_rows(s, form, p, p.indicators, results, progress)
     last = s.row - 1
     if blank:
         for _ in range(L.DROPDOWN_ROWS):
@@ -429,7 +478,8 @@ def _project_sheet(wb: Workbook, lists: Lists, dy: DepartmentYear, p: Project, p
         s.row += 1
         for label, attr in L.PROJECT_TEXT_FIELDS:
             s.wide(label, getattr(p, attr), head_span=2)
-    s.finish(freeze)
+    s.signatures()
+    s.finish(freeze, header_row, L.PRINTED_COLUMNS.get(form))
 
 
 def _dept_sheet(wb: Workbook, lists: Lists, dy: DepartmentYear, res: DepartmentResult) -> None:
@@ -437,8 +487,7 @@ def _dept_sheet(wb: Workbook, lists: Lists, dy: DepartmentYear, res: DepartmentR
     width = len(L.INDICATOR_COLUMNS[form])
     s = Sheet(wb.create_sheet("部门整体自评表"), width, DEPT_WIDTHS)
     s.title(L.TITLES[form], f"（{dy.year}年度）")
-    s.pairs([("单位名称", dy.department.name), ("部门编码", dy.department.code), ("年度", dy.year),
-             ("评分模板", dy.department_template), ("金额单位", dy.money_unit),
+    s.pairs([(L.DEPT_FORM_HEAD[0], dy.department.name), ("年度", dy.year), ("金额单位", dy.money_unit),
              ("主管部门", dy.department.parent_name or "")])
     freeze = s.row
     for label, attr in L.DEPT_TEXT_FIELDS[:2]:
@@ -480,7 +529,7 @@ def _dept_sheet(wb: Workbook, lists: Lists, dy: DepartmentYear, res: DepartmentR
     lists.dropdown(s.ws, "nature", f"B{d_first}:B{d_last}", "支出性质")
     money_rule(s.ws, f"C{d_first}:F{d_last}")
     results = {r.code: r for r in res.indicators}
-    _, first = _indicator_rows(s, form, None, dy.indicators, results, {})
+    header_row, first = _indicator_rows(s, form, None, dy.indicators, results, {})
     _dropdowns(s, lists, form, first, max(first, s.row - 1))
     s.put(s.row, 1, "自评得分", head=True, end=2)
     s.put(s.row, 3, _dec2(res.total), fmt=SCORE, computed=True,
@@ -490,7 +539,8 @@ def _dept_sheet(wb: Workbook, lists: Lists, dy: DepartmentYear, res: DepartmentR
     s.row += 1
     for label, attr in L.DEPT_TEXT_FIELDS[2:]:
         s.wide(label, getattr(dy, attr), head_span=2)
-    s.finish(freeze)
+    s.signatures()
+    s.finish(freeze, header_row, L.PRINTED_COLUMNS.get(form))
 
 
 def form_objects(dy: DepartmentYear, form: str, projects: Sequence[Project]) -> list[tuple[Ref, int | None]]:
@@ -537,7 +587,8 @@ def write_standard_form(dy: DepartmentYear, result: DepartmentResult, form: str,
     kind = blank_of or form
     tpl = load_scheme(dy.department_template if kind == "dept-self-eval" else dy.project_template)
     sheets_before = len(wb.sheetnames)
-    lists = Lists(wb, tpl)
+    used = dy.indicators if kind == "dept-self-eval" else [i for p in dy.projects for i in p.indicators]
+    lists = Lists(wb, tpl, used)
     chosen: list[Project] = []
     if kind == "dept-self-eval":
         _dept_sheet(wb, lists, dy, result)
@@ -556,5 +607,16 @@ def write_standard_form(dy: DepartmentYear, result: DepartmentResult, form: str,
     known = [(ref, v) for ref, v in form_objects(dy, kind, chosen) if v is not None] if not blank_of else []
     if known:  # a blank template, or a department-year not read from the database, is based on nothing stored
         _version_sheet(wb, dy, known)
+    _identity(wb, dy, tpl.id)
     wb.active = 0
     wb.save(path)
+
+
+def _identity(wb: Workbook, dy: DepartmentYear, template: str) -> None:
+    """Whose form this is, in the workbook's custom properties rather than on the printed sheet:
+    the department's internal code and the 评分模板 id mean nothing to the officer who signs it."""
+    values = {"department_code": dy.department.code, "year": str(dy.year), "template": template}
+    props = wb.custom_doc_props  # type: ignore[attr-defined]  # openpyxl ≥ 3.1, not in its stubs
+    for attr, name in IDENTITY.items():
+        if values[attr]:
+            props.append(StringProperty(name=name, value=values[attr]))

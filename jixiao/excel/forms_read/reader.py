@@ -13,7 +13,7 @@ from jixiao.excel.forms_read.monitor import read_monitor
 from jixiao.excel.forms_read.self_eval import read_self_eval
 from jixiao.excel.forms_read.sheet import FormSheet, key
 from jixiao.excel.forms_read.target import read_target
-from jixiao.excel.forms_read.versions import put_versions, read_versions
+from jixiao.excel.forms_read.versions import put_versions, read_identity, read_versions
 from jixiao.excel.outcome import ImportOutcome, MonitorSheet
 from jixiao.excel.workbook import OWN_SHEETS, Book, Grid
 
@@ -56,6 +56,7 @@ def read_forms(book: Book, warnings: list[Problem]) -> ImportOutcome:
     kinds: set[str] = set()
     templates: dict[str, str] = {}  # 评分模板 -> the first sheet naming it
     monitoring: dict[str, MonitorSheet] = {}
+    identity = read_identity(book.path)
     for name in book.sheet_names:
         if name in OWN_SHEETS:  # our hidden sheets, unhidden by a user: not forms
             continue
@@ -68,7 +69,7 @@ def read_forms(book: Book, warnings: list[Problem]) -> ImportOutcome:
                                     "工作表不是可识别的标准表格（申报表/监控表/自评表），已跳过"))
             continue
         kinds.add(kind)
-        fs = FormSheet(grid, problems, warnings)
+        fs = FormSheet(grid, problems, warnings, defaults=dict(identity))
         if kind == "dept-self-eval":
             dept = read_dept_self_eval(fs)
             continue

@@ -50,6 +50,9 @@ class FormSheet:
     warnings: list[Problem]
     header: dict[str, tuple[Any, str]] = field(default_factory=dict)  # attr -> (value, cell)
     monitor: MonitorSheet | None = None  # set when the sheet is a 监控表
+    # Header fields the form does not print but the workbook records (``forms_read.identity``):
+    # the department code and 评分模板 of an exported form. A printed value wins.
+    defaults: dict[str, tuple[Any, str]] = field(default_factory=dict)
 
     def find(self, labels: set[str], start: int = 0, end: int | None = None) -> tuple[int, int] | None:
         rows = self.grid.rows
@@ -89,6 +92,9 @@ class FormSheet:
                 if value is not None and key(value) in labels:
                     value = None
                 self.header[attr] = (value, self.grid.addr(r, vc))
+        for attr, given in self.defaults.items():
+            if self.header.get(attr, (None, ""))[0] in (None, ""):
+                self.header[attr] = given
 
     def text(self, attr: str) -> str:
         value = self.header.get(attr, (None, ""))[0]
@@ -279,7 +285,8 @@ def indicator_table(fs: FormSheet, start: int, kind: str) -> tuple[list[Indicato
 
 
 _STOP = {key(x) for x in (L.TOTAL_LABEL, "合计", "自评得分", "总计", *(lbl for lbl, _ in L.PROJECT_TEXT_FIELDS),
-                          *(lbl for lbl, _ in L.DEPT_TEXT_FIELDS), "评价结论")}
+                          *(lbl for lbl, _ in L.DEPT_TEXT_FIELDS), "评价结论",
+                          *(lbl for row in L.SIGNATURES for lbl in row))}
 
 
 def _indicator_rows(fs: FormSheet, head: int, cols: dict[str, int]) -> list[IndicatorRow]:

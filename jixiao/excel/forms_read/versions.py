@@ -9,7 +9,11 @@ warning — its versions would be wrong, and unknown is the honest answer.
 """
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+import zipfile
 from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 from jixiao.core import model
 from jixiao.core.changes import Ref, budget_line_key
@@ -19,6 +23,32 @@ from jixiao.excel import form_layout as L
 from jixiao.excel.cells import is_blank, to_int, to_text
 from jixiao.excel.forms_read.sheet import key
 from jixiao.excel.workbook import VERSION_SHEET, Book
+
+# Custom document properties of an exported form (docProps/custom.xml): who the form belongs to,
+# recorded where a user does not see or print it, and kept when the hidden sheet is deleted.
+IDENTITY = {"department_code": "jixiao.department", "year": "jixiao.year", "template": "jixiao.template"}
+_CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+
+
+def read_identity(path: str | Path) -> dict[str, tuple[Any, str]]:
+    """The header fields the workbook records without printing them (attr → (value, where)); empty
+    for a form made elsewhere, or unreadable properties (the form's own header then decides)."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            if "docProps/custom.xml" not in package.namelist():
+                return {}
+            root = ET.fromstring(package.read("docProps/custom.xml"))
+    except (OSError, zipfile.BadZipFile, ET.ParseError):
+        return {}
+    names = {v: k for k, v in IDENTITY.items()}
+    out: dict[str, tuple[Any, str]] = {}
+    for prop in root.iter(f"{_CUSTOM_NS}property"):
+        attr = names.get(prop.get("name", ""))
+        value = "".join(prop.itertext()).strip()
+        if attr and value:
+            out[attr] = (value, f"{Path(path).name}：文档属性 {prop.get('name')}")
+    return out
+
 
 KINDS = ("year", "budget_line", "project", "fund", "indicator", "checkpoint")
 
