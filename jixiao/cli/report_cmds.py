@@ -14,6 +14,7 @@ from jixiao.core.audit import audit_lines
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.model import DepartmentYear
 from jixiao.exchange import read_file
+from jixiao.files import atomic_write
 from jixiao.report.reading import read_report
 
 
@@ -95,7 +96,9 @@ def report(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in FORMATS:
         raise InputError([Problem(args.output, "输出文件应以 .docx 或 .pdf 结尾", "-o")])
     dy, feeds = _load(args)
-    draft = generate(dy, out, feeds, args.project)
+    drafts = []  # written beside and renamed: a full disk leaves no truncated report
+    atomic_write(out, lambda tmp: drafts.append(generate(dy, tmp, feeds, args.project)))
+    draft = drafts[0]
     for warning in draft.warnings:
         sys.stderr.write(f"提示：{warning}\n")
     print(f"已生成报告：{out}" + (f"（{len(draft.warnings)} 处待补充）" if draft.warnings else ""))

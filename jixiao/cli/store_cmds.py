@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
@@ -21,6 +19,7 @@ from jixiao.core.display import DASH, fmt_amount
 from jixiao.core.errors import InputError
 from jixiao.core.model import DepartmentYear
 from jixiao.core.scoring import score_department
+from jixiao.files import atomic_write
 from jixiao.services import imports
 from jixiao.services.actor import system_actor
 from jixiao.services.demo import database_empty, demo_present, load_demo_year, reset_demo
@@ -172,16 +171,6 @@ def _output_path(path: str, suffix: str | None) -> Path:
     return out
 
 
-def _write_atomically(out: Path, write: Callable[[Path], None]) -> None:
-    """Write beside the target and rename, so a failure never leaves a half-written file."""
-    tmp = out.with_name(f".{out.stem}.{os.getpid()}.tmp{out.suffix}")
-    try:
-        write(tmp)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     out = _output_path(args.output, ".xlsx" if args.form else None)
     if args.form and args.form not in excel.FORMS:
@@ -193,11 +182,11 @@ def cmd_export(args: argparse.Namespace) -> int:
                          location="--project")
     if args.form:
         result = score_department(dy, collect_feeds(args.department, args.year))
-        _write_atomically(out, lambda tmp: excel.write_form(dy, result, args.form, tmp,
+        atomic_write(out, lambda tmp: excel.write_form(dy, result, args.form, tmp,
                                                             project=args.project))
     else:
         if args.project is not None:
             raise InputError("交换格式导出整个部门年度，不能与 --project 同时使用", location="--project")
-        _write_atomically(out, lambda tmp: exchange.write_file(dy, tmp))
+        atomic_write(out, lambda tmp: exchange.write_file(dy, tmp))
     print(f"已导出到 {out}")
     return 0

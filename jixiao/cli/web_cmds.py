@@ -6,6 +6,7 @@ Every one of them needs the database, so Django is configured before this module
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sqlite3
 from pathlib import Path
@@ -20,6 +21,7 @@ from jixiao import cli
 from jixiao.budget import models as m
 from jixiao.cli.core_cmds import setup_database
 from jixiao.core.errors import InputError
+from jixiao.files import atomic_write
 from jixiao.web.demo import demo_logins_text
 
 
@@ -63,13 +65,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from jixiao.wsgi import application  # noqa: PLC0415 — importing it builds the web application: serve only
 
     try:
-        server = create_server(application, host=args.host, port=args.port, threads=8)
+        server = create_server(application, host=args.host, port=args.port, threads=8, **_waitress_options())
     except OSError as exc:
         raise InputError(f"无法在 {args.host}:{args.port} 启动服务：{exc.strerror or exc}",
                          location="--port") from None
     print(f"jixiao 已启动：http://{args.host}:{args.port}/ （按 Ctrl+C 停止）", flush=True)
     server.run()
     return 0
+
+
+def _waitress_options() -> dict[str, object]:
+    """Request bodies capped while they stream in (before Django sees them), and — behind a
+    proxy — X-Forwarded-For/-Proto believed from JIXIAO_TRUSTED_PROXIES only (waitress removes
+    them from everyone else), so the client address and https are the proxy's word, not a caller's."""
+    options: dict[str, object] = {"max_request_body_size": settings.JIXIAO_REQUEST_MAX_BYTES,
+                                  "clear_untrusted_proxy_headers": True}
+    proxies = settings.JIXIAO_TRUSTED_PROXIES
+    if len(proxies) > 1:
+        raise InputError("JIXIAO_TRUSTED_PROXIES 只能填写一个代理服务器地址（waitress 只信任一个直接相连的代理）",
+                         location="JIXIAO_TRUSTED_PROXIES")
+    if proxies:
+        options.update(trusted_proxy=proxies[0], trusted_proxy_count=1,
+                       trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"})
+    return options
 
 
 def cmd_users(args: argparse.Namespace) -> int:
@@ -100,11 +118,21 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if out.exists():
         raise InputError("文件已存在，为避免覆盖请换一个文件名", location=args.file)
     src = _sqlite_path()
-    # SQLite's online backup gives a consistent copy even while the server is writing.
-    with sqlite3.connect(src) as source, sqlite3.connect(out) as target:
-        source.backup(target)
+    atomic_write(out, lambda tmp: _backup(src, tmp))  # a full disk leaves no 0-byte file behind
     print(f"已备份到 {out}")
     return 0
+
+
+def _backup(src: Path, tmp: Path) -> None:
+    # SQLite's online backup gives a consistent copy even while the server is writing.
+    source, target = sqlite3.connect(src), sqlite3.connect(tmp)
+    try:
+        source.backup(target)
+    except sqlite3.OperationalError as exc:  # SQLite reports a full disk as its own error
+        raise OSError(errno.ENOSPC if "full" in str(exc) else errno.EIO, str(exc)) from None
+    finally:
+        source.close()
+        target.close()
 
 
 def _check_backup(path: Path) -> None:

@@ -174,3 +174,49 @@ def inflate_within(package: zipfile.ZipFile, name: str, budget: int, cell_limit:
             raise _refuse(name, f"文件已损坏：部件 {info.filename} {why}，请重新导出后再导入") from None
         except (zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
             raise _refuse(name, f"文件已损坏：部件 {info.filename} 无法解压（或已加密），请重新导出后再导入") from None
+
+
+_GRID_SPAN = re.compile(rb"<w:gridSpan\s+w:val=\"(\d+)\"")
+_TABLE_ROW = re.compile(rb"<w:tr[\s>]")
+_GRID_COL = re.compile(rb"<w:gridCol[\s/>]")
+_TABLE_GRID = re.compile(rb"<w:tblGrid>(.*?)</w:tblGrid>", re.S)
+
+
+def check_docx(path: str | Path) -> None:
+    """Refuse a .docx that is too large, a decompression bomb (inflated with a budget), damaged,
+    or whose tables exceed the dimension limits (``gridSpan``, rows, columns: python-docx would
+    expand a ``gridSpan`` of 50,000,000 cell by cell) — before python-docx opens it. Limits:
+    ``docx`` in ``rules/limits.json``."""
+    p = Path(path)
+    name = p.name
+    limits = section("docx")
+    size = p.stat().st_size
+    if size > limits["max_file_bytes"]:
+        raise _refuse(name, f"文件大小 {size / _MB:.1f} MB 超过上限 {limits['max_file_bytes'] / _MB:.0f} MB，拒绝读取")
+    try:
+        package = zipfile.ZipFile(p)
+    except (zipfile.BadZipFile, OSError):
+        raise _refuse(name, "文件不是有效的 Word 文档（.docx）或已损坏，请确认文件完整且不是 .doc 格式") from None
+    with package:
+        infos = package.infolist()
+        if len(infos) > limits["max_entries"]:
+            raise _refuse(name, f"文档内部包含 {len(infos)} 个部件，超过上限 {limits['max_entries']}，拒绝读取")
+        budget = limits["max_uncompressed_bytes"]
+        if sum(i.file_size for i in infos) > budget:
+            raise _refuse(name, f"文件解压后超过上限 {budget / _MB:.0f} MB，{_BOMB}")
+        inflate_within(package, name, budget)
+        try:
+            body = package.read("word/document.xml")  # within the budget just checked
+        except KeyError:
+            raise _refuse(name, "文件不是 Word 文档（缺少 word/document.xml），请确认选择了正确的文件") from None
+    spans = [int(m.group(1)) for m in _GRID_SPAN.finditer(body)]
+    if spans and max(spans) > limits["max_grid_span"]:
+        raise _refuse(name, f"文档中的表格有单元格横跨 {max(spans)} 列（上限 {limits['max_grid_span']} 列），"
+                            "表格结构异常，拒绝读取")
+    rows = len(_TABLE_ROW.findall(body))
+    if rows > limits["max_table_rows"]:
+        raise _refuse(name, f"文档中的表格共 {rows} 行，超过上限 {limits['max_table_rows']} 行，拒绝读取")
+    for grid in _TABLE_GRID.finditer(body):
+        columns = len(_GRID_COL.findall(grid.group(1)))
+        if columns > limits["max_table_columns"]:
+            raise _refuse(name, f"文档中的表格有 {columns} 列，超过上限 {limits['max_table_columns']} 列，拒绝读取")

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from jixiao import files
 from jixiao.core import model
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.limits import section
@@ -281,4 +282,4 @@ def dumps(dy: model.DepartmentYear) -> str:
 
 
 def write_file(dy: model.DepartmentYear, path: str | Path) -> None:
-    Path(path).write_text(dumps(dy), encoding="utf-8")
+    files.write_text(path, dumps(dy))  # beside and renamed: never a half-written file

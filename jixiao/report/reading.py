@@ -17,6 +17,8 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from jixiao.core.errors import InputError, Problem
+from jixiao.core.limits import section
+from jixiao.excel.safety import check_docx
 
 # The page number of a printed report (「— 5 —」), which PDF extraction puts inside the text flow,
 # even in the middle of a sentence that runs over the page break.
@@ -45,6 +47,7 @@ def _read_txt(path: Path) -> ReportText:
 
 
 def _read_docx(path: Path) -> ReportText:
+    check_docx(path)  # size, bomb, damage and table dimensions before python-docx allocates
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several types for a damaged package
@@ -71,11 +74,25 @@ def _read_docx(path: Path) -> ReportText:
 
 
 def _read_pdf(path: Path) -> ReportText:
+    limits = section("pdf")
+    if path.stat().st_size > limits["max_file_bytes"]:
+        raise InputError([Problem(str(path), f"文件超过 {limits['max_file_bytes'] // 1024 // 1024} MB 上限，拒绝读取")])
     try:
         reader = PdfReader(str(path))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PyPdfError, ValueError, OSError) as exc:
-        raise InputError([Problem(str(path), f"无法读取 PDF：{exc}")]) from None
+        count = len(reader.pages)
+        if count > limits["max_pages"]:
+            raise InputError([Problem(str(path), f"PDF 共 {count} 页，超过上限 {limits['max_pages']} 页，拒绝读取")])
+        pages: list[str] = []
+        chars = 0
+        for page in reader.pages:  # pypdf caps each stream; the budget caps their sum
+            text = page.extract_text() or ""
+            chars += len(text)
+            if chars > limits["max_text_chars"]:
+                raise InputError([Problem(str(path), f"PDF 的文字超过 {limits['max_text_chars']} 个字符的上限，拒绝读取"
+                                                     "（可能是压缩炸弹）")])
+            pages.append(text)
+    except (PyPdfError, ValueError, OSError, RecursionError) as exc:
+        raise InputError([Problem(str(path), f"无法读取 PDF：{exc.__class__.__name__}，请确认文件完整")]) from None
     lines: list[str] = []
     locations: list[str] = []
     for p, text in enumerate(pages, 1):

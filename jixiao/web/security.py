@@ -27,10 +27,11 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 
 from jixiao.services import history
-from jixiao.web.models import LoginThrottle, SecurityEvent
+from jixiao.web.models import LoginThrottle, PasswordHistory, SecurityEvent
 
 # Everything from this site only. Inline scripts are not needed: data for charts travels in
 # <script type="application/json"> (json_script), which the browser never executes. ECharts
@@ -100,13 +101,16 @@ class RequestSizeMiddleware:
 SESSION_REFRESH_SECONDS = 60
 SEEN_KEY = "_jixiao_seen"
 STARTED_KEY = "_jixiao_started"
+EXPIRED_KEY = "_jixiao_password_expired"
 
 
 class SessionIdleMiddleware:
     """Keeps a logged-in session alive while it is used: at most once a minute it touches the
     session, so the session middleware saves it with a fresh expiry (now + SESSION_COOKIE_AGE).
     A session older than the absolute lifetime (``JIXIAO_SESSION_MAX_HOURS``) ends whatever its
-    use. Runs before the view, so a logout in the view is not followed by a write to a new session."""
+    use; a password older than JIXIAO_PASSWORD_MAX_DAYS sends the user to the password change
+    page until it is changed. Runs before the view, so a logout in the view is not followed by a
+    write to a new session."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -123,7 +127,24 @@ class SessionIdleMiddleware:
                 return redirect(f"{settings.LOGIN_URL}?next={request.path}")
             if now - session.get(SEEN_KEY, 0) >= SESSION_REFRESH_SECONDS:
                 session[SEEN_KEY] = now
+                session[EXPIRED_KEY] = password_expired(request.user)
+            if session.get(EXPIRED_KEY) and request.path not in _password_pages():
+                return redirect(reverse("web:password_change"))
         return self.get_response(request)
+
+
+def _password_pages() -> tuple[str, ...]:
+    return (reverse("web:password_change"), reverse("web:logout"), reverse("web:login"))
+
+
+def password_expired(user: Any) -> bool:
+    """Whether ``user``'s password is older than JIXIAO_PASSWORD_MAX_DAYS (never when 0). The
+    newest ``PasswordHistory`` row dates the password; without one, the account's creation."""
+    days = int(settings.JIXIAO_PASSWORD_MAX_DAYS)
+    if days <= 0 or user is None or not user.is_authenticated:
+        return False
+    changed = PasswordHistory.objects.filter(user_id=user.pk).values_list("changed", flat=True).first()
+    return (changed or user.date_joined) < timezone.now() - timedelta(days=days)
 
 
 # -- the security log -------------------------------------------------------------------------

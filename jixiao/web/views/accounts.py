@@ -31,6 +31,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "web/password_change.html"
     success_url = reverse_lazy("web:index")
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        self.request.session[security.EXPIRED_KEY] = False  # changed: no longer sent back here
+        return response
+
 
 class AdminLoginView(LoginView):
     """The admin's login page (``admin.site.login``): the site's own form, lock-out and log.

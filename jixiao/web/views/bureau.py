@@ -35,9 +35,12 @@ SCORE, COMMENT = "score-", "comment-"
 
 def under_bureau(bureau: m.Department, user: Any) -> list[m.Department]:
     visible = set(access.role_map(user))
-    found, stack = [], list(bureau.children.all())
-    while stack:
+    found, stack, seen = [], list(bureau.children.all()), {bureau.id}
+    while stack:  # ``seen``: bounded even if the tree held a cycle (it cannot: budget.Department.save)
         d = stack.pop()
+        if d.id in seen:
+            continue
+        seen.add(d.id)
         if d.id in visible:
             found.append(d)
         stack.extend(d.children.all())
