@@ -492,3 +492,54 @@ def test_a_draft_checkpoint_may_still_lack_measures(demo_dy, tmp_path):
     merged = merge_outcome(excel.import_file(path), demo_dy)
     assert merged.project("P01").checkpoints[0].measures == ""
     assert merged.project("P01").checkpoints[0].status == "填报"
+
+
+# ---------------------------------------------------------------- forms as officers print them
+
+
+@pytest.mark.parametrize("form", ["dept-self-eval", "self-eval", "target", "monitor"])
+def test_printed_forms_carry_no_internal_codes_and_the_signature_block(demo_dy, tmp_path, form):
+    wb = openpyxl.load_workbook(export(demo_dy, form, tmp_path))
+    ws = wb.worksheets[0]
+    values = " ".join(str(v) for v in cells(ws).values())
+    assert demo_dy.department.code not in values.split() and "demo" not in values
+    assert demo_dy.department_template not in values and demo_dy.project_template not in values
+    assert "部门编码" not in values and "评分模板" not in values
+    for label in ("填报单位（盖章）：", "填报人：", "联系电话：", "填报日期：", "审核人："):
+        assert label in cells(ws).values(), label
+    year = find(ws, demo_dy.year)
+    assert year.number_format == "0"  # 2022, not 2,022.00
+    # Legible on A4: no text under 9 pt, no shrinking to one page, a scale of at least 80 %.
+    assert all(c.font.sz >= 9 for row in ws.iter_rows() for c in row if c.value is not None and c.font.sz)
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.scale >= 80
+    assert ws.print_title_rows  # a long indicator table repeats its header on every page
+    header = find(ws, "一级指标").row
+    assert ws.print_title_rows == f"${header}:${header}"
+    # Computed cells and labels locked, what the unit fills in open; no password.
+    assert ws.protection.sheet and not ws.protection.password
+    assert find(ws, "一级指标").protection.locked
+    assert not ws.cell(row=header + 1, column=3).protection.locked  # 三级指标 of the first indicator
+
+
+def test_dropdowns_hold_every_value_the_form_uses(demo_dy, tmp_path):
+    wb = openpyxl.load_workbook(export(demo_dy, "dept-self-eval", tmp_path))
+    helper = wb[HELPER_SHEET]
+    lists = {helper.cell(row=1, column=c).value: {helper.cell(row=r, column=c).value
+                                                  for r in range(2, helper.max_row + 1)} - {None}
+             for c in range(1, helper.max_column + 1)}
+    assert {i.level1 for i in demo_dy.indicators} <= lists["level1"]
+    assert {i.level2 for i in demo_dy.indicators} <= lists["level2"]  # 招商引资, 土地资源, …
+
+
+def test_a_form_without_printed_codes_reads_back_its_department_and_template(demo_dy, tmp_path):
+    path = export(demo_dy, "dept-self-eval", tmp_path)
+    outcome = excel.import_file(path)
+    assert outcome.data.department.code == demo_dy.department.code
+    assert outcome.data.department_template == demo_dy.department_template
+    # A form made elsewhere, without our properties, says what is missing and where.
+    wb = openpyxl.load_workbook(path)
+    wb.custom_doc_props = openpyxl.packaging.custom.CustomPropertyList()
+    wb.save(path)
+    with pytest.raises(InputError) as err:
+        excel.import_file(path)
+    assert "缺少部门编码" in str(err.value)
