@@ -227,3 +227,11 @@ def test_web_upload_of_a_published_table_is_merged_by_project_name(db, settings,
     docx = CORPUS / "indicators-only.docx"  # no year in the table: refused with the reason, nothing stored
     page = client_for("jingban").post("/d/demo/upload/", {"file": SimpleUploadedFile(docx.name, docx.read_bytes())})
     assert "没有注明年度" in page.content.decode()
+
+
+def test_an_import_without_a_department_is_refused_not_guessed_from_the_file_name(db):
+    from jixiao.services import imports  # noqa: PLC0415 — the application layer, database tests only
+
+    with pytest.raises(InputError) as exc:
+        imports.read_file(CORPUS / "control-local-layout.xlsx")
+    assert "部门编码" in str(exc.value)

@@ -328,7 +328,11 @@ def _read_published(reading: Reading, department: str | None) -> FileRead:
     """A published table as the candidate of an import: its projects (matched to the stored ones
     by name, ``Reading.aligned``) or its department-level table merged into the stored year, the
     way a standard form is; what reading found comes with the warnings."""
-    code = reading.dy.department.code if reading.department_code_given or not department else department
+    if not reading.department_code_given and not department:
+        # A file name is no department: without the uploader's department the import has no target.
+        raise InputError([Problem(reading.source, "原表没有部门编码，无法确定导入到哪个部门；请在本部门的“上传”页面"
+                                                  "导入，或在表头写明部门编码", "部门编码")])
+    code = reading.dy.department.code if reading.department_code_given else str(department)
     year = reading.dy.year
     if not reading.year_given:
         raise InputError([Problem(reading.source, "原表没有注明年度（如「2023年度」），无法确定导入到哪个年度；"
