@@ -242,6 +242,29 @@ def delete_record(actor: ActorLike, ledger_key: str, code: str, year: int, table
     return Saved(ledger_key, code, year, result, plan.rules, key=key)
 
 
+def start_year(actor: ActorLike, ledger_key: str, code: str, year: int, header: Mapping[str, Any] | None = None,
+               reason: str = "") -> Saved:
+    """Begin an empty department-year of a ledger, counted under the newest rule set in force,
+    so that records can be added one by one (in the browser) instead of by a file. ``header``:
+    the year's own fields (the investment ledger's 计分单位 ``unit``)."""
+    ledger = _ledger(ledger_key)
+    given = {k: str(v).strip() for k, v in (header or {}).items() if str(v or "").strip()}
+    with transaction.atomic():
+        dept = _department(actor, code, "edit")
+        if ledger.year_model._default_manager.select_for_update().filter(department=dept, year=year).exists():
+            raise Conflict(f"部门“{code}”已有{year}年度的{ledger.noun}", f"{code}/{year}")
+        missing = [f for f in ledger.header_fields() if f not in given]
+        if missing:
+            titles = {f.name: str(f.verbose_name) for f in ledger.year_model._meta.fields}
+            raise InputError([Problem(f"{ledger.noun}.{f}", f"请填写{titles.get(f, f)}", titles.get(f, f))
+                              for f in missing])
+        rules = ledger.rules_for(code, year)
+        core_ledger = ledger.assemble(code, year, {"origin": "录入", **given}, {}, rules)
+        plan = ledger.plan(dept, year, core_ledger, rules)
+        result = ledger.apply(plan, actor.name, reason or f"新建{year}年度{ledger.noun}")
+    return Saved(ledger_key, code, year, result, rules)
+
+
 # ---------------------------------------------------------------- files
 
 def _import_plan(ledger: Ledger, dept: Department, core_ledger: Any, rule_sets: list[Any] | None) -> Plan:

@@ -17,7 +17,7 @@ from jixiao.core.display import DASH, fmt_rate, fmt_value
 from jixiao.core.model import sum_known
 from jixiao.enterprise import models as em
 from jixiao.enterprise import store
-from jixiao.web import access
+from jixiao.web import access, ledger_forms
 from jixiao.web.views.common import page_context
 
 FLAG_CLASS = {"逾期": "overdue", "逾期办结": "overdue", "临期": "due-soon"}
@@ -40,7 +40,7 @@ def overview(request: HttpRequest, code: str, year: int) -> HttpResponse:
     if ctx["enterprise_year"] is None:
         return render(request, "enterprise/overview.html", ctx)
     s = store.load_summary(code, year, as_of=_as_of(year))
-    ctx.update(s=s, data=s.as_dict(), feeds=ent.enterprise_feeds(s),
+    ctx.update(s=s, data=s.as_dict(), feeds=ledger_forms.feed_rows(ent.enterprise_feeds(s)),
                chart=_division_chart(s, ctx["animation"]))
     return render(request, "enterprise/overview.html", ctx)
 

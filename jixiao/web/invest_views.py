@@ -13,7 +13,7 @@ from jixiao.core import invest
 from jixiao.core.display import fmt_value
 from jixiao.invest import models as im
 from jixiao.invest import store
-from jixiao.web import access
+from jixiao.web import access, ledger_forms
 from jixiao.web.views.common import page_context
 
 
@@ -49,5 +49,5 @@ def board(request: HttpRequest, code: str, year: int) -> HttpResponse:
            for f in sorted(ledger.fdi, key=lambda f: f.arrival_date)]
     ctx.update(s=s, data=data, columns=columns, measures=measures, fdi=fdi, unit=ledger.unit,
                events=sorted(ledger.events, key=lambda e: e.date), visits=sorted(ledger.visits, key=lambda v: v.date),
-               feeds=invest.invest_feeds(s), rules=rules)
+               feeds=ledger_forms.feed_rows(invest.invest_feeds(s)), rules=rules)
     return render(request, "invest/board.html", ctx)

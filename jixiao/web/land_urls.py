@@ -1,7 +1,7 @@
 """Routes of the land-ledger pages, under the department-year like the rest of the web app."""
 from django.urls import path
 
-from jixiao.web import land_views
+from jixiao.web import land_views, ledger_forms
 
 app_name = "land"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path(D, land_views.summary, name="summary"),
     path(D + "parcels/", land_views.parcel_list, name="list"),
     path(D + "parcels/<str:parcel_id>/", land_views.parcel_detail, name="parcel"),
+    *ledger_forms.routes(D, "land"),
 ]

@@ -17,7 +17,7 @@ from jixiao.core import land
 from jixiao.core.display import fmt_rate, fmt_value
 from jixiao.land import models as lm
 from jixiao.land import store
-from jixiao.web import access
+from jixiao.web import access, ledger_forms
 from jixiao.web.views.common import page_context
 
 STATUS_COLOURS = {"正常": "#8fbf8f", "低效": "#e6a23c", "闲置": "#d9534f"}
@@ -111,7 +111,7 @@ def summary(request: HttpRequest, code: str, year: int) -> HttpResponse:
     tables = [("按街道", _table("街道", "street", s.by_street)), ("按现状用途", _table("现状用途", "use", s.by_use))]
     ctx.update(s=s, data=data, charts=charts, tables=tables, statuses=land.LAND_STATUSES,
                map=_svg_map(rows) if any(r.geometry for r in rows) else None,
-               feeds=land.land_feeds(s), colours=STATUS_COLOURS)
+               feeds=ledger_forms.feed_rows(land.land_feeds(s)), colours=STATUS_COLOURS)
     return render(request, "land/summary.html", ctx)
 
 
