@@ -150,7 +150,13 @@ EVIDENCE = Feature(
 )
 
 # The order is that of the navigation, of ``jixiao --help`` and of the demo loaders.
-FEATURES: list[Feature] = [CORE, EVIDENCE, LAND, INVEST, ENTERPRISE, JOBS, ORGANISATION]
+EXANTE = Feature(
+    key="exante", title="事前绩效评估", app="jixiao.exante", urls="jixiao.web.exante_urls",
+    commands=(Command("exante", "项目入库与事前绩效评估：是否须评估、申报列表、评估报告、专家评分表",
+                      "jixiao.cli.exante_cmds", django=True),),
+)
+
+FEATURES: list[Feature] = [CORE, EVIDENCE, LAND, INVEST, ENTERPRISE, JOBS, ORGANISATION, EXANTE]
 
 
 def all_features() -> list[Feature]:

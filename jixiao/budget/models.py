@@ -25,6 +25,8 @@ from jixiao.core.model import (
     RECTIFICATION_STATUSES,
     STATUSES,
 )
+from jixiao.core.organisation import ROLES
+from jixiao.core.organisation import UNIT_KINDS as DEPARTMENT_KINDS
 
 
 class Digits(TypedDict):
@@ -38,8 +40,6 @@ MONEY: Digits = {"max_digits": 18, "decimal_places": 4}
 SCORE: Digits = {"max_digits": 10, "decimal_places": 4}  # weights, scores, percent rates
 RATIO: Digits = {"max_digits": 10, "decimal_places": 6}  # fractions 0..1
 
-DEPARTMENT_KINDS = ("财政局", "主管部门", "单位")
-ROLES = ("经办人", "部门管理员", "财政审核", "第三方只读", "系统管理员")
 
 
 def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -18,7 +18,8 @@ from pathlib import Path
 from jixiao.core.errors import Problem
 
 UNIT_KINDS = ("财政局", "主管部门", "单位")
-ROLES = ("经办人", "部门管理员", "财政审核", "第三方只读", "系统管理员")
+# 评审专家: an expert of the 事前绩效评估 panel, who sees only the proposals assigned to them
+ROLES = ("经办人", "部门管理员", "财政审核", "第三方只读", "系统管理员", "评审专家")
 
 # Codes travel through URLs, file names and other systems' exports: letters, digits and . _ -
 CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
