@@ -13,6 +13,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from jixiao.core.numbers import normalize, parse_decimal
+from jixiao.core.text import number_problem
 
 # A text starting with one of these would be taken as a formula by a spreadsheet program.
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -71,10 +72,18 @@ def to_decimal(value: object) -> Decimal | None:
         # Fast path for the plain and scientific notations the bulk writer itself produces.
         number = Decimal(text)
         if number.is_finite():
-            return number
+            return _carried(number)
     except InvalidOperation:
         pass
-    return parse_decimal(text.rstrip("%"))
+    return _carried(parse_decimal(text.rstrip("%")))
+
+
+def _carried(number: Decimal) -> Decimal:
+    """``number`` unless its exponent or digits are beyond what the system carries (1e999999999)."""
+    why = number_problem(number)
+    if why:
+        raise ValueError(why)
+    return number
 
 
 def to_int(value: object) -> int | None:

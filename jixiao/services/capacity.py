@@ -20,6 +20,7 @@ from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 from jixiao.core.errors import Problem
+from jixiao.core.text import number_problem, text_problem
 
 # SQLite keeps NUMERIC values as 8-byte floats, exact to 15 significant digits.
 SIGNIFICANT_DIGITS = 15
@@ -47,6 +48,11 @@ def problems_for(instance: models.Model, location: str) -> list[Problem]:
 
 def field_problem(f: models.Field, value: object) -> str:
     """Why column ``f`` cannot store ``value`` exactly, without the field's name ("" when it can)."""
+    if isinstance(f, (models.CharField, models.TextField)) and isinstance(value, str):
+        # the characters every reader refuses (core/text.py): NUL, controls, bidi, zero-width …
+        why = text_problem(value, multiline=not (f.name == "name" or f.name.endswith("code")))
+        if why:
+            return why
     if isinstance(f, models.CharField) and isinstance(value, str) and f.max_length:
         if len(value) > f.max_length:
             return f"内容过长（{len(value)} 字），最多 {f.max_length} 字"
@@ -69,8 +75,9 @@ def field_problem(f: models.Field, value: object) -> str:
 def decimal_problem(value: Decimal, max_digits: int | None, places: int | None,
                     significant: int | None = SIGNIFICANT_DIGITS) -> str:
     """Why ``value`` does not fit ``max_digits``/``places`` exactly (empty when it does)."""
-    if not value.is_finite():
-        return f"「{value}」不是有效数字"
+    absurd = number_problem(value)  # 1e999999999 would overflow normalize() below
+    if absurd:
+        return absurd
     if value.is_zero():
         return ""
     exact = value.normalize()
