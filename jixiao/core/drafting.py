@@ -42,6 +42,7 @@ GRADES = ("优", "良", "中", "差")
 NUMERALS = "一二三四五六七八九十"
 _PUNCT = " \t\r\n\u3000。．.，,；;：:！!？?、"
 ILLUSTRATIVE = "示例"
+_ILLUSTRATIVE_TEXT = "（示例）"  # how the demo marks an illustrative text inside a real record
 
 
 # ---------------------------------------------------------------- the draft as data
@@ -259,7 +260,7 @@ class _Writer:
 
     def draft(self, title: list[str], author: str, subject: str) -> Draft:
         blocks = self.blocks
-        if self.marked or any("（示例）" in _block_text(b) for b in blocks):
+        if self.marked or any(_ILLUSTRATIVE_TEXT in _block_text(b) for b in blocks):
             blocks = [Paragraph(self.rules.illustrative_legend, style="note"), *blocks]
         return Draft(title=[typeset(t, self.rules) for t in title],
                      blocks=[_typeset_block(b, self.rules) for b in blocks],
@@ -707,12 +708,21 @@ def _grade_chart(projects: list[ProjectResult]) -> Chart | None:
 
 
 def without_illustrative(dy: DepartmentYear) -> DepartmentYear:
-    """The department-year without its 示例 records: what a real department's report shows when
-    the deployment drops illustrative rows (scored again on what is left, so totals agree)."""
+    """The department-year without its 示例 content: what a real department's report shows when
+    the deployment drops illustrative rows. 示例 records go; a text the demo marks “（示例）” is
+    treated as not written (it becomes 【待补充】); what is left is scored again, so totals agree."""
     def real(items: list[Any]) -> list[Any]:
-        return [x for x in items if getattr(x, "origin", "") != ILLUSTRATIVE]
+        return [_clean(x) for x in items if getattr(x, "origin", "") != ILLUSTRATIVE]
     projects = [replace(p, indicators=real(p.indicators)) for p in real(dy.projects)]
-    return replace(dy, budget_lines=real(dy.budget_lines), indicators=real(dy.indicators), projects=projects)
+    rectifications = [r for r in dy.rectifications
+                      if not any(_ILLUSTRATIVE_TEXT in str(v) for v in vars(r).values())]
+    return _clean(replace(dy, budget_lines=real(dy.budget_lines), indicators=real(dy.indicators),
+                          projects=projects, rectifications=rectifications))
+
+
+def _clean(obj: Any) -> Any:
+    marked = {k: "" for k, v in vars(obj).items() if isinstance(v, str) and _ILLUSTRATIVE_TEXT in v}
+    return replace(obj, **marked) if marked else obj
 
 
 # ---------------------------------------------------------------- 部门整体支出绩效自评报告

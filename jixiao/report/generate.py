@@ -5,11 +5,12 @@ the reference styles, and convert to PDF when asked.
 """
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from jixiao.core.drafting import Chart, Draft, draft_department, draft_project
+from jixiao.core.drafting import Chart, Draft, draft_department, draft_project, without_illustrative
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.model import DepartmentYear
 from jixiao.core.scoring import score_department
@@ -18,9 +19,23 @@ from jixiao.report.docx_build import build_docx
 from jixiao.report.pdf import docx_to_pdf
 
 FORMATS = (".docx", ".pdf")
+# The deployment's choice for 示例 records: "mark" (default: shown with the footnote mark, for the
+# demo and for training) or "drop" (a real department's report: no illustrative row anywhere).
+ILLUSTRATIVE_ENV = "JIXIAO_REPORT_ILLUSTRATIVE"
+ILLUSTRATIVE_CHOICES = ("mark", "drop")
+
+
+def illustrative_setting() -> str:
+    value = os.environ.get(ILLUSTRATIVE_ENV, "mark").strip().lower() or "mark"
+    if value not in ILLUSTRATIVE_CHOICES:
+        raise InputError([Problem(ILLUSTRATIVE_ENV, f"设置值“{value}”无效，应为 mark（标注示例数据）"
+                                                    "或 drop（不输出示例数据）")])
+    return value
 
 
 def draft_for(dy: DepartmentYear, feeds: Mapping[str, str] | None = None, project: str | None = None) -> Draft:
+    if illustrative_setting() == "drop":
+        dy = without_illustrative(dy)  # scored on what is left, so text and tables still agree
     result = score_department(dy, feeds)
     if project is None:
         return draft_department(dy, result)
