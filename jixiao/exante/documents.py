@@ -13,7 +13,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Font, Protection, Side
 from openpyxl.worksheet.protection import SheetProtection
 
 from jixiao.core import exante as rules
@@ -164,7 +164,7 @@ def write_form(p: Proposal, path: str | Path, expert: str = "") -> None:
             cell.border = border
             cell.alignment = Alignment(wrap_text=True, vertical="center")
             cell.font = Font(name="宋体", size=11, bold=cell.row == 4)
-            cell.protection = cell.protection.copy(locked=not (cell.column in (5, 6) and first <= cell.row <= last))
+            cell.protection = Protection(locked=not (cell.column in (5, 6) and first <= cell.row <= last))
     for col, width in zip("ABCDEF", (14, 18, 44, 8, 8, 24), strict=True):
         ws.column_dimensions[col].width = width
     ws.protection = SheetProtection(sheet=True)  # no password: a user can unprotect knowingly
