@@ -47,7 +47,7 @@ def test_every_finding_of_a_published_case_names_its_place_in_the_original(path,
 
 
 def test_the_committed_cases_are_what_the_generator_builds(tmp_path):
-    built = make_cases.cases(tmp_path)
+    built = make_cases.cases(tmp_path, printed=False)
     for name, expect in built.items():
         committed = json.loads((CORPUS / name).with_suffix(".expect.json").read_text(encoding="utf-8"))
         assert committed == {"command": "check", **expect}, name
@@ -120,6 +120,13 @@ def test_word_tables_with_merged_cells():
     assert two.name == "家庭经济困难学生资助" and two.budget == Decimal("92") and len(two.indicators) == 6
 
 
+def test_excel_97_2003_workbook_is_read_like_xlsx():
+    legacy = read_if_published(CORPUS / "control-excel-97-2003.xls")
+    current = read_if_published(CORPUS / "control-two-projects-one-sheet.xlsx")
+    assert [(p.name, p.funds, p.indicators, p.stated) for p in legacy.dy.projects] == [
+        (p.name, p.funds, p.indicators, p.stated) for p in current.dy.projects]
+
+
 def test_text_pdf_gives_the_same_project_as_the_word_table():
     pdf = read_if_published(CORPUS / "control-table.pdf")
     word = read_if_published(CORPUS / "control-one-table.docx")
@@ -130,9 +137,15 @@ def test_text_pdf_gives_the_same_project_as_the_word_table():
 
 @pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_generator_builds_the_pdf_cases(tmp_path):
-    assert "control-table.pdf" in make_cases.cases(tmp_path)
+def test_generator_builds_the_pdf_and_xls_cases(tmp_path):
+    built = make_cases.cases(tmp_path)
+    assert {"control-table.pdf", "control-excel-97-2003.xls"} <= set(built)
+    for name, expect in built.items():  # the committed expectations are the generator's
+        committed = json.loads((CORPUS / name).with_suffix(".expect.json").read_text(encoding="utf-8"))
+        assert committed == {"command": "check", **expect}, name
     assert read_if_published(tmp_path / "control-table.pdf").dy.projects[0].stated.total == Decimal("99.8")
+    legacy = read_if_published(tmp_path / "control-excel-97-2003.xls").dy
+    assert [p.name for p in legacy.projects] == ["农村公路日常养护", "家庭经济困难学生资助"]
 
 
 def test_unreadable_layout_says_what_was_looked_for(cli):

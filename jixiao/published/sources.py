@@ -10,7 +10,6 @@
 """
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +22,11 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
 from jixiao.core.errors import InputError, Problem
+from jixiao.core.limits import section
 from jixiao.excel import bulk_schema as S
 from jixiao.excel.cells import is_blank
 from jixiao.excel.forms_read.sheet import key
-from jixiao.excel.safety import inflate_within, load_limits
+from jixiao.excel.safety import check_docx, load_limits
 from jixiao.excel.workbook import OWN_SHEETS, open_book
 from jixiao.published.tables import PDF, SHEET, WORD, Table, fill_merged
 
@@ -97,13 +97,7 @@ def xls_tables(path: Path) -> list[Table]:
 
 
 def docx_tables(path: Path) -> list[Table]:
-    _size_checked(path)
-    try:
-        with zipfile.ZipFile(path) as package:  # a bomb is refused before python-docx inflates it
-            inflate_within(package, path.name, load_limits().max_uncompressed_bytes)
-    except (zipfile.BadZipFile, OSError):
-        raise InputError([Problem(path.name, "文件不是 Word 文档（.docx）；"
-                                             "旧版 .doc 请在 Word 中另存为 .docx 后再导入")]) from None
+    check_docx(path)  # size, bomb, damage and table dimensions before python-docx allocates
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several types for a damaged package
@@ -123,19 +117,29 @@ def docx_tables(path: Path) -> list[Table]:
 
 
 def pdf_tables(path: Path) -> list[Table]:
-    _size_checked(path)
+    limits = section("pdf")  # the budgets of every PDF read (jixiao/rules/limits.json)
+    if path.stat().st_size > limits["max_file_bytes"]:
+        raise InputError([Problem(path.name, f"文件超过 {limits['max_file_bytes'] // _MB} MB 上限，拒绝读取")])
     tables: list[Table] = []
     text_found = False
+    chars = 0
     try:
         with pdfplumber.open(str(path)) as pdf:
+            if len(pdf.pages) > limits["max_pages"]:
+                raise InputError([Problem(path.name, f"PDF 共 {len(pdf.pages)} 页，超过上限 {limits['max_pages']} 页，"
+                                                     "拒绝读取")])
             for p, page in enumerate(pdf.pages, 1):
                 text = page.extract_text() or ""
+                chars += len(text)
+                if chars > limits["max_text_chars"]:
+                    raise InputError([Problem(path.name, f"PDF 的文字超过 {limits['max_text_chars']} 个字符的上限，"
+                                                         "拒绝读取（可能是压缩炸弹）")])
                 text_found = text_found or bool(text.strip())
                 lines = [line.strip() for line in text.splitlines() if line.strip()]
                 for n, found in enumerate(page.extract_tables(), 1):
                     rows = [["" if v is None else str(v).replace("\n", "") for v in row] for row in found]
                     tables.append(Table(f"第{p}页表{n}", PDF, rows, lines))
-    except (PdfminerException, PDFSyntaxError, ValueError, OSError, KeyError) as exc:
+    except (PdfminerException, PDFSyntaxError, ValueError, OSError, KeyError, RecursionError) as exc:
         raise InputError([Problem(path.name, f"无法读取 PDF（{exc.__class__.__name__}），"
                                              "请确认文件完整且未加密")]) from None
     if not text_found:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -136,8 +137,9 @@ def indicator_block(rows: list[tuple], with_total: Any = None) -> tuple[list[lis
     return out, merges
 
 
-def cases(folder: Path) -> dict[str, dict[str, Any]]:
-    """Write every case into ``folder``; returns name -> expectations."""
+def cases(folder: Path, printed: bool = True) -> dict[str, dict[str, Any]]:
+    """Write every case into ``folder``; returns name -> expectations. ``printed``: also the cases
+    LibreOffice makes (the PDFs and the .xls), when it is installed."""
     exp: dict[str, dict[str, Any]] = {}
 
     def xlsx(name: str, expect: dict[str, Any], build) -> None:  # type: ignore[no-untyped-def]
@@ -280,7 +282,7 @@ def cases(folder: Path) -> dict[str, dict[str, Any]]:
 
     # A text PDF: the one-table Word document printed by LibreOffice.
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is not None:
+    if printed and soffice is not None:
         from jixiao.report.pdf import docx_to_pdf  # noqa: PLC0415 — only when LibreOffice is there
 
         with tempfile.TemporaryDirectory() as tmp:
@@ -295,6 +297,16 @@ def cases(folder: Path) -> dict[str, dict[str, Any]]:
             "must": [{"code": "R-PROJECT-CODE", "project": "P01"}], "no_errors": True}
         exp["total-mismatch-table.pdf"] = {
             "about": "文本 PDF：各项得分相加为 99.8 分，总分写作 96 分", "must": ["Q-TOTAL-MISMATCH"]}
+        # An Excel 97-2003 workbook: the two-projects sheet saved as .xls by LibreOffice.
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp) / "control-excel-97-2003.xlsx"
+            workbook(src, two_projects)
+            subprocess.run([soffice, f"-env:UserInstallation={(Path(tmp) / 'profile').as_uri()}", "--headless",
+                            "--norestore", "--convert-to", "xls", "--outdir", str(folder), str(src)],
+                           capture_output=True, timeout=180, check=True)
+        exp["control-excel-97-2003.xls"] = {
+            "about": "Excel 97-2003 工作簿（.xls）：一张工作表上两个项目，均完成",
+            "must": [{"code": "R-PROJECT-CODE", "project": "P02"}], "no_errors": True}
     for name, e in exp.items():
         (folder / name).with_suffix(".expect.json").write_text(
             json.dumps({"command": "check", **e}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
