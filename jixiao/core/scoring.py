@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from functools import lru_cache
 
 from jixiao.core.display import fmt_pct_number, fmt_rate, fmt_value
 from jixiao.core.errors import Problem
@@ -551,12 +552,20 @@ def _with_row(scheme: Scheme, row: Indicator) -> Scheme:
     return dataclasses.replace(scheme, execution=dataclasses.replace(scheme.execution, weight=row.weight))
 
 
-def _fits(inds: Sequence[Indicator], scheme: Scheme, row: Indicator | None, every_class: bool = False) -> bool:
+def _fits(
+    inds: Sequence[Indicator], scheme: Scheme, row: Indicator | None, every_class: bool = False,
+    rows_total: Decimal | None = None,
+) -> bool:
     """Whether the table's weights fit the scheme; with ``row``, that row standing for the
     execution block (in the block's class when the scheme puts it in one; an own block of the
     scheme may be a row in any class). ``every_class``: each class of the scheme must be in the
     table — a scheme is only inferred from a table that shows all of its parts, never by moving
-    the points of an absent class (which ``check_weights`` allows for the declared scheme)."""
+    the points of an absent class (which ``check_weights`` allows for the declared scheme).
+    ``rows_total``: Σ of the rows' weights (None while one is blank), computed once per table."""
+    # the cheap test first (a table is tried against every shipped scheme): the rows make the
+    # scheme's total less its execution block, or all of it when a row carries the block
+    if rows_total is not None and rows_total != scheme.total - (ZERO if row is not None else scheme.execution.weight):
+        return False
     if every_class:
         present = {scheme.class_of(i.level1) for i in inds} | {scheme.execution.level1}
         if any(c.level1 not in present for c in scheme.categories):
@@ -606,24 +615,27 @@ def choose_scheme(
     if not inds:
         return SchemeChoice(declared, "declared", declared)
     row = _execution_row(inds)
-    if _fits(inds, declared, None):
+    total = sum_known(i.weight for i in inds)
+    problems = tuple(check_weights(inds, declared))  # the declared scheme's verdict, kept for the report
+    if not problems:
         return SchemeChoice(declared, "declared", declared)
-    if row is not None and _fits(inds, declared, row):
+    if row is not None and _fits(inds, declared, row, rows_total=total):
         return SchemeChoice(_with_row(declared, row), "declared", declared, row.code)
     others = [s for s in (candidates if candidates is not None else _shipped()) if s.ref != declared.ref]
     others.sort(key=lambda s: s.kind != declared.kind)  # stable: same kind first, then file order
     for scheme in others:
-        if _fits(inds, scheme, None, every_class=True):
+        if _fits(inds, scheme, None, every_class=True, rows_total=total):
             return SchemeChoice(scheme, "inferred", declared)
-        if row is not None and _fits(inds, scheme, row, every_class=True):
+        if row is not None and _fits(inds, scheme, row, every_class=True, rows_total=total):
             return SchemeChoice(_with_row(scheme, row), "inferred", declared, row.code)
-    problems = tuple(check_weights(inds, declared))
     return SchemeChoice(_table_scheme(inds, declared, row), "table", declared,
                         row.code if row is not None else None, problems)
 
 
-def _shipped() -> list[Scheme]:
-    return list_schemes()
+@lru_cache(maxsize=1)
+def _shipped() -> tuple[Scheme, ...]:
+    """The shipped schemes, read once: they are data files of the release."""
+    return tuple(list_schemes())
 
 
 def _row_execution(
@@ -660,8 +672,8 @@ _GROUP_NAME = re.compile(
 
 
 def _could_be_subtotal(ind: Indicator) -> bool:
-    return (ind.weight is not None and ind.weight > 0 and bool(_GROUP_NAME.search(ind.name))
-            and target_missing(ind.target_text) and target_missing(ind.actual_text))
+    return (ind.weight is not None and target_missing(ind.target_text) and target_missing(ind.actual_text)
+            and ind.weight > 0 and bool(_GROUP_NAME.search(ind.name)))
 
 
 def subtotals(indicators: Sequence[Indicator]) -> dict[str, tuple[str, ...]]:
@@ -671,6 +683,8 @@ def subtotals(indicators: Sequence[Indicator]) -> dict[str, tuple[str, ...]]:
     Code of each such row → the codes of its children. Only the leaves are scored and summed."""
     out: dict[str, tuple[str, ...]] = {}
     inds = list(indicators)
+    if not any(_could_be_subtotal(ind) for ind in inds):
+        return out  # the common case: no row can be a subtotal
     i = 0
     while i < len(inds):
         parent = inds[i]

@@ -22,6 +22,7 @@ Conventions the forms imply but never state:
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -224,12 +225,19 @@ def _strip_operator(body: str) -> tuple[str | None, bool, str]:
     return None, False, body
 
 
-@lru_cache(maxsize=65536)
 def parse_target(text: str | None, unit: str = "", name: str = "") -> Target:
     """Read a target as written; ``unit`` is the 度量单位 column, used when the text has none;
     ``name`` (the indicator's) turns a number written without an operator into a ceiling when the
     name means "the lower the better" (``ceiling_by_meaning``).
     A blank target (None, empty, a placeholder) raises ``TargetError`` like an unreadable one."""
+    target = _parse_target(text, unit)
+    if target.implied and name and target.op == ">=" and ceiling_by_meaning(name):
+        return dataclasses.replace(target, op="<=")
+    return target
+
+
+@lru_cache(maxsize=65536)  # the text and the unit only: names differ on every row, texts repeat
+def _parse_target(text: str | None, unit: str) -> Target:
     if isinstance(text, str) and (fast := _FAST.match(text)):
         op, number, found = fast.groups()
         found_unit = _clean_unit(found) if found else ""
@@ -239,7 +247,7 @@ def parse_target(text: str | None, unit: str = "", name: str = "") -> Target:
             final_unit = "%" if percent else (found_unit or column_unit)
             if op:
                 return Target(_FAST_OPS[op] or ">=", Decimal(number), None, final_unit, percent, text)
-            return Target(_implied_op(name), Decimal(number), None, final_unit, percent, text, implied=True)
+            return Target(">=", Decimal(number), None, final_unit, percent, text, implied=True)
     if text is None or not normalize(str(text)):
         raise TargetError("指标值为空，请填写如“≥7个”“≤90万元”或“按期完成”")
     if target_missing(text):
@@ -295,13 +303,8 @@ def parse_target(text: str | None, unit: str = "", name: str = "") -> Target:
     found_unit = _clean_unit(bare_unit)
     percent = _percent_unit(found_unit) or (not found_unit and column_percent)
     final_unit = "%" if percent else (found_unit or column_unit)
-    return Target(op or _implied_op(name), value, None, final_unit, percent, original,
+    return Target(op or ">=", value, None, final_unit, percent, original,
                   note="；".join(note), second_quantity=second, implied=op is None)
-
-
-def _implied_op(name: str) -> str:
-    """The direction of a number written without an operator: a floor, or a ceiling by meaning."""
-    return "<=" if name and ceiling_by_meaning(name) else ">="
 
 
 def _described(original: str, column_unit: str) -> Target:
