@@ -18,7 +18,7 @@ from jixiao.services import library as svc
 PICK = "/d/demo/2022/goals/p/P04/library/"  # P04 园区招商引资工作经费
 NEW = "/d/demo/2022/goals/p/P04/i/new/"
 LIB = "/library/"
-ACTION = "/library/action/"
+ACTION = "/library/"
 
 
 @pytest.fixture

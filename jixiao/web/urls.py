@@ -99,7 +99,6 @@ urlpatterns = [
     path(D + "goals/p/<str:pcode>/library/", library.pick, name="library_pick"),
     path(D + "adjustments/", adjust.overview, name="adjustments"),
     path("library/", library.curate, name="library"),
-    path("library/action/", library.curate_action, name="library_action"),
     path("favicon.ico", assets.favicon, name="favicon"),
     path("", include("jixiao.web.urls_monitoring")),
 ]

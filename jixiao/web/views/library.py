@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from jixiao.core import library as lib
 from jixiao.core.errors import InputError
@@ -87,16 +87,12 @@ def _curate_page(request: Request, category: str, text: str, typed: dict | None 
 
 
 @login_required
-@require_GET
 def curate(request: Request) -> HttpResponse:
-    """The library with its curation: every entry (retired and merged ones too) of a category."""
-    return _curate_page(request, request.GET.get("category", lib.load_library().categories[0]),
-                        request.GET.get("q", "").strip())
-
-
-@login_required
-@require_POST
-def curate_action(request: Request) -> HttpResponse:
+    """The library with its curation: every entry (retired and merged ones too) of a category;
+    a POST is one curation step (``action``: add, retire, restore, merge)."""
+    if request.method != "POST":
+        return _curate_page(request, request.GET.get("category", lib.load_library().categories[0]),
+                            request.GET.get("q", "").strip())
     actor = actor_for(request.user)
     action = request.POST.get("action", "")
     key = request.POST.get("key", "")
