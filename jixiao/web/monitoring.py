@@ -36,13 +36,14 @@ from jixiao.core.monitoring import (
     submission_problems,
 )
 from jixiao.core.workflow import may
-from jixiao.services import monitoring, records
+from jixiao.services import evidence, monitoring, records
 from jixiao.services import workflow as flow
 from jixiao.services.actor import actor_for
 from jixiao.services.scope import DENIED
 from jixiao.web import access
 from jixiao.web.presenters import problem_rows
 from jixiao.web.views.common import Request, page_context, posted_version, problems_response, refused, service_call
+from jixiao.web.views.evidence import evidence_url
 
 LEVEL_COLORS = {"green": "#2e7d32", "yellow": "#e0a100", "red": "#c62828"}
 LEVEL_CLASSES = {"green": "status s-已审核", "yellow": "status s-已提交", "red": "badge"}
@@ -298,7 +299,11 @@ def _checkpoint_page(request: Request, row: m.DepartmentYear, pcode: str, month:
         blockers=[{"p": b, "anchor": _blocker_anchor(b)} for b in blockers],
         actions=[] if cp is None or workflow.locked(dy.status) else flow.actions(actor, row.department, cp.status,
                                                                                  workflow.MONITORING),
-        stage_label=workflow.stage(workflow.MONITORING).label, **extra,
+        stage_label=workflow.stage(workflow.MONITORING).label,
+        evidence_link=evidence_url(row.department.code, row.year, Ref("checkpoint", pcode, str(month))),
+        evidence_count=len(evidence.listing(row.department.code, row.year).get(Ref("checkpoint", pcode, str(month)),
+                                                                              [])),
+        **extra,
     )
     return render(request, "web/monitoring_checkpoint.html", context, status=status)
 

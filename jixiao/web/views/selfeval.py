@@ -38,7 +38,7 @@ from jixiao.core.quality import QualityFinding
 from jixiao.core.results import IndicatorResult
 from jixiao.core.values import Unconfirmed
 from jixiao.core.workflow import may
-from jixiao.services import records
+from jixiao.services import evidence, records
 from jixiao.services import workflow as flow
 from jixiao.services.actor import actor_for
 from jixiao.services.errors import Conflict, ServiceError
@@ -46,6 +46,7 @@ from jixiao.services.scope import DENIED
 from jixiao.web import access, presenters
 from jixiao.web.data import Scored, scored
 from jixiao.web.views.common import Request, page_context, posted_version, problems_response, service_call
+from jixiao.web.views.evidence import evidence_url
 
 SAVED_EVENT = "selfeval-saved"  # htmx event: the parts that depend on the scores reload
 # The narrative sections, in the order of the report, with the name the report gives them.
@@ -76,8 +77,12 @@ def _finding_rows(findings: list[QualityFinding], code: str) -> list[dict]:
 
 
 def indicator_row(data: Scored, project: str, ind: core.Indicator, res: IndicatorResult, may_edit: bool,
-                  **state: Any) -> dict:
-    """One indicator's row: its target, values, score and findings, and what the user may do."""
+                  files: dict[Ref, list] | None = None, **state: Any) -> dict:
+    """One indicator's row: its target, values, score and findings, its 佐证材料 (``files``: the
+    department-year's, by record), and what the user may do."""
+    ref = Ref("indicator", project, ind.code)
+    code, year = data.row.department.code, data.row.year
+    files = evidence.listing(code, year) if files is None else files
     findings = [f for f in data.findings() if (f.project or "") == project and f.indicator == ind.code]
     why = refusal(data.dy, Ref("indicator", project, ind.code), "actual_text")
     label, ok = presenters.target_label(ind.target_text, ind.unit)
@@ -86,7 +91,8 @@ def indicator_row(data: Scored, project: str, ind: core.Indicator, res: Indicato
         "ind": ind, "res": res, "project": project, "parsed": label, "parsed_ok": ok,
         "score": fmt_score(res.score), "weight": fmt_score(ind.weight), "feed_label": feed_label,
         "editable": may_edit and not why and not ind.feed, "refusal": why,
-        "findings": _finding_rows(findings, ind.code), **state,
+        "findings": _finding_rows(findings, ind.code), "evidence": len(files.get(ref, [])),
+        "evidence_url": evidence_url(code, year, ref), **state,
     }
 
 
@@ -108,7 +114,8 @@ def _pairs(data: Scored, pcode: str) -> list[tuple[core.Indicator, IndicatorResu
 def _rows(request: Request, data: Scored, pcode: str, states: dict[str, dict] | None = None) -> list[dict]:
     may_edit = may(actor_for(request.user).roles_in(data.row.department), "edit")
     states = states or {}
-    return [indicator_row(data, pcode, ind, res, may_edit, **states.get(ind.code, {}))
+    files = evidence.listing(data.row.department.code, data.row.year)
+    return [indicator_row(data, pcode, ind, res, may_edit, files, **states.get(ind.code, {}))
             for ind, res in _pairs(data, pcode)]
 
 
