@@ -248,3 +248,14 @@ def test_an_import_without_a_department_is_refused_not_guessed_from_the_file_nam
     with pytest.raises(InputError) as exc:
         imports.read_file(CORPUS / "control-local-layout.xlsx")
     assert "部门编码" in str(exc.value)
+
+
+def test_labels_in_their_value_cells_and_units_written_beside_numbers():
+    r = read_if_published(CORPUS / "control-labels-in-cells-units-written.xlsx")
+    p = r.dy.projects[0]
+    assert (p.name, p.unit, r.dy.department.name) == ("城乡环卫一体化运行经费", "示例县环卫所", "示例县城市管理局")
+    assert (p.budget, p.executed, p.stated.execution_score, p.stated.total) == (
+        Decimal("520"), Decimal("509.6"), Decimal("9.8"), Decimal("99.8"))
+    assert [i.weight for i in p.indicators] == [Decimal(w) for w in (20, 15, 10, 5, 30, 10)]
+    assert p.indicators[1].level1 == "产出指标"  # blank under the first row of its class
+    assert not r.notes or {n.code for n in r.notes} <= {"R-PROJECT-CODE", "R-DEPARTMENT-CODE"}

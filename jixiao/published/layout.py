@@ -32,6 +32,8 @@ from jixiao.published.tables import Table
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _NAME_IN_TEXT = re.compile(r"项目名称\s*[:：]\s*(\S[^\s　]*)")
 _DEPT_IN_TEXT = re.compile(r"(?:主管部门|部门名称|单位名称|填报单位)\s*[:：]\s*(\S[^\s　]*)")
+_AMOUNT_UNIT = re.compile(r"\s*(亿元|万元|千元|元)\s*$")
+_LABEL_VALUE = re.compile(r"^\s*([^:：]{2,12}?)\s*[:：]\s*(\S.*)$", re.S)
 _UNIT_IN_TEXT = re.compile(r"(?:金额|资金)?单位\s*[:：]\s*(亿元|万元|千元|元)")
 
 
@@ -52,9 +54,13 @@ class _Cells:
     def __init__(self, notes: list[Note]):
         self.notes = notes
 
-    def number(self, value: Any, where: str, what: str, project: str | None = None) -> Decimal | None:
+    def number(self, value: Any, where: str, what: str, project: str | None = None,
+               unit: str = "") -> Decimal | None:
+        """A number cell; ``unit`` written after the number (「10分」) is allowed."""
         if is_blank(value) or _text(value) in ("-", "—", "/", "无", "——"):
             return None
+        if unit and isinstance(value, str) and value.strip().endswith(unit):
+            value = value.strip()[: -len(unit)]
         try:
             return to_decimal(value)
         except ValueError as exc:
@@ -117,8 +123,16 @@ def _indicator_heads(t: Table) -> list[_Head]:
     return heads
 
 
+def _in_cell(value: Any) -> tuple[str, str] | None:
+    """「项目名称：职业技能培训」 written in one cell: (header attribute, value)."""
+    m = _LABEL_VALUE.match(value) if isinstance(value, str) else None
+    attr = labels().header.get(key(m.group(1))) if m else None
+    return (attr, m.group(2).strip()) if m and attr else None
+
+
 def _header_fields(t: Table, start: int, end: int) -> dict[str, tuple[str, str]]:
-    """Header labels in rows [start, end) and the value right of each: attr -> (text, place)."""
+    """Header labels in rows [start, end) and the value right of each (or after the colon in the
+    label's own cell): attr -> (text, place)."""
     lab = labels()
     out: dict[str, tuple[str, str]] = {}
     for r in range(start, min(end, len(t.rows))):
@@ -126,6 +140,10 @@ def _header_fields(t: Table, start: int, end: int) -> dict[str, tuple[str, str]]
         for c, v in enumerate(row):
             k = _key(v)
             attr = lab.header.get(k)
+            own = _in_cell(v) if attr is None else None
+            if own is not None and own[0] not in out:
+                out[own[0]] = (own[1], t.where(r, c))
+                continue
             if attr is None or attr in out:
                 continue
             for cc in range(c + 1, len(row)):
@@ -142,7 +160,8 @@ def _header_fields(t: Table, start: int, end: int) -> dict[str, tuple[str, str]]
 def _starts(t: Table) -> list[int]:
     """Rows where a project's header block starts: each 项目名称 label."""
     names = {k for k, a in labels().header.items() if a == "name"}
-    return [r for r, row in enumerate(t.rows) if any(_key(v) in names for v in row)]
+    return [r for r, row in enumerate(t.rows)
+            if any(_key(v) in names or (_in_cell(v) or ("", ""))[0] == "name" for v in row)]
 
 
 def _title(t: Table) -> str:
@@ -208,7 +227,12 @@ def _funds(t: Table, start: int, end: int, cells: _Cells, project: str, context:
         c = cols.get(role)
         if c is None:
             return None
-        v = cells.number(t.get(r, c), t.where(r, c), what, project)
+        value = t.get(r, c)
+        written = _AMOUNT_UNIT.search(value) if isinstance(value, str) else None
+        if written and (f := unit_factor(written.group(1), "万元")) is not None:  # 「100万元」 in the cell itself
+            v = cells.number(value[: written.start()], t.where(r, c), what, project)
+            return None if v is None else v * f
+        v = cells.number(value, t.where(r, c), what, project)
         return None if v is None else v * factor
 
     total_r: int | None = None
@@ -241,7 +265,8 @@ def _funds(t: Table, start: int, end: int, cells: _Cells, project: str, context:
         if "rate" in cols:
             stated["execution_rate"] = cells.rate(t.get(total_r, cols["rate"]), places["rate"], project)
         if "score" in cols:
-            stated["execution_score"] = cells.number(t.get(total_r, cols["score"]), places["score"], "得分", project)
+            stated["execution_score"] = cells.number(t.get(total_r, cols["score"]), places["score"], "得分", project,
+                                                     "分")
         if total.budget is None and total.executed is None:
             total = None
     return _Funds(total, parts, stated, places, True)
@@ -332,7 +357,7 @@ def _footer(t: Table, block: _Block, cells: _Cells, project: str) -> tuple[dict[
             if is_blank(value) or _key(value) == k:  # 「总分 | 99.8」 with no score column under it
                 value, at = next(((v, t.where(r, c)) for c, v in enumerate(row)
                                   if c > first and not is_blank(v) and _key(v) != k), (None, at))
-            stated["total"] = cells.number(value, at, "总分", project)
+            stated["total"] = cells.number(value, at, "总分", project, "分")
             places["total"] = at
             last = r + 1
         elif k in lab.grade:
@@ -361,7 +386,8 @@ def _indicator_rows(t: Table, head: _Head, limit: int) -> tuple[list[int], int]:
             r += 1
             continue
         k = _key(row[first])
-        if k in lab.total or k in lab.grade or k in lab.stop or lab.header.get(k) == "name":
+        starts_project = "name" in (lab.header.get(k), *(_in_cell(row[first]) or ()))
+        if k in lab.total or k in lab.grade or k in lab.stop or starts_project:
             break
         name = t.get(r, name_c)
         if not is_blank(name) and _key(name) not in header_keys and any(not is_blank(t.get(r, c)) for c in value_cs):
@@ -383,8 +409,10 @@ def _indicator(t: Table, head: _Head, r: int, code: str, cells: _Cells, project:
     # 一级/二级 merged down the rows (or left blank under the first row of their group) continue.
     level1 = text("level1") or (previous.level1 if previous else "")
     level2 = text("level2") or (previous.level2 if previous and previous.level1 == level1 else "")
-    weight = cells.number(cell("weight"), places.get("weight", ""), "分值", project) if "weight" in head.cols else None
-    score = cells.number(cell("score"), places.get("score", ""), "得分", project) if "score" in head.cols else None
+    weight = (cells.number(cell("weight"), places.get("weight", ""), "分值", project, "分")
+              if "weight" in head.cols else None)
+    score = (cells.number(cell("score"), places.get("score", ""), "得分", project, "分")
+             if "score" in head.cols else None)
     ind = model.Indicator(
         code=code, level1=level1, level2=level2, name=text("name"),
         target_text=text("target_text") or None, weight=weight, unit=text("unit"),
