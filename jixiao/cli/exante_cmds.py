@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from decimal import Decimal
 
 from jixiao.cli.core_cmds import setup_database
 from jixiao.core import exante as rules
@@ -43,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
-def _amount(text: str | None, where: str):
+def _amount(text: str | None, where: str) -> Decimal | None:
     if text is None:
         return None
     try:

@@ -143,11 +143,12 @@ def panel_score(totals: Sequence[Decimal]) -> Panel:
         raise ValueError("no expert scores")
     rules = load_rules()
     ordered = sorted(totals)
+    dropped: tuple[Decimal, ...] = ()
     if len(ordered) >= rules.trim_from:
         used, dropped = tuple(ordered[1:-1]), (ordered[-1], ordered[0])
         method = f"{len(ordered)} 名专家评分去掉一个最高分和一个最低分后取平均"
     else:
-        used, dropped = tuple(ordered), ()
+        used = tuple(ordered)
         method = f"{len(ordered)} 名专家评分取平均"
     return Panel(sum(used, Decimal(0)) / len(used), used, dropped, method)
 

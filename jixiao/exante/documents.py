@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -23,14 +24,14 @@ from jixiao.exante.models import Proposal
 BODY, HEADING1, HEADING2, TITLE = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体"
 
 
-def _font(run, face: str, size: float, bold: bool = False) -> None:
+def _font(run: Any, face: str, size: float, bold: bool = False) -> None:
     run.font.name = face
     run.font.size = Pt(size)
     run.font.bold = bold
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), face)
 
 
-def _para(doc, text: str, face: str = BODY, size: float = 16, align=None, indent: bool = True) -> None:
+def _para(doc: Any, text: str, face: str = BODY, size: float = 16, align: Any = None, indent: bool = True) -> None:
     p = doc.add_paragraph()
     if align is not None:
         p.alignment = align
@@ -90,7 +91,7 @@ def write_report(p: Proposal, path: str | Path) -> None:
                f"{p.panel_method or '专家组评分取平均'}。")
     _para(doc, "三、综合评估情况与评估结论", HEADING1)
     for d in system.dimensions:
-        got = [sum(by_item.get(i.key, [Decimal(0)])) / max(len(by_item.get(i.key, [])), 1) for i in d.items]
+        got = [sum(by_item.get(i.key, []), Decimal(0)) / max(len(by_item.get(i.key, [])), 1) for i in d.items]
         _para(doc, f"{d.name}（{fmt_score(d.points)} 分）：专家平均得分 {fmt_score(sum(got, Decimal(0)))} 分。")
     if p.panel_score is not None:
         cut = rules.cut(p.requested, p.approved or Decimal(0))
@@ -164,7 +165,8 @@ def write_form(p: Proposal, path: str | Path, expert: str = "") -> None:
             cell.border = border
             cell.alignment = Alignment(wrap_text=True, vertical="center")
             cell.font = Font(name="宋体", size=11, bold=cell.row == 4)
-            cell.protection = Protection(locked=not (cell.column in (5, 6) and first <= cell.row <= last))
+            editable = cell.column in (5, 6) and first <= (cell.row or 0) <= last
+            cell.protection = Protection(locked=not editable)
     for col, width in zip("ABCDEF", (14, 18, 44, 8, 8, 24), strict=True):
         ws.column_dimensions[col].width = width
     ws.protection = SheetProtection(sheet=True)  # no password: a user can unprotect knowingly

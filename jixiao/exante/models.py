@@ -5,10 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from jixiao.budget.models import MONEY, SCORE
 from jixiao.core.exante import KINDS
-
-MONEY = {"max_digits": 15, "decimal_places": 4}
-SCORE = {"max_digits": 7, "decimal_places": 2}
 
 
 class Proposal(models.Model):

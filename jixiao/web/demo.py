@@ -37,6 +37,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("disanfang", "第三方只读", "demo", "第三方评价机构：只读与导出"),
     DemoUser("xitong", "系统管理员", "@bureau", "系统管理员（含后台管理）", superuser=True),
     DemoUser("jingban-b", "经办人", "demo-b", "第二个示例部门的经办人（看不到 demo 部门）"),
+    DemoUser("zhuanjia1", "评审专家", "@bureau", "事前绩效评估专家：只看到指派给自己的项目"),
+    DemoUser("zhuanjia2", "评审专家", "@bureau", "事前绩效评估专家"),
+    DemoUser("zhuanjia3", "评审专家", "@bureau", "事前绩效评估专家"),
 )
 
 
