@@ -15,6 +15,7 @@ import pytest
 
 from jixiao import excel, exchange
 from jixiao.budget.models import Checkpoint, Project
+from jixiao.budget.models import DepartmentYear as DepartmentYearRow
 from jixiao.budget.store import load_department_year
 from jixiao.cli import main
 from jixiao.core.changes import Ref
@@ -543,3 +544,58 @@ def test_a_form_without_printed_codes_reads_back_its_department_and_template(dem
     with pytest.raises(InputError) as err:
         excel.import_file(path)
     assert "缺少部门编码" in str(err.value)
+
+
+# ---------------------------------------------------------------- a typed value over a ledger's
+
+
+def _dept_form_with_fdi(tmp_path: Path, value: str) -> Path:
+    """The stored demo's 部门整体自评表 as exported, with 实际利用外资 changed by the unit."""
+    dy = load_department_year("demo", 2022)
+    path = tmp_path / "dept.xlsx"
+    excel.write_form(dy, score_department(dy, FDI_LEDGER), "dept-self-eval", path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    row = find(ws, "实际利用外资").row
+    header = find(ws, "实际完成值(B)")
+    assert ws.cell(row=row, column=header.column).value == "1810万美元"
+    ws.cell(row=row, column=header.column).value = value
+    wb.save(path)
+    return path
+
+
+FDI_LEDGER = {"invest.fdi_usd": "1810万美元"}
+
+
+def test_a_typed_value_over_a_ledgers_is_asked_not_ignored(stored_demo, tmp_path, monkeypatch):
+    """1810 → 1350 in the 部门整体自评表: the preview asks (both values), apply refuses until the
+    user chooses; keeping the ledger's changes nothing, recording the typed value needs a reason,
+    unlinks the ledger for that indicator, scores 1350 and says so in the history."""
+    monkeypatch.setattr(imports, "collect_feeds", lambda code, year: dict(FDI_LEDGER))
+    DepartmentYearRow.objects.filter(department__code="demo", year=2022).update(status="草稿")  # editable
+    path = _dept_form_with_fdi(tmp_path, "1350万美元")
+    read = imports.read_file(path)
+    ref = Ref("indicator", "", "D08")
+    pv = imports.preview(system_actor(), read.candidate, path.name)
+    (asked,) = [i for i in pv.conflicts if i.ref == ref]
+    assert (asked.before, asked.after) == ("1810万美元", "1350万美元") and "招商引资台账" in asked.message
+    with pytest.raises(imports.ImportConflict):
+        imports.apply(system_actor(), read.candidate, path.name)
+    # A typed value without a reason is still a question.
+    choice = imports.Choice(imports.USE_TYPED, "")
+    assert imports.preview(system_actor(), read.candidate, path.name, resolve={ref: choice}).conflicts
+    # Keep the ledger's: nothing about D08 changes.
+    kept = imports.apply(system_actor(), read.candidate, path.name,
+                         resolve={ref: imports.Choice(imports.KEEP_LEDGER)})
+    assert not [i for i in kept.items if i.ref == ref]
+    stored = load_department_year("demo", 2022)
+    assert next(i for i in stored.indicators if i.code == "D08").actual_text == "1810万美元"
+    # Record the typed value, with its reason: it scores, and the history says which and why.
+    typed = imports.apply(system_actor(), read.candidate, path.name,
+                          resolve={ref: imports.Choice(imports.USE_TYPED, "台账漏记一笔撤资")})
+    assert any("1350万美元" in said and "台账漏记一笔撤资" in said for said in typed.chosen)
+    stored = load_department_year("demo", 2022)
+    d08 = next(i for i in stored.indicators if i.code == "D08")
+    assert (d08.actual_text, d08.feed) == ("1350万美元", None)
+    result = score_department(stored, FDI_LEDGER)
+    assert next(r for r in result.indicators if r.code == "D08").actual_text == "1350万美元"

@@ -16,7 +16,7 @@ otherwise it raises ``ImportConflict`` and nothing is written.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from jixiao.budget.store import StaleRow, check_department_year, load_department
 from jixiao.core import model as core
 from jixiao.core import workflow
 from jixiao.core.changes import Diff, Ref, assign_rectification_codes, diff_years
+from jixiao.core.drafting import load_rules as load_report_rules
 from jixiao.core.editing import refusal
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.workflow import may
@@ -77,6 +78,7 @@ class Preview:
     items: list[Item] = field(default_factory=list)
     delete_missing: bool = False
     candidate: core.DepartmentYear | None = None  # what ``apply`` stores
+    chosen: list[str] = field(default_factory=list)  # typed values recorded over a ledger's, and why
 
     def of(self, kind: str) -> list[Item]:
         return [i for i in self.items if i.kind == kind]
@@ -224,6 +226,58 @@ def _classify(stored: core.DepartmentYear | None, diff: Diff, ids: dict[Ref, tup
             yield Item("deleted", d.ref, d.name, message="将删除")
 
 
+# How the user settles a fed indicator whose file value differs from its ledger's (``Choice``):
+# keep the ledger's figure, or record the typed one (the indicator then no longer takes the ledger's
+# value this year) with a reason that goes into the history.
+KEEP_LEDGER = "ledger"
+USE_TYPED = "typed"
+
+
+@dataclass(frozen=True)
+class Choice:
+    keep: str  # KEEP_LEDGER | USE_TYPED
+    reason: str = ""
+
+
+def _fed_indicators(dy: core.DepartmentYear) -> Iterator[tuple[Ref, core.Indicator]]:
+    for ind in dy.indicators:
+        yield Ref("indicator", "", ind.code), ind
+    for p in dy.projects:
+        for ind in p.indicators:
+            yield Ref("indicator", p.code, ind.code), ind
+
+
+def _typed_over_ledger(stored: core.DepartmentYear | None, candidate: core.DepartmentYear,
+                       resolve: Mapping[Ref, Choice]) -> tuple[list[Item], list[str]]:
+    """A fed indicator whose actual value in the file differs from its ledger's is never
+    silently overridden: unresolved it is a conflict showing both values; resolved, the choice is
+    applied to the candidate and said in the history reason."""
+    if stored is None:
+        return [], []
+    feeds = collect_feeds(candidate.department.code, candidate.year)
+    before = dict(_fed_indicators(stored))
+    items: list[Item] = []
+    said: list[str] = []
+    for ref, ind in _fed_indicators(candidate):
+        ledger = feeds.get(ind.feed) if ind.feed else None
+        old = before.get(ref)
+        typed = ind.actual_text
+        if ledger is None or old is None or typed in (None, "", ledger, old.actual_text):
+            continue
+        choice = resolve.get(ref)
+        source = load_report_rules().feed_sources.get((ind.feed or "").split(".", 1)[0], ind.feed or "")
+        if choice is None or (choice.keep == USE_TYPED and not choice.reason.strip()):
+            items.append(Item("conflict", ref, ind.name, "实际完成值", ledger, typed,
+                              f"{source}数据为“{ledger}”，文件中填写“{typed}”；评分不会悄悄改用任一个，"
+                              f"请选择：保留台账数据，或采用填报值并说明理由"))
+        elif choice.keep == KEEP_LEDGER:
+            ind.actual_text = old.actual_text
+        else:
+            ind.feed = None  # the typed value scores; the ledger no longer feeds it this year
+            said.append(f"{ind.name}采用填报值“{typed}”（未取台账数据“{ledger}”），理由：{choice.reason.strip()}")
+    return items, said
+
+
 def _authorize(actor: Actor, dy: core.DepartmentYear) -> None:
     department = m.Department.objects.filter(code=dy.department.code).select_related("parent__parent").first()
     if department is None:
@@ -239,7 +293,8 @@ def _authorize(actor: Actor, dy: core.DepartmentYear) -> None:
         raise Denied("您的角色不能导入数据（需要经办人或部门管理员）", dy.department.code)
 
 
-def preview(actor: Actor, candidate: core.DepartmentYear, source: str, delete_missing: bool = False) -> Preview:
+def preview(actor: Actor, candidate: core.DepartmentYear, source: str, delete_missing: bool = False,
+            resolve: Mapping[Ref, Choice] | None = None) -> Preview:
     """What importing ``candidate`` (read from the file named ``source``) would change; nothing is
     written. Raises ``NotFound``/``Denied`` when the actor may not import into that department,
     ``InputError`` for values the database cannot hold."""
@@ -252,29 +307,33 @@ def preview(actor: Actor, candidate: core.DepartmentYear, source: str, delete_mi
     candidate = copy.deepcopy(candidate)
     assign_rectification_codes(stored, candidate)
     check_department_year(candidate)
-    out = Preview(code, year, source, stored is None, delete_missing=delete_missing, candidate=candidate)
+    chosen, said = _typed_over_ledger(stored, candidate, resolve or {})
+    out = Preview(code, year, source, stored is None, delete_missing=delete_missing, candidate=candidate,
+                  chosen=said)
     warnings = list(_organisation(candidate)) + list(_states(stored, candidate))
     diff = diff_years(stored, candidate)
     ids = history.stored_ids(code, year) if stored is not None else {}
     out.items.extend(_classify(stored, diff, ids, delete_missing))
+    out.items.extend(chosen)
     out.items.extend(warnings)
     return out
 
 
 def apply(actor: Actor, candidate: core.DepartmentYear, source: str, reason: str = "",
-          delete_missing: bool = False) -> Preview:
+          delete_missing: bool = False, resolve: Mapping[Ref, Choice] | None = None) -> Preview:
     """Import ``candidate``: every change of its preview, or — with any conflict — nothing
     (``ImportConflict`` carries the preview). Returns the applied preview."""
     with transaction.atomic():
         # Lock the stored year first, so that the preview and the write see the same data.
         list(m.DepartmentYear.objects.select_for_update()
              .filter(department__code=candidate.department.code, year=candidate.year).values_list("id"))
-        result = preview(actor, candidate, source, delete_missing)
+        result = preview(actor, candidate, source, delete_missing, resolve)
         if result.conflicts:
             raise ImportConflict(result)
         assert result.candidate is not None
         try:
-            save_department_year(result.candidate, who=actor.name, reason=reason or f"导入 {source}",
+            why = "；".join([reason or f"导入 {source}", *result.chosen])
+            save_department_year(result.candidate, who=actor.name, reason=why,
                                  keep_missing=not delete_missing)
         except StaleRow as exc:
             raise Conflict(f"{exc.label} 在导入过程中被他人修改，未导入任何数据，请重新预览", source) from None
