@@ -17,9 +17,10 @@ or ``--database-url`` for PostgreSQL, emptied before each run), so sizes do not 
   (``values_list`` over the indicator table).
 
 Times are CPU seconds of the benchmark process (SQLite runs inside it; wall time is printed too),
-the best of ``--repeat`` runs per size, interleaved across sizes so that a change in the machine's
-load hits every size alike. The last line is ``growth X.XX``: time per indicator (import plus
-scoring) at the largest size ÷ at the smallest; linear cost is 1.00.
+the best of ``--repeat`` runs per size (fewer when another run would pass ``--budget`` seconds),
+interleaved across sizes so that a change in the machine's load hits every size alike. The last
+line is ``growth X.XX``: time per indicator (import plus scoring) at the largest size ÷ at the
+smallest; linear cost is 1.00.
 """
 from __future__ import annotations
 
@@ -152,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-units", type=int, default=3000,
                     help="最大部门数（依次测 100、300、1000、3000 中不超过它的规模）")
     ap.add_argument("--repeat", type=int, default=2, help="每个规模测几次取最好（1,000 部门以上只测一次），默认 2")
+    ap.add_argument("--budget", type=float, default=420,
+                    help="时间预算（秒，默认 420）：预计超出时不再重复测量，取已测结果中最好的")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--database-url", default="", help="PostgreSQL 地址（默认每个规模一个新的 SQLite 文件）")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
@@ -174,7 +177,12 @@ def main(argv: list[str] | None = None) -> int:
             if proc.returncode != 0:
                 sys.stderr.write(proc.stderr[-3000:])
                 raise SystemExit("无法建立模板数据库")
+        started = time.monotonic()
         for rep in range(args.repeat):
+            spent = time.monotonic() - started
+            if rep > 0 and spent / rep * (rep + 1) > args.budget:
+                print(f"  (no run {rep + 1}: {spent:.0f} s spent, another would pass the {args.budget:.0f} s budget)")
+                break
             for size in sizes:
                 if rep > 0 and size > 300:
                     continue
