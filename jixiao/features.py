@@ -156,7 +156,12 @@ EXANTE = Feature(
                       "jixiao.cli.exante_cmds", django=True),),
 )
 
-FEATURES: list[Feature] = [CORE, EVIDENCE, LAND, INVEST, ENTERPRISE, JOBS, ORGANISATION, EXANTE]
+PRECHECK = Feature(
+    key="precheck", title="预检与复核底稿", urls="jixiao.web.precheck_urls",
+    nav=(Page("预检与复核底稿", "precheck:department"),),
+)
+
+FEATURES: list[Feature] = [CORE, EVIDENCE, LAND, INVEST, ENTERPRISE, JOBS, ORGANISATION, EXANTE, PRECHECK]
 
 
 def all_features() -> list[Feature]:

@@ -16,6 +16,7 @@ from jixiao.core.display import fmt_score
 from jixiao.core.errors import InputError
 from jixiao.core.precheck import Precheck, load_pack, pack_names, run_pack
 from jixiao.core.scoring import score_department
+from jixiao.core.workpaper import Workpaper, build
 from jixiao.published import read_if_published
 
 HELP = "预检：按复核规则包审核自评，给出每项指标的复核得分与理由（P0 阻断、P1 扣分、P2 提示）"
@@ -29,16 +30,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--year", type=int, metavar="年度")
     p.add_argument("--pack", default="default", metavar="规则包", help=f"复核规则包（可用：{'、'.join(pack_names())}）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.add_argument("--workpaper", metavar="文件.xlsx", help="同时导出复核底稿（底稿、偏离度、差值表）")
     p.set_defaults(func=cmd_precheck)
 
 
-def _from_file(path: str, pack_name: str) -> Precheck:
+def _from_file(path: str, pack_name: str) -> tuple[Precheck, Workpaper]:
     pack = load_pack(pack_name)
     if not Path(path).is_file():
         raise InputError("找不到该文件，请检查路径", location=path)
     reading = read_if_published(path)
     dy = reading.dy if reading else read_for_check(path)[0]
-    return run_pack(dy, score_department(dy), pack)
+    result = score_department(dy)
+    checked = run_pack(dy, result, pack)
+    return checked, build(dy, result, checked)
 
 
 def cmd_precheck(args: argparse.Namespace) -> int:
@@ -46,17 +50,22 @@ def cmd_precheck(args: argparse.Namespace) -> int:
     if args.file:
         if args.department or args.year:
             raise InputError("请只指定文件，或只指定 --department 与 --year，不要同时指定", location="参数")
-        result = _from_file(args.file, args.pack)
+        result, workpaper = _from_file(args.file, args.pack)
         source = Path(args.file).name
     elif args.department and args.year:
         setup_database()
         from jixiao.services.actor import system_actor  # noqa: PLC0415 — models: Django only for the database
-        from jixiao.services.precheck import stored_precheck  # noqa: PLC0415
+        from jixiao.services.precheck import stored_precheck, stored_workpaper  # noqa: PLC0415
 
         result = stored_precheck(system_actor(), args.department, args.year, args.pack)
+        workpaper = stored_workpaper(system_actor(), args.department, args.year, args.pack)
         source = f"{args.department}/{args.year}"
     else:
         raise InputError("请指定文件，或用 --department 与 --year 指定数据库中的部门年度", location="参数")
+    if args.workpaper:
+        from jixiao.excel.workpaper import write_workpaper  # noqa: PLC0415 — openpyxl only when asked
+
+        write_workpaper(workpaper, args.workpaper)
     if args.json:
         print(json.dumps({"source": source, **result.as_dict()}, ensure_ascii=False, indent=2))
     else:

@@ -24,6 +24,7 @@ from jixiao.core.targets import target_missing
 
 PACKS = Path(__file__).resolve().parent.parent / "rules" / "review-packs"
 SEVERITIES = ("P0", "P1", "P2")
+EXECUTION = "预算执行率"  # the code of the execution row in a workpaper
 HUNDRED = Decimal(100)
 # "扣2分" / "扣 20%" / "扣减 1.5 分" in a deduction reason
 _STATED_POINTS = re.compile(r"扣(?:减|除)?\s*(\d+(?:\.\d+)?)\s*分")
@@ -252,6 +253,14 @@ def run_pack(dy: DepartmentYear, result: DepartmentResult, pack: Pack | None = N
             total += pres.execution.weight or 0
         if leaves and all(i.weight is not None for i in leaves) and total != HUNDRED:
             chk.hit("R-WEIGHTS-100", project.code, "", None, total=fmt_score(total), expected=fmt_score(HUNDRED))
+        if pres.execution.row is None and pres.execution.score is not None:
+            # the execution rate scored beside the table: in the workpaper as its own row, which
+            # no rule of the pack deducts (its score is computed from the amounts)
+            own_exec = project.stated.execution_score
+            reviews.append(IndicatorReview(project.code, EXECUTION, "预算执行", "预算执行率", "预算执行率",
+                                           pres.execution.weight,
+                                           own_exec if own_exec is not None else pres.execution.score,
+                                           pres.execution.score))
         seen: dict[str, str] = {}
         for ind in leaves:
             # what the indicator should share words with: the project, its goal, the other indicators

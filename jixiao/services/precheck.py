@@ -3,12 +3,19 @@ the evidence attached to each indicator (the rule "no supporting material" needs
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
+from decimal import Decimal
 
+from jixiao.budget import models as m
 from jixiao.budget.feeds import collect_feeds
 from jixiao.budget.store import load_department_year
+from jixiao.core.model import DepartmentYear
 from jixiao.core.precheck import Precheck, load_pack, run_pack
+from jixiao.core.results import DepartmentResult
 from jixiao.core.scoring import score_department
+from jixiao.core.workpaper import Workpaper, build
 from jixiao.services.actor import Actor
+from jixiao.services.reviews import latest_reviews
 from jixiao.services.scope import department
 
 
@@ -23,7 +30,74 @@ def evidence_counts(code: str, year: int) -> dict[tuple[str, str], int] | None:
 
 
 def stored_precheck(actor: Actor, code: str, year: int, pack: str = "default") -> Precheck:
+    return _checked(actor, code, year, pack)[2]
+
+
+def _checked(actor: Actor, code: str, year: int, pack: str) -> tuple[DepartmentYear, DepartmentResult, Precheck]:
     department(actor, code, "view")
     dy = load_department_year(code, year)
     result = score_department(dy, collect_feeds(code, year))
-    return run_pack(dy, result, load_pack(pack), evidence_counts(code, year))
+    return dy, result, run_pack(dy, result, load_pack(pack), evidence_counts(code, year))
+
+
+def finance_scores(code: str, year: int) -> dict[tuple[str, str], tuple[Decimal, str]]:
+    """The finance bureau's recorded review scores and comments per (project, indicator)."""
+    row = m.DepartmentYear.objects.filter(department__code=code, year=year).first()
+    if row is None:
+        return {}
+    out: dict[tuple[str, str], tuple[Decimal, str]] = {}
+    for project, review in latest_reviews(row).items():
+        for item in review.items.all():
+            out[(project, item.indicator_code)] = (item.score, item.comment or f"财政复核：{review.reason}")
+    return out
+
+
+def stored_workpaper(actor: Actor, code: str, year: int, pack: str = "default") -> Workpaper:
+    """The reviewer's workpaper: the pack's scores, and the bureau's own where it has reviewed."""
+    dy, result, checked = _checked(actor, code, year, pack)
+    return build(dy, result, checked, finance_scores(code, year))
+
+
+@dataclass(frozen=True)
+class DepartmentLine:
+    code: str
+    name: str
+    self_total: Decimal
+    review_total: Decimal
+    rules: dict[str, int]  # rule code → indicators it changed
+
+    @property
+    def difference(self) -> Decimal:
+        return self.self_total - self.review_total
+
+
+def _up(code: str, parents: dict[str, str]) -> list[str]:
+    """The codes above ``code`` (bounded: the organisation forbids cycles and deep trees)."""
+    out: list[str] = []
+    node = parents.get(code, "")
+    while node and node not in out and len(out) < 12:
+        out.append(node)
+        node = parents.get(node, "")
+    return out
+
+
+def bureau_summary(actor: Actor, bureau: str, year: int, pack: str = "default") -> list[DepartmentLine]:
+    """Every department under ``bureau`` with a department-year: self-score vs reviewed score and
+    the rules that made the difference."""
+    root = department(actor, bureau, "review")
+    parents = dict(m.Department.objects.filter(parent__isnull=False).values_list("code", "parent__code"))
+    lines = []
+    for d in m.Department.objects.filter(years__year=year).order_by("code").distinct():
+        chain = [d.code, *_up(d.code, parents)]
+        if root.code not in chain or not actor.roles_in(d):
+            continue
+        wp = stored_workpaper(actor, d.code, year, pack)
+        own = sum((r.self_score or Decimal(0) for r in wp.rows), Decimal(0))
+        review = sum((r.review_score or Decimal(0) for r in wp.rows), Decimal(0))
+        checked = stored_precheck(actor, d.code, year, pack)
+        counts: dict[str, int] = {}
+        for f in checked.findings:
+            if f.deduction:
+                counts[f.code] = counts.get(f.code, 0) + 1
+        lines.append(DepartmentLine(d.code, d.name, own, review, counts))
+    return lines
