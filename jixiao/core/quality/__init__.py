@@ -16,7 +16,7 @@ from jixiao.core.quality.findings import Collector, QualityFinding
 from jixiao.core.quality.goals import review_goals
 from jixiao.core.quality.rules import SEVERITIES, QualityRules, load_rules
 from jixiao.core.quality.summary import blocking, department_summary, draft_problems_text, summarize
-from jixiao.core.quality.year_end import year_end_department, year_end_owner
+from jixiao.core.quality.year_end import department_cut, year_end_department, year_end_owner
 from jixiao.core.results import DepartmentResult
 from jixiao.core.schemes import load_scheme
 from jixiao.core.scoring import choose_scheme, leaves, score_department
@@ -39,6 +39,7 @@ def review_year_end(
     dept_rules = rules or load_rules(dy.department_template)
     proj_rules = rules or load_rules(dy.project_template)
     year_end_department(out, dept_rules, dy)
+    department_cut(out, dept_rules, dy, result.indicators)
     year_end_owner(out, dept_rules, None, dy.indicators, result.indicators, result.execution, result.total,
                    result.reason, dy.stated, dy.execution_explanation,
                    choose_scheme(leaves(dy.indicators), dept_scheme).scheme)

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from jixiao.core.display import fmt_amount, fmt_decimal, fmt_pct_number, fmt_score, fmt_value
-from jixiao.core.model import DepartmentYear, FundLine, Indicator, Project, Stated
+from jixiao.core.model import DepartmentYear, FundLine, Indicator, Project, Stated, sum_known
 from jixiao.core.numbers import normalize
 from jixiao.core.quality.findings import Collector
 from jixiao.core.quality.rules import QualityRules
@@ -342,11 +342,14 @@ def _overspend(out: Collector, rules: QualityRules, owner: Project | None, label
 
 
 def _budget_cut(
-    out: Collector, rules: QualityRules, p: Project, results: Mapping[str, IndicatorResult]
+    out: Collector, rules: QualityRules, p: Project | None, inds: list[Indicator],
+    results: Mapping[str, IndicatorResult], initial: Decimal | None, budget: Decimal | None, flagged: bool,
 ) -> None:
-    initial, budget = p.initial_budget, p.budget
-    cut = p.budget_cut_midyear or (initial is not None and budget is not None and initial > budget)
-    scored = [results[i.code] for i in p.indicators if i.code in results and results[i.code].score is not None]
+    """A budget cut during the year (flagged, or 年初 above 全年) while every scored indicator still
+    has full marks: a project, or the department's own block."""
+    cut = flagged or (initial is not None and budget is not None and initial > budget)
+    scored = [results[i.code] for i in inds
+              if i.code in results and results[i.code].score is not None and not results[i.code].children]
     if cut and scored and all(r.score is not None and r.weight is not None and r.score >= r.weight for r in scored):
         nums = {"全年预算数": fmt_amount(budget)} if budget is not None else {}
         if initial is not None:
@@ -381,9 +384,17 @@ def year_end_owner(
         for f in owner.funds:
             _overspend(out, rules, owner, f"资金来源「{f.fund_source}」", f)
         _idle_lines(out, rules, owner, [(f"资金来源「{f.fund_source}」", f.budget, f.executed) for f in owner.funds])
-        _budget_cut(out, rules, owner, by_code)
+        _budget_cut(out, rules, owner, inds, by_code, owner.initial_budget, owner.budget, owner.budget_cut_midyear)
         _boilerplate(out, rules, owner, "存在的问题", owner.problems)
         _boilerplate(out, rules, owner, "改进措施", owner.measures)
+
+
+def department_cut(out: Collector, rules: QualityRules, dy: DepartmentYear, results: list[IndicatorResult]) -> None:
+    """The department's budget cut during the year (年初 above 全年 over its budget lines) while its
+    own indicators all keep full marks."""
+    lines = dy.budget_lines
+    initial = None if not lines or any(b.initial is None for b in lines) else sum_known(b.initial for b in lines)
+    _budget_cut(out, rules, None, dy.indicators, {r.code: r for r in results}, initial, dy.budget, False)
 
 
 def year_end_department(out: Collector, rules: QualityRules, dy: DepartmentYear) -> None:
