@@ -5,6 +5,7 @@ command line"."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from web_support import FAST_HASHERS, client_for, load_site
@@ -148,3 +149,46 @@ def test_other_roles_cannot_edit(ledgers):
     f = client_for("caizheng")
     assert f.post(FORM, _visit()).status_code == 403
     assert 'id="add-record"' not in f.get(VISITS).content.decode()
+
+
+DEMO_INVEST = Path(features.__file__).resolve().parent / "data" / "demo" / "invest-2022.json"
+
+
+def test_a_ledger_file_is_previewed_then_imported_in_the_browser(site, settings, tmp_path):
+    settings.JIXIAO_UPLOAD_DIR = str(tmp_path)
+    c = client_for("jingban")
+    start = c.get(D + "invest/records/").content.decode()
+    assert 'id="ledger-upload"' in start  # the empty state offers the upload too
+    with DEMO_INVEST.open("rb") as fh:
+        preview = c.post(D + "invest/records/upload/", {"file": fh})
+    html = preview.content.decode()
+    assert preview.status_code == 200 and "导入预览" in html and "将新建" in html
+    assert not im.InvestYear.objects.exists()  # a preview writes nothing
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    assert c.post(D + "invest/records/upload/confirm/", {"token": token}).status_code == 302
+    assert im.InvestYear.objects.filter(department__code="demo", year=2022).exists()
+    assert im.LeaderVisit.objects.filter(visit_id="LV-2022-01").exists()
+    assert not list(tmp_path.iterdir())  # the kept file is gone once imported
+    again = c.post(D + "invest/records/upload/confirm/", {"token": token})
+    assert again.status_code == 302  # a used token: back to the list with a message, nothing imported twice
+
+
+def test_wrong_ledger_files_are_refused_with_the_reason(site, settings, tmp_path):
+    settings.JIXIAO_UPLOAD_DIR = str(tmp_path)
+    c = client_for("jingban")
+    bad = tmp_path / "台账.txt"
+    bad.write_text("x", encoding="utf-8")
+    with bad.open("rb") as fh:
+        answer = c.post(D + "invest/records/upload/", {"file": fh})
+    assert answer.status_code == 400 and "请选择 .xlsx 或 .json 台账文件" in answer.content.decode()
+    with DEMO_INVEST.open("rb") as fh:
+        other = c.post("/d/demo/2023/invest/records/upload/", {"file": fh})
+    assert other.status_code == 404  # no 2023 department-year
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "jixiao-invest", "format_version": 1, "department": "demo", "year": 2022}',
+                      encoding="utf-8")
+    with broken.open("rb") as fh:
+        answer = c.post(D + "invest/records/upload/", {"file": fh})
+    assert answer.status_code == 400 and "计分单位" in answer.content.decode()
+    kept = [p for p in tmp_path.iterdir() if p.name not in ("台账.txt", "broken.json")]
+    assert not im.InvestYear.objects.exists() and not kept  # a refused file is not kept

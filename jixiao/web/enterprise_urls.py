@@ -1,7 +1,8 @@
 """Routes of the enterprise-ledger pages, under the department-year like the rest of the web app."""
 from django.urls import path
 
-from jixiao.web import enterprise_views, ledger_forms
+from jixiao.web import enterprise_views
+from jixiao.web.ledger_urls import ledger_routes
 
 app_name = "enterprise"
 
@@ -12,5 +13,5 @@ urlpatterns = [
     path(D + "list/", enterprise_views.enterprise_list, name="list"),
     path(D + "tickets/", enterprise_views.ticket_queue, name="tickets"),
     path(D + "e/<str:uscc>/", enterprise_views.enterprise_detail, name="detail"),
-    *ledger_forms.routes(D, "enterprise"),
+    *ledger_routes(D, "enterprise"),
 ]

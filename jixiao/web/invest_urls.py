@@ -1,7 +1,8 @@
 """Routes of the investment-ledger pages, under the department-year like the rest of the web app."""
 from django.urls import path
 
-from jixiao.web import invest_views, ledger_forms
+from jixiao.web import invest_views
+from jixiao.web.ledger_urls import ledger_routes
 
 app_name = "invest"
 
@@ -9,5 +10,5 @@ D = "d/<str:code>/<int:year>/invest/"
 
 urlpatterns = [
     path(D, invest_views.board, name="board"),
-    *ledger_forms.routes(D, "invest"),
+    *ledger_routes(D, "invest"),
 ]

@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from jixiao import features
@@ -40,7 +40,7 @@ BOOL_CHOICES = (("", "（未填）"), ("是", "是"), ("否", "否"))
 LIST_KINDS = ("list", "names", "measures")
 
 
-def _ledger(key: str) -> Ledger:
+def ledger_or_404(key: str) -> Ledger:
     try:
         return features.ledger(key)
     except KeyError:
@@ -84,10 +84,11 @@ def _blank_value(t: TableStore, attr: str) -> Any:
 
 
 def _routes(ledger: Ledger) -> dict[str, str]:
-    return {name: f"{ledger.key}:{name}" for name in ("records", "record_form", "record_delete", "start")}
+    return {name: f"{ledger.key}:{name}" for name in ("records", "record_form", "record_delete", "start", "upload",
+                                                        "upload_confirm")}
 
 
-def _context(request: Request, code: str, year: int, ledger: Ledger, **extra: Any) -> dict:
+def ledger_context(request: Request, code: str, year: int, ledger: Ledger, **extra: Any) -> dict:
     row = access.get_year_or_404(request.user, code, year)
     nav = [(label, url) for label, name in features.nav_pages() if name.startswith(f"{ledger.key}:")
            for url in [reverse(name, args=[code, year])]]
@@ -104,9 +105,9 @@ def _header_fields(ledger: Ledger) -> list[dict[str, str]]:
 def records(request: Request, code: str, year: int, ledger: str) -> HttpResponse:
     """The records of one table, each with 修改 and 删除; the tables as tabs; a year without a
     ledger offers to begin one."""
-    led = _ledger(ledger)
+    led = ledger_or_404(ledger)
     t = _table(led, request)
-    ctx = _context(request, code, year, led, table=t,
+    ctx = ledger_context(request, code, year, led, table=t,
                    tables=[(x.key, x.table.sheet) for x in led.tables])
     rows: list[dict[str, Any]] = []
     if ctx["has_year"]:
@@ -156,7 +157,7 @@ def _form_page(request: Request, code: str, year: int, led: Ledger, t: TableStor
                **extra: Any) -> HttpResponse:
     where = (f"{t.table.sheet}（{key}）" if key else f"{t.table.sheet}（新增）",)
     fields, rest = _fields(t, values, problems or [], where)
-    ctx = _context(request, code, year, led, table=t, key=key, version=version, fields=fields, **extra)
+    ctx = ledger_context(request, code, year, led, table=t, key=key, version=version, fields=fields, **extra)
     if rest:
         ctx["problems"] = presenters.problem_rows(rest)
     return render(request, "web/ledger_form.html", ctx)
@@ -165,7 +166,7 @@ def _form_page(request: Request, code: str, year: int, led: Ledger, t: TableStor
 @login_required
 def record_form(request: Request, code: str, year: int, ledger: str) -> HttpResponse:
     """GET: the add form (no ``key``) or the edit form of record ``key``; POST: save it."""
-    led = _ledger(ledger)
+    led = ledger_or_404(ledger)
     t = _table(led, request)
     source: QueryDict = request.POST if request.method == "POST" else request.GET
     key = source.get("key", "").strip()
@@ -207,7 +208,7 @@ def record_form(request: Request, code: str, year: int, ledger: str) -> HttpResp
 @require_POST
 def record_delete(request: Request, code: str, year: int, ledger: str) -> HttpResponse:
     """Delete (注销) record ``key``, based on the version the list showed."""
-    led = _ledger(ledger)
+    led = ledger_or_404(ledger)
     t = _table(led, request)
     access.get_year_or_404(request.user, code, year)
     key = request.POST.get("key", "").strip()
@@ -216,7 +217,7 @@ def record_delete(request: Request, code: str, year: int, ledger: str) -> HttpRe
                           int(raw) if raw.isdigit() else None, request.POST.get("reason", "").strip())
     back = reverse(f"{led.key}:records", args=[code, year]) + "?" + urlencode({"table": t.key})
     if exc is not None:
-        return refused(request, exc, lambda extra: render(request, "web/error.html", _context(
+        return refused(request, exc, lambda extra: render(request, "web/error.html", ledger_context(
             request, code, year, led, **extra)))
     messages.success(request, f"已删除{t.table.sheet}“{key}”")
     return redirect(back)
@@ -226,28 +227,17 @@ def record_delete(request: Request, code: str, year: int, ledger: str) -> HttpRe
 @require_POST
 def start(request: Request, code: str, year: int, ledger: str) -> HttpResponse:
     """Begin this year's ledger (empty), then go to the add form of its first table."""
-    led = _ledger(ledger)
+    led = ledger_or_404(ledger)
     access.get_year_or_404(request.user, code, year)
     header = {f: request.POST.get(f, "") for f in led.header_fields()}
     _, exc = service_call(ledgers.start_year, actor_for(request.user), led.key, code, year, header)
     if exc is not None:
-        return refused(request, exc, lambda extra: render(request, "web/ledger_records.html", _context(
+        return refused(request, exc, lambda extra: render(request, "web/ledger_records.html", ledger_context(
             request, code, year, led, table=led.tables[0], tables=[(x.key, x.table.sheet) for x in led.tables],
             rows=[], **extra)))
     messages.success(request, f"已新建{year}年度{led.noun}，请逐条录入")
     return redirect(reverse(f"{led.key}:record_form", args=[code, year]) + "?" + urlencode(
         {"table": led.tables[0].key}))
-
-
-def routes(prefix: str, ledger: str) -> list[URLPattern]:
-    """The entry routes of one ledger under its URL ``prefix`` (each ledger's URL module)."""
-    key = {"ledger": ledger}
-    return [
-        path(prefix + "records/", records, key, name="records"),
-        path(prefix + "records/form/", record_form, key, name="record_form"),
-        path(prefix + "records/delete/", record_delete, key, name="record_delete"),
-        path(prefix + "records/start/", start, key, name="start"),
-    ]
 
 
 def feed_rows(feeds: dict[str, Any]) -> list[tuple[str, Any]]:
