@@ -323,7 +323,7 @@ def test_feeds_reach_the_demo_scoring(db, demo_dy):
     got = {r.code: r.actual_text for r in result.indicators if r.feed and r.feed.startswith("enterprise.")}
     assert got == {"D21": "4.5%", "D22": "712人次", "D23": "6次"}
     d22 = next(r for r in result.indicators if r.code == "D22")
-    assert "实际完成值取自「enterprise.visit_person_times」" in d22.trace
+    assert "实际完成值取自「企业服务台账：走访企业人次」" in d22.trace
 
 
 def test_excel_round_trip_and_cell_errors(tmp_path):

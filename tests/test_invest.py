@@ -282,7 +282,8 @@ def test_feeds_reach_the_demo_scoring(db, demo_dy):
     assert got == {"D08": "1810万美元", "D09": "16.5个", "D10": "3个", "D11": "8.5个", "D12": "17.75亿元",
                    "D13": "13.85亿元", "D14": "1次", "D15": "6家", "D16": "5场"}
     d08 = next(r for r in result.indicators if r.code == "D08")
-    assert "实际完成值取自「invest.fdi_usd」" in d08.trace and d08.over_completion.quantize(D("0.0001")) == D("0.2067")
+    assert "实际完成值取自「招商引资台账：实际利用外资」" in d08.trace  # the feed by its name, not its key
+    assert d08.over_completion.quantize(D("0.0001")) == D("0.2067")
 
 
 # ---------------------------------------------------------------- files and CLI

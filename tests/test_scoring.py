@@ -191,7 +191,7 @@ def test_actual_text_argument_overrides_and_feed_is_named() -> None:
     r = score_indicator(ind("≥90%", "50%"), CENTRAL, actual_text="95.76%", feed="budget.execution_rate")
     assert r.score == D(4)
     assert r.feed == "budget.execution_rate" and r.actual_text == "95.76%"
-    assert r.trace.startswith("实际完成值取自「budget.execution_rate」：95.76%；")
+    assert r.trace.startswith("实际完成值取自「预算执行数据：预算执行率」：95.76%；")
 
 
 # ------------------------------------------------------------ qualitative
@@ -431,7 +431,7 @@ def test_score_department() -> None:
     assert r.execution.score == D(8)
     by_code = {i.code: i for i in r.indicators}
     assert by_code["D01"].feed == "budget.project_execution_rate" and by_code["D01"].score == D(10)
-    assert by_code["D02"].trace.startswith("实际完成值取自「budget.carry_over_rate」：0.87%；")
+    assert by_code["D02"].trace.startswith("实际完成值取自「预算执行数据：结转结余率」：0.87%；")
     assert by_code["D03"].actual_text == "100%" and by_code["D03"].score == D(10)  # caller's feed wins
     assert r.total == D(8) + D(10) * 4 + D(35) + D(15)
     assert r.grade == "优"
@@ -542,7 +542,7 @@ def test_trace_of_every_branch() -> None:
     project = score_project(p, CENTRAL, {"budget.execution_rate": "95.76%"})
     assert [r.trace for r in project.indicators[:-1]] == [text for _, _, text in BRANCH_TRACES]
     assert project.indicators[-1].trace == (
-        "实际完成值取自「budget.execution_rate」：95.76%；"
+        "实际完成值取自「预算执行数据：预算执行率」：95.76%；"
         "实际完成值 95.76 ÷ 指标值 95 = 100.80%，超过 100% 按满分计：5.00 分"
     )
     assert project.execution.trace == "执行数 50 ÷ 全年预算数 100 = 50.00%；按比例计分：10 × 50.00% = 5.00 分"

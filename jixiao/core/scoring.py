@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from jixiao.core.display import fmt_pct_number, fmt_rate, fmt_value
 from jixiao.core.errors import Problem
+from jixiao.core.feed_labels import feed_label
 from jixiao.core.model import FUND_SOURCES, NATURES, DepartmentYear, Indicator, Project, sum_known
 from jixiao.core.money import unit_factor
 from jixiao.core.results import (
@@ -133,7 +134,9 @@ def score_indicator(
         return _not_computable(ind, actual, feed, cause, str(exc))
     result.feed = feed
     if feed is not None:
-        result.trace_steps.insert(0, ("实际完成值取自「{feed}」：{actual}；", {"feed": feed, "actual": actual}))
+        # the feed as users know it (「台账：指标」), never its internal key
+        step = ("实际完成值取自「{feed}」：{actual}；", {"feed": feed_label(feed), "actual": actual})
+        result.trace_steps.insert(0, step)
     return result
 
 

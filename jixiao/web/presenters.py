@@ -1,22 +1,17 @@
 """Turning core values into what the pages show. Pure: no Django, no database."""
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 
 from jixiao import features
 from jixiao.core.display import DASH, fmt_amount_fixed, fmt_rate, fmt_score, fmt_value
-from jixiao.core.drafting import load_rules as load_report_rules
 from jixiao.core.errors import Problem
+from jixiao.core.feed_labels import feed_label
 from jixiao.core.model import DepartmentYear
 from jixiao.core.quality import SEVERITIES, QualityFinding, department_summary
 from jixiao.core.results import DepartmentResult, ProjectResult
 from jixiao.core.targets import TargetError, parse_target, target_missing
-
-FEED_LABELS = Path(__file__).resolve().parent.parent / "rules" / "feed-labels.json"
 
 _OPS = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "=": "＝"}
 
@@ -58,19 +53,11 @@ def grade_counts(grades: list[str | None], order: tuple[str, ...] = ("优", "良
     return counts
 
 
-@lru_cache(maxsize=1)
-def _feed_labels() -> dict:
-    return json.loads(FEED_LABELS.read_text(encoding="utf-8"))
-
-
 def feed_source(key: str) -> tuple[str, str | None]:
-    """An indicator's feed as users know it, e.g. 「招商引资台账：实际利用外资」, and the route name
-    of that ledger's page (None when it has none), as its feature declares it (jixiao/features.py).
-    Ledger names are report.json's feed_sources."""
-    prefix = key.split(".", 1)[0]
-    ledger = load_report_rules().feed_sources.get(prefix, prefix)
-    data = _feed_labels()
-    return f"{ledger}：{data['labels'].get(key, key)}", features.feed_pages().get(prefix)
+    """An indicator's feed as users know it, e.g. 「招商引资台账：实际利用外资」 (``core.feed_labels``,
+    the same as the scoring trace), and the route name of that ledger's page (None when it has
+    none), as its feature declares it (jixiao/features.py)."""
+    return feed_label(key), features.feed_pages().get(key.split(".", 1)[0])
 
 
 def project_rows(result: DepartmentResult, statuses: dict[str, str], url: Callable[[str], str]) -> list[dict]:
