@@ -259,3 +259,13 @@ def test_labels_in_their_value_cells_and_units_written_beside_numbers():
     assert [i.weight for i in p.indicators] == [Decimal(w) for w in (20, 15, 10, 5, 30, 10)]
     assert p.indicators[1].level1 == "产出指标"  # blank under the first row of its class
     assert not r.notes or {n.code for n in r.notes} <= {"R-PROJECT-CODE", "R-DEPARTMENT-CODE"}
+
+
+def test_a_pdf_table_over_page_breaks_is_one_table():
+    r = read_if_published(CORPUS / "control-table-over-two-pages.pdf")
+    (p,) = r.dy.projects
+    assert len(p.indicators) == 30 and p.stated.total == Decimal("99.8")
+    # a row broken by the page is joined again; each row keeps the page it is printed on
+    assert [i.name for i in p.indicators[:25]] == [f"完成第{n}类服务事项数" for n in range(1, 26)]
+    pages = {r.places[("P01", i.code)].where.split("表")[0] for i in p.indicators}
+    assert pages == {"第1页", "第2页", "第3页"}

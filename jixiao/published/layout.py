@@ -93,6 +93,21 @@ def _row_columns(row: list[Any]) -> dict[int, str]:
     return out
 
 
+def is_header_row(row: list[Any]) -> bool:
+    """Whether a row carries indicator column labels (a table's header, or a repeated one)."""
+    return len(set(_row_columns(row).values())) >= 2
+
+
+def is_row_fragment(table: Table, row: list[Any]) -> bool:
+    """Whether ``row`` (at the top of a new page) is the rest of the last indicator row of
+    ``table``: some text, but nothing in the target, actual, weight and score columns."""
+    heads = _indicator_heads(table)
+    if not heads or all(is_blank(v) for v in row):
+        return False
+    values = [c for a, c in heads[-1].cols.items() if a in ("target_text", "actual_text", "weight", "score")]
+    return bool(values) and all(c >= len(row) or is_blank(row[c]) for c in values)
+
+
 @dataclass
 class _Head:
     row: int  # the last header row

@@ -28,6 +28,7 @@ from jixiao.excel.cells import is_blank
 from jixiao.excel.forms_read.sheet import key
 from jixiao.excel.safety import check_docx, load_limits
 from jixiao.excel.workbook import OWN_SHEETS, open_book
+from jixiao.published.layout import is_header_row, is_row_fragment
 from jixiao.published.tables import PDF, SHEET, WORD, Table, fill_merged
 
 _MB = 1024 * 1024
@@ -138,13 +139,40 @@ def pdf_tables(path: Path) -> list[Table]:
                 lines = [line.strip() for line in text.splitlines() if line.strip()]
                 for n, found in enumerate(page.extract_tables(), 1):
                     rows = [["" if v is None else str(v).replace("\n", "") for v in row] for row in found]
-                    tables.append(Table(f"第{p}页表{n}", PDF, rows, lines))
+                    table = Table(f"第{p}页表{n}", PDF, rows, lines)
+                    if n == 1 and tables and _continues(tables[-1], table, p):
+                        tables[-1].continued_by(_without_repeated_header(tables[-1], table))
+                    else:
+                        tables.append(table)
     except (PdfminerException, PDFSyntaxError, ValueError, OSError, KeyError, RecursionError) as exc:
         raise InputError([Problem(path.name, f"无法读取 PDF（{exc.__class__.__name__}），"
                                              "请确认文件完整且未加密")]) from None
     if not text_found:
         raise InputError([Problem(path.name, "PDF 中没有可提取的文字（可能是扫描件），无法读取其中的表格")])
     return tables
+
+
+def _continues(before: Table, table: Table, page: int) -> bool:
+    """Whether the first table of ``page`` continues the last one of the page before: a table
+    printed over a page break, whose second part has the same columns and no header of its own."""
+    return (bool(table.rows) and bool(before.rows) and before.where(len(before.rows) - 1).startswith(f"第{page - 1}页")
+            and len(table.rows[0]) == len(before.rows[-1])
+            and (not is_header_row(table.rows[0]) or table.rows[0] in before.rows))  # or a repeated header
+
+
+def _without_repeated_header(before: Table, table: Table) -> Table:
+    """The continued part without the header rows repeated at the top of the new page; a row
+    broken by the page (its name's last characters alone at the top) is joined to its first part."""
+    skip = 0
+    while skip < len(table.rows) and is_header_row(table.rows[skip]) and table.rows[skip] in before.rows:
+        skip += 1
+    if skip < len(table.rows) and is_row_fragment(before, table.rows[skip]):
+        last = before.rows[-1]
+        before.rows[-1] = [f"{a}{b}" if b and not is_blank(a) else (b or a)
+                           for a, b in zip(last, table.rows[skip], strict=True)]
+        skip += 1
+    return Table(table.label, table.kind, table.rows[skip:], table.preamble,
+                 [table.where(r) for r in range(skip, len(table.rows))])
 
 
 READERS = {".xls": xls_tables, ".docx": docx_tables, ".pdf": pdf_tables}

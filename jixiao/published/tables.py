@@ -25,6 +25,9 @@ class Table:
     # Text around the table that may carry what the table leaves out (项目名称：…, （2023年度）):
     # the paragraphs before a Word table, the lines of a PDF page outside its tables.
     preamble: list[str] = field(default_factory=list)
+    # The place of each row when the table is not one block in the original (a PDF table continued
+    # on the next page: its rows keep their own page); empty = row r is 「<label>第r+1行」.
+    row_places: list[str] = field(default_factory=list)
 
     def get(self, r: int, c: int) -> Any:
         if 0 <= r < len(self.rows) and 0 <= c < len(self.rows[r]):
@@ -36,7 +39,15 @@ class Table:
         outside a workbook a row is the finest place a reader can find again."""
         if self.kind == SHEET:
             return addr(self.label, r, c)
+        if r < len(self.row_places):
+            return self.row_places[r]
         return f"{self.label}第{r + 1}行"
+
+    def continued_by(self, more: Table) -> None:
+        """Append the rows of ``more``, the same table continued on the next page."""
+        self.row_places = [self.where(r) for r in range(len(self.rows))] + [
+            more.where(r) for r in range(len(more.rows))]
+        self.rows = self.rows + more.rows
 
 
 def fill_merged(rows: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[list[Any]]:

@@ -318,11 +318,24 @@ def cases(folder: Path, printed: bool = True) -> dict[str, dict[str, Any]]:
             src = Path(tmp) / "total-mismatch-table.docx"
             one_table_docx(src, ROADS, 96, "农村公路日常养护", 360, 352.8, "98%", 9.8)
             docx_to_pdf(src, folder / "total-mismatch-table.pdf")
+            # A table over two pages: 30 indicator rows, the second page without a header.
+            long_rows = [("产出指标", "数量指标", f"完成第{i}类服务事项数", "≥10个", "12个", 2, 2, "")
+                         for i in range(1, 26)]
+            long_rows += [("效益指标", "社会效益指标", f"服务覆盖率{i}", "≥90%", "95%", 10, 10, "")
+                          for i in range(1, 4)]
+            long_rows += [("满意度指标", "服务对象满意度指标", f"满意度{i}", "≥90%", "96%", 5, 5, "") for i in (1, 2)]
+            src = Path(tmp) / "control-table-over-two-pages.docx"
+            one_table_docx(src, long_rows, 99.8, "基层公共服务综合保障", 360, 352.8, "98%", 9.8)
+            docx_to_pdf(src, folder / "control-table-over-two-pages.pdf")
         exp["control-table.pdf"] = {
             "about": "文本 PDF（由 Word 表格打印）：表头块、资金与指标，合并单元格，均完成",
             "must": [{"code": "R-PROJECT-CODE", "project": "P01"}], "no_errors": True}
         exp["total-mismatch-table.pdf"] = {
             "about": "文本 PDF：各项得分相加为 99.8 分，总分写作 96 分", "must": ["Q-TOTAL-MISMATCH"]}
+        exp["control-table-over-two-pages.pdf"] = {
+            "about": "文本 PDF：30 行指标的表格跨两页，第二页没有表头，两页的行属于同一个项目，均完成",
+            "must": [{"code": "R-PROJECT-CODE", "project": "P01"}],
+            "must_not": [{"code": "R-PROJECT-CODE", "project": "P02"}], "no_errors": True}
         # An Excel 97-2003 workbook: the two-projects sheet saved as .xls by LibreOffice.
         with tempfile.TemporaryDirectory() as tmp:
             src = Path(tmp) / "control-excel-97-2003.xlsx"
