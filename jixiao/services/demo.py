@@ -24,9 +24,11 @@ from jixiao.budget.store import Saved, save_department_year
 from jixiao.core import model as core
 from jixiao.core import organisation as org
 from jixiao.core.changes import assign_rectification_codes
+from jixiao.evidence.models import Evidence
 from jixiao.ledgers.models import ChangeRecord
 from jixiao.services import organisation
 from jixiao.services.actor import Actor
+from jixiao.services.evidence import evidence_dir
 
 DEMO_WHO = "系统（示例数据）"
 DATA = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -81,9 +83,10 @@ def _dependents(departments: models.QuerySet) -> list[models.QuerySet]:
     out = []
     for rel in m.Department._meta.related_objects:
         on_delete = getattr(rel, "on_delete", None)
+        model = rel.related_model
         if rel.one_to_many and on_delete is not None and on_delete is not models.CASCADE \
-                and rel.related_model is not m.Department:
-            out.append(rel.related_model._default_manager.filter(**{f"{rel.field.name}__in": departments}))
+                and isinstance(model, type) and model is not m.Department:
+            out.append(model._default_manager.filter(**{f"{rel.field.name}__in": departments}))
     return out
 
 
@@ -91,15 +94,20 @@ def reset_demo() -> list[str]:
     """Remove every record of the demo departments; the caller loads them again. The demo's bureau
     stays (it may hold other units); the security log is not touched."""
     codes = demo_codes()
+    attached = Evidence.objects.filter(department_year__department__code__in=codes)
+    stored_files = [evidence_dir() / name for name in attached.values_list("storage", flat=True)]
     with transaction.atomic():
         departments = m.Department.objects.filter(code__in=codes)
         for qs in _dependents(departments):
             qs.delete()
         # the demo's own history goes with it: a fresh demo starts with a fresh history. The
         # append-only guard refuses deletes; this one deliberate exception names its rows.
-        histories = [m.ChangeLog, *(model for model in apps.get_models() if issubclass(model, ChangeRecord))]
+        histories: list[type[models.Model]] = [
+            m.ChangeLog, *(model for model in apps.get_models() if issubclass(model, ChangeRecord))]
         for model in histories:
             rows = model._default_manager.filter(department__in=codes)
             rows._raw_delete(rows.db)
         departments.delete()
+    for path in stored_files:  # the attached files go with their rows, once the rows are gone
+        path.unlink(missing_ok=True)
     return codes

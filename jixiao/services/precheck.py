@@ -2,7 +2,6 @@
 the evidence attached to each indicator (the rule "no supporting material" needs to know)."""
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,18 +14,15 @@ from jixiao.core.results import DepartmentResult
 from jixiao.core.scoring import score_department
 from jixiao.core.workpaper import Workpaper, build
 from jixiao.services.actor import Actor
+from jixiao.services.evidence import listing
 from jixiao.services.reviews import latest_reviews
 from jixiao.services.scope import department
 
 
-def evidence_counts(code: str, year: int) -> dict[tuple[str, str], int] | None:
-    """Files attached per (project code, indicator code); None when jixiao keeps no evidence."""
-    try:  # the evidence feature is optional: without it the rule is left out, not applied to all
-        evidence = importlib.import_module("jixiao.services.evidence")
-    except ImportError:
-        return None
-    counts = getattr(evidence, "counts_by_indicator", None)
-    return counts(code, year) if counts else None
+def evidence_counts(code: str, year: int) -> dict[tuple[str, str], int]:
+    """Files attached per (project code, indicator code)."""
+    return {(ref.project, ref.key): len(files) for ref, files in listing(code, year).items()
+            if ref.kind == "indicator"}
 
 
 def stored_precheck(actor: Actor, code: str, year: int, pack: str = "default") -> Precheck:
