@@ -12,4 +12,6 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         # The security log's receivers (logouts, admin actions) must be connected in every process
         # that serves requests, whether or not a view module has been imported yet.
-        from jixiao.web import security  # noqa: F401, PLC0415 — connecting signals is the point of ready()
+        from jixiao.web import passwords, security  # noqa: F401, PLC0415 — connecting signals is the point of ready()
+
+        passwords.require_policy_for_superusers()

@@ -5,14 +5,19 @@ used by every password form and by ``createsuperuser``):
 - not containing the username;
 - not a common password, also when decorated ("password123!", "Qwerty@2024" are common);
 - not one of the last few passwords (history), whose hashes ``PasswordHistory`` keeps.
+
+``createsuperuser`` goes through the same policy (``require_policy_for_superusers``), so no
+administrator account starts with a password the policy refuses.
 """
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.models import UserManager
 from django.core.exceptions import ValidationError
 
 from jixiao.web.models import PasswordHistory
@@ -62,7 +67,8 @@ class CommonPasswordValidator(password_validation.CommonPasswordValidator):
         lower = password.lower().strip()
         word = _DECORATION.sub("", lower)
         if lower in self.passwords or (len(word) >= _MIN_WORD and word in self.passwords):
-            raise ValidationError("密码过于常见（或由常见密码加数字、符号组成），请换一个。", code="password_too_common")
+            raise ValidationError("密码过于常见（或由常见密码加数字、符号组成），请换一个。",
+                                  code="password_too_common")
 
     def get_help_text(self) -> str:
         return "密码不能是常见密码，也不能由常见密码加数字、符号组成。"
@@ -91,3 +97,23 @@ class HistoryValidator:
 
     def get_help_text(self) -> str:
         return f"新密码不能与最近 {self.keep} 次使用过的密码相同。"
+
+
+
+def require_policy_for_superusers() -> None:
+    """``createsuperuser --noinput`` (DJANGO_SUPERUSER_PASSWORD) skips the validators and the
+    interactive mode offers to bypass them; both end in ``UserManager.create_superuser``, which
+    from here on validates the password first (createsuperuser reports the refusal as its error).
+    Called once, from ``WebConfig.ready``."""
+    original = UserManager.create_superuser
+    if getattr(original, "validates_password", False):
+        return
+
+    def create_superuser(self: UserManager, username: str, email: str | None = None, password: str | None = None,
+                         **extra: Any) -> Any:
+        if password is not None:
+            password_validation.validate_password(password, self.model(username=username, email=email or ""))
+        return original(self, username, email, password, **extra)
+
+    create_superuser.validates_password = True  # type: ignore[attr-defined]
+    UserManager.create_superuser = create_superuser  # type: ignore[method-assign]
