@@ -32,6 +32,7 @@ def test_register_lists_items_and_flags_the_overdue_one(site):
     assert "2023-06-30" in row and "整改中" in row and "财务科（示例）" in row
     assert "已逾期" in row  # deadline passed, still 整改中
     assert "逾期未完成整改 1 项" in html
+    assert 'id="evidence-R01"' in row and "佐证材料（0）" in row and "/evidence/" in row  # where its proof goes
     # reachable from the navigation of every department page
     assert f'href="{URL}"' in client_for("jingban").get("/d/demo/2022/").content.decode()
 

@@ -113,3 +113,18 @@ def test_bureau_table_and_export(site):
     assert p02[11] == fmt_amount_fixed(d.decided) and p02[13] == "caizheng"
     assert Decimal(p02[10].replace(",", "")) == d.proposed
     assert client_for("jingban").get(BUREAU).status_code == 404
+
+
+def test_a_middle_or_poor_result_asks_for_a_rectification(site):
+    f = client_for("caizheng")
+    form = f.get("/d/demo/2022/review/?project=P01").content.decode().split('id="review-form"')[1]
+    values = dict.fromkeys(re.findall(r'name="(score-[^"]+)"', form), "0")
+    f.post("/d/demo/2022/review/", {"project": "P01", **values, "reason": "佐证材料缺失，逐项核减"})
+    assert load_results_rules().grades[m.Review.objects.get().grade].rectification
+    c = client_for("jingban")
+    row = _row(c.get(URL).content.decode(), "P01")
+    assert "尚无整改事项" in row
+    link = re.search(r'href="([^"]+)" class="rectify"', row).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    form = c.get(link).content.decode().split('id="new-rectification"')[1]
+    assert "须限期整改" in form and 'value="P01" selected' in form
+    assert "尚无整改事项" not in _row(c.get(URL).content.decode(), "P02")  # 优: nothing asked

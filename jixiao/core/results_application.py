@@ -29,6 +29,7 @@ class Consequence:
     consequence: str  # e.g. 压减
     factor: Decimal  # next year's proposal = this year's budget × factor
     note: str
+    rectification: bool = False  # the grade needs a rectification item with a deadline
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def rules_from_dict(data: dict[str, Any], variant: str | None = None, source: st
         where = f"{source}: $.variants[{wanted}].grades.{grade}"
         grades[grade] = Consequence(grade, str(spec.get("consequence", "")), _factor(spec.get("factor"), where,
                                                                                      problems),
-                                    str(spec.get("note", "")))
+                                    str(spec.get("note", "")), bool(spec.get("rectification", False)))
     if problems:
         raise InputError(problems)
     return ResultsRules(id=str(data["id"]), version=int(data["version"]), variant=str(wanted),

@@ -25,13 +25,14 @@ from jixiao.core.changes import Ref
 from jixiao.core.display import fmt_score
 from jixiao.core.errors import InputError
 from jixiao.core.monitoring import load_monitoring_rules, report_to_dict
-from jixiao.services import records, reviews
+from jixiao.services import evidence, records, reviews
 from jixiao.services import rectifications as rect
 from jixiao.services import workflow as flow
 from jixiao.services.actor import actor_for
 from jixiao.web import access, monitoring
 from jixiao.web.data import Scored, scored
 from jixiao.web.views.common import Request, page_context, posted_version, problems_response, refused, service_call
+from jixiao.web.views.evidence import evidence_url
 
 FORM_FIELDS = ("problem", "measure", "owner", "deadline", "project", "source")
 EDIT_FIELDS = ("problem", "measure", "owner", "deadline")
@@ -93,9 +94,12 @@ def _register(request: Request, row: m.DepartmentYear, posted: QueryDict | None 
     today = timezone.localdate()
     year_locked = workflow.locked(data.dy.status)
     progress = rect.latest_progress(code, year)
+    files = evidence.listing(code, year)
     items = []
     for r in data.dy.rectifications:
+        ref = Ref("rectification", "", r.code)
         items.append({
+            "evidence": len(files.get(ref, [])), "evidence_url": evidence_url(code, year, ref),
             "r": r, "overdue": rect.is_overdue(r, today), "open": rect.is_open(r.status),
             "progress": progress.get(r.code), "edited": r.code == edited,
             "actions": [] if year_locked else flow.actions(actor, row.department, r.status, workflow.RECTIFICATION),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -60,8 +60,23 @@ def _row(o: ProjectOutcome, self_score: Any, self_grade: str | None, posted: Que
 def _rows(row: m.DepartmentYear, posted: QueryDict | None = None) -> list[dict]:
     data = scored(row)
     by_code = {p.code: p for p in data.result.projects}
-    return [_row(o, by_code[o.proposal.project].total, by_code[o.proposal.project].grade, posted)
-            for o in results.outcomes(row, data.result)]
+    items: dict[str, list[str]] = {}
+    for r in data.dy.rectifications:
+        if r.project:
+            items.setdefault(r.project, []).append(r.code)
+    out = []
+    for o in results.outcomes(row, data.result):
+        r = _row(o, by_code[o.proposal.project].total, by_code[o.proposal.project].grade, posted)
+        c = o.proposal.consequence
+        if c is not None and c.rectification:
+            # a 中/差 result needs a rectification item with a deadline: show it, or offer to make it
+            r["rectifications"] = items.get(o.proposal.project, [])
+            r["rectify_query"] = urlencode({
+                "project": o.proposal.project, "source": "结果应用",
+                "problem": f"项目 {o.proposal.project}「{o.proposal.name}」绩效评价{o.proposal.grade_basis}等级为"
+                           f"「{o.proposal.grade}」，下年度预算{c.consequence}，须限期整改"})
+        out.append(r)
+    return out
 
 
 def _page(request: Request, row: m.DepartmentYear, posted: QueryDict | None = None, **extra: Any) -> HttpResponse:
