@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+import docx
 import pytest
 from web_support import FAST_HASHERS, client_for, load_site
 
@@ -143,3 +144,15 @@ def test_approved_target_is_frozen_and_roles(site):
     assert _upload(client_for("disanfang"), "签到表.pdf", PDF, "indicator|P01|P01-I1", "demo").status_code == 403
     assert _upload(client_for("jingban"), "签到表.pdf", PDF, TARGET).status_code == 404
     assert not Evidence.objects.exists()
+
+
+def test_report_lists_evidence_in_an_appendix(site):
+    c = client_for("jingban-b")
+    _upload(c, "签到表.pdf", PDF)
+    r = c.get("/d/demo-b/2022/report.docx")
+    assert r.status_code == 200
+    document = docx.Document(io.BytesIO(r.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = [cell.text for t in document.tables for row in t.rows for cell in row.cells]
+    assert "附件：绩效指标佐证材料清单" in text
+    assert "签到表.pdf" in cells and "B01-I1 开展社区服务活动场次" in cells

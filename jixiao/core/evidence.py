@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePath
 
+from jixiao.core.drafting import Block, Heading, Paragraph, Table
 from jixiao.core.errors import InputError, Problem
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "rules" / "evidence.json"
@@ -90,3 +91,26 @@ def check_file(name: str, data: bytes, rules: EvidenceRules, where: str) -> File
     if not any(data.startswith(m) for m in ft.magic) or (ft.member and not _zip_has(data, ft.member)):
         raise refuse(f"「{shown}」的内容不是{ft.label}（扩展名为 {suffix}），请上传原始文件")
     return ft
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    """One indicator's 佐证材料 for the report's appendix: where it is and its files' names."""
+
+    project: str  # "" for a department-level indicator
+    project_name: str
+    code: str
+    name: str
+    files: tuple[str, ...]
+
+
+def appendix_blocks(lines: list[EvidenceLine]) -> list[Block]:
+    """The report's last section: the evidence attached to each indicator (nothing when none is)."""
+    if not lines:
+        return []
+    rows = [[f"项目 {x.project} {x.project_name}" if x.project else x.project_name, f"{x.code} {x.name}",
+             "；".join(x.files)] for x in lines]
+    return [Heading(1, "附件：绩效指标佐证材料清单"),
+            Paragraph(f"共 {sum(len(x.files) for x in lines)} 份佐证材料，涉及 {len(lines)} 项指标；"
+                      "原件保存在预算绩效管理系统中。", style="note"),
+            Table("绩效指标佐证材料清单", ["所属", "绩效指标", "佐证材料"], rows, widths=(3, 3, 4))]

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from jixiao.core.drafting import Chart, Draft, draft_department, draft_project, without_illustrative
 from jixiao.core.errors import InputError, Problem
+from jixiao.core.evidence import EvidenceLine, appendix_blocks
 from jixiao.core.model import DepartmentYear
 from jixiao.core.scoring import score_department
 from jixiao.report.charts import render_chart
@@ -68,7 +69,10 @@ def write_report(draft: Draft, out: Path) -> None:
 
 
 def generate(dy: DepartmentYear, out: Path, feeds: Mapping[str, str] | None = None,
-             project: str | None = None) -> Draft:
+             project: str | None = None, evidence: Sequence[EvidenceLine] = ()) -> Draft:
+    """``evidence``: the 佐证材料 per indicator (``services.evidence.by_indicator``), listed in an
+    appendix; the callers that read the department from the database pass it."""
     draft = draft_for(dy, feeds, project)
+    draft.blocks.extend(appendix_blocks([x for x in evidence if project is None or x.project == project]))
     write_report(draft, out)
     return draft

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -25,7 +24,7 @@ from jixiao.budget import models as m
 from jixiao.core import model as core
 from jixiao.core.changes import Ref
 from jixiao.core.editing import refusal
-from jixiao.core.evidence import FIELD, check_file, clean_name, load_evidence_rules
+from jixiao.core.evidence import FIELD, EvidenceLine, check_file, clean_name, load_evidence_rules
 from jixiao.core.results import DepartmentResult
 from jixiao.evidence.models import Evidence
 from jixiao.services import history
@@ -135,25 +134,14 @@ def listing(code: str, year: int) -> dict[Ref, list[Evidence]]:
     return out
 
 
-@dataclass(frozen=True)
-class IndicatorEvidence:
-    """The appendix line of one indicator: its place and the names of its files."""
-
-    project: str  # "" for a department-level indicator
-    project_name: str
-    code: str
-    name: str
-    files: tuple[str, ...]
-
-
-def by_indicator(dy: core.DepartmentYear, code: str | None = None) -> list[IndicatorEvidence]:
+def by_indicator(dy: core.DepartmentYear, code: str | None = None) -> list[EvidenceLine]:
     """The evidence of each indicator of ``dy`` (department-level first, then the projects in
     order), only indicators that have some — the report's appendix."""
     files = listing(code or dy.department.code, dy.year)
-    out = [IndicatorEvidence("", "部门整体", i.code, i.name, tuple(e.name for e in files[Ref("indicator", "", i.code)]))
+    out = [EvidenceLine("", "部门整体", i.code, i.name, tuple(e.name for e in files[Ref("indicator", "", i.code)]))
            for i in dy.indicators if Ref("indicator", "", i.code) in files]
     for p in dy.projects:
-        out.extend(IndicatorEvidence(p.code, p.name, i.code, i.name,
+        out.extend(EvidenceLine(p.code, p.name, i.code, i.name,
                                      tuple(e.name for e in files[Ref("indicator", p.code, i.code)]))
                    for i in p.indicators if Ref("indicator", p.code, i.code) in files)
     return out

@@ -27,7 +27,7 @@ from jixiao.core.drafting import is_placeholder
 from jixiao.core.editing import refusal
 from jixiao.core.workflow import may
 from jixiao.report.generate import generate
-from jixiao.services import records, reviews
+from jixiao.services import evidence, records, reviews
 from jixiao.services import workflow as flow
 from jixiao.services.actor import actor_for
 from jixiao.services.history import object_key
@@ -172,7 +172,7 @@ def report_download(request: Request, code: str, year: int, fmt: str) -> HttpRes
     data = scored(row)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"report.{fmt}"
-        generate(data.dy, path, collect_feeds(code, year))
+        generate(data.dy, path, collect_feeds(code, year), evidence=evidence.by_indicator(data.dy))
         body = path.read_bytes()
     content_type = "application/pdf" if fmt == "pdf" else \
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
