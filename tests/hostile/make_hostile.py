@@ -60,7 +60,8 @@ def json_cases() -> dict[str, str]:
     doc = json.dumps(_base(), ensure_ascii=True)
     out["lone-surrogate"] = doc.replace('"\\u6d4b\\u8bd5\\u5355\\u4f4d"', '"\\ud800"', 1)
     out["deep-nesting"] = '{"format": "jixiao-department-year", "version": 1, "x": ' + "[" * 100000 + "]" * 100000 + "}"
-    out["duplicate-key"] = json.dumps(_base(), ensure_ascii=False).replace('"year": 2022', '"year": 2022, "year": 2023', 1)
+    plain = json.dumps(_base(), ensure_ascii=False)
+    out["duplicate-key"] = plain.replace('"year": 2022', '"year": 2022, "year": 2023', 1)
     # numbers as JSON literals, not strings
     out["huge-literal"] = json.dumps(_base(), ensure_ascii=False).replace('"format"', '"x": 1e999999999, "format"', 1)
     out["long-integer-literal"] = json.dumps(_base(), ensure_ascii=False).replace(
@@ -113,8 +114,8 @@ _WORKBOOK_PARTS = {
         '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
         'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'),
 }
-_SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-               'spreadsheetml/2006/main"><sheetData>').encode()
+_SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+               b'spreadsheetml/2006/main"><sheetData>')
 _SHEET_TAIL = b"</sheetData></worksheet>"
 
 

@@ -1,0 +1,1 @@
+"""The hostile corpus of the attack suite (make_hostile.py)."""
