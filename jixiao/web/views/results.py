@@ -61,9 +61,9 @@ def _rows(row: m.DepartmentYear, posted: QueryDict | None = None) -> list[dict]:
     data = scored(row)
     by_code = {p.code: p for p in data.result.projects}
     items: dict[str, list[str]] = {}
-    for r in data.dy.rectifications:
-        if r.project:
-            items.setdefault(r.project, []).append(r.code)
+    for item in data.dy.rectifications:
+        if item.project:
+            items.setdefault(item.project, []).append(item.code)
     out = []
     for o in results.outcomes(row, data.result):
         r = _row(o, by_code[o.proposal.project].total, by_code[o.proposal.project].grade, posted)
