@@ -252,11 +252,16 @@ def test_dept_form_replaces_the_department_block_and_keeps_projects(demo_dy, tmp
     path = export(demo_dy, "dept-self-eval", tmp_path)
     wb = openpyxl.load_workbook(path)
     ws = wb.worksheets[0]
-    goal = find(ws, "部门整体绩效目标")
+    goal = find(ws, "年度总体目标")  # the official header block's label
     ws.cell(row=goal.row, column=goal.column + 2).value = "新的部门整体绩效目标"
     wb.save(path)
     merged = merge_outcome(excel.import_file(path), demo_dy)
     assert merged.goal == "新的部门整体绩效目标" and len(merged.projects) == len(demo_dy.projects)
+    # A form exported by an earlier release (label 部门整体绩效目标) still reads.
+    goal.value = "部门整体绩效目标"
+    ws.cell(row=goal.row, column=goal.column + 2).value = "旧表的目标"
+    wb.save(path)
+    assert merge_outcome(excel.import_file(path), demo_dy).goal == "旧表的目标"
 
 
 def test_a_sheet_that_is_no_form_is_refused(tmp_path):

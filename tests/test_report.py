@@ -325,3 +325,25 @@ def test_empty_problems_section_offers_the_quality_review_as_a_draft(demo_dy):
     demo_dy.problems = "个别项目绩效目标完成值设置过低。"
     texts = [getattr(b, "text", "") for b in draft_department(demo_dy, score_department(demo_dy)).blocks]
     assert not any(t.startswith("（系统根据质量检查生成的草稿") for t in texts)
+
+
+# ---------------------------------------------------------------- figures in the narrative
+
+
+def test_a_figure_typed_in_the_narrative_is_checked_against_the_data(demo_dy):
+    """A number the unit wrote beside an indicator's name must be the indicator's actual value;
+    the same figure written twice must agree. Each finding names the field and both values."""
+    assert draft_department(demo_dy, score_department(demo_dy)).warnings == []
+    demo_dy.achievements = demo_dy.achievements.replace("实际利用外资1810万美元", "实际利用外资1350万美元")
+    demo_dy.goal_actual += "由委领导班子带队，全年共出动721人次走访园区内企业。"
+    warnings = draft_department(demo_dy, score_department(demo_dy)).warnings
+    fdi = [w for w in warnings if "实际利用外资" in w]
+    assert len(fdi) == 1 and "主要工作成效" in fdi[0] and "1350万美元" in fdi[0] and "1810万美元" in fdi[0]
+    visits = [w for w in warnings if "人次" in w]
+    assert len(visits) == 1 and "721人次" in visits[0] and "712人次" in visits[0]
+
+
+def test_a_narrative_that_calls_the_unit_otherwise_is_flagged(demo_dy):
+    demo_dy.management = demo_dy.management.replace("我委制定", "我部门制定")
+    warnings = draft_department(demo_dy, score_department(demo_dy)).warnings
+    assert any("我部门" in w and "我委" in w and "部门整体绩效管理情况" in w for w in warnings)

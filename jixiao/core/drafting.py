@@ -518,12 +518,33 @@ def narrative_figures(dy: DepartmentYear, actuals: Mapping[str, str], fields: Ma
     return findings
 
 
+_FIGURE = re.compile(r"([\u4e00-\u9fff]{2,4})(\d+(?:\.\d+)?)([\u4e00-\u9fff]{1,2})")
+
+
+def figures_across(fields: Mapping[str, str]) -> list[str]:
+    """Findings where two narrative fields state the same figure (same words before it, same unit)
+    with different numbers: “出动712人次” in one, “出动721人次” in another."""
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
+    findings = []
+    for label, text in fields.items():
+        for before, number, unit in _FIGURE.findall(text or ""):
+            k = (before, unit)
+            if k in seen and seen[k][1] != number and seen[k][0] != label:
+                findings.append(f"“{seen[k][0]}”中写“{before}{seen[k][1]}{unit}”，“{label}”中写"
+                                f"“{before}{number}{unit}”，两处不一致，请核对")
+            seen.setdefault(k, (label, number))
+    return findings
+
+
 def _narrative_check(w: _Writer, dy: DepartmentYear, result: DepartmentResult) -> None:
     actuals = {ind.name: res.actual_text or "" for ind, res in zip(dy.indicators, result.indicators, strict=True)
                if res.actual_text}
-    fields = {"年度总体工作和重点工作任务": dy.work_tasks, "年度部门整体绩效目标实际完成情况": dy.goal_actual,
-              "主要工作成效": dy.achievements, "存在的主要问题": dy.problems, "下一步改进措施": dy.measures}
+    fields = {"年度总体工作和重点工作任务": dy.work_tasks, "部门整体绩效管理情况": dy.management,
+              "年度部门整体绩效目标实际完成情况": dy.goal_actual,
+              "主要工作成效": dy.achievements, "存在的主要问题": dy.problems, "下一步改进措施": dy.measures,
+              **{f"项目“{p.name}”实际完成情况": p.goal_actual for p in dy.projects}}
     w.warnings.extend(narrative_figures(dy, actuals, fields))
+    w.warnings.extend(figures_across(fields))
     others = {ref for _, ref in w.rules.self_reference} | {w.rules.self_reference_default, "我部门"}
     for label, text in fields.items():
         used = sorted(r for r in others - {w.we} if r in (text or ""))

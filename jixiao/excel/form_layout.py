@@ -85,9 +85,12 @@ MONITOR_FUNDS_CAUSES = "资金偏差原因"
 MONITOR_FUNDS_MEASURES = "资金纠偏措施"
 DEPT_BUDGET_DETAIL = "预算明细"
 DEPT_DETAIL_COLUMNS = ["资金来源", "支出性质", "年初预算数", "全年预算数", "全年执行数", "年末结转和结余"]
-DEPT_TEXT_FIELDS = [("部门整体绩效目标", "goal"), ("目标实际完成情况", "goal_actual"), ("主要工作成效", "achievements"),
+# The first two are the official header block (DEPT_FORM_HEAD: 年度总体目标, 实际完成情况); forms
+# exported by earlier releases wrote them as TEXT_ALIASES says, and still read.
+DEPT_TEXT_FIELDS = [(DEPT_FORM_HEAD[2], "goal"), (DEPT_FORM_HEAD[3], "goal_actual"), ("主要工作成效", "achievements"),
                     ("存在的主要问题", "problems"), ("下一步改进措施", "measures"),
                     ("执行率偏低说明", "execution_explanation")]
+TEXT_ALIASES = {DEPT_FORM_HEAD[2]: ("部门整体绩效目标",), DEPT_FORM_HEAD[3]: ("目标实际完成情况",)}
 PROJECT_TEXT_FIELDS = [("执行率偏低说明", "execution_explanation"), ("存在问题", "problems"), ("改进措施", "measures")]
 # The signature block under every form (written with a trailing “：”); a reader stops there.
 SIGNATURES = (("填报单位（盖章）", "审核人"), ("填报人", "联系电话", "填报日期"))

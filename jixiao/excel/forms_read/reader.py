@@ -41,7 +41,8 @@ def form_kind(grid: Grid) -> str | None:
     if key("完成目标可能性") in keys:
         return "monitor"
     if keys & {key("实际完成值"), key("全年实际值"), key("实际完成值(B)")}:
-        return "dept-self-eval" if key("单位名称") in keys and key("项目名称") not in keys else "self-eval"
+        named = keys & {key("单位名称"), key("部门名称")}
+        return "dept-self-eval" if named and key("项目名称") not in keys else "self-eval"
     if key("一级指标") in keys:
         return "target"
     return None

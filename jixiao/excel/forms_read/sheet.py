@@ -403,7 +403,7 @@ def read_texts(fs: FormSheet, start: int, fields: list[tuple[str, str]]) -> dict
     """attr -> the text right of its label, for the ``(label, attr)`` fields the sheet has."""
     out = {}
     for label, attr in fields:
-        found = fs.find({key(label)}, start)
+        found = fs.find({key(x) for x in (label, *L.TEXT_ALIASES.get(label, ()))}, start)
         if found:
             value, _ = fs.right_of(*found)
             out[attr] = to_text(value).strip()
