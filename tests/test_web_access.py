@@ -93,6 +93,22 @@ ROUTES = {
     "web:bureau_results_xlsx": BUREAU,
     "web:index": LOGIN,
     "web:password_change": LOGIN,
+    # 绩效目标申报, 指标库, 目标调整
+    "web:goals": SCOPED,
+    "web:goals_new": SCOPED,
+    "web:goals_copy": SCOPED,
+    "web:goals_project": SCOPED,
+    "web:goals_project_delete": SCOPED,
+    "web:goals_action": SCOPED,
+    "web:goals_indicator_new": SCOPED,
+    "web:goals_indicator_check": SCOPED,
+    "web:goals_indicator": SCOPED,
+    "web:goals_indicator_move": SCOPED,
+    "web:goals_indicator_delete": SCOPED,
+    "web:library_pick": SCOPED,
+    "web:adjustments": SCOPED,
+    "web:library": LOGIN,
+    "web:favicon": PUBLIC,
     "web:login": PUBLIC,
     "web:logout": PUBLIC,
     # web: the JSON API
@@ -378,6 +394,7 @@ def test_read_only_role_cannot_post(site):
     assert c.get("/d/demo/2022/p/P01/").status_code == 200
     assert c.get("/d/demo/upload/").status_code == 404
     assert c.get("/d/demo/2022/review/").status_code == 404
+
 
 def test_superuser_pages_are_the_system_administrators(site):
     wrong = []
