@@ -524,7 +524,7 @@ def read_tables(tables: list[Table], source: str, stem: str) -> Reading:
         stated = model.Stated(execution_rate=stated_funds.get("execution_rate"),
                               execution_score=stated_funds.get("execution_score"),
                               total=stated_footer.get("total"), grade=stated_footer.get("grade"))
-        first_place = name_at or hb.table.where(head_start)
+        first_place = name_at or fields.get("department_name", ("", ""))[1] or hb.table.where(head_start)
         place_fields = {**fund_places, **foot_places}
         if name_at:
             place_fields["name"] = name_at

@@ -296,6 +296,23 @@ def cases(folder: Path, printed: bool = True) -> dict[str, dict[str, Any]]:
         "about": "Word 文档中表头块（项目名称、资金）与指标表分成两张表，中间有一段说明文字",
         "must": [{"code": "R-PROJECT-CODE", "project": "P01"}], "must_not": ["R-FUNDS-MISSING"], "no_errors": True}
 
+    # Two projects in one Word document, one table each (the way a department files its projects).
+    doc = Document()
+    for name, rows, budget, executed in (("农村公路日常养护", ROADS, 360, 352.8),
+                                         ("家庭经济困难学生资助", SUBSIDY, 92, 90.16)):
+        doc.add_paragraph("项目支出绩效自评表（2023年度）")
+        head = [["项目名称", name, "主管部门", "示例县人民政府办公室", "实施单位", "示例县项目管理中心"],
+                ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "执行率", "得分"],
+                ["年度资金总额", budget, budget, executed, "98%", 9.8]]
+        block, merges = indicator_block(rows, 99.8)
+        docx_table(doc, [*head, *block], tuple((r0 + 3, c0, r1 + 3, c1) for r0, c0, r1, c1 in merges))
+        doc.add_page_break()
+    doc.save(folder / "control-two-projects.docx")
+    exp["control-two-projects.docx"] = {
+        "about": "一份 Word 文档中两个项目的自评表，各占一张表（表头块、资金和指标在同一张表里），均完成",
+        "must": [{"code": "R-PROJECT-CODE", "project": "P01"}, {"code": "R-PROJECT-CODE", "project": "P02"}],
+        "no_errors": True}
+
     doc = Document()
     doc.add_paragraph("项目名称：职业技能提升培训")
     block, merges = indicator_block(TRAINING)
