@@ -117,6 +117,9 @@ def _patch_schema(kind: str, aliases: dict[str, str] | None = None) -> dict[str,
         props[alias] = {**props[name], "description": f"「{name}」的别名"}
     props["version"] = {"type": "integer", "description": "读取该对象时得到的 version；已被他人修改时返回 409"}
     props["reason"] = {"type": "string", "description": "修改原因（记入变更记录，可省略）"}
+    if kind == "indicator":
+        props["confirm"] = {"type": "boolean", "description": "true：按原值保存取值规则要求确认的实际完成值"
+                                                             "（与指标值相差悬殊、百分比指标填写小数等；否则返回 422）"}
     return _obj(props, ["version"], additionalProperties=False)
 
 
