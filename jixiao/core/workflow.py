@@ -55,10 +55,21 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class Segregation:
+    """Segregation of duties in force (``segregation`` in the rules, per locality): ``separate``
+    maps a step to the step whose last performer may not take it (approve → submit)."""
+
+    locality: str
+    separate: dict[str, str]
+    locked_year_freezes: bool
+
+
+@dataclass(frozen=True)
 class Workflow:
     version: str
     stages: dict[str, Stage]
     permissions: dict[str, frozenset[str]]
+    segregation: Segregation
 
     def stage(self, name: str) -> Stage:
         return self.stages[name]
@@ -83,11 +94,19 @@ def _stage(name: str, data: dict) -> Stage:
 @cache
 def load_workflow() -> Workflow:
     data = json.loads(RULES_FILE.read_text(encoding="utf-8"))
+    seg = data["segregation"]
+    local = seg["localities"][seg["in_force"]]
     return Workflow(
         version=data["version"],
         stages={name: _stage(name, s) for name, s in data["stages"].items()},
         permissions={k: frozenset(v) for k, v in data["permissions"].items()},
+        segregation=Segregation(seg["in_force"], {r["step"]: r["not_after"] for r in local["separate"]},
+                                bool(local["locked_year_freezes"])),
     )
+
+
+def segregation() -> Segregation:
+    return load_workflow().segregation
 
 
 def stage(name: str = SELF_EVALUATION) -> Stage:

@@ -132,6 +132,12 @@ def describe(changes: Iterable[Change], labels: dict[str, str] | None = None) ->
     return "；".join(parts)
 
 
+def last_setter(label: str, object_id: int, field: str, value: str) -> str | None:
+    """Who last set ``field`` of the row to ``value`` (e.g. who submitted it), or None."""
+    return (m.ChangeLog.objects.filter(model_label=label, object_id=object_id, field=field, after=value)
+            .order_by("-when", "-id").values_list("who", flat=True).first())
+
+
 def stored_ids(department: str, year: int) -> dict[Ref, tuple[str, int]]:
     """Ref → (model label, id) of every stored row of a department-year, to look up its history."""
     out: dict[Ref, tuple[str, int]] = {}

@@ -19,7 +19,7 @@ from jixiao.core import model as core
 from jixiao.core import quality, workflow
 from jixiao.core.changes import Ref
 from jixiao.core.errors import InputError, Problem
-from jixiao.services import monitoring
+from jixiao.services import history, monitoring
 from jixiao.services.actor import Actor
 from jixiao.services.errors import Denied
 from jixiao.services.records import stale_conflict
@@ -54,6 +54,26 @@ def _blockers(dy: core.DepartmentYear, stage: str, ref: Ref) -> list[Problem]:
             for f in findings if quality.blocking([f])]
 
 
+def _separation(actor: Actor, code: str, year: int, ref: Ref, stage: str, attr: str, action: str,
+                where: str) -> list[Problem]:
+    """The step is refused to whoever last took the step it must be separated from (the
+    submitter may not approve: rules ``segregation``). The history says who that was. The
+    command line (the server's administrator) is not a person in the chain."""
+    earlier = workflow.segregation().separate.get(action)
+    st = workflow.stage(stage)
+    before = st.transition(earlier) if earlier else None
+    if before is None or actor.system:
+        return []
+    label_id = history.stored_ids(code, year).get(ref)
+    if label_id is None:
+        return []
+    who = history.last_setter(*label_id, attr, before.target)
+    if who != actor.name:
+        return []
+    step = st.transition(action)
+    return [Problem(where, f"职责分离：本条由您{before.label}，须由其他人{step.label if step else action}", "职责分离")]
+
+
 def transition(actor: Actor, code: str, year: int, ref: Ref, action: str, comment: str = "",
                stage: str | None = None, version: int | None = None) -> Moved:
     """Take the step ``action`` on the record ``ref`` (a project, the year, a checkpoint, a
@@ -72,9 +92,10 @@ def transition(actor: Actor, code: str, year: int, ref: Ref, action: str, commen
         where = ref.path()
         t, problems = workflow.check_action(before, action, roles, comment, where, stage)
         reopening = ref.kind == "year" and stage == workflow.SELF_EVALUATION and t.action == "unlock"
-        if workflow.locked(dy.status) and not reopening:
+        if workflow.locked(dy.status) and not reopening and workflow.segregation().locked_year_freezes:
             problems.insert(0, Problem(where, f"{dy.year} 年度已{dy.status}，请先解除锁定", "状态"))
-        hard = [p for p in problems if p.field in ("状态", "角色")]
+        problems += _separation(actor, code, year, ref, stage, attr, t.action, where)
+        hard = [p for p in problems if p.field in ("状态", "角色", "职责分离")]
         if hard:
             raise Denied("；".join(p.message for p in hard), where)
         if problems:
