@@ -269,3 +269,19 @@ def test_a_pdf_table_over_page_breaks_is_one_table():
     assert [i.name for i in p.indicators[:25]] == [f"完成第{n}类服务事项数" for n in range(1, 26)]
     pages = {r.places[("P01", i.code)].where.split("表")[0] for i in p.indicators}
     assert pages == {"第1页", "第2页", "第3页"}
+
+
+def test_jixiao_exported_forms_stay_with_their_own_reader(demo_dy, tmp_path):
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    from jixiao import excel  # noqa: PLC0415
+    from jixiao.core.scoring import score_department  # noqa: PLC0415
+
+    path = tmp_path / "self-eval.xlsx"
+    excel.write_form(demo_dy, score_department(demo_dy), "self-eval", path, "P01")
+    assert read_if_published(path) is None
+    wb = load_workbook(path)  # the hidden sheet deleted: the document properties still say whose it is
+    for name in [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"]:
+        del wb[name]
+    wb.save(path)
+    assert read_if_published(path) is None

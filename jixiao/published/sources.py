@@ -26,6 +26,7 @@ from jixiao.core.limits import section
 from jixiao.excel import bulk_schema as S
 from jixiao.excel.cells import is_blank
 from jixiao.excel.forms_read.sheet import key
+from jixiao.excel.forms_read.versions import read_identity
 from jixiao.excel.safety import check_docx, load_limits
 from jixiao.excel.workbook import OWN_SHEETS, open_book
 from jixiao.published.layout import is_header_row, is_row_fragment
@@ -47,8 +48,10 @@ def _size_checked(path: Path) -> None:
 
 def published_sheets(path: Path) -> list[Table] | None:
     """The sheets of a workbook that is not one of jixiao's own; None for the bulk workbook and
-    for jixiao's standard forms, which carry codes (部门编码, 指标编码) a published table
-    never has, or jixiao's hidden sheets."""
+    for jixiao's standard forms, which carry jixiao's document properties (the department and year
+    they belong to), its hidden sheets, or codes (部门编码, 指标编码) a published table never has."""
+    if read_identity(path):
+        return None
     with open_book(path) as book:
         names = set(book.sheet_names) | set(book.hidden)
         if names & {*OWN_SHEETS, S.DEPARTMENT_SHEET, S.INDICATOR_SHEET}:
