@@ -113,7 +113,7 @@ def test_openapi_covers_every_api_route_and_method():
 def test_openapi_writable_fields_are_the_layers():
     schemas = openapi_document()["components"]["schemas"]
     assert set(schemas["IndicatorPatch"]["properties"]) == {*records.EDITABLE["indicator"], "actual", "target",
-                                                            "version", "reason"}
+                                                            "version", "reason", "confirm"}
     assert schemas["IndicatorPatch"]["required"] == ["version"]
 
 
