@@ -97,3 +97,16 @@ def test_decision_of_another_departments_adjustment_is_404(site):
     outsider = client_for("jingban-b")
     assert outsider.post(f"/d/demo-b/2022/adjustments/{adj.pk}/", {"action": "approve"}).status_code == 404
     assert outsider.post(f"/d/demo/2022/adjustments/{adj.pk}/", {"action": "approve"}).status_code == 404
+
+
+def test_the_adjustments_list_shows_original_and_adjusted_side_by_side(site):
+    c = client_for("jingban")
+    assert 'href="/d/demo/2022/adjustments/"' in c.get("/d/demo/2022/").content.decode()  # in the navigation
+    c.post(REQUEST, {"field": "target_text", "value": "≥8公顷", "reason": "部分地块司法程序延期"})
+    listed = client_for("bumen").get("/d/demo/2022/adjustments/").content.decode()
+    row = listed.split('id="adjustment-')[1].split("</tr>")[0]
+    assert "≥10公顷" in row.split('class="original"')[1].split("</td>")[0]
+    assert "≥8公顷" in row.split('class="adjusted-value"')[1].split("</td>")[0]
+    assert "部分地块司法程序延期" in row and 'data-action="adjust-approve"' in row
+    assert 'data-action="adjust-approve"' not in c.get("/d/demo/2022/adjustments/").content.decode()
+    assert "没有目标调整申请" in c.get("/d/demo/2022/adjustments/", {"status": "已批准"}).content.decode()
