@@ -10,6 +10,9 @@
 """
 from __future__ import annotations
 
+import html
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +53,8 @@ def published_sheets(path: Path) -> list[Table] | None:
     """The sheets of a workbook that is not one of jixiao's own; None for the bulk workbook and
     for jixiao's standard forms, which carry jixiao's document properties (the department and year
     they belong to), its hidden sheets, or codes (部门编码, 指标编码) a published table never has."""
-    if read_identity(path):
-        return None
+    if read_identity(path) or (_declared_sheets(path) & {*OWN_SHEETS, S.DEPARTMENT_SHEET, S.INDICATOR_SHEET}):
+        return None  # decided without reading the sheets: jixiao's readers open the file next
     with open_book(path) as book:
         names = set(book.sheet_names) | set(book.hidden)
         if names & {*OWN_SHEETS, S.DEPARTMENT_SHEET, S.INDICATOR_SHEET}:
@@ -63,6 +66,23 @@ def published_sheets(path: Path) -> list[Table] | None:
                 return None
             tables.append(Table(name, SHEET, fill_merged(grid.rows, grid.merged)))
         return tables
+
+
+_SHEET_NAME = re.compile(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"')
+_WORKBOOK_PART_LIMIT = 1024 * 1024  # a workbook part larger than this is left to open_book's checks
+
+
+def _declared_sheets(path: Path) -> set[str]:
+    """The sheet names xl/workbook.xml declares, read cheaply (empty when it cannot be told)."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            info = package.getinfo("xl/workbook.xml")
+            if info.file_size > _WORKBOOK_PART_LIMIT:
+                return set()
+            text = package.read(info).decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError):
+        return set()
+    return {html.unescape(name) for name in _SHEET_NAME.findall(text)}
 
 
 def _sheet(rows: list[list[Any]], merged: list[Any], name: str) -> Table:
