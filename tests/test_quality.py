@@ -648,3 +648,10 @@ def test_property_stated_score_equal_to_computed_is_never_flagged(actual):
     computed = next(r for r in score_department(dy).projects[0].indicators if r.code == "I1").score
     pi(dy, "I1").stated_score = D(fmt_score(computed))
     assert not {"Q-SCORE-MISMATCH", "Q-FULL-MARKS-MISSED", "Q-DEDUCTED-MET"} & codes(dy)
+
+
+def test_a_file_of_project_tables_has_no_department_block_to_review():
+    dy = with_(lambda dy: setattr(dy, "indicators", []))
+    assert "Q-TOO-FEW" not in {f.code for f in review(dy) if f.project is None}
+    dy.projects = []  # a report of budget figures only: the department has no indicator at all
+    assert "Q-TOO-FEW" in {f.code for f in review(dy) if f.project is None}

@@ -220,7 +220,9 @@ def review_goals(dy: DepartmentYear, rules: QualityRules | None = None) -> list[
     dept_scheme = load_scheme(dy.department_template)
     proj_scheme = load_scheme(dy.project_template)
     dept_rules = rules or load_rules(dy.department_template)
-    _review_owner(out, dept_rules, None, dy.indicators, dept_scheme)
+    if dy.indicators or not dy.projects:
+        # a file of project tables holds no department block to review ("0 个绩效指标" would be noise)
+        _review_owner(out, dept_rules, None, dy.indicators, dept_scheme)
     proj_rules = rules or load_rules(dy.project_template)
     for p in dy.projects:
         _review_owner(out, proj_rules, p, p.indicators, proj_scheme)
