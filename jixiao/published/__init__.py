@@ -8,9 +8,10 @@ a text PDF — read as the core's ``DepartmentYear`` so that every check and the
                                               reading found (codes R-…)
   Reading.aligned(stored) -> projects         the projects with the codes of the stored ones
 
-``layout`` finds the 自评表 by its labels (pure), ``sources`` reads the formats, ``reading`` holds
-the result. This module imports none of them until a file needs them, so that `jixiao check
-F.json` does not pay for pdfplumber, python-docx and the Excel readers.
+``layout`` finds the 自评表 by its labels (pure), ``sources`` reads workbooks and ``documents``
+Word and PDF files, ``reading`` holds the result. This module imports none of them until a file
+needs them, so that `jixiao check F.json` does not pay for pdfplumber, python-docx and the Excel
+readers.
 """
 from __future__ import annotations
 
@@ -33,13 +34,19 @@ def read_if_published(path: str | Path) -> Reading | None:
     suffix = p.suffix.lower()
     if suffix not in SUFFIXES or not p.is_file():
         return None
-    # pdfplumber, python-docx and the Excel readers cost ~0.2 s to import: only for such a file.
-    from jixiao.published import layout, sources  # noqa: PLC0415 — see above
+    # The readers cost 0.3–1.5 s to import (the Excel chain; python-docx and pdfplumber): each
+    # only for a file that needs it, so `jixiao check F.json` or a workbook pays for no other.
+    if suffix in (".docx", ".pdf"):
+        from jixiao.published import documents  # noqa: PLC0415 — see above
 
-    if suffix == ".xlsx":
-        tables = sources.published_sheets(p)
-        if tables is None:
-            return None
+        tables = documents.READERS[suffix](p)
     else:
-        tables = sources.READERS[suffix](p)
+        from jixiao.published import sources  # noqa: PLC0415 — see above
+
+        found = sources.published_sheets(p) if suffix == ".xlsx" else sources.xls_tables(p)
+        if found is None:
+            return None
+        tables = found
+    from jixiao.published import layout  # noqa: PLC0415 — see above
+
     return layout.read_tables(tables, p.name, p.stem)
