@@ -4,15 +4,22 @@ cancelling, and ``jixiao report --bureau`` working without any worker running.""
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import zipfile
 from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from web_support import FAST_HASHERS, client_for, load_site
 
+from jixiao.budget import models as m
 from jixiao.cli import job_cmds
 from jixiao.jobs import runtime, worker
 from jixiao.jobs.models import CANCELLED, DONE, FAILED, QUEUED, RUNNING, Job
@@ -146,3 +153,51 @@ def test_report_bureau_runs_the_job_itself_when_no_worker_takes_it(settings, tmp
 def test_report_bureau_needs_a_zip(cli, tmp_path):
     ran = cli("report", "--bureau", "hp-finance", "--year", "2022", "-o", tmp_path / "x.docx")
     assert ran.returncode == 2 and ".zip" in ran.stderr and "Traceback" not in ran.stderr
+
+
+def _database_url() -> str:
+    """The test database as a URL, for the worker processes."""
+    d = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{d['NAME']}"
+    auth = f"{quote(d['USER'])}:{quote(d['PASSWORD'])}@" if d["USER"] else ""
+    return f"postgres://{auth}{d['HOST'] or '127.0.0.1'}:{d['PORT'] or 5432}/{d['NAME']}"
+
+
+def _two_workers_run_each_job_once(tmp_path: Path) -> None:
+    m.Department.objects.create(code="fin", name="财政局", kind="财政局")
+    queued = [jobs.start(system_actor(), "score_city", "fin", {"year": 2022}) for _ in range(100)]
+    env = dict(os.environ, DATABASE_URL=_database_url(), JIXIAO_VAR_DIR=str(tmp_path),
+               JIXIAO_SECRET_KEY="test-" + "x" * 50)
+    env.pop("PYTEST_VERSION", None)  # the workers are ordinary processes, not tests
+    # `jixiao worker` from this source tree (the installed script may point at another checkout)
+    command = [sys.executable, "-c", "import sys; from jixiao.cli import main; sys.exit(main())",
+               "worker", "--once", "--interval", "0.1"]
+    root = Path(__file__).resolve().parent.parent
+    workers = [subprocess.Popen(command, env=env, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(2)]
+    outputs = [w.communicate(timeout=600) for w in workers]
+    assert all(w.returncode == 0 for w in workers), outputs
+    done = Job.objects.filter(id__in=[j.id for j in queued])
+    assert sorted(done.values_list("state", flat=True)) == [DONE] * 100
+    assert set(done.values_list("attempts", flat=True)) == {1}  # each job ran exactly once
+    tasks = DBTaskResult.objects.filter(id__in=[j.task_id for j in queued])
+    assert all(len(t.worker_ids) == 1 for t in tasks)
+    assert {t.status for t in tasks} == {TaskResultStatus.SUCCESSFUL}
+    ran = [int(err.rsplit("共执行 ", 1)[1].split()[0]) for _, err in outputs]
+    assert sum(ran) == 100, ran
+
+
+@pytest.mark.postgres
+@pytest.mark.subprocess
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_on_one_postgresql_run_each_of_100_jobs_once(tmp_path):
+    _two_workers_run_each_job_once(tmp_path)
+
+
+@pytest.mark.subprocess
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_on_one_sqlite_file_run_each_of_100_jobs_once(tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("the PostgreSQL variant above covers this database")
+    _two_workers_run_each_job_once(tmp_path)
