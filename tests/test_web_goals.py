@@ -146,6 +146,8 @@ def test_goals_are_submitted_approved_by_the_department_and_ratified_by_finance(
     page = c.get(P).content.decode()
     assert "指标只读" in page and 'data-action="up-N01-I1"' not in page  # submitted goals are frozen
     assert c.post(P + "i/N01-I1/delete/", {}).status_code == 403
+    assert c.post(P + "i/N01-I2/move/", {"direction": "up"}).status_code == 403  # the order is frozen too
+    assert _project().indicators.order_by("position").values_list("code", flat=True).first() == "N01-I1"
     bumen = client_for("bumen")
     assert bumen.post(action, {"action": "return", "comment": ""}).status_code == 400  # a comment is required
     assert bumen.post(action, {"action": "return", "comment": "请补充成本指标"}).status_code == 302
@@ -179,6 +181,8 @@ def _earlier_year() -> None:
 def test_copy_last_years_project_as_a_start(site):
     c = client_for("jingban")
     assert 'id="copy-form"' not in c.get(BASE).content.decode()  # no earlier year yet
+    refused = c.post(BASE + "copy/", {"source": "2021/P01", "code": "P21"}, follow=True).content.decode()
+    assert "没有 2021 年度的数据" in refused and not m.Project.objects.filter(code="P21").exists()
     _earlier_year()
     page = c.get(BASE).content.decode()
     assert 'id="copy-form"' in page and 'value="2021/P01"' in page
