@@ -234,6 +234,9 @@ DATABASES = {"default": _database()}
 # Background jobs are queued in the database (django-tasks-db): `jixiao worker` runs them, on this
 # machine or any other that reaches the same database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job's lease: without a heartbeat for this long its worker is taken for dead and the
+# job is queued again (jixiao/jobs/runtime.py).
+JIXIAO_JOB_LEASE_SECONDS = float(os.environ.get("JIXIAO_JOB_LEASE_SECONDS", "60"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # 等保 password policy; ``createsuperuser`` and every password form go through the same list.
