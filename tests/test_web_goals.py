@@ -223,9 +223,12 @@ def test_the_target_set_below_last_years_actual_is_flagged_on_the_page(site):
 def test_a_project_in_draft_is_deleted_and_an_approved_one_is_not(site):
     c = client_for("jingban")
     _create(c)
-    assert c.post(P + "delete/", {"version": _project().version}).status_code == 302
+    unconfirmed = c.post(P + "delete/", {"version": _project().version})
+    assert unconfirmed.status_code == 400 and "确认删除" in unconfirmed.content.decode()
+    assert m.Project.objects.filter(code="N01").exists()
+    assert c.post(P + "delete/", {"version": _project().version, "confirm": "1"}).status_code == 302
     assert not m.Project.objects.filter(code="N01").exists()
-    answer = c.post(BASE + "p/P01/delete/", {})
+    answer = c.post(BASE + "p/P01/delete/", {"confirm": "1"})
     assert answer.status_code == 403 and "已批复" in answer.content.decode()
 
 

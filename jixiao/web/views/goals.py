@@ -343,7 +343,12 @@ def project_goals(request: Request, code: str, year: int, pcode: str) -> HttpRes
 @require_POST
 def project_delete(request: Request, code: str, year: int, pcode: str) -> HttpResponse:
     row = _year(request, code, year)
-    _, exc = service_call(svc.delete_project, actor_for(request.user), code, year, pcode, posted_version(request))
+    if not request.POST.get("confirm"):  # a project goes with its funds and indicators: asked first
+        exc: InputError | ServiceError | None = InputError([Problem(f"项目 {pcode}", "请勾选“确认删除”后再删除项目",
+                                                                    "确认删除")])
+    else:
+        _, exc = service_call(svc.delete_project, actor_for(request.user), code, year, pcode,
+                              posted_version(request))
     if exc is not None:
         return _project_page(request, row, pcode, status=_status_of(exc),
                              **_refusal_extra(exc, ProjectForm(), PROJECT_LABELS))
