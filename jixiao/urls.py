@@ -12,7 +12,7 @@ from jixiao.web.views.accounts import admin_login
 
 admin.site.site_header = "jixiao 预算绩效管理"
 admin.site.site_title = "jixiao 管理"
-admin.site.login = admin_login  # type: ignore[method-assign]  # one login path, one lock-out
+admin.site.login = admin_login  # type: ignore[method-assign,assignment]  # one login path, one lock-out
 
 urlpatterns = [
     path("", include("jixiao.web.urls")),

@@ -10,6 +10,7 @@ import errno
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles.finders import get_finders
@@ -74,11 +75,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _waitress_options() -> dict[str, object]:
+def _waitress_options() -> dict[str, Any]:
     """Request bodies capped while they stream in (before Django sees them), and — behind a
     proxy — X-Forwarded-For/-Proto believed from JIXIAO_TRUSTED_PROXIES only (waitress removes
     them from everyone else), so the client address and https are the proxy's word, not a caller's."""
-    options: dict[str, object] = {"max_request_body_size": settings.JIXIAO_REQUEST_MAX_BYTES,
+    options: dict[str, Any] = {"max_request_body_size": settings.JIXIAO_REQUEST_MAX_BYTES,
                                   "clear_untrusted_proxy_headers": True}
     proxies = settings.JIXIAO_TRUSTED_PROXIES
     if len(proxies) > 1:

@@ -45,7 +45,7 @@ def prune(who: str) -> int:
     """Remove the entries older than the retention period; returns how many. The removal itself
     is logged. (``models.QuerySet.delete``: the one sanctioned way around the append-only guard.)"""
     cutoff = timezone.now() - timedelta(days=retention_days())
-    old = models.QuerySet(model=SecurityEvent).filter(when__lt=cutoff)
+    old = SecurityEvent.objects.filter(when__lt=cutoff)
     count, _ = models.QuerySet.delete(old)
     SecurityEvent.objects.create(kind="清理日志", username=who[:150],
                                  detail=f"删除 {cutoff:%Y-%m-%d} 之前（保存期 {retention_days()} 天）的 {count} 条记录")

@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_out
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import F
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -203,12 +205,14 @@ def _admin_action(sender: Any, instance: LogEntry, created: bool, **kwargs: Any)
     if not created:
         return
     what = {1: "新增", 2: "修改", 3: "删除"}.get(instance.action_flag, "操作")
-    model = instance.content_type.model_class() if instance.content_type_id else None
+    content_type = cast("ContentType | None", instance.content_type)
+    model = content_type.model_class() if content_type is not None else None
+    who = cast("AbstractBaseUser", instance.user).get_username()
     label = f"{model._meta.app_label}.{model._meta.model_name}" if model is not None else "admin"
     detail = f"后台{what}：{label} {instance.object_repr}（编号 {instance.object_id}）"
-    SecurityEvent.objects.create(kind="管理操作", username=instance.user.get_username(), detail=detail)
+    SecurityEvent.objects.create(kind="管理操作", username=who, detail=detail)
     if instance.action_flag == DELETION:
-        history.record(who=instance.user.get_username(), department="", year=None, label=label,
+        history.record(who=who, department="", year=None, label=label,
                        object_id=int(instance.object_id) if str(instance.object_id).isdigit() else None,
                        version=None, key=str(instance.object_id), name=instance.object_repr[:200],
                        field="（删除）", before=instance.object_repr, after=None, reason="后台管理删除")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse_lazy
 
 from jixiao.web import security
@@ -48,5 +48,5 @@ class AdminLoginView(LoginView):
 _admin_login = AdminLoginView.as_view()
 
 
-def admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+def admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponseBase:
     return _admin_login(request)
