@@ -130,6 +130,7 @@ ROUTES = {
     "web:api_rectification": SCOPED,
     "web:api_rectification_workflow": SCOPED,
     "web:api_review": SCOPED,
+    "web:api_results": SCOPED,
     "web:api_year_adjustments": SCOPED,
     "web:api_evaluation": SCOPED,
     "web:api_adjustment": OBJECT,

@@ -128,3 +128,19 @@ def test_a_middle_or_poor_result_asks_for_a_rectification(site):
     form = c.get(link).content.decode().split('id="new-rectification"')[1]
     assert "须限期整改" in form and 'value="P01" selected' in form
     assert "尚无整改事项" not in _row(c.get(URL).content.decode(), "P02")  # 优: nothing asked
+
+
+def test_the_same_use_case_for_programs(site):
+    api = "/api/departments/demo/2022/results/"
+    f = client_for("caizheng")
+    listed = f.get(api).json()
+    p01 = next(p for p in listed["projects"] if p["project"] == "P01")
+    assert p01["consequence"] == load_results_rules().grades[p01["grade"]].consequence and p01["decision"] is None
+    made = f.post(api, {"project": "P01", "amount": "175.5", "comment": "按实际需求安排"},
+                  content_type="application/json")
+    assert made.status_code == 201 and made.json()["decided"] == "175.50"
+    assert f.get(api).json()["projects"][0]["decision"]["who"] == "caizheng"
+    refused = f.post(api, {"project": "P01", "amount": "1"}, content_type="application/json")
+    assert refused.status_code == 422 and "审核意见" in refused.json()["detail"]
+    denied = client_for("jingban").post(api, {"project": "P01"}, content_type="application/json")
+    assert denied.status_code == 403

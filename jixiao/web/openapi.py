@@ -310,6 +310,23 @@ def _schemas() -> dict[str, Any]:
         }, ["action"], additionalProperties=False),
         "Moved": _obj({"location": _STR, "stage": _STR, "before": _STR, "status": _STR, "version": _INT},
                       ["stage", "before", "status", "version"]),
+        "ResultDecisionRequest": _obj({
+            "project": {"type": "string", "description": "项目编码"},
+            "amount": {"type": ["string", "number", "null"],
+                       "description": "下年度安排数（部门年度的金额单位）；空为采纳建议安排数"},
+            "comment": {"type": "string", "description": "审核意见（与建议安排数不同时必填）"},
+        }, ["project"], additionalProperties=False),
+        "ResultDecision": _obj({
+            "project": _STR, "grade": _STR, "grade_basis": {"type": "string", "description": "自评 或 复核"},
+            "consequence": _STR, "proposed": _NSTR, "decided": _STR, "comment": _STR,
+            "rules": {"type": "string", "description": "结果应用规则 id@版本/方案"}, "who": _STR, "when": _TIME,
+        }, ["project", "decided", "who", "when"]),
+        "ResultList": _obj({"money_unit": _STR, "projects": {"type": "array", "items": _obj({
+            "project": _STR, "name": _STR, "score": _NSTR, "grade": _NSTR, "grade_basis": _STR,
+            "consequence": _NSTR, "budget": _NSTR, "proposed": _NSTR,
+            "reason": {**_NSTR, "description": "没有建议安排数的原因"},
+            "decision": {"oneOf": [{"type": "null"}, _ref("ResultDecision")]}},
+            ["project", "grade", "proposed", "decision"])}}, ["projects"]),
         "ReviewRequest": _obj({
             "project": {**_NSTR, "description": "项目编码；null 为部门整体"},
             "reason": {"type": "string", "description": "复核意见（必填）"},
@@ -397,6 +414,11 @@ def _paths() -> dict[str, Any]:
             "财政复核（逐项复核打分）", "Review", body="ReviewRequest", status="201", ok_text="已记录复核",
             errors=_WRITE, description="只有财政审核、系统管理员可以复核（其他角色 403）；"
                                        "只能复核已提交/已审核/锁定的自评（否则 403）。")),
+        a + "results/": _path(
+            y, get=_op("结果应用：各项目等级、结果应用、建议安排数与现行决定", "ResultList", errors=_READ),
+            post=_op("记录下年度预算安排决定（结果应用）", "ResultDecision", body="ResultDecisionRequest", status="201",
+                     ok_text="已记录", errors=_WRITE,
+                     description="只有财政审核、系统管理员可以决定（其他角色 403）；规则见 rules/results.json。")),
         a + "adjustments/": _path(y, get=_op("本年度的目标调整申请", "AdjustmentList", errors=_READ)),
         a + "evaluation/": _path(y, get=_op("自评与财政复核结果", "Evaluation", errors=_READ)),
         "/api/adjustments/{id}/": _path(

@@ -80,6 +80,7 @@ urlpatterns = [
     path(A + "rectifications/<str:rcode>/", api.rectification, name="api_rectification"),
     path(A + "rectifications/<str:rcode>/workflow/", api.rectification_workflow, name="api_rectification_workflow"),
     path(A + "review/", api.review, name="api_review"),
+    path(A + "results/", api.results, name="api_results"),
     path(A + "adjustments/", api.year_adjustments, name="api_year_adjustments"),
     path(A + "evaluation/", api.evaluation, name="api_evaluation"),
     path("api/adjustments/<int:id>/", api.adjustment, name="api_adjustment"),

@@ -36,6 +36,7 @@ from jixiao.core.errors import InputError, Problem
 from jixiao.exchange import safejson
 from jixiao.scorecard import scorecard_dict
 from jixiao.services import adjustments, imports, records, reviews
+from jixiao.services import results as results_application
 from jixiao.services import workflow as flow
 from jixiao.services.actor import actor_for
 from jixiao.services.errors import Conflict, Denied, NotFound, ServiceError
@@ -501,6 +502,38 @@ def review(request: HttpRequest, code: str, year: int) -> Answer:
     recorded = reviews.record_review(actor_for(request.user), code, year, _text(body, "project", "项目编码") or None,
                                      _text(body, "reason", "复核意见"), scores, total)
     return 201, _review_body(recorded)
+
+
+def _decision_body(d: m.ResultDecision) -> Body:
+    return {"project": d.project_code, "grade": d.grade, "grade_basis": d.grade_basis, "consequence": d.consequence,
+            "proposed": None if d.proposed is None else f"{d.proposed:.2f}", "decided": f"{d.decided:.2f}",
+            "comment": d.comment, "rules": d.rules, "who": d.who, "when": d.when.isoformat()}
+
+
+@api_view(methods=("GET", "POST"))
+def results(request: HttpRequest, code: str, year: int) -> Answer:
+    """结果应用: GET each project's grade, consequence, proposed amount and decision in force;
+    POST the finance bureau's decision ``{"project": "P01", "amount": "180", "comment": "…"}``
+    (amount blank: adopt the proposal)."""
+    row = _year_row(request, code, year)
+    if request.method == "POST":
+        body = _body(request)
+        decided = results_application.decide(
+            actor_for(request.user), code, year, _text(body, "project", "项目编码", required=True),
+            _text(body, "amount", "下年度安排数"), _text(body, "comment", "审核意见"))
+        return 201, _decision_body(decided)
+    data = scored(row)
+    projects = []
+    for o in results_application.outcomes(row, data.result):
+        p = o.proposal
+        projects.append({
+            "project": p.project, "name": p.name, "score": None if p.score is None else f"{p.score:.2f}",
+            "grade": p.grade, "grade_basis": p.grade_basis,
+            "consequence": p.consequence.consequence if p.consequence else None,
+            "budget": None if p.budget is None else f"{p.budget:.2f}",
+            "proposed": None if p.proposed is None else f"{p.proposed:.2f}", "reason": p.reason,
+            "decision": _decision_body(o.decision) if o.decision else None})
+    return {"money_unit": row.money_unit, "projects": projects}
 
 
 @api_view
