@@ -10,10 +10,11 @@ from django.contrib.auth import get_user_model
 from web_support import client_for, load_site
 
 from jixiao.budget import models as m
+from jixiao.budget.store import load_department_year
 from jixiao.core.errors import InputError
 from jixiao.core.model import Indicator
 from jixiao.core.values import RULES_FILE, Unconfirmed, check_actual, load_value_rules, rules_from_dict
-from jixiao.services import records
+from jixiao.services import imports, records
 from jixiao.services.actor import Actor, actor_for
 
 RULES = load_value_rules()
@@ -128,3 +129,15 @@ def test_api_refuses_and_needs_confirm(site: None) -> None:
     ok = c.patch(url, {"actual": "300场", "version": version, "confirm": True}, content_type="application/json")
     assert ok.status_code == 200, ok.content
     assert _actual("B01-I1") == "300场"
+
+
+def test_import_preview_lists_the_value_rules_as_warnings(site: None) -> None:
+    candidate = load_department_year("demo-b", 2022)
+    project = candidate.project("B01")
+    project.indicators[4].actual_text = "0.96"  # B01-I5 居民满意度 ≥90%
+    project.indicators[0].actual_text = "-5场"
+    found = imports.preview(_actor("jingban-b"), candidate, "demo-b.json")
+    warned = {(i.ref.key, i.message) for i in found.items if i.kind == "warning" and i.field == "实际完成值"}
+    assert any(k == "B01-I5" and "是否为 96%？" in msg for k, msg in warned)
+    assert any(k == "B01-I1" and "不能为负数" in msg for k, msg in warned)
+    assert not found.conflicts  # a file is read, not refused: the import may still go ahead

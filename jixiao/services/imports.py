@@ -29,6 +29,7 @@ from jixiao.budget import models as m
 from jixiao.budget.feeds import collect_feeds
 from jixiao.budget.store import StaleRow, check_department_year, load_department_year, save_department_year
 from jixiao.core import model as core
+from jixiao.core import values as value_rules
 from jixiao.core import workflow
 from jixiao.core.changes import Diff, Ref, assign_rectification_codes, diff_years
 from jixiao.core.drafting import load_rules as load_report_rules
@@ -42,6 +43,7 @@ from jixiao.published.reading import Reading, align_indicators
 from jixiao.services import history
 from jixiao.services.actor import Actor
 from jixiao.services.errors import Conflict, Denied, NotFound
+from jixiao.services.scope import find
 
 KINDS = ("added", "changed", "deleted", "conflict", "warning")
 KIND_LABELS = {"added": "新增", "changed": "修改", "deleted": "删除", "conflict": "冲突", "warning": "提示"}
@@ -293,6 +295,20 @@ def _authorize(actor: Actor, dy: core.DepartmentYear) -> None:
         raise Denied("您的角色不能导入数据（需要经办人或部门管理员）", dy.department.code)
 
 
+def _value_rules(candidate: core.DepartmentYear, diff: Diff) -> Iterator[Item]:
+    """The value rules of 实际完成值 (``jixiao.core.values``) on each actual value the file adds or
+    changes. A file is read, not refused (real-work §1): what the page refuses or asks about is a
+    提示 here, naming the indicator, so the user sees it before confirming the import."""
+    rules = value_rules.load_value_rules()
+    refs = {c.ref for c in diff.changed if c.ref.kind == "indicator" and c.field == "actual_text"}
+    refs |= {a.ref for a in diff.added if a.ref.kind == "indicator"}
+    for ref in sorted(refs):
+        ind = find(candidate, ref)
+        check = value_rules.check_actual(ind, ind.actual_text, rules)
+        for message in (*check.refusals, *(q.message for q in check.questions)):
+            yield Item("warning", ref, ind.name, "实际完成值", None, ind.actual_text, message)
+
+
 def preview(actor: Actor, candidate: core.DepartmentYear, source: str, delete_missing: bool = False,
             resolve: Mapping[Ref, Choice] | None = None) -> Preview:
     """What importing ``candidate`` (read from the file named ``source``) would change; nothing is
@@ -312,6 +328,7 @@ def preview(actor: Actor, candidate: core.DepartmentYear, source: str, delete_mi
                   chosen=said)
     warnings = list(_organisation(candidate)) + list(_states(stored, candidate))
     diff = diff_years(stored, candidate)
+    warnings.extend(_value_rules(candidate, diff))
     ids = history.stored_ids(code, year) if stored is not None else {}
     out.items.extend(_classify(stored, diff, ids, delete_missing))
     out.items.extend(chosen)
