@@ -11,10 +11,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jixiao.core import model
 from jixiao.core.errors import InputError
 from jixiao.published import read_if_published
+from jixiao.published.layout import read_tables
 from jixiao.published.tables import SHEET, WORD, Table, fill_merged
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "published"
@@ -285,3 +288,46 @@ def test_jixiao_exported_forms_stay_with_their_own_reader(demo_dy, tmp_path):
         del wb[name]
     wb.save(path)
     assert read_if_published(path) is None
+
+
+_WORDS = [
+    "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "项目名称", "主管部门", "实施单位",
+    "年初预算数", "全年预算数", "全年执行数", "执行率", "年度资金总额", "其中：财政拨款", "总分", "等级",
+    "年度总体目标",
+    "产出指标", "效益指标", "培训人次", "≥200人次", "236人次", "98%", "10分", "7,00.0,77", "—", "", None,
+    "项目名称：某项目", "（2023年度）", "部门整体支出绩效自评表", "80万元", "合计", "说明",
+]
+_BASE = [["项目支出绩效自评表"], ["（2023年度）"],
+         ["项目名称", "培训补助", None, "主管部门", "示例局", None, "实施单位", "示例单位"],
+         ["项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+         [None, "年度资金总额", 100, 100, 98, 10, "98%", 9.8], ["年度总体目标", "完成培训。"], list(make_cases.HEAD),
+         *[list(r) for r in make_cases.TRAINING], ["总分", None, None, None, None, 100, 99.8, None]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(grid=st.lists(st.lists(st.one_of(st.sampled_from(_WORDS), st.integers(-5, 500), st.floats(0, 2)),
+                              min_size=0, max_size=9), min_size=0, max_size=14),
+       kind=st.sampled_from([SHEET, WORD]))
+def test_any_grid_is_read_or_refused_with_a_reason(grid, kind):
+    """Never a traceback: whatever a table holds, it is read (and checked) or refused with a message."""
+    _read_or_refused(grid, kind)
+
+
+@settings(max_examples=300, deadline=None)
+@given(changes=st.lists(st.tuples(st.integers(0, len(_BASE) - 1), st.integers(0, 8), st.sampled_from(_WORDS)),
+                        max_size=8),
+       kind=st.sampled_from([SHEET, WORD]))
+def test_a_table_with_cells_changed_is_read_or_refused_with_a_reason(changes, kind):
+    grid = [list(row) + [None] * (9 - len(row)) for row in _BASE]
+    for r, c, word in changes:
+        grid[r][c] = word
+    _read_or_refused(grid, kind)
+
+
+def _read_or_refused(grid, kind) -> None:
+    try:
+        reading = read_tables([Table("Sheet1" if kind == SHEET else "表1", kind, grid)], "f.xlsx", "f")
+    except InputError as exc:
+        assert exc.problems and all(p.message for p in exc.problems)
+        return
+    reading.review()
