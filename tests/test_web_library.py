@@ -113,4 +113,5 @@ def test_only_finance_curates(site):
         answer = c.post(ACTION, {"action": "retire", "key": e.key, "reason": "试试"}, follow=True)
         assert "只有财政审核人员或系统管理员可以维护指标库" in answer.content.decode()
     assert _entry("实际利用外资").status == lib.ACTIVE
-    assert "增补指标" in client_for("xitong").get(LIB).content.decode()
+    page = client_for("xitong").get(LIB).content.decode()
+    assert "增补指标" in page and "财预〔2020〕10号" in page and "recalled" not in page and "inferred" not in page

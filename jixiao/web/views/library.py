@@ -8,6 +8,8 @@ Curation is one call of ``services.library`` per step.
 """
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -26,6 +28,8 @@ from jixiao.web import access, presenters
 from jixiao.web.data import scored
 from jixiao.web.views.common import Request, notice, page_context, service_call
 
+# The provenance tags of a rules file's source (confirmed/recalled/inferred) are for maintainers.
+PROVENANCE_TAG = re.compile(r"（(?:confirmed|recalled|inferred)）")
 # Rows shown at once on the picker; a narrower search shows the rest.
 PICK_LIMIT = 120
 # The add form's fields by the label the application layer names in its problems.
@@ -82,7 +86,7 @@ def _curate_page(request: Request, category: str, text: str, typed: dict | None 
         "targets": [e for e in active if not category or e.category in (category, lib.COMMON)],
         "counts": {s: sum(e.status == s for e in everything) for s in lib.STATUSES},
         "scheme": load_scheme(svc.LIBRARY_SCHEME), "typed": typed or {"category": category}, "errors": errors or {},
-        "labels": ADD_LABELS,
+        "labels": ADD_LABELS, "source": PROVENANCE_TAG.sub("", library.source),
     }, status=status)
 
 
