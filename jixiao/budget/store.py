@@ -498,16 +498,13 @@ def _write_changed(plan: _Plan, department: m.Department, existing: m.Department
         planned[R("project", code)] = (pp.row, f"项目 {code}")
         planned.update({R("indicator", code, i.code): (i, f"项目 {code} 指标 {i.code}") for i in pp.indicators})
         planned.update({R("fund", code, f.fund_source): (f, f"项目 {code} 资金 {f.fund_source}") for f in pp.funds})
-    year_row = existing
     for ref in dict.fromkeys(c.ref for c in diff.changed):
         row, label = planned[ref]
         stored = _stored_row(existing, ref)
         if stored is None:  # deleted in between: the whole save is stale
             raise StaleRow(label)
-        updated, _ = w.upsert(ref, row, stored, {}, label)
-        if ref.kind == "year":
-            year_row = updated
-    return year_row
+        w.upsert(ref, row, stored, {}, label)
+    return existing
 
 
 def _stored_row(year_row: m.DepartmentYear, ref: changes.Ref) -> m.Versioned | None:
