@@ -38,6 +38,7 @@ def test_the_picker_suggests_the_projects_category_and_links_each_entry_to_the_f
     assert f'href="{NEW}?lib={e.key}"' in html
     assert "服务对象满意度" in html  # the common indicators come along
     assert "培训人次" not in html  # another category
+    assert "indicator-library" not in html and "central-2020" not in html  # no internal ids
     narrowed = client_for("jingban").get(PICK, {"category": "培训", "q": "人次"}).content.decode()
     assert "培训人次" in narrowed and "实际利用外资" not in narrowed
 
