@@ -77,7 +77,7 @@ def test_backup_and_restore_round_trip(site_db, tmp_path):
     done = run_installed("backup", backup, db=site_db)
     assert done.returncode == 0, done.stderr
     with sqlite3.connect(site_db) as conn:
-        conn.execute("DELETE FROM web_loginattempt")
+        conn.execute("DELETE FROM web_loginthrottle")
         conn.execute("UPDATE budget_project SET name = 'changed'")
     restored = run_installed("restore", backup, db=site_db)
     assert restored.returncode == 0, restored.stderr
