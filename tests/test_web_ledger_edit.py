@@ -5,6 +5,7 @@ command line"."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,12 @@ def test_investment_project_with_a_credit_share(ledgers):
     assert too_much.status_code == 400  # shares of one project may not exceed 1, as on import
     after = _actual(c.get(D + "evaluation/").content.decode(), "新洽谈入库项目数")
     assert float(after.rstrip("个")) == float(before.rstrip("个")) + 0.5
+    assert 'name="credits-share"' in c.get(FORM + "?table=projects").content.decode()
+    together = c.post(FORM, {"table": "projects", "project_id": "P2022-98", "name": "另一共同引进项目",
+                             "stage": "新洽谈入库", "entered_pool_date": "2022-11-10",
+                             "credits-unit": "穗港科技合作园管委会", "credits-share": "0.3", "credits-role": "落地"})
+    assert together.status_code == 302  # the project and its credit share in one save
+    assert im.Credit.objects.get(project_id="P2022-98").share == Decimal("0.3")
     assert "共同引进示例项目" in c.get(board).content.decode()
 
 
@@ -192,3 +199,27 @@ def test_wrong_ledger_files_are_refused_with_the_reason(site, settings, tmp_path
     assert answer.status_code == 400 and "计分单位" in answer.content.decode()
     kept = [p for p in tmp_path.iterdir() if p.name not in ("台账.txt", "broken.json")]
     assert not im.InvestYear.objects.exists() and not kept  # a refused file is not kept
+
+
+def test_enterprise_ticket_briefing_and_enterprise(ledgers):
+    c = client_for("jingban")
+    form = D + "enterprise/records/form/"
+    assert c.post(form, {"table": "enterprises", "uscc": "91440116MA5CXY012K", "name": "广州示例新企业有限公司",
+                         "industry_code": "3562"}).status_code == 302
+    ticket = {"table": "tickets", "ticket_id": "ZTC-2022-999", "uscc": "91440116MA5CXY012K",
+              "category": "用工", "description": "招工难", "received_on": "2022-11-01"}
+    alone = c.post(form, ticket)  # the ledger's rule: a ticket has at least its 受理 step
+    html = alone.content.decode()
+    assert alone.status_code == 400 and "至少应有“受理”" in html and "问题直通车第" in html
+    assert ".status" not in html.split('class="grid problems"')[1].split("</table>")[0]
+    assert 'name="ticket_events-status"' in html  # the first step is offered on the same form
+    assert c.post(form, {**ticket, "ticket_events-status": "受理", "ticket_events-date": "2022-11-01"}
+                  ).status_code == 302
+    assert c.post(form, {"table": "briefings", "briefing_id": "XJ-2022-99", "date": "2022-12-01",
+                         "topic": "助企纾困政策宣讲", "enterprise_count": "30"}).status_code == 302
+    unknown = c.post(form, {"table": "tickets", "ticket_id": "ZTC-2022-998", "uscc": "不是代码",
+                            "category": "用工", "description": "x", "received_on": "2022-11-01"})
+    assert unknown.status_code == 400 and "不是18位统一社会信用代码" in unknown.content.decode()
+    tickets = c.get(D + "enterprise/tickets/").content.decode()
+    assert "ZTC-2022-999" in tickets
+    assert "XJ-2022-99" in c.get(D + "enterprise/records/?table=briefings").content.decode()

@@ -165,8 +165,10 @@ def _save_rows(actor: ActorLike, ledger: Ledger, dept: Department, year: int, ye
 # ---------------------------------------------------------------- records
 
 def create_record(actor: ActorLike, ledger_key: str, code: str, year: int, table: str, values: Mapping[str, Any],
-                  reason: str = "") -> Saved:
-    """Add one record to a stored department-year (its key must be new)."""
+                  reason: str = "", linked: Mapping[str, list[Mapping[str, Any]]] | None = None) -> Saved:
+    """Add one record to a stored department-year (its key must be new). ``linked``: rows of
+    other tables saved with it in the same check and write — a 问题直通车 ticket with its first
+    step (受理), a project with its credit share — when the ledger's checks need them together."""
     ledger = _ledger(ledger_key)
     t = _table(ledger, table)
     with transaction.atomic():
@@ -186,6 +188,10 @@ def create_record(actor: ActorLike, ledger_key: str, code: str, year: int, table
             raise InputError(f"{t.table.sheet}中已有“{key}”，请修改该记录或换用其他编号", where)
         rows = {k: [obj for _, obj in pairs] for k, pairs in keyed.items()}
         rows[t.key].append(obj)
+        for other, extra_rows in (linked or {}).items():
+            lt = _table(ledger, other)
+            for n, raw in enumerate(extra_rows, 1):
+                rows[lt.key].append(lt.table.cls(**_values(lt, raw, f"{lt.table.sheet}（新增 {n}）", partial=False)))
         plan, result = _save_rows(actor, ledger, dept, year, year_row, rows, reason or f"新增{t.table.sheet}记录")
         new_key = record_keys(t.table, [object_values(t.table, o) for o in rows[t.key]])[-1]
     return Saved(ledger_key, code, year, result, plan.rules, version=1, key=new_key)

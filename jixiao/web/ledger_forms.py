@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -81,6 +82,32 @@ def _blank_value(t: TableStore, attr: str) -> Any:
     if f.default_factory is not dataclasses.MISSING:
         return f.default_factory()
     return None
+
+
+def children(ledger: Ledger, t: TableStore) -> list[TableStore]:
+    """Tables whose rows belong to a record of ``t`` (named by its first identity attribute and
+    listed after it): 办理过程 of a 问题直通车 ticket, 分成计分 of a project, 处置跟踪 of a parcel.
+    The add form offers their first row, saved together with the record."""
+    if not t.table.identity:
+        return []
+    head = t.table.identity[0]
+    after = list(ledger.tables)[list(ledger.tables).index(t) + 1:]
+    return [c for c in after if c.table.identity and c.table.identity[0] == head]
+
+
+_ROW_WHERE = re.compile(r"^(?P<sheet>.+?)\[(?P<n>\d+)\]\.(?P<attr>\w+)$")
+
+
+def readable(ledger: Ledger, location: str) -> str:
+    """「问题直通车[16].status」 → 「问题直通车第 16 条「状态」」: a place as users name it."""
+    hit = _ROW_WHERE.match(location)
+    if hit is None:
+        return location
+    t = next((x for x in ledger.tables if x.table.sheet == hit["sheet"]), None)
+    title = next((s.title for s in t.table.specs if s.attr == hit["attr"]), None) if t else None
+    if t is None:
+        return location
+    return f"{hit['sheet']}第 {hit['n']} 条" + (f"「{title}」" if title else "")
 
 
 def _routes(ledger: Ledger) -> dict[str, str]:
@@ -157,9 +184,20 @@ def _form_page(request: Request, code: str, year: int, led: Ledger, t: TableStor
                **extra: Any) -> HttpResponse:
     where = (f"{t.table.sheet}（{key}）" if key else f"{t.table.sheet}（新增）",)
     fields, rest = _fields(t, values, problems or [], where)
-    ctx = ledger_context(request, code, year, led, table=t, key=key, version=version, fields=fields, **extra)
+    sections = []
+    for c in [] if key else children(led, t):
+        prefix = f"{c.key}-"
+        own = {a[len(prefix):]: v for a, v in values.items() if a.startswith(prefix)}
+        child_fields, rest = _fields(c, own, rest, (f"{c.table.sheet}（新增 1）",))
+        shared = c.table.identity[0]
+        shown = [dict(f, name=prefix + f["name"]) for f in child_fields if f["name"] != shared]
+        sections.append({"title": c.table.sheet, "fields": shown,
+                         "open": any(own.values()) or any(f["errors"] for f in child_fields)})
+    ctx = ledger_context(request, code, year, led, table=t, key=key, version=version, fields=fields,
+                         sections=sections, **extra)
     if rest:
-        ctx["problems"] = presenters.problem_rows(rest)
+        ctx["problems"] = presenters.problem_rows(
+            [Problem(readable(led, p.location), p.message, p.field) for p in rest])
     return render(request, "web/ledger_form.html", ctx)
 
 
@@ -184,6 +222,13 @@ def record_form(request: Request, code: str, year: int, ledger: str) -> HttpResp
         access.get_year_or_404(request.user, code, year)
         return _form_page(request, code, year, led, t, key, stored_text, version)
     posted = {s.attr: request.POST.get(s.attr, "").strip() for s in t.table.specs}
+    linked: dict[str, list[dict[str, str]]] = {}
+    for c in [] if key else children(led, t):
+        shared = c.table.identity[0]
+        own = {s.attr: request.POST.get(f"{c.key}-{s.attr}", "").strip() for s in c.table.specs if s.attr != shared}
+        posted.update({f"{c.key}-{a}": v for a, v in own.items()})
+        if any(own.values()):  # a section left blank adds nothing
+            linked[c.key] = [{**{a: v for a, v in own.items() if v}, shared: posted.get(shared, "")}]
     actor = actor_for(request.user)
     if key:
         # only what the user changed: untouched fields keep their stored values exactly
@@ -193,7 +238,7 @@ def record_form(request: Request, code: str, year: int, ledger: str) -> HttpResp
         saved, exc = service_call(ledgers.edit_record, actor, led.key, code, year, t.key, key, changed, base)
     else:
         saved, exc = service_call(ledgers.create_record, actor, led.key, code, year, t.key,
-                                  {a: v for a, v in posted.items() if v})
+                                  {a: v for a, v in posted.items() if v and a in t.table.attrs}, linked=linked)
     if exc is not None:
         problems = exc.problems if isinstance(exc, InputError) else []
         return refused(request, exc, lambda extra: _form_page(
