@@ -261,6 +261,7 @@ def test_drafted_indicator_sentences_always_agree_with_the_auditor(target, actua
     ("一是服务企业。走访企业712人次，解决企业诉求56项。\n二是工作成效。全年走访企业721人次。", "A-FIGURE"),
     ("走访企业人次年度目标值≥700人次，实际完成712人次，完成率102%。\n（四）主要工作成效\n全年共走访企业721人次。",
      "A-FIGURE"),
+    ("2023年完成改造老旧小区12个。\n（四）主要工作成效\n全年完成改造老旧小区15个。", "A-FIGURE"),
     ("本部门下设直属单位10个，分别是：甲中心、乙站、丙所、丁队、戊中心、己站、庚所、辛队、壬中心。", "A-COUNT"),
     ("本部门下设直属单位十个，分别是：甲中心、乙站、丙所、丁队、戊中心、己站、庚所、辛队、壬中心。", "A-COUNT"),
     ("新建村级服务站8个+改建8个，共15个。", "A-SUM"),
@@ -290,6 +291,7 @@ def test_real_prose_inconsistencies_are_found(text, code):
     "预算编制得10分（分值10分），预算执行得28分（分值30分），绩效管理得8分（分值10分），合计46分。",
     "年初预算数100万元，全年预算数120万元，执行数114万元，执行率95%。",  # of the adjusted budget
     "上年走访企业650人次。本年走访企业712人次。",  # last year's figure is another figure
+    "2022年完成改造老旧小区12个。2023年完成改造老旧小区15个。",  # so is another year's
 ])
 def test_real_prose_that_agrees_is_left_clean(text):
     result = audit_text(text)

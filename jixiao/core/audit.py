@@ -123,6 +123,7 @@ _FROM_TO = re.compile(
     rf"由\s*(?P<a>{NUM})\s*(?P<ua>[^\d\s，,。；;]{{0,6}}?)\s*(?:增长|增加|上升|提高|下降|减少|降低)(?:到|至)\s*(?P<b>{NUM})\s*(?P<ub>[^\d\s，,。；;]{{0,6}}?)(?=[，,；;。]|$)"
 )
 _AMOUNT_ANY = re.compile(rf"(?P<v>{NUM})\s*(?P<u>[^\d\s，,。；;、]{{1,6}}?)(?=[，,；;。]|$)")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_COUNT = "一二两三四五六七八九十百"
 _CN_VALUE = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _PARENS = re.compile(r"[（(][^（）()]*[)）]")
@@ -301,8 +302,8 @@ class _Auditor:
         self.result = AuditResult()
         # Totals stated in the current section: the parts of 「按资金来源分…」 add up to one of them.
         self.totals: list[tuple[Decimal, str, str]] = []  # (value, unit, label)
-        # (subject, unit) -> (value as written, location) of the first statement of a figure
-        self.figures: dict[tuple[str, str], tuple[str, str]] = {}
+        # (subject, unit) -> (year or "", value as written, location) of the statements of a figure
+        self.figures: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
 
     def checked(self, block: _Block, offset: int, kind: str, claim: str) -> None:
         self.result.claims.append(Claim(kind, block.where(offset), claim))
@@ -594,16 +595,21 @@ class _Auditor:
                 continue
             unit = m["u"]
             where = block.where(m.start("v"))
-            first = self.figures.get((subject, unit))
-            if first is None:
-                self.figures[(subject, unit)] = (m["v"], where)
+            # 「2022年完成…100个，2023年完成…120个」: figures of different years are different figures.
+            years = _YEAR.findall(text[max(text.rfind(sep, 0, m.start()) for sep in "。；;") + 1: m.start()])
+            year = years[-1] if years else ""
+            seen = self.figures.setdefault((subject, unit), [])
+            earlier = next((f for f in seen if year in (f[0], "") or not f[0]), None)
+            if earlier is None:
+                seen.append((year, m["v"], where))
                 continue
+            _, value, place = earlier
             excerpt = _excerpt(text, max(0, m.start() - len(subject) - 4), m.end(), 0)
             self.checked(block, m.start("v"), "前后数字", excerpt)
-            if _dec(first[0]) == _dec(m["v"]):
+            if _dec(value) == _dec(m["v"]):
                 continue
-            self.finding(block, m.start("v"), "前后数字", excerpt, f"{m['v']}{unit}", f"{first[0]}{unit}",
-                         f"「{subject}」在{first[1]}为 {first[0]}{unit}，此处为 {m['v']}{unit}，前后不一致")
+            self.finding(block, m.start("v"), "前后数字", excerpt, f"{m['v']}{unit}", f"{value}{unit}",
+                         f"「{subject}」在{place}为 {value}{unit}，此处为 {m['v']}{unit}，前后不一致")
 
     def _subject(self, text: str, at: int) -> str | None:
         """What a figure counts: the words just before it (「走访企业」 in 「走访企业712人次」), or the
