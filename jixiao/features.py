@@ -133,6 +133,8 @@ JOBS = Feature(
         Command("worker", "运行后台任务工作进程（批量报告、PDF 转换、批量导入、全部部门评分）", "jixiao.cli.job_cmds",
                 django=True),
         Command("jobs", "列出后台任务；--cancel 取消任务", "jixiao.cli.job_cmds", django=True),
+        Command("import-batch", "批量导入：多个单位的 .xlsx/.json 打包为 .zip，作为一个后台任务逐个导入",
+                "jixiao.cli.job_cmds", django=True),
     ),
 )
 

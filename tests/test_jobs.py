@@ -201,3 +201,25 @@ def test_two_workers_on_one_sqlite_file_run_each_of_100_jobs_once(tmp_path):
     if connection.vendor != "sqlite":
         pytest.skip("the PostgreSQL variant above covers this database")
     _two_workers_run_each_job_once(tmp_path)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_batch_imports_a_zip_of_units_as_one_job_with_a_row_per_unit(settings, tmp_path, cli, monkeypatch):
+    settings.JIXIAO_JOBS_DIR = str(tmp_path / "jobs")
+    monkeypatch.setattr(job_cmds, "PICKUP_SECONDS", 0.2)
+    demo = Path(__file__).resolve().parent.parent / "jixiao" / "data" / "demo"
+    upload = tmp_path / "units.zip"
+    with zipfile.ZipFile(upload, "w") as zf:
+        zf.write(demo / "department-2022.json", "单位甲.json")
+        zf.write(demo / "department-b-2022.json", "单位乙.json")
+        zf.writestr("坏文件.json", "{不是 JSON")
+    ran = cli("import-batch", upload)
+    assert ran.returncode == 1, ran.stderr  # one unit was not imported
+    lines = ran.stdout.splitlines()
+    assert any(line.startswith("demo/2022（单位甲.json）\t已导入") for line in lines), lines
+    assert any(line.startswith("demo-b/2022（单位乙.json）\t已导入") for line in lines), lines
+    assert any(line.startswith("坏文件.json\t未导入") for line in lines), lines
+    assert "共 3 个部门年度：导入 2 个，未导入 1 个" in ran.stdout
+    assert m.DepartmentYear.objects.filter(department__code__in=["demo", "demo-b"]).count() == 2
+    assert m.ChangeLog.objects.filter(department="demo", reason__contains="单位甲.json").exists()  # history kept
+    assert "Traceback" not in ran.stderr

@@ -3,19 +3,23 @@ a command that queued a job waits for it, with a progress line on stderr."""
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 
 from django.db import connection
 
 from jixiao import cli
+from jixiao.core.errors import InputError
 from jixiao.jobs import worker
 from jixiao.jobs.models import QUEUED, STATES, Job
-from jixiao.jobs.runtime import progress_text, result_path
+from jixiao.jobs.runtime import jobs_dir, progress_text, result_path
 from jixiao.services import jobs
 from jixiao.services.actor import system_actor
 
@@ -30,6 +34,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     w.add_argument("--once", action="store_true", help="执行完队列中的任务后退出")
     w.add_argument("--interval", type=float, default=1.0, help="队列为空时的轮询间隔（秒），默认 1")
     w.set_defaults(func=run_worker)
+
+    b = subparsers.add_parser(
+        "import-batch", help="批量导入：多个单位的 .xlsx/.json 打包为 .zip，作为一个后台任务逐个导入",
+        description="压缩包中每个文件是一个部门年度（交换格式 .json 或 Excel .xlsx），各自先预览、"
+                    "无冲突时全部导入，否则该部门年度不导入；最后列出每个单位的结果。")
+    b.add_argument("file", metavar="文件", help=".zip（或单个 .json/.xlsx）")
+    b.add_argument("--bureau", help="这些单位的上级部门（财政局）编码（可省略：命令行可导入任何部门）")
+    b.add_argument("--delete-missing", action="store_true", help="删除文件中没有、数据库中已有的对象（默认保留）")
+    b.set_defaults(func=import_batch)
 
     j = subparsers.add_parser("jobs", help="列出后台任务；--cancel 取消任务",
                               description="列出最近的后台任务及其进度。")
@@ -54,6 +67,32 @@ def run_worker(args: argparse.Namespace) -> int:
     ran = worker.run(once=args.once, interval=max(args.interval, 0.1), say=_stderr, stop=stopping.is_set)
     _stderr(f"工作进程退出，共执行 {ran} 个任务")
     return 0
+
+
+def import_batch(args: argparse.Namespace) -> int:
+    source = Path(args.file)
+    if not source.is_file():
+        raise InputError("找不到该文件，请检查路径", location=args.file)
+    if source.suffix.lower() not in (".zip", ".json", ".xlsx"):
+        raise InputError(f"不支持的文件类型「{source.suffix or source.name}」，请使用 .zip、.json 或 .xlsx",
+                         location=source.name)
+    cli.django_setup()
+    # The worker may run on another machine: the file goes to the shared job storage first.
+    uploads = jobs_dir() / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    stored = uploads / f"{uuid.uuid4().hex}{source.suffix.lower()}"
+    shutil.copyfile(source, stored)
+    job = wait(jobs.start(system_actor(), "import", args.bureau,
+                          {"file": str(stored), "source": source.name, "delete_missing": args.delete_missing},
+                          title=f"批量导入：{source.name}"))
+    for row in job.result_rows:
+        print(f"{row['unit']}\t{row['status']}\t{row['message']}")
+    if job.state != "done":
+        sys.stderr.write(f"错误：任务 {job.id} {job.state_label}：{job.error}\n")
+        return 2 if job.state == "failed" else 1
+    failed = sum(1 for row in job.result_rows if row["status"] != "已导入")
+    print(f"共 {len(job.result_rows)} 个部门年度：导入 {len(job.result_rows) - failed} 个，未导入 {failed} 个")
+    return 1 if failed else 0
 
 
 def list_jobs(args: argparse.Namespace) -> int:

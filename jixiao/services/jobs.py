@@ -28,12 +28,19 @@ KINDS = {
 }
 
 
-def start(actor: Actor, kind: str, code: str, params: dict[str, Any], title: str = "") -> Job:
-    """Queue a job of ``kind`` acting on department ``code`` (NotFound/Denied as for the work)."""
+def start(actor: Actor, kind: str, code: str | None, params: dict[str, Any], title: str = "") -> Job:
+    """Queue a job of ``kind`` acting on department ``code`` (NotFound/Denied as for the work);
+    ``code=None``: the whole installation (the command line only, e.g. a first import)."""
     label, permission = KINDS[kind]
-    department = scope.department(actor, code, permission)
+    if code is None:
+        if not actor.system:
+            raise Denied("请指定部门", "部门编码")
+        department = None
+    else:
+        department = scope.department(actor, code, permission)
+    scope_name = (department.name or department.code) if department is not None else "全部部门"
     with transaction.atomic():
-        job = Job.objects.create(kind=kind, title=title or f"{label}：{department.name or code}",
+        job = Job.objects.create(kind=kind, title=title or f"{label}：{scope_name}",
                                  params=params, who=actor.name, user=actor.user, department=department)
         job.task_id = str(run_job.enqueue(job.id).id)
         job.save(update_fields=["task_id"])
