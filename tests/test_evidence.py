@@ -156,3 +156,12 @@ def test_report_lists_evidence_in_an_appendix(site):
     cells = [cell.text for t in document.tables for row in t.rows for cell in row.cells]
     assert "附件：绩效指标佐证材料清单" in text
     assert "签到表.pdf" in cells and "B01-I1 开展社区服务活动场次" in cells
+
+
+def test_rectification_evidence_from_the_evaluation_page(site):
+    c = client_for("jingban")
+    page = c.get("/d/demo/2022/evaluation/").content.decode()
+    link = "/d/demo/2022/evidence/?target=rectification%7C%7CR01#upload"
+    assert link in page and "佐证材料（0）" in page
+    assert _upload(c, "整改通知.pdf", PDF, "rectification||R01", "demo").status_code == 302
+    assert "佐证材料（1）" in c.get("/d/demo/2022/evaluation/").content.decode()

@@ -62,6 +62,7 @@ def test_impossible_needs_measures_linked_and_blocks_submit(site):
     assert 'href="#measures-B01-I3"' in form and "须填写纠偏措施" in form
     page = c.get("/d/demo-b/2022/monitoring/").content.decode()
     assert f'href="{URL}#measures-B01-I3"' in page  # the red warning links to the field
+    assert f'<a href="{URL}#measures-funds">' in page  # so does the department's list of blockers
     cp = _cp()
     r = c.post(f"{URL}workflow/", {"action": "submit", "version": cp.version})
     refused = r.content.decode()

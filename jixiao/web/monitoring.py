@@ -29,12 +29,12 @@ from jixiao.core.model import DEVIATION_CAUSES, LIKELIHOODS, DepartmentYear, Ind
 from jixiao.core.monitoring import (
     MonitoringReport,
     MonitoringRules,
-    department_submission_problems,
     load_monitoring_rules,
     report_to_dict,
     severity,
     submission_problems,
 )
+from jixiao.core.monitoring.assessment import checkpoint_at
 from jixiao.core.workflow import may
 from jixiao.services import evidence, monitoring, records
 from jixiao.services import workflow as flow
@@ -131,11 +131,15 @@ def _monitoring_page(request: Request, row: m.DepartmentYear, month: int | None 
         dy, report = _assess(row, month, rules)
     except InputError as exc:
         return problems_response(request, exc, context=context)
-    blocking = department_submission_problems(dy, report)
+    # each blocker with the form field that clears it (per project: the same check as the form's)
+    blocking = [{**problem_rows([b])[0], "url": checkpoint_url(row.department.code, row.year, p.code, month,
+                                                              _blocker_anchor(b))}
+                for p in dy.projects if (cp := checkpoint_at(p, month)) is not None
+                for b in submission_problems(cp, report.project(p.code))]
     context.update(
         report=report_to_dict(report), month=month,
         charts={"chart-monitoring": progress_chart(report, rules, bool(settings.JIXIAO_CHART_ANIMATION))},
-        blocking=problem_rows(blocking), checkpoints=_checkpoints(request, row, dy, month), **extra,
+        blocking=blocking, checkpoints=_checkpoints(request, row, dy, month), **extra,
     )
     return render(request, "web/monitoring.html", context)
 

@@ -43,6 +43,7 @@ from jixiao.web.views.common import (
     scored_year_page,
     service_call,
 )
+from jixiao.web.views.evidence import evidence_url
 from jixiao.web.views.home import return_comments
 
 # Excel forms offered for download: every form `jixiao export --form` writes, except blanks.
@@ -59,9 +60,12 @@ def evaluation_context(request: Request, row: m.DepartmentYear, data: Scored, **
     review = reviews.latest_reviews(row).get("")
     has_problems = not is_placeholder(data.dy.problems)
     year_locked = workflow.locked(data.dy.status)
+    files = evidence.listing(code, year)
     rectifications = [
         {"r": r, "actions": [] if year_locked else flow.actions(actor, row.department, r.status,
-                                                                 workflow.RECTIFICATION)}
+                                                                 workflow.RECTIFICATION),
+         "evidence": len(files.get(Ref("rectification", "", r.code), [])),
+         "evidence_url": evidence_url(code, year, Ref("rectification", "", r.code))}
         for r in data.dy.rectifications
     ]
     return page_context(
