@@ -331,3 +331,17 @@ def _read_or_refused(grid, kind) -> None:
         assert exc.problems and all(p.message for p in exc.problems)
         return
     reading.review()
+
+
+def test_a_class_written_once_in_a_group_row_carries_to_its_indicators():
+    head = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]
+    rows = [["项目名称", "示范区建设"], head,
+            ["产出指标", "", "", "", "", 50, 50],  # the class on a row of its own, not an indicator
+            ["", "数量指标", "建成示范点", "≥5个", "6个", 25, 25],
+            ["", "质量指标", "验收合格率", "100%", "100%", 25, 25],
+            ["效益指标", "", "", "", "", 30, 30],
+            ["", "社会效益指标", "带动就业人数", "≥100人", "120人", 30, 30]]
+    p = read_tables([Table("S", SHEET, rows)], "f.xlsx", "f").dy.projects[0]
+    assert [(i.level1, i.level2, i.name) for i in p.indicators] == [
+        ("产出指标", "数量指标", "建成示范点"), ("产出指标", "质量指标", "验收合格率"),
+        ("效益指标", "社会效益指标", "带动就业人数")]

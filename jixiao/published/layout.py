@@ -411,8 +411,25 @@ def _indicator_rows(t: Table, head: _Head, limit: int) -> tuple[list[int], int]:
     return rows, r
 
 
+def _levels(t: Table, head: _Head, end: int) -> dict[int, tuple[str, str]]:
+    """一级/二级 of every row under ``head``: merged down the rows, or written only in the first row
+    of their group (which may be a subtotal row that is not an indicator), they continue."""
+    out: dict[int, tuple[str, str]] = {}
+    level1 = level2 = ""
+    c1, c2 = head.cols.get("level1"), head.cols.get("level2")
+    for r in range(head.row + 1, end):
+        one = _text(t.get(r, c1)) if c1 is not None else ""
+        two = _text(t.get(r, c2)) if c2 is not None else ""
+        if one and one != level1:
+            level1, level2 = one, ""
+        if two:
+            level2 = two
+        out[r] = (level1, level2)
+    return out
+
+
 def _indicator(t: Table, head: _Head, r: int, code: str, cells: _Cells, project: str | None,
-               previous: model.Indicator | None) -> tuple[model.Indicator, Place]:
+               levels: tuple[str, str]) -> tuple[model.Indicator, Place]:
     def cell(attr: str) -> Any:
         c = head.cols.get(attr)
         return t.get(r, c) if c is not None else None
@@ -421,9 +438,7 @@ def _indicator(t: Table, head: _Head, r: int, code: str, cells: _Cells, project:
         return _text(cell(attr))
 
     places = {attr: t.where(r, c) for attr, c in head.cols.items()}
-    # 一级/二级 merged down the rows (or left blank under the first row of their group) continue.
-    level1 = text("level1") or (previous.level1 if previous else "")
-    level2 = text("level2") or (previous.level2 if previous and previous.level1 == level1 else "")
+    level1, level2 = levels
     weight = (cells.number(cell("weight"), places.get("weight", ""), "分值", project, "分")
               if "weight" in head.cols else None)
     score = (cells.number(cell("score"), places.get("score", ""), "得分", project, "分")
@@ -510,13 +525,12 @@ def read_tables(tables: list[Table], source: str, stem: str) -> Reading:
         rows, end = _indicator_rows(t, block.head, block.end)
         indicators: list[model.Indicator] = []
         places: dict[tuple[str | None, str | None], Place] = {}
-        prev: model.Indicator | None = None
+        levels = _levels(t, block.head, end)
         for i, r in enumerate(rows, start=1):
             icode = f"{code}-I{i}" if owner else f"D-I{i}"
-            ind, place = _indicator(t, block.head, r, icode, cells, owner, prev)
+            ind, place = _indicator(t, block.head, r, icode, cells, owner, levels[r])
             indicators.append(ind)
             places[(owner, icode)] = place
-            prev = ind
         stated_footer, foot_places, _ = _footer(t, _Block(t, block.start, block.head, end), cells, owner or "")
         funds = _funds(hb.table, head_start, head_end, cells, owner or "", context)
         stated_funds, fund_places = funds.stated, funds.places
