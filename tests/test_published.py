@@ -345,3 +345,12 @@ def test_a_class_written_once_in_a_group_row_carries_to_its_indicators():
     assert [(i.level1, i.level2, i.name) for i in p.indicators] == [
         ("产出指标", "数量指标", "建成示范点"), ("产出指标", "质量指标", "验收合格率"),
         ("效益指标", "社会效益指标", "带动就业人数")]
+
+
+def test_a_written_project_code_is_kept_and_a_repeated_one_replaced():
+    head = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]
+    row = ["产出指标", "数量指标", "建成示范点", "≥5个", "6个", 25, 25]
+    rows = [["项目名称", "甲", "项目编码", "X1"], head, row, ["项目名称", "乙", "项目编码", "X1"], head, row]
+    r = read_tables([Table("S", SHEET, rows)], "f.xlsx", "f")
+    assert [p.code for p in r.dy.projects] == ["X1", "P02"]
+    assert [n.where for n in r.notes if n.code == "R-PROJECT-CODE"] == ["S!B4"]

@@ -517,9 +517,11 @@ def read_tables(tables: list[Table], source: str, stem: str) -> Reading:
         if is_department:
             owner: str | None = None
         else:
-            if not code:
-                code = f"P{n:02d}"
-                notes.append(Note("R-PROJECT-CODE", f"原表没有项目编码，按在文件中的顺序编为 {code}", name_at or
+            used = {p.code for p in dy.projects}
+            if not code or code in used:  # none written, or the same code on two projects
+                why = f"原表中项目编码「{code}」重复" if code else "原表没有项目编码"
+                code = next(c for k in range(n, n + len(used) + 2) if (c := f"P{k:02d}") not in used)
+                notes.append(Note("R-PROJECT-CODE", f"{why}，按在文件中的顺序编为 {code}", name_at or
                                   hb.table.where(head_start), code, "项目编码"))
             owner = code
         rows, end = _indicator_rows(t, block.head, block.end)
