@@ -69,8 +69,7 @@ def job_download(request: HttpRequest, job_id: int) -> FileResponse:
 @require_POST
 def bureau_reports(request: HttpRequest, code: str, year: int) -> HttpResponse:
     try:
-        job = jobs.start(actor_for(request.user), "bureau_reports", code, {"bureau": code, "year": year},
-                         title=f"生成全部部门报告：{code} {year} 年度")
+        job = jobs.start(actor_for(request.user), "bureau_reports", code, {"bureau": code, "year": year})
     except NotFound as exc:
         raise Http404(exc.message) from None
     return redirect("jobs:detail", job.id)

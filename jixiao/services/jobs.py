@@ -39,6 +39,8 @@ def start(actor: Actor, kind: str, code: str | None, params: dict[str, Any], tit
     else:
         department = scope.department(actor, code, permission)
     scope_name = (department.name or department.code) if department is not None else "全部部门"
+    if "year" in params:
+        scope_name += f" {params['year']} 年度"
     with transaction.atomic():
         job = Job.objects.create(kind=kind, title=title or f"{label}：{scope_name}",
                                  params=params, who=actor.name, user=actor.user, department=department)
