@@ -304,7 +304,7 @@ _BASE = [["项目支出绩效自评表"], ["（2023年度）"],
          *[list(r) for r in make_cases.TRAINING], ["总分", None, None, None, None, 100, 99.8, None]]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(grid=st.lists(st.lists(st.one_of(st.sampled_from(_WORDS), st.integers(-5, 500), st.floats(0, 2)),
                               min_size=0, max_size=9), min_size=0, max_size=14),
        kind=st.sampled_from([SHEET, WORD]))
@@ -313,7 +313,7 @@ def test_any_grid_is_read_or_refused_with_a_reason(grid, kind):
     _read_or_refused(grid, kind)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(changes=st.lists(st.tuples(st.integers(0, len(_BASE) - 1), st.integers(0, 8), st.sampled_from(_WORDS)),
                         max_size=8),
        kind=st.sampled_from([SHEET, WORD]))
