@@ -123,6 +123,8 @@ ROUTES = {
     "web:api_indicator": SCOPED,
     "web:api_indicator_adjustments": SCOPED,
     "web:api_fund": SCOPED,
+    "web:api_indicator_move": SCOPED,
+    "web:api_project_copy": SCOPED,
     "web:api_checkpoints": SCOPED,
     "web:api_checkpoint": SCOPED,
     "web:api_checkpoint_workflow": SCOPED,

@@ -243,3 +243,24 @@ def test_no_internal_keys_and_years_as_written(site):
     for url in (BASE, BASE + "p/P01/", BASE + "p/P01/i/new/", "/d/demo/2022/adjustments/"):
         html = c.get(url).content.decode()
         assert not re.search(r"2,022|\bbudget\.|\bland\.|Q-[A-Z]|central-2020|indicator-library", html), url
+
+
+def test_programs_reorder_and_copy_through_the_api(site):
+    c = client_for("jingban")
+    _create(c)
+    for values in INDICATORS[:3]:
+        _add(c, values)
+    api = "/api/departments/demo/2022/"
+    moved = c.post(api + "projects/N01/indicators/N01-I3/move/", {"direction": "up"}, content_type="application/json")
+    assert moved.status_code == 200 and moved.json() == {"moved": True, "order": ["N01-I1", "N01-I3", "N01-I2"]}
+    bad = c.post(api + "projects/N01/indicators/N01-I3/move/", {"direction": "left"}, content_type="application/json")
+    assert bad.status_code == 422 and "up（上移）或 down（下移）" in bad.json()["detail"]
+    _earlier_year()
+    copied = c.post(api + "copy-project/", {"from_year": 2021, "from_project": "P01", "code": "P21"},
+                    content_type="application/json")
+    assert copied.status_code == 201 and copied.json()["code"] == "P21"
+    again = c.post(api + "copy-project/", {"from_year": 2021, "from_project": "P01", "code": "P21"},
+                   content_type="application/json")
+    assert again.status_code == 409
+    assert client_for("jingban-b").post(api + "copy-project/", {"from_year": 2021, "from_project": "P01"},
+                                        content_type="application/json").status_code == 404

@@ -308,6 +308,18 @@ def _schemas() -> dict[str, Any]:
                       "description": "流程阶段；项目默认 self_evaluation（绩效自评），goals 为绩效目标申报"},
             "version": {"type": "integer", "description": "可选：读取时的 version，已过期时返回 409"},
         }, ["action"], additionalProperties=False),
+        "IndicatorMoveRequest": _obj({
+            "direction": {"type": "string", "enum": ["up", "down"], "description": "up 上移一位，down 下移一位"},
+            "version": {**_INT, "description": "读取该指标时的 version（可选，过期时 409）"},
+        }, ["direction"], additionalProperties=False),
+        "IndicatorOrder": _obj({"moved": {"type": "boolean", "description": "已在首位/末位时为 false"},
+                                "order": {"type": "array", "items": _STR, "description": "指标编码，新的顺序"}},
+                               ["moved", "order"]),
+        "ProjectCopyRequest": _obj({
+            "from_year": {"type": ["string", "integer"], "description": "复制自年度（本部门以前年度）"},
+            "from_project": {"type": "string", "description": "复制自项目编码"},
+            "code": {"type": "string", "description": "本年度项目编码；不填则沿用原编码"},
+        }, ["from_year", "from_project"], additionalProperties=False),
         "Moved": _obj({"location": _STR, "stage": _STR, "before": _STR, "status": _STR, "version": _INT},
                       ["stage", "before", "status", "version"]),
         "ResultDecisionRequest": _obj({
@@ -390,6 +402,14 @@ def _paths() -> dict[str, Any]:
             i, get=_op("该指标的目标调整申请", "AdjustmentList", errors=_READ),
             post=_op("申请目标调整（目标批复后修改指标值或分值）", "Adjustment", body="AdjustmentRequest", status="201",
                      ok_text="已提交申请", errors=_WRITE)),
+        a + "projects/{pcode}/indicators/{icode}/move/": _path(
+            i, post=_op("调整指标顺序（绩效目标申报）", "IndicatorOrder", body="IndicatorMoveRequest", errors=_WRITE,
+                        description="目标已提交或批复时返回 403。")),
+        a + "copy-project/": _path(
+            y, post=_op("复制以前年度的项目为本年度草稿（绩效目标申报）", "Project", body="ProjectCopyRequest",
+                        status="201", ok_text="已复制", errors=_WRITE,
+                        description="复制名称、实施单位、类别、总体目标、资金来源（金额留空）和指标（上年实际完成值记为"
+                                    "上年实际完成值）；编码已存在时返回 409。")),
         a + "projects/{pcode}/funds/{source}/": _object_path(
             _params("code", "year", "pcode", "source"), "项目资金（按资金来源）", "Fund", "fund", delete=False),
         a + "projects/{pcode}/checkpoints/": _path(

@@ -71,6 +71,8 @@ urlpatterns = [
     path(A + "projects/<str:pcode>/indicators/<str:icode>/", api.indicator, name="api_indicator"),
     path(A + "projects/<str:pcode>/indicators/<str:icode>/adjustments/", api.indicator_adjustments,
          name="api_indicator_adjustments"),
+    path(A + "projects/<str:pcode>/indicators/<str:icode>/move/", api.indicator_move, name="api_indicator_move"),
+    path(A + "copy-project/", api.project_copy, name="api_project_copy"),
     path(A + "projects/<str:pcode>/funds/<str:source>/", api.fund, name="api_fund"),
     path(A + "projects/<str:pcode>/checkpoints/", api.checkpoints, name="api_checkpoints"),
     path(A + "projects/<str:pcode>/checkpoints/<int:month>/", api.checkpoint, name="api_checkpoint"),

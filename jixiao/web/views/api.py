@@ -36,6 +36,7 @@ from jixiao.core.errors import InputError, Problem
 from jixiao.exchange import safejson
 from jixiao.scorecard import scorecard_dict
 from jixiao.services import adjustments, imports, records, reviews
+from jixiao.services import goals as goal_setting
 from jixiao.services import results as results_application
 from jixiao.services import workflow as flow
 from jixiao.services.actor import actor_for
@@ -534,6 +535,36 @@ def results(request: HttpRequest, code: str, year: int) -> Answer:
             "proposed": None if p.proposed is None else f"{p.proposed:.2f}", "reason": p.reason,
             "decision": _decision_body(o.decision) if o.decision else None})
     return {"money_unit": row.money_unit, "projects": projects}
+
+
+@api_view(methods=("POST",))
+def indicator_move(request: HttpRequest, code: str, year: int, pcode: str, icode: str) -> Answer:
+    """The order of a project's indicators (绩效目标申报): ``{"direction": "up"|"down", "version": N}``
+    moves one place; the answer is the new order."""
+    _year_row(request, code, year)
+    body = _body(request)
+    direction = _text(body, "direction", "方向", required=True)
+    if direction not in ("up", "down"):
+        raise InputError([Problem("direction", f"方向「{direction}」无效，应为 up（上移）或 down（下移）", "方向")])
+    moved = goal_setting.move_indicator(actor_for(request.user), code, year, pcode, icode,
+                                        -1 if direction == "up" else 1, _version(request, body, required=False))
+    p = find(_scored(request, code, year).dy, Ref("project", pcode))
+    return {"moved": moved, "order": [i.code for i in p.indicators]}
+
+
+@api_view(methods=("POST",))
+def project_copy(request: HttpRequest, code: str, year: int) -> Answer:
+    """A project of an earlier year copied as this year's draft: ``{"from_year": 2021,
+    "from_project": "P01", "code": "P21"}`` (code blank: the same code)."""
+    _year_row(request, code, year)
+    body = _body(request)
+    raw_year = _text(body, "from_year", "复制自年度", required=True)
+    if not raw_year.isdigit():
+        raise InputError([Problem("from_year", f"复制自年度「{raw_year}」应为四位年份", "复制自年度")])
+    source = _text(body, "from_project", "复制自项目", required=True)
+    made = goal_setting.copy_project(actor_for(request.user), code, year, int(raw_year), source,
+                                     _text(body, "code", "项目编码"))
+    return 201, _read(request, code, year, Ref("project", made))
 
 
 @api_view
