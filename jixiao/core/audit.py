@@ -577,7 +577,12 @@ class _Auditor:
             before = text[max(0, m.start() - 3): m.start()]
             if any(before.endswith(w) or w in before[-2:] for w in self.rules.negations):
                 continue
-            low = next((r for r in self.p["rate"].finditer(text) if _dec(r["r"]) < HUNDRED), None)
+            # The rate that speaks of the same money: in the phrase's sentence or the next one, and
+            # not last year's.
+            start, end = _sentences_around(text, m.start(), m.end())
+            rates = [r for r in self.p["rate"].finditer(text, start, end)
+                     if not re.search(r"上年|去年|上一年", text[max(start, r.start() - 8): r.start()])]
+            low = next((r for r in rates if _dec(r["r"]) < HUNDRED), None)
             self.checked(block, m.start(), "全额表述", _excerpt(text, m.start(), m.end()))
             if low is None:
                 continue
@@ -668,6 +673,17 @@ def _family(unit: str) -> str:
     if re.fullmatch(MONEY_UNIT, unit):
         return "money"
     return "分" if unit == "分" else unit
+
+
+def _sentences_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the sentence holding text[start:end] and of the sentence after it."""
+    ends = "。！？"
+    lo = max(text.rfind(sep, 0, start) for sep in ends) + 1
+    hi = end
+    for _ in range(2):
+        found = [i for sep in ends if (i := text.find(sep, hi)) >= 0]
+        hi = min(found) + 1 if found else len(text)
+    return lo, hi
 
 
 def _clause_start(text: str, end: int) -> int:
