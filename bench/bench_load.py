@@ -154,8 +154,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _env(url: str) -> dict[str, str]:
+def _env(url: str, users: int) -> dict[str, str]:
     env = dict(os.environ, DATABASE_URL=url, JIXIAO_DEMO="1")
+    # Every simulated user comes from 127.0.0.1, and the per-address login throttle counts each
+    # attempt from one address (a success clears only the account's count): allow one per user.
+    env["JIXIAO_LOGIN_IP_MAX_FAILURES"] = str(max(20, 2 * users + 20))
     env.setdefault("JIXIAO_SECRET_KEY", "bench-load-" + "x" * 50)  # one key for every server: shared sessions
     return env
 
@@ -208,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         url = f"sqlite:///{tmp.name}/load.sqlite3"
     postgres = url.startswith(("postgres", "pgsql"))
     servers = args.servers or (4 if postgres else 1)
-    env = _env(url)
+    env = _env(url, args.users)
     _ensure_demo(env)
     procs: list[subprocess.Popen] = []
     ports = [_free_port() for _ in range(servers)]
