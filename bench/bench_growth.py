@@ -28,6 +28,7 @@ import argparse
 import gc
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -125,6 +126,7 @@ def child(size: int, seed: int, url: str) -> dict[str, float]:
         out["import_cpu"], out["import_wall"] = timed(do_import)
         out["bare_scoring_cpu"], out["bare_scoring_wall"] = min(timed(bare_scoring) for _ in range(3))
         out["scoring_cpu"], out["scoring_wall"] = timed(do_scoring)
+        out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
         return out
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -207,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
               f"({b['import_cpu']:.1f} s CPU, {b['import_wall']:.1f} s wall; "
               f"bare json load {us['bare_import_cpu']:.2f} µs, ×{us['import_cpu'] / us['bare_import_cpu']:.1f}); "
               f"scoring {us['scoring_cpu']:.1f} µs/indicator ({b['scoring_cpu']:.1f} s CPU; "
-              f"bare query loop {us['bare_scoring_cpu']:.2f} µs, ×{us['scoring_cpu'] / us['bare_scoring_cpu']:.1f})")
+              f"bare query loop {us['bare_scoring_cpu']:.2f} µs, ×{us['scoring_cpu'] / us['bare_scoring_cpu']:.1f}); "
+              f"peak RSS {b['peak_mb']:.0f} MB")
     small, large = sizes[0], sizes[-1]
     for part in ("import", "scoring"):
         at = {size: best[size][f"{part}_cpu"] / best[size]["indicators"] for size in (small, large)}
