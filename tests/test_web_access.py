@@ -35,13 +35,15 @@ from web_support import FAST_HASHERS, client_for
 
 from jixiao import exchange
 from jixiao.budget.store import load_department_year
-from jixiao.services import adjustments
+from jixiao.services import adjustments, exante
 from jixiao.services.actor import actor_for
 from jixiao.web import access
 
 SCOPED, BUREAU, OBJECT, BODY = "scoped", "bureau", "object", "body"
 LOGIN, LISTING, PUBLIC = "login", "listing", "public"
 SUPERUSER = "superuser"  # the system administrator (a superuser) only; others get 404
+MANAGER = "manager"  # who manages users (部门管理员, 系统管理员); others get 404
+FIRST_RUN = "first_run"  # only while no administrator exists: 404 on the demo site, for everyone
 # Every route outside the admin namespace, by name (or by its path when it has no name).
 ROUTES = {
     # web: the department-year pages and their actions
@@ -167,6 +169,29 @@ ROUTES = {
     # the security log: the system administrator only (404 for everyone else)
     "security:log": SUPERUSER,
     "security:export": SUPERUSER,
+    # 组织与用户: units are the system administrator's; users also a 部门管理员's (their unit's)
+    "organisation:first_run": FIRST_RUN,
+    "organisation:units": MANAGER,
+    "organisation:unit_new": SUPERUSER,
+    "organisation:unit_edit": SUPERUSER,
+    "organisation:users": MANAGER,
+    "organisation:user_new": MANAGER,
+    "organisation:user_edit": MANAGER,
+    "organisation:user_reset": MANAGER,
+    "organisation:user_active": MANAGER,
+    "organisation:file": MANAGER,
+    "organisation:export": MANAGER,
+    # 事前绩效评估: the list shows what the user may see; a proposal is an object of its department
+    "exante:list": LOGIN,
+    "exante:new": SCOPED,
+    "exante:detail": OBJECT,
+    "exante:act": OBJECT,
+    "exante:report": OBJECT,
+    "exante:form": OBJECT,
+    # 预检与复核底稿
+    "precheck:department": SCOPED,
+    "precheck:workpaper": SCOPED,
+    "precheck:bureau": BUREAU,
 }
 ADMIN_PUBLIC = {"admin:login", "admin:logout"}
 # Public views that take POST only.
@@ -177,11 +202,11 @@ ARGS = {"code": "demo", "year": 2022, "pcode": "P01", "icode": "P01-I1", "fmt": 
         "source": "一般公共预算", "month": 7, "rcode": "R01",
         "parcel_id": "440112-YP-001", "uscc": "91440116700000001X",
         "object_id": "1", "content_type_id": "1", "app_label": "budget", "url": "no-such-page/",
-        "uidb64": "MQ", "token": "set-password"}
-CREATED = ("adjustment", "id")
+        "uidb64": "MQ", "token": "set-password", "username": "jingban"}
+CREATED = ("adjustment", "id", "pk")
 BUREAU_CODE = "hp-finance"
 NOWHERE = {SCOPED: {"code": "no-such-dept"}, BUREAU: {"code": "no-such-bureau"},
-           OBJECT: {"id": 10**9, "adjustment": 10**9}}
+           OBJECT: {"id": 10**9, "adjustment": 10**9, "pk": 10**9}}
 # Members of the demo department (and its bureau) who may open its pages, by the work they do.
 INSIDERS = ("jingban", "bumen", "caizheng")
 OUTSIDER = "jingban-b"  # 经办人 of demo-b only
@@ -235,9 +260,11 @@ def demo_site(django_db_setup, django_db_blocker):
             jingban = actor_for(get_user_model().objects.get(username="jingban"))
             adj = adjustments.request_adjustment(jingban, "demo", 2022, "P01", "P01-I1", "target_text", "≥3件",
                                                  "仲裁委排期推迟")
+            proposal = exante.create(jingban, "demo", 2023, "X01", {"name": "园区企业服务平台", "requested": "80"})
         with pytest.MonkeyPatch.context() as mp:
-            for name in CREATED:
+            for name in ("adjustment", "id"):
                 mp.setitem(ARGS, name, adj.pk)
+            mp.setitem(ARGS, "pk", proposal.pk)
             yield
 
 
@@ -413,3 +440,34 @@ def test_superuser_pages_are_the_system_administrators(site):
         if client_for("xitong").get(url).status_code != 200:
             wrong.append(f"xitong {key} 无法打开")
     assert not wrong, "\n".join(wrong)
+
+
+def test_user_managers_pages(site):
+    """部门管理员 and 系统管理员 open them; a 经办人 or the finance reviewer gets 404; anonymous
+    visitors go to the login page. POST-only steps are tried on a user that does not exist (a
+    404 inside the scope check, changing nothing)."""
+    wrong = []
+    for key, route in cases(MANAGER):
+        url = url_of(key, route)
+        post_only = Client().get(url).status_code == 302 and client_for("bumen").get(url).status_code == 405
+        anonymous = Client().get(url)
+        if not (anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")):
+            wrong.append(f"匿名 {key} → {anonymous.status_code}")
+        probe = url_of(key, route, username="no-such-user") if post_only else url
+        for user in (OUTSIDER, "caizheng"):
+            answer = (client_for(user).post(probe) if post_only else client_for(user).get(url)).status_code
+            if answer != 404:
+                wrong.append(f"{user} {key} → {answer}")
+        for user in ("bumen", "xitong"):
+            answer = (client_for(user).post(probe) if post_only else client_for(user).get(url)).status_code
+            if answer not in (200, 302):
+                wrong.append(f"{user} {key} → {answer}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_first_run_page_is_gone_once_there_is_an_administrator(site):
+    for key, route in cases(FIRST_RUN):
+        url = url_of(key, route)
+        for c in (Client(), client_for("xitong"), client_for(OUTSIDER)):
+            assert c.get(url).status_code == 404, key
+            assert c.post(url, {"bureau_code": "x", "username": "y"}).status_code == 404, key

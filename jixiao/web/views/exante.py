@@ -148,7 +148,7 @@ def act(request: Request, pk: int) -> HttpResponse:
             project = exante.enter_budget(actor, pk)
             done = f"已入库：{p.year} 年度项目 {project.code}，请在“目标申报”中继续完善绩效目标"
         else:
-            raise Http404
+            return HttpResponse("未知的操作", status=400)
     except InputError as exc:
         context = _context(request, exante.proposal(actor, pk))
         context["problems"] = problem_rows(exc.problems)
