@@ -8,6 +8,7 @@ import errno
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from hostile import make_hostile
 
@@ -148,3 +149,18 @@ def test_a_backup_on_a_full_disk_leaves_no_file(db, cli, tmp_path, monkeypatch):
     ran = cli("backup", out)
     assert ran.returncode == 2 and "磁盘空间不足" in ran.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_workbook_cell_the_system_cannot_carry_is_named_by_its_address(db, cli, tmp_path):
+    good = tmp_path / "bulk.xlsx"
+    assert cli("demo").returncode == 0
+    assert cli("export", "--department", "demo", "--year", "2022", "--form", "bulk", "-o", good).returncode == 0
+    book = openpyxl.load_workbook(good)
+    sheet = next(ws for ws in book.worksheets if ws.sheet_state == "visible" and any(
+        c.value == "项目名称" for c in ws[1] + ws[2]))
+    header = next(c for c in sheet[1] + sheet[2] if c.value == "项目名称")
+    cell = sheet.cell(row=header.row + 1, column=header.column)
+    cell.value = "项目\u202e名称"
+    bad = tmp_path / "bidi.xlsx"
+    book.save(bad)
+    _refused(cli("import", bad), f"{sheet.title}!{cell.coordinate}", "文字方向")

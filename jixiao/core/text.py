@@ -4,7 +4,7 @@ format, the Excel workbooks and forms, the web forms and the API, the park ledge
 A value that passes here can be stored on SQLite and PostgreSQL, written into every form and the
 Word report, and shown without looking like something it is not. Refused, with the reason:
 
-- NUL and other control characters (C0 except tab/line breaks in multi-line text, DEL, C1): they
+- NUL and other control characters (C0 except tab and line breaks, which only codes refuse; DEL; C1): they
   make the .xlsx and .docx writers fail and PostgreSQL refuses NUL;
 - non-characters (U+FFFE, U+FFFF, U+FDD0..U+FDEF, the last two of every plane) and lone
   surrogates: they cannot be encoded as UTF-8;
@@ -22,7 +22,9 @@ of digits is refused here, before any arithmetic or the database sees it (Postgr
 """
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterable
 from decimal import Decimal
 
 from jixiao.core.limits import section
@@ -31,6 +33,10 @@ _BIDI = frozenset([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066
 _INVISIBLE = frozenset([0x00AD, 0x180E, 0x200B, 0x200C, 0x200D, 0x2060, 0x2061, 0x2062, 0x2063,
                         0x2064, 0xFEFF])
 _LINE_BREAKS = frozenset("\t\n\r")
+# Codes are identities (NFKC-normalised by the readers) and one line; every other text may hold
+# line breaks (a name wrapped in its Excel cell round-trips exactly). Field names of core/model.py.
+CODE_FIELDS = frozenset({"code", "parent_code", "indicator", "project"})
+ONE_LINE_FIELDS = CODE_FIELDS
 
 
 def _is_noncharacter(cp: int) -> bool:
@@ -51,20 +57,33 @@ def character_problem(ch: str, multiline: bool = False) -> str:
     if cp in _INVISIBLE:
         return f"含有不可见字符（U+{cp:04X}），会使内容看起来与实际不同"
     if ch in _LINE_BREAKS:
-        return "" if multiline else "含有换行符或制表符，此处只能填写一行文字"
+        return "" if multiline else "含有换行符或制表符，编码只能是一行文字"
     if cp < 0x20 or 0x7F <= cp <= 0x9F:
         return f"含有控制字符（U+{cp:04X}）"
     return ""
 
 
+def _class(codes: Iterable[int | tuple[int, int]]) -> str:
+    parts = []
+    for c in codes:
+        lo, hi = c if isinstance(c, tuple) else (c, c)
+        parts.append(f"\\U{lo:08x}" if lo == hi else f"\\U{lo:08x}-\\U{hi:08x}")
+    return "[" + "".join(parts) + "]"
+
+
+# Every refused character in one class, so a whole column is checked at C speed and only a hit
+# is looked at character by character (for the message).
+_REFUSED = [(0x00, 0x08), 0x0B, 0x0C, (0x0E, 0x1F), (0x7F, 0x9F), (0xD800, 0xDFFF), (0xFDD0, 0xFDEF),
+            *[(p * 0x10000 + 0xFFFE, p * 0x10000 + 0xFFFF) for p in range(17)], *sorted(_BIDI), *sorted(_INVISIBLE)]
+REFUSED = re.compile(_class(_REFUSED))
+REFUSED_ONE_LINE = re.compile(_class([*_REFUSED, 0x09, 0x0A, 0x0D]))
+
+
 def text_problem(value: str, multiline: bool = False) -> str:
     """Why ``value`` cannot be carried by the system ("" when it can). ``multiline``: tabs and line
-    breaks are allowed (descriptions, causes, measures); names and codes are one line."""
-    for ch in value:
-        why = character_problem(ch, multiline)
-        if why:
-            return why
-    return ""
+    breaks are allowed (every text but a code)."""
+    hit = (REFUSED if multiline else REFUSED_ONE_LINE).search(value)
+    return character_problem(hit.group(), multiline) if hit else ""
 
 
 def normalize_code(value: str) -> str:

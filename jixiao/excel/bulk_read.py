@@ -21,6 +21,7 @@ from jixiao.core import model, workflow
 from jixiao.core.errors import Problem
 from jixiao.core.money import is_money_unit, parse_amount, unit_factor
 from jixiao.core.numbers import normalize
+from jixiao.core.text import ONE_LINE_FIELDS, REFUSED, REFUSED_ONE_LINE, text_problem
 from jixiao.excel import bulk_schema as S
 from jixiao.excel.cells import (
     addr,
@@ -142,10 +143,24 @@ class SheetReader:
                     except ValueError as exc:
                         self.problems.append(Problem(addr(self.grid.name, first + i, c or 0), str(exc), col.header))
                         values.append(None)
+            if col.kind in ("text", "opt_text"):
+                self._check_text(values, keep, first, c or 0, col)
             attrs.append(col.key)
             columns.append(values)
         for i, vals in zip(keep, zip(*columns, strict=True), strict=True):
             yield dict(zip(attrs, vals, strict=True)), first + i
+
+    def _check_text(self, values: list[Any], keep: list[int], first: int, c: int, col: S.Col) -> None:
+        """Characters the system cannot carry (core/text.py), reported at their cell. One search
+        over the whole column first: a clean column (the rule) costs one C-level pass."""
+        multiline = col.attr not in ONE_LINE_FIELDS
+        strings = [v for v in values if type(v) is str]
+        if not (REFUSED if multiline else REFUSED_ONE_LINE).search("".join(strings)):
+            return
+        for i, v in zip(keep, values, strict=True):
+            why = text_problem(v, multiline) if type(v) is str else ""
+            if why:
+                self.problems.append(Problem(addr(self.grid.name, first + i, c), why, col.header))
 
     def _converter(self, col: S.Col) -> Converter:
         kind, choices = col.kind, col.choices

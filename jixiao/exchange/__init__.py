@@ -25,19 +25,13 @@ from jixiao.core import model
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.limits import section
 from jixiao.core.numbers import WELL_FORMED
-from jixiao.core.text import normalize_code, number_problem, shown, text_problem
+from jixiao.core.text import CODE_FIELDS, ONE_LINE_FIELDS, normalize_code, number_problem, shown, text_problem
 from jixiao.exchange import safejson
 from jixiao.exchange.validate import validate_semantics
 
 FORMAT_NAME = "jixiao-department-year"
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
-
-# Codes are identities: NFKC-normalised (full-width "Ｐ０１" is "P01"). These and the names are one
-# line; every other text may hold line breaks (descriptions, causes, measures).
-CODE_FIELDS = frozenset({"code", "parent_code", "indicator", "project"})
-ONE_LINE_FIELDS = CODE_FIELDS | {"name", "parent_name", "level1", "level2", "unit", "fund_source", "nature",
-                                 "feed", "money_unit", "project_template", "department_template", "owner"}
 
 # Chinese names of fields, used in messages so a user recognises the column they filled in.
 FIELD_LABELS: dict[str, str] = {

@@ -50,7 +50,7 @@ def field_problem(f: models.Field, value: object) -> str:
     """Why column ``f`` cannot store ``value`` exactly, without the field's name ("" when it can)."""
     if isinstance(f, (models.CharField, models.TextField)) and isinstance(value, str):
         # the characters every reader refuses (core/text.py): NUL, controls, bidi, zero-width …
-        why = text_problem(value, multiline=not (f.name == "name" or f.name.endswith("code")))
+        why = text_problem(value, multiline=not f.name.endswith("code"))
         if why:
             return why
     if isinstance(f, models.CharField) and isinstance(value, str) and f.max_length:
