@@ -402,7 +402,7 @@ def indicator_sentence(ind: Indicator, res: IndicatorResult, rules: ReportRules)
         return f"{name}年度目标值{ind.target_text or '（未填写）'}，{why}{TODO}", True
     actual = (res.actual_text or "").strip()
     try:
-        target = parse_target(ind.target_text or "", ind.unit)
+        target = parse_target(ind.target_text or "", ind.unit, ind.name)
     except TargetError:
         target = None
     if target is None or target.op == "qualitative":

@@ -99,7 +99,7 @@ def is_share(ind: Indicator, target: Target | None, rules: ValueRules) -> bool:
 
 def _target(ind: Indicator) -> Target | None:
     try:
-        target = parse_target(ind.target_text, ind.unit)
+        target = parse_target(ind.target_text, ind.unit, ind.name)
     except TargetError:
         return None
     return target if target.quantitative and target.value is not None else None

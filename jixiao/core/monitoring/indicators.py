@@ -88,7 +88,7 @@ def assess_indicator(ind: Indicator, progress: IndicatorProgress | None, rules: 
         out.reasons.append("未填写年度指标值，未比较预计完成情况")
     else:
         try:
-            target = parse_target(ind.target_text or "", ind.unit)
+            target = parse_target(ind.target_text or "", ind.unit, ind.name)
         except TargetError as exc:
             out.reasons.append(f"年度指标值无法识别，未比较预计完成情况：{exc}")
     if target is not None and target.quantitative:
