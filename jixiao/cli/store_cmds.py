@@ -25,6 +25,7 @@ from jixiao.services.actor import system_actor
 from jixiao.services.demo import database_empty, demo_present, load_demo_year, reset_demo
 from jixiao.services.findings import import_summary
 from jixiao.services.workflow import transition
+from jixiao.web.security import log_event
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -188,5 +189,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.project is not None:
             raise InputError("交换格式导出整个部门年度，不能与 --project 同时使用", location="--project")
         atomic_write(out, lambda tmp: exchange.write_file(dy, tmp))
+    form = f"（{args.form}）" if args.form else ""
+    log_event("导出", username=system_actor().name,
+              detail=f"命令行导出 {args.department} {args.year} 年度{form} → {out}")
     print(f"已导出到 {out}")
     return 0
