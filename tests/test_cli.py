@@ -11,6 +11,7 @@ import shutil
 import pytest
 from conftest import DEMO_FILE, run_installed
 from django.core.exceptions import ImproperlyConfigured
+from openpyxl import load_workbook
 
 import jixiao.cli
 from jixiao import exchange
@@ -254,3 +255,31 @@ def test_installed_command_creates_and_uses_a_fresh_sqlite_file(fresh_demo_sqlit
     assert proc.returncode == 0, proc.stderr
     assert (json.loads(proc.stdout)["score"], json.loads(proc.stdout)["grade"]) == ("96.00", "优")
     assert_bad_input(run_installed("score", "--department", "nobody", "--year", "2022", db=db), "未找到部门")
+
+
+def test_import_asks_between_the_ledger_and_the_typed_value(db, cli, tmp_path):
+    """实际利用外资 comes from the 招商 ledger (1810万美元); a form bringing 1350 is refused until
+    the user chooses: --keep-ledger keeps the ledger's, --use-typed needs a reason."""
+    assert cli("demo").returncode == 0
+    m.DepartmentYear.objects.filter(department__code="demo", year=2022).update(status="草稿")
+    form = tmp_path / "dept.xlsx"
+    exported = cli("export", "--department", "demo", "--year", "2022", "--form", "dept-self-eval", "-o", form)
+    assert exported.returncode == 0
+    wb = load_workbook(form)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == "1810万美元"]
+    assert len(cells) == 1
+    cells[0].value = "1350万美元"
+    wb.save(form)
+    refused = cli("import", form)
+    assert refused.returncode == 1 and "招商引资台账数据为“1810万美元”" in refused.stdout
+    assert "--keep-ledger" in refused.stderr
+    assert cli("import", form, "--use-typed").returncode == 2  # no reason given
+    kept = cli("import", form, "--keep-ledger")
+    assert kept.returncode == 0, kept.stdout + kept.stderr
+    card = json.loads(cli("score", "--department", "demo", "--year", "2022", "--json").stdout)
+    assert [i["actual"] for i in card["indicators"] if i["name"] == "实际利用外资"] == ["1810万美元"]
+    typed = cli("import", form, "--use-typed", "--reason", "以外汇管理部门核定数为准")
+    assert typed.returncode == 0, typed.stdout + typed.stderr
+    card = json.loads(cli("score", "--department", "demo", "--year", "2022", "--json").stdout)
+    assert [i["actual"] for i in card["indicators"] if i["name"] == "实际利用外资"] == ["1350万美元"]
+    assert m.ChangeLog.objects.filter(reason__contains="以外汇管理部门核定数为准").exists()

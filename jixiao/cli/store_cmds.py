@@ -46,6 +46,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--delete-missing", action="store_true",
                    help="确认删除文件中没有而系统中有的项目、指标等（默认保留）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出预览")
+    p.add_argument("--department", metavar="部门编码",
+                   help="已发布的自评表（.xlsx/.xls/.docx/.pdf）中没有部门编码时，导入到该部门")
+    fed = p.add_mutually_exclusive_group()
+    fed.add_argument("--keep-ledger", action="store_true",
+                     help="由台账取数的指标，文件中的实际完成值与台账不同时，保留台账数据")
+    fed.add_argument("--use-typed", action="store_true",
+                     help="由台账取数的指标，文件中的实际完成值与台账不同时，采用文件中的填报值"
+                          "（须用 --reason 说明理由）")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("workflow", help="审核流程操作：提交、退回、审核通过、锁定、解除锁定等")
@@ -120,20 +128,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     setup_database()
-    read = imports.read_file(args.file)
+    read = imports.read_file(args.file, args.department)
     name = Path(args.file).name
     actor = system_actor()
+    if args.use_typed and not args.reason.strip():
+        raise InputError("采用填报值须说明理由，请加 --reason", location="--use-typed")
+    resolve = (imports.choose_for_all(read.candidate, imports.KEEP_LEDGER) if args.keep_ledger else
+               imports.choose_for_all(read.candidate, imports.USE_TYPED, args.reason) if args.use_typed else None)
     for warning in read.warnings:
         print(f"提示：{warning}")
     if args.dry_run:
-        preview = imports.preview(actor, read.candidate, name, args.delete_missing)
+        preview = imports.preview(actor, read.candidate, name, args.delete_missing, resolve)
         print(json.dumps(preview.as_dict(), ensure_ascii=False, indent=2) if args.json else preview.text())
         return 1 if preview.conflicts else 0
     try:
-        preview = imports.apply(actor, read.candidate, name, args.reason, args.delete_missing)
+        preview = imports.apply(actor, read.candidate, name, args.reason, args.delete_missing, resolve)
     except imports.ImportConflict as exc:
         print(json.dumps(exc.preview.as_dict(), ensure_ascii=False, indent=2) if args.json else exc.preview.text())
-        sys.stderr.write(f"错误：{exc}。请先处理上述冲突（或在网页上退回、解除锁定）后重新导入\n")
+        sys.stderr.write(f"错误：{exc}。请先处理上述冲突（或在网页上退回、解除锁定；台账数据与填报值不同时用 "
+                         "--keep-ledger 或 --use-typed --reason …选择）后重新导入\n")
         return 1
     print(json.dumps(preview.as_dict(), ensure_ascii=False, indent=2) if args.json else preview.text())
     print(f"已导入 {_summary(read.candidate)}")

@@ -249,23 +249,41 @@ def _fed_indicators(dy: core.DepartmentYear) -> Iterator[tuple[Ref, core.Indicat
             yield Ref("indicator", p.code, ind.code), ind
 
 
+def _fed_differences(stored: core.DepartmentYear | None, candidate: core.DepartmentYear,
+                     ) -> Iterator[tuple[Ref, core.Indicator, str, core.Indicator]]:
+    """Fed indicators whose actual value in the file differs from both the ledger's and the
+    stored one: (ref, the file's indicator, the ledger's value, the stored indicator)."""
+    if stored is None:
+        return
+    feeds = collect_feeds(candidate.department.code, candidate.year)
+    before = dict(_fed_indicators(stored))
+    for ref, ind in _fed_indicators(candidate):
+        ledger = feeds.get(ind.feed) if ind.feed else None
+        old = before.get(ref)
+        if ledger is None or old is None or ind.actual_text in (None, "", ledger, old.actual_text):
+            continue
+        yield ref, ind, ledger, old
+
+
+def choose_for_all(candidate: core.DepartmentYear, keep: str, reason: str = "") -> dict[Ref, Choice]:
+    """One choice for every fed indicator the file brings a different value for (the command
+    line's ``--keep-ledger`` / ``--use-typed``)."""
+    try:
+        stored = load_department_year(candidate.department.code, candidate.year)
+    except InputError:
+        return {}
+    return {ref: Choice(keep, reason) for ref, _, _, _ in _fed_differences(stored, candidate)}
+
+
 def _typed_over_ledger(stored: core.DepartmentYear | None, candidate: core.DepartmentYear,
                        resolve: Mapping[Ref, Choice]) -> tuple[list[Item], list[str]]:
     """A fed indicator whose actual value in the file differs from its ledger's is never
     silently overridden: unresolved it is a conflict showing both values; resolved, the choice is
     applied to the candidate and said in the history reason."""
-    if stored is None:
-        return [], []
-    feeds = collect_feeds(candidate.department.code, candidate.year)
-    before = dict(_fed_indicators(stored))
     items: list[Item] = []
     said: list[str] = []
-    for ref, ind in _fed_indicators(candidate):
-        ledger = feeds.get(ind.feed) if ind.feed else None
-        old = before.get(ref)
+    for ref, ind, ledger, old in _fed_differences(stored, candidate):
         typed = ind.actual_text
-        if ledger is None or old is None or typed in (None, "", ledger, old.actual_text):
-            continue
         choice = resolve.get(ref)
         source = load_report_rules().feed_sources.get((ind.feed or "").split(".", 1)[0], ind.feed or "")
         if choice is None or (choice.keep == USE_TYPED and not choice.reason.strip()):
