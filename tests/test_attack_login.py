@@ -299,3 +299,11 @@ def test_request_bodies_over_the_limit_are_refused_before_reading(site, settings
     answer = Client().generic("POST", "/api/import/", b"x" * 5000, content_type="application/json")
     assert answer.status_code == 413 and "超过上限" in json.loads(answer.content)["detail"]
     assert time.monotonic() - t0 < 5
+
+
+def test_a_command_line_export_is_logged(db, cli, tmp_path):
+    assert cli("demo").returncode == 0
+    out = tmp_path / "demo.json"
+    assert cli("export", "--department", "demo", "--year", "2022", "--format", "json", "-o", out).returncode == 0
+    entry = SecurityEvent.objects.get(kind="导出")
+    assert entry.username.startswith("命令行") and str(out) in entry.detail
