@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from jixiao.web.models import SECURITY_EVENT_KINDS, SecurityEvent
+from jixiao.web.models import SECURITY_EVENT_KINDS, LoginThrottle, SecurityEvent
 
 PAGE_SIZE = 100
 
@@ -47,6 +47,8 @@ def prune(who: str) -> int:
     cutoff = timezone.now() - timedelta(days=retention_days())
     old = SecurityEvent.objects.filter(when__lt=cutoff)
     count, _ = models.QuerySet.delete(old)
+    # lock-out counters whose window has long passed hold nothing (one row per address and account)
+    LoginThrottle.objects.filter(last_failure__lt=cutoff).delete()
     SecurityEvent.objects.create(kind="清理日志", username=who[:150],
                                  detail=f"删除 {cutoff:%Y-%m-%d} 之前（保存期 {retention_days()} 天）的 {count} 条记录")
     return count
