@@ -150,6 +150,18 @@ def test_report_bureau_runs_the_job_itself_when_no_worker_takes_it(settings, tmp
     assert Job.objects.get().state == DONE and QUEUED not in Job.objects.values_list("state", flat=True)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_one_report_as_a_background_job(settings, tmp_path, cli, monkeypatch):
+    settings.JIXIAO_JOBS_DIR = str(tmp_path / "jobs")
+    load_site()
+    monkeypatch.setattr(job_cmds, "PICKUP_SECONDS", 0.2)
+    out = tmp_path / "demo.docx"
+    ran = cli("report", "--department", "demo", "--year", "2022", "--background", "-o", out)
+    assert ran.returncode == 0, ran.stderr
+    assert out.read_bytes()[:2] == b"PK" and "已完成：1/1" in ran.stderr
+    assert Job.objects.get().kind == "report"
+
+
 def test_report_bureau_needs_a_zip(cli, tmp_path):
     ran = cli("report", "--bureau", "hp-finance", "--year", "2022", "-o", tmp_path / "x.docx")
     assert ran.returncode == 2 and ".zip" in ran.stderr and "Traceback" not in ran.stderr

@@ -29,6 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rep.add_argument("--project", help="项目编码：生成该项目的项目支出绩效自评报告")
     rep.add_argument("--bureau", help="上级部门（财政局）编码：所辖每个部门一份 .docx，打包为 .zip（后台任务）")
     rep.add_argument("-o", "--output", required=True, help="输出文件（.docx 或 .pdf；--bureau 时为 .zip）")
+    rep.add_argument("--background", action="store_true",
+                     help="作为后台任务生成（如转换 PDF）：由工作进程执行，本命令等待并显示进度")
     rep.set_defaults(func=report)
 
     aud = subparsers.add_parser(
@@ -55,23 +57,35 @@ def _load(args: argparse.Namespace) -> tuple[DepartmentYear, dict[str, str]]:
     return dy, collect_feeds(args.department, args.year)
 
 
-def bureau_report(args: argparse.Namespace) -> int:
-    """Every department under the bureau: a background job; this command waits and shows progress."""
+def job_report(args: argparse.Namespace) -> int:
+    """A background job (every department under a bureau, zipped; or one report with
+    ``--background``): this command waits and shows progress."""
     out = Path(args.output)
-    if out.suffix.lower() != ".zip":
-        raise InputError([Problem(args.output, "--bureau 的输出文件应以 .zip 结尾", "-o")])
-    if args.department or args.file or args.project or not args.year:
-        raise InputError([Problem("参数", "--bureau 需与 --year 同用，且不能与 --department/--file/--project 同用")])
+    if args.bureau:
+        if out.suffix.lower() != ".zip":
+            raise InputError([Problem(args.output, "--bureau 的输出文件应以 .zip 结尾", "-o")])
+        if args.department or args.file or args.project or not args.year:
+            raise InputError([Problem("参数",
+                                      "--bureau 需与 --year 同用，且不能与 --department/--file/--project 同用")])
+    else:
+        if out.suffix.lower() not in (".docx", ".pdf"):
+            raise InputError([Problem(args.output, "输出文件应以 .docx 或 .pdf 结尾", "-o")])
+        if args.file or not args.department or not args.year:
+            raise InputError([Problem("参数", "--background 需与 --department 和 --year 同用（不能用于 --file）")])
     cli.django_setup()
     from jixiao.cli import job_cmds  # noqa: PLC0415 — models: Django only for the database
     from jixiao.services import jobs  # noqa: PLC0415 — likewise
     from jixiao.services.actor import system_actor  # noqa: PLC0415 — likewise
 
-    job = job_cmds.wait(jobs.start(system_actor(), "bureau_reports", args.bureau,
-                                   {"bureau": args.bureau, "year": args.year}))
-    for line in job.log.splitlines():
-        if "未能生成" in line:
-            sys.stderr.write(f"提示：{line}\n")
+    if args.bureau:
+        job = job_cmds.wait(jobs.start(system_actor(), "bureau_reports", args.bureau,
+                                       {"bureau": args.bureau, "year": args.year}))
+    else:
+        job = job_cmds.wait(jobs.start(system_actor(), "report", args.department, {
+            "code": args.department, "year": args.year, "project": args.project, "format": out.suffix.lower()}))
+    for line in job.log.splitlines():  # what the job noted: departments left out, parts to complete
+        if "未能生成" in line or "提示：" in line:
+            sys.stderr.write(f"{line}\n")
     result = job_cmds.finished_output(job)
     if job.state != "done" or result is None:
         sys.stderr.write(f"错误：任务 {job.id} {job.state_label}：{job.error or '未生成结果文件'}\n")
@@ -81,6 +95,9 @@ def bureau_report(args: argparse.Namespace) -> int:
         shutil.copyfile(result, out)
     except OSError as exc:
         raise InputError([Problem(str(out), f"无法写入输出文件（{exc.strerror or exc}）", "-o")]) from None
+    if not args.bureau:
+        print(f"已生成报告：{out}（任务 {job.id}）")
+        return 0
     with zipfile.ZipFile(out) as zf:
         count = sum(1 for name in zf.namelist() if name.endswith(".docx"))
     print(f"已生成报告：{out}（{count} 个部门，任务 {job.id}）")
@@ -88,8 +105,8 @@ def bureau_report(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    if args.bureau:
-        return bureau_report(args)
+    if args.bureau or args.background:
+        return job_report(args)
     from jixiao.report.generate import FORMATS, generate  # noqa: PLC0415 — matplotlib (~2 s) only for a report
 
     out = Path(args.output)
