@@ -16,6 +16,7 @@ from jixiao import excel, exchange
 from jixiao.budget import models as m
 from jixiao.cli.core_cmds import DEMO_FILE
 from jixiao.core.scoring import score_department
+from jixiao.invest.demo import load_demo_ledger
 
 
 @pytest.fixture
@@ -178,3 +179,26 @@ def test_downloads(site):
     assert data["department"]["code"] == "demo"
     docx = c.get("/d/demo/2022/report.docx")
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
+
+
+def test_a_typed_value_against_its_ledger_is_a_choice_not_a_silent_override(site):
+    """The demo's 实际利用外资 comes from the 招商 ledger (1810万美元): an upload bringing 1350
+    asks which to keep; typed needs a reason, and then it scores."""
+    m.DepartmentYear.objects.filter(department__code="demo", year=2022).update(status="草稿")
+    dy = exchange.read_file(DEMO_FILE)
+    load_demo_ledger(dy)  # the 招商 ledger that feeds 实际利用外资
+    fdi = next(i for i in dy.indicators if i.name == "实际利用外资")
+    fdi.actual_text = "1350万美元"
+    c = client_for("jingban")
+    html = _post_file(c, dy).content.decode()
+    assert 'id="fed-choice"' in html and "1810万美元" in html and "1350万美元" in html
+    assert 'id="conflict-note"' not in html  # nothing else blocks: the choice settles it
+    token = _token(html)
+    refused = c.post("/d/demo/upload/confirm/", {"token": token, "action": "apply", "fed": "typed", "fed_reason": ""})
+    assert refused.status_code == 409
+    done = c.post("/d/demo/upload/confirm/", {"token": token, "action": "apply", "fed": "typed",
+                                              "fed_reason": "以外汇管理部门核定数为准"})
+    assert done.status_code == 302
+    stored = m.Indicator.objects.get(department_year__department__code="demo", name="实际利用外资")
+    assert stored.actual_text == "1350万美元"
+    assert m.ChangeLog.objects.filter(reason__contains="以外汇管理部门核定数为准").exists()

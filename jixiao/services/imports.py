@@ -58,6 +58,8 @@ class Item:
     before: str | None = None
     after: str | None = None
     message: str = ""
+    # a conflict the user settles by a choice (a fed indicator's typed value against its ledger's)
+    choice: bool = False
 
     def line(self) -> str:
         where = f"{self.ref.path()}（{self.name}）" if self.name else self.ref.path()
@@ -68,7 +70,7 @@ class Item:
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "location": self.ref.path(), "name": self.name, "field": self.field,
-                "before": self.before, "after": self.after, "message": self.message}
+                "before": self.before, "after": self.after, "message": self.message, "choice": self.choice}
 
 
 @dataclass
@@ -289,7 +291,7 @@ def _typed_over_ledger(stored: core.DepartmentYear | None, candidate: core.Depar
         if choice is None or (choice.keep == USE_TYPED and not choice.reason.strip()):
             items.append(Item("conflict", ref, ind.name, "实际完成值", ledger, typed,
                               f"{source}数据为“{ledger}”，文件中填写“{typed}”；评分不会悄悄改用任一个，"
-                              f"请选择：保留台账数据，或采用填报值并说明理由"))
+                              f"请选择：保留台账数据，或采用填报值并说明理由", choice=True))
         elif choice.keep == KEEP_LEDGER:
             ind.actual_text = old.actual_text
         else:

@@ -127,6 +127,9 @@ def preview_context(preview: Preview, read: imports.FileRead | None, token: str,
         "source": preview.source, "department": preview.department, "year": preview.year, "new": preview.new,
         "summary": preview.summary(), "counts": counts, "kinds": kinds, "token": token,
         "delete_missing": delete_missing, "changes": counts["added"] + counts["changed"] + counts["deleted"],
+        # conflicts the user settles here (ledger or typed value) and those only a new file settles
+        "choices": sum(1 for i in preview.of("conflict") if i.choice),
+        "blocking": sum(1 for i in preview.of("conflict") if not i.choice),
         "reading": problem_rows(read.warnings) if read is not None else [],
     }}
 
@@ -190,7 +193,11 @@ def upload_confirm(request: Request, code: str) -> HttpResponse:
     actor = actor_for(request.user)
     try:
         read = _read(department, path, name)
-        applied = imports.apply(actor, read.candidate, name, reason=f"网页上传 {name}", delete_missing=delete_missing)
+        fed = request.POST.get("fed", "")
+        resolve = (imports.choose_for_all(read.candidate, fed, request.POST.get("fed_reason", ""))
+                   if fed in (imports.KEEP_LEDGER, imports.USE_TYPED) else None)
+        applied = imports.apply(actor, read.candidate, name, reason=f"网页上传 {name}", delete_missing=delete_missing,
+                                resolve=resolve)
     except ImportConflict as exc:
         return render(request, "web/upload.html", _context(
             request, department, notice=notice(exc), **preview_context(exc.preview, read, token, delete_missing)),
