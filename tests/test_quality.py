@@ -293,6 +293,9 @@ CASES = [
     ("Q-FUND-LINE-IDLE",
      lambda dy: p1(dy).funds.append(FundLine("政府性基金预算", D("20"), D("0"))),
      lambda dy: p1(dy).funds.append(FundLine("政府性基金预算", D("20"), D("19")))),
+    ("Q-NARRATIVE-FIGURE",  # D5 办理事项数 is 210件 in the data
+     lambda dy: setattr(dy, "achievements", "全年办理事项数230件，群众满意。"),
+     lambda dy: setattr(dy, "achievements", "全年办理事项数210件，群众满意。")),
 ]
 
 
@@ -655,3 +658,16 @@ def test_a_file_of_project_tables_has_no_department_block_to_review():
     assert "Q-TOO-FEW" not in {f.code for f in review(dy) if f.project is None}
     dy.projects = []  # a report of budget figures only: the department has no indicator at all
     assert "Q-TOO-FEW" in {f.code for f in review(dy) if f.project is None}
+
+
+def test_figures_in_the_narrative_are_checked_against_the_data_at_submission():
+    """712 人次 in the data (and in one section), 721 in another: a warning with both values,
+    the same the drafted report gives — so it is seen before submitting."""
+    dy = exchange.read_file(DEMO)
+    assert [f for f in review(dy) if f.code == "Q-NARRATIVE-FIGURE"] == []
+    dy.achievements += "全年出动走访企业712人次。"
+    dy.problems += "全年出动走访企业721人次。"
+    found = [f for f in review(dy) if f.code == "Q-NARRATIVE-FIGURE"]
+    assert found and all(f.severity == "警告" for f in found)
+    text = " ".join(f.message for f in found)
+    assert "721人次" in text and "712人次" in text

@@ -16,7 +16,7 @@ from jixiao.core.quality.findings import Collector, QualityFinding
 from jixiao.core.quality.goals import review_goals
 from jixiao.core.quality.rules import SEVERITIES, QualityRules, load_rules
 from jixiao.core.quality.summary import blocking, department_summary, draft_problems_text, summarize
-from jixiao.core.quality.year_end import department_cut, year_end_department, year_end_owner
+from jixiao.core.quality.year_end import department_cut, narrative, year_end_department, year_end_owner
 from jixiao.core.results import DepartmentResult
 from jixiao.core.schemes import load_scheme
 from jixiao.core.scoring import choose_scheme, leaves, score_department
@@ -51,6 +51,7 @@ def review_year_end(
         year_end_owner(out, proj_rules, p, p.indicators, pr.indicators, pr.execution, pr.total,
                        pr.reason, p.stated, p.execution_explanation,
                        choose_scheme(leaves(p.indicators), proj_scheme).scheme)
+    narrative(out, dept_rules, dy, result)
     return out.findings
 
 

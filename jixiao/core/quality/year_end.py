@@ -18,10 +18,11 @@ from decimal import Decimal
 
 from jixiao.core.display import fmt_amount, fmt_decimal, fmt_pct_number, fmt_score, fmt_value
 from jixiao.core.model import DepartmentYear, FundLine, Indicator, Project, Stated, sum_known
+from jixiao.core.narrative import figures_across, narrative_fields, narrative_figures
 from jixiao.core.numbers import normalize
 from jixiao.core.quality.findings import Collector
 from jixiao.core.quality.rules import QualityRules
-from jixiao.core.results import Cause, ExecutionResult, IndicatorResult
+from jixiao.core.results import Cause, DepartmentResult, ExecutionResult, IndicatorResult
 from jixiao.core.schemes import Scheme
 from jixiao.core.scoring import DEADLINE_AS_RATE_FLAG, grade_for, infer_achievement, leaves
 from jixiao.core.targets import TargetError, indicator_target, parse_actual
@@ -411,3 +412,13 @@ def year_end_department(out: Collector, rules: QualityRules, dy: DepartmentYear)
             owner = next((p for p in dy.projects if p.code == rect.project), None)
         _boilerplate(out, rules, owner, f"整改事项 {i} 问题", rect.problem)
         _boilerplate(out, rules, owner, f"整改事项 {i} 措施", rect.measure)
+
+
+def narrative(out: Collector, rules: QualityRules, dy: DepartmentYear, result: DepartmentResult) -> None:
+    """Figures typed in the narrative fields that disagree with the data or with each other
+    (the same check the drafted report warns of), so that they are caught at submission."""
+    actuals = {ind.name: res.actual_text or "" for ind, res in zip(dy.indicators, result.indicators, strict=False)
+               if res.actual_text}
+    fields = narrative_fields(dy)
+    for message in narrative_figures(actuals, fields) + figures_across(fields):
+        out.add(rules, "Q-NARRATIVE-FIGURE", message, None, None, "叙述中的数字")
