@@ -113,8 +113,13 @@ def report(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in FORMATS:
         raise InputError([Problem(args.output, "输出文件应以 .docx 或 .pdf 结尾", "-o")])
     dy, feeds = _load(args)
+    files = []
+    if not args.file:  # stored data: its 佐证材料 are listed in an appendix, as on the web
+        from jixiao.services.evidence import by_indicator  # noqa: PLC0415 — models: Django only for the database
+
+        files = by_indicator(dy)
     drafts = []  # written beside and renamed: a full disk leaves no truncated report
-    atomic_write(out, lambda tmp: drafts.append(generate(dy, tmp, feeds, args.project)))
+    atomic_write(out, lambda tmp: drafts.append(generate(dy, tmp, feeds, args.project, evidence=files)))
     draft = drafts[0]
     for warning in draft.warnings:
         sys.stderr.write(f"提示：{warning}\n")
