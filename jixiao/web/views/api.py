@@ -34,6 +34,7 @@ from jixiao.core import workflow
 from jixiao.core.changes import Ref
 from jixiao.core.errors import InputError, Problem
 from jixiao.exchange import safejson
+from jixiao.files import atomic_write
 from jixiao.scorecard import scorecard_dict
 from jixiao.services import adjustments, imports, records, reviews
 from jixiao.services import goals as goal_setting
@@ -612,9 +613,12 @@ def _read_upload(request: HttpRequest) -> tuple[imports.FileRead, str]:
         raise InputError([Problem(name, f"文件过大，上限 {_upload_limit() // 1024 // 1024} MB", "文件大小")])
     with tempfile.TemporaryDirectory(prefix="jixiao-api-") as folder:
         path = Path(folder) / name  # the name as uploaded: what reading it reports
-        with path.open("wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
+
+        def copy(tmp: Path) -> None:
+            with tmp.open("wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
+        atomic_write(path, copy)  # a full disk: 422 with a message, not a 500
         return imports.read_file(path), name
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from jixiao.budget import models as m
 from jixiao.core.errors import InputError, Problem
+from jixiao.files import atomic_write
 from jixiao.published import SUFFIXES as PUBLISHED_SUFFIXES
 from jixiao.services import imports
 from jixiao.services.actor import actor_for
@@ -80,6 +81,12 @@ def _forget(request: Request, token: str) -> None:
         (upload_dir() / f"{token}{entry['suffix']}").unlink(missing_ok=True)
 
 
+def _copy(upload: UploadedFile, out: Path) -> None:
+    with out.open("wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+
+
 def _keep(request: Request, department: m.Department, upload: UploadedFile) -> tuple[str, Path, str]:
     """Check the uploaded file's type and size and keep it under a new token."""
     name = Path(upload.name or "").name
@@ -95,9 +102,7 @@ def _keep(request: Request, department: m.Department, upload: UploadedFile) -> t
     folder.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(18)
     path = folder / f"{token}{suffix}"
-    with path.open("wb") as fh:
-        for chunk in upload.chunks():
-            fh.write(chunk)
+    atomic_write(path, lambda tmp: _copy(upload, tmp))  # a full disk: a message, no partial file
     pending = _pending(request)
     pending[token] = {"department": department.code, "name": name, "suffix": suffix}
     request.session[SESSION_KEY] = pending
