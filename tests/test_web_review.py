@@ -160,3 +160,13 @@ def test_bureau_list_of_self_and_reviewed_scores(site):
     assert "已复核 1 项" in html
     assert 'href="/bureau/hp-finance/2022/reviews/"' in c.get("/bureau/hp-finance/2022/").content.decode()
     assert client_for("jingban").get("/bureau/hp-finance/2022/reviews/").status_code == 404
+
+
+def test_the_reviewer_can_start_from_the_precheck(site):
+    """Beside each score the 复核 rule pack's; on asking, the form starts from the pack's scores
+    and reasons (the demo holds no 佐证材料: the pack gives P01's indicators nothing)."""
+    c = client_for("caizheng")
+    plain = c.get("/d/demo/2022/review/?project=P01").content.decode()
+    assert "预检 0" in plain and 'id="from-precheck"' in plain
+    started = c.get("/d/demo/2022/review/?project=P01&from=precheck").content.decode()
+    assert 'name="score-P01-I1" value="0"' in started and "R-NO-EVIDENCE" in started

@@ -21,7 +21,7 @@ from jixiao.budget import models as m
 from jixiao.core import workflow
 from jixiao.core.display import fmt_rate, fmt_score
 from jixiao.core.errors import InputError
-from jixiao.services import reviews
+from jixiao.services import precheck, reviews
 from jixiao.services.actor import actor_for
 from jixiao.services.errors import Denied, NotFound
 from jixiao.services.reviews import ReviewScore
@@ -115,15 +115,22 @@ def _records(data: Scored, in_force: Mapping[str, m.Review]) -> list[dict]:
     return items
 
 
-def _form(item: dict, posted: QueryDict | None = None) -> dict:
-    """The review form of one record: per indicator the unit's score (prefilled, or what was
-    posted) and the review in force's score and comment."""
+def _form(item: dict, posted: QueryDict | None = None,
+          suggested: dict[str, tuple[Any, str]] | None = None, from_pack: bool = False) -> dict:
+    """The review form of one record: per indicator the review in force's score and comment, or
+    — not reviewed yet — the unit's own score, beside the score the 复核 rule pack gives
+    (``suggested``); with ``from_pack`` the reviewer starts from the pack's scores and reasons.
+    What was posted wins."""
     given = {i.indicator_code: i for i in item["review"].items.all()} if item["review"] else {}
+    suggested = suggested or {}
     rows = []
     for ind in item["result"].indicators:
         prior = given.get(ind.code)
         source = item["source"].get(ind.code)
-        default = fmt_score(prior.score) if prior else ("" if ind.score is None else fmt_score(ind.score))
+        pack_score, pack_note = suggested.get(ind.code, (None, ""))
+        own = "" if ind.score is None else fmt_score(ind.score)
+        use_pack = from_pack and pack_score is not None
+        default = fmt_score(prior.score) if prior else (fmt_score(pack_score) if use_pack else own)
         rows.append({
             "code": ind.code, "name": ind.name, "level1": ind.level1, "weight": fmt_score(ind.weight),
             "self_score": fmt_score(ind.score), "review_score": fmt_score(prior.score) if prior else "",
@@ -132,7 +139,9 @@ def _form(item: dict, posted: QueryDict | None = None) -> dict:
             "deviation": source.deviation_reason if source else "",
             "difference": _difference(prior.score, ind.score) if prior else "",
             "value": posted.get(SCORE + ind.code, default) if posted is not None else default,
-            "comment": posted.get(COMMENT + ind.code, "") if posted is not None else "",
+            "comment": posted.get(COMMENT + ind.code, "") if posted is not None else (
+                pack_note if use_pack and not prior else ""),
+            "suggested": fmt_score(pack_score) if pack_score is not None and not prior else "",
         })
     return {**item, "indicators": rows, "reason": posted.get("reason", "") if posted is not None else "",
             "execution": {"weight": fmt_score(item["result"].execution.weight),
@@ -146,8 +155,18 @@ def _review_page(request: Request, row: m.DepartmentYear, selected: str | None, 
     chosen = next((it for it in items if it["code"] == selected), None) if selected is not None else None
     if selected is not None and chosen is None:
         raise Http404("未找到该项目")
+    suggested: dict[str, tuple[Any, str]] = {}
+    if chosen is not None:
+        checked = precheck.stored_precheck(actor_for(request.user), row.department.code, row.year)
+        notes: dict[str, list[str]] = {}
+        for f in checked.findings:
+            if f.project == chosen["code"] and f.indicator and f.deduction:
+                notes.setdefault(f.indicator, []).append(f"{f.code}：{f.message}")
+        suggested = {r.code: (r.review_score, "；".join(notes.get(r.code, [])))
+                     for r in checked.indicators if r.project == chosen["code"]}
     return render(request, "web/review.html", page_context(
-        request, row, items=items, form=_form(chosen, posted) if chosen else None,
+        request, row, items=items,
+        form=_form(chosen, posted, suggested, request.GET.get("from") == "precheck") if chosen else None,
         reviewable=sorted(workflow.stage(workflow.SELF_EVALUATION).reviewable_statuses), **extra))
 
 
