@@ -224,7 +224,10 @@ def test_import_batch_imports_a_zip_of_units_as_one_job_with_a_row_per_unit(sett
     with zipfile.ZipFile(upload, "w") as zf:
         zf.write(demo / "department-2022.json", "单位甲.json")
         zf.write(demo / "department-b-2022.json", "单位乙.json")
-        zf.writestr("坏文件.json", "{不是 JSON")
+        zf.writestr("abcdef.json", "{不是 JSON")
+    # as Windows Explorer writes it: the name in GBK, without the UTF-8 flag
+    assert len("坏文件.json".encode("gbk")) == len(b"abcdef.json")
+    upload.write_bytes(upload.read_bytes().replace(b"abcdef.json", "坏文件.json".encode("gbk")))
     ran = cli("import-batch", upload)
     assert ran.returncode == 1, ran.stderr  # one unit was not imported
     lines = ran.stdout.splitlines()

@@ -12,6 +12,7 @@ progress and publishes one result file.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -153,6 +154,9 @@ def _import_members(path: Path, into: Path) -> list[tuple[str, Path]]:
     try:
         with zipfile.ZipFile(path) as zf:
             for info in zf.infolist():
+                if not info.flag_bits & 0x800:  # no UTF-8 flag: Windows Explorer writes GBK names
+                    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):  # else: as read
+                        info.filename = info.filename.encode("cp437").decode("gbk")
                 name = Path(info.filename)
                 if info.is_dir() or name.suffix.lower() not in (".xlsx", ".json") or name.name.startswith("."):
                     continue
