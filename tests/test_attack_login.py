@@ -307,3 +307,11 @@ def test_a_command_line_export_is_logged(db, cli, tmp_path):
     assert cli("export", "--department", "demo", "--year", "2022", "--format", "json", "-o", out).returncode == 0
     entry = SecurityEvent.objects.get(kind="导出")
     assert entry.username.startswith("命令行") and str(out) in entry.detail
+
+
+def test_a_refused_step_is_logged_as_a_denied_access(site):
+    answer = client_for("jingban").post("/api/departments/demo/2022/workflow/", {"action": "lock"},
+                                        content_type="application/json")
+    assert answer.status_code == 403
+    entry = SecurityEvent.objects.get(kind="拒绝访问", username="jingban")
+    assert entry.status == 403 and entry.path == "/api/departments/demo/2022/workflow/"
