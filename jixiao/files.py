@@ -6,6 +6,7 @@ is removed: no truncated .docx, no 0-byte backup blocking its name.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 from collections.abc import Callable
@@ -38,7 +39,9 @@ def atomic_write(out: str | Path, write: Callable[[Path], object]) -> None:
                              location=str(out)) from None
         raise InputError(f"文件无法写入：{exc.strerror or exc}", location=str(out)) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        # e.g. the "directory" is a file: there is no tmp to remove, and the reason above stands
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def write_bytes(out: str | Path, data: bytes) -> None:

@@ -293,7 +293,7 @@ def test_cli_report_from_file_and_bad_arguments(tmp_path, capsys):
 
 
 def test_cli_report_from_database(stored_demo, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(jixiao.cli, "django_setup", lambda: None)  # pytest-django owns the test database
+    monkeypatch.setattr(jixiao.cli, "django_setup", lambda *args: None)  # pytest-django owns the test database
     out = tmp_path / "db.docx"
     assert main(["report", "--department", "demo", "--year", "2022", "-o", str(out)]) == 0
     text = _docx_text(out)
