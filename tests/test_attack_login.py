@@ -315,3 +315,16 @@ def test_a_refused_step_is_logged_as_a_denied_access(site):
     assert answer.status_code == 403
     entry = SecurityEvent.objects.get(kind="拒绝访问", username="jingban")
     assert entry.status == 403 and entry.path == "/api/departments/demo/2022/workflow/"
+
+
+def test_good_logins_from_one_address_never_lock_it(site, settings):
+    """An office behind one address logs in all day: successes give back the check they took
+    of the address's allowance, so only failures count against it."""
+    settings.JIXIAO_LOGIN_IP_MAX_FAILURES = 3
+    for _ in range(10):
+        assert _post_login(Client(), "jingban", DEMO_PASSWORD, ip="10.1.1.1").status_code == 302
+    assert LoginThrottle.objects.get(key="ip:10.1.1.1").failures == 0
+    for i in range(3):
+        _post_login(Client(), f"guess{i}", "wrong-password", ip="10.1.1.1")
+    answer = _post_login(Client(), "jingban", DEMO_PASSWORD, ip="10.1.1.1")
+    assert answer.status_code == 200 and "账号已锁定" in answer.content.decode()

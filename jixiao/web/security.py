@@ -279,8 +279,11 @@ class LockoutAuthenticationForm(AuthenticationForm):
                     log_event("账号锁定", self.request, username=username,
                               detail=f"连续失败 {max_failures()} 次，锁定 {lock_minutes()} 分钟（来源 {ip or '未知'}）")
             raise
-        # A success clears the account's count (not the address's: one good account must not
-        # reset the allowance of an address trying others).
-        LoginThrottle.objects.filter(key=_keys(username, ip)[1][0]).update(failures=0)
+        # A success clears the account's count and gives back the check it took of the address's
+        # allowance — only that one (an office behind one address logs in all day; one good
+        # account must not reset the allowance of an address trying others).
+        address, account = (key for key, _ in _keys(username, ip))
+        LoginThrottle.objects.filter(key=account).update(failures=0)
+        LoginThrottle.objects.filter(key=address, failures__gt=0).update(failures=F("failures") - 1)
         log_event("登录成功", self.request, username=username)
         return cleaned
