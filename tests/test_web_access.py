@@ -35,7 +35,8 @@ from web_support import FAST_HASHERS, client_for
 
 from jixiao import exchange
 from jixiao.budget.store import load_department_year
-from jixiao.services import adjustments, exante
+from jixiao.jobs import worker
+from jixiao.services import adjustments, exante, jobs
 from jixiao.services.actor import actor_for
 from jixiao.web import access
 
@@ -44,6 +45,7 @@ LOGIN, LISTING, PUBLIC = "login", "listing", "public"
 SUPERUSER = "superuser"  # the system administrator (a superuser) only; others get 404
 MANAGER = "manager"  # who manages users (部门管理员, 系统管理员); others get 404
 FIRST_RUN = "first_run"  # only while no administrator exists: 404 on the demo site, for everyone
+JOB = "job"  # a background job: the user who started it; everyone else gets 404
 # Every route outside the admin namespace, by name (or by its path when it has no name).
 ROUTES = {
     # web: the department-year pages and their actions
@@ -188,6 +190,14 @@ ROUTES = {
     "exante:act": OBJECT,
     "exante:report": OBJECT,
     "exante:form": OBJECT,
+    # 任务: a job is its starter's; the bureau's batch report is started from the bureau page
+    "jobs:list": LOGIN,
+    "jobs:detail": JOB,
+    "jobs:progress": JOB,
+    "jobs:cancel": JOB,
+    "jobs:download": JOB,
+    "jobs:bureau_reports": BUREAU,
+    "jobs:healthz": PUBLIC,
     # 预检与复核底稿
     "precheck:department": SCOPED,
     "precheck:workpaper": SCOPED,
@@ -203,7 +213,7 @@ ARGS = {"code": "demo", "year": 2022, "pcode": "P01", "icode": "P01-I1", "fmt": 
         "parcel_id": "440112-YP-001", "uscc": "91440116700000001X",
         "object_id": "1", "content_type_id": "1", "app_label": "budget", "url": "no-such-page/",
         "uidb64": "MQ", "token": "set-password", "username": "jingban"}
-CREATED = ("adjustment", "id", "pk")
+CREATED = ("adjustment", "id", "pk", "job_id")
 BUREAU_CODE = "hp-finance"
 NOWHERE = {SCOPED: {"code": "no-such-dept"}, BUREAU: {"code": "no-such-bureau"},
            OBJECT: {"id": 10**9, "adjustment": 10**9, "pk": 10**9}}
@@ -261,10 +271,14 @@ def demo_site(django_db_setup, django_db_blocker):
             adj = adjustments.request_adjustment(jingban, "demo", 2022, "P01", "P01-I1", "target_text", "≥3件",
                                                  "仲裁委排期推迟")
             proposal = exante.create(jingban, "demo", 2023, "X01", {"name": "园区企业服务平台", "requested": "80"})
+            caizheng = actor_for(get_user_model().objects.get(username="caizheng"))
+            job = jobs.start(caizheng, "report", "demo", {"code": "demo", "year": 2022})
+            worker.run(once=True)  # its result exists: the download names something
         with pytest.MonkeyPatch.context() as mp:
             for name in ("adjustment", "id"):
                 mp.setitem(ARGS, name, adj.pk)
             mp.setitem(ARGS, "pk", proposal.pk)
+            mp.setitem(ARGS, "job_id", job.pk)
             yield
 
 
@@ -287,7 +301,7 @@ def test_every_route_has_a_case():
     for key, route in cases(OBJECT):
         assert set(_params(route)) & set(CREATED), f"{key}: which object? name it in CREATED"
     assert len(cases(SCOPED)) >= 40 and len(admin_routes()) >= 20
-    assert {ns for _, _, ns in routes} >= {"web", "land", "invest", "enterprise", "admin", ""}
+    assert {ns for _, _, ns in routes} >= {"web", "land", "invest", "enterprise", "admin", "jobs", "organisation"}
 
 
 def _insider_status(insiders: list[Client], url: str) -> int:
@@ -471,3 +485,24 @@ def test_the_first_run_page_is_gone_once_there_is_an_administrator(site):
         for c in (Client(), client_for("xitong"), client_for(OUTSIDER)):
             assert c.get(url).status_code == 404, key
             assert c.post(url, {"bureau_code": "x", "username": "y"}).status_code == 404, key
+
+
+def test_a_job_is_its_starters(site):
+    """The finance reviewer started a report job: only they open its pages and its result."""
+    wrong = []
+    for key, route in cases(JOB):
+        url = url_of(key, route)
+        anonymous = Client().get(url)
+        if not (anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")):
+            wrong.append(f"匿名 {key} → {anonymous.status_code}")
+        for user in (OUTSIDER, "jingban"):
+            answers = {client_for(user).get(url).status_code, client_for(user).post(url).status_code}
+            if 404 not in answers or answers - {404, 405}:
+                wrong.append(f"{user} {key} → {sorted(answers)}")
+        owner = client_for("caizheng")
+        answer = owner.get(url).status_code
+        if answer == 405:
+            answer = owner.post(url).status_code
+        if answer not in (200, 302):
+            wrong.append(f"caizheng {key} → {answer}")
+    assert not wrong, "\n".join(wrong)
