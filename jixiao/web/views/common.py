@@ -2,9 +2,12 @@
 are shown (a refused value as the problems table, a refusal or a conflict as a notice)."""
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -28,6 +31,31 @@ from jixiao.web.presenters import problem_rows
 FEATURE_PAGES = features.nav_pages()
 
 T = TypeVar("T")
+
+# The files the pages hand out, by suffix.
+CONTENT_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pdf": "application/pdf",
+    ".json": "application/json; charset=utf-8",
+}
+
+
+def attachment(body: bytes | str, name: str) -> HttpResponse:
+    """A download named ``name`` (any characters: RFC 5987), typed by its suffix."""
+    response = HttpResponse(body, content_type=CONTENT_TYPES[Path(name).suffix.lower()])
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+def generated(name: str, write: Callable[[Path], object]) -> HttpResponse:
+    """A file made for this response: ``write(path)`` in a private temporary directory (gone when
+    the response is built), sent as the download ``name``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"file{Path(name).suffix}"
+        write(path)
+        body = path.read_bytes()
+    return attachment(body, name)
 
 
 class Request(HttpRequest):

@@ -6,10 +6,7 @@ Every change goes to the application layer (``jixiao.services``) with the versio
 rendered at; a refusal or a conflict is shown on the page with the current data."""
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -36,7 +33,9 @@ from jixiao.web import access, presenters
 from jixiao.web.data import Scored, scored
 from jixiao.web.views.common import (
     Request,
+    attachment,
     department_url,
+    generated,
     page_context,
     posted_version,
     refused,
@@ -49,7 +48,6 @@ from jixiao.web.views.home import return_comments
 # Excel forms offered for download: every form `jixiao export --form` writes, except blanks.
 DOWNLOAD_FORMS = {k: v for k, v in excel.FORMS.items() if not k.startswith("blank-")}
 REPORT_FORMATS = ("docx", "pdf")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def evaluation_context(request: Request, row: m.DepartmentYear, data: Scored, **extra: Any) -> dict:
@@ -149,23 +147,15 @@ def excel_download(request: Request, code: str, year: int, form: str) -> HttpRes
     project = request.GET.get("project") or None
     if project is not None and all(p.code != project for p in data.dy.projects):
         raise Http404("未找到该项目")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "form.xlsx"
-        excel.write_form(data.dy, data.result, form, path, project=project)
-        body = path.read_bytes()
     name = f"{code}-{year}-{DOWNLOAD_FORMS[form]}{'-' + project if project else ''}.xlsx"
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = _attachment(name)
-    return response
+    return generated(name, lambda path: excel.write_form(data.dy, data.result, form, path, project=project))
 
 
 @login_required
 def json_download(request: Request, code: str, year: int) -> HttpResponse:
     row = access.get_year_or_404(request.user, code, year, permission="export")
     data = scored(row)
-    response = HttpResponse(exchange.dumps(data.dy), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = _attachment(f"{code}-{year}.json")
-    return response
+    return attachment(exchange.dumps(data.dy), f"{code}-{year}.json")
 
 
 @login_required
@@ -174,16 +164,6 @@ def report_download(request: Request, code: str, year: int, fmt: str) -> HttpRes
     if fmt not in REPORT_FORMATS:
         raise Http404("没有该格式")
     data = scored(row)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"report.{fmt}"
-        generate(data.dy, path, collect_feeds(code, year), evidence=evidence.by_indicator(data.dy))
-        body = path.read_bytes()
-    content_type = "application/pdf" if fmt == "pdf" else \
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = _attachment(f"{code}-{year}-部门整体支出绩效自评报告.{fmt}")
-    return response
-
-
-def _attachment(name: str) -> str:
-    return f"attachment; filename*=UTF-8''{quote(name)}"
+    files = evidence.by_indicator(data.dy)
+    return generated(f"{code}-{year}-部门整体支出绩效自评报告.{fmt}",
+                     lambda path: generate(data.dy, path, collect_feeds(code, year), evidence=files))

@@ -3,13 +3,11 @@ role allows (申报, 退回, 指定专家, 专家声明与评分, 结论, 入库
 through ``jixiao.services.exante``."""
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -24,8 +22,7 @@ from jixiao.services import exante
 from jixiao.services.actor import actor_for
 from jixiao.services.errors import ServiceError
 from jixiao.web.presenters import problem_rows
-from jixiao.web.views.common import Request
-from jixiao.web.views.upload import upload_dir
+from jixiao.web.views.common import Request, generated
 
 TEXT_FIELDS = ("name", "unit", "basis", "plan", "funding", "goal")
 INDICATOR_ROWS = 6
@@ -160,33 +157,24 @@ def act(request: Request, pk: int) -> HttpResponse:
     return redirect("exante:detail", pk)
 
 
-def _file(request: Request, pk: int, kind: str) -> HttpResponseBase:
+def _file(request: Request, pk: int, kind: str) -> HttpResponse:
     try:
         p = exante.proposal(actor_for(request.user), pk)
     except ServiceError:
         raise Http404 from None
-    folder = upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    suffix = ".docx" if kind == "report" else ".xlsx"
-    path = folder / f"exante-{secrets.token_urlsafe(12)}{suffix}"
     if kind == "report":
-        documents.write_report(p, path)
-        name = f"{p.name}事前绩效评估报告.docx"
-    else:
-        on_panel = p.panel.filter(expert_id=request.user.pk).exists()
-        documents.write_form(p, path, getattr(request.user, "first_name", "") if on_panel else "")
-        name = f"{p.name}专家评分表.xlsx"
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=name)
-    path.unlink()  # the open handle keeps the data until the response is sent
-    return response
+        return generated(f"{p.name}事前绩效评估报告.docx", lambda path: documents.write_report(p, path))
+    on_panel = p.panel.filter(expert_id=request.user.pk).exists()
+    expert = getattr(request.user, "first_name", "") if on_panel else ""
+    return generated(f"{p.name}专家评分表.xlsx", lambda path: documents.write_form(p, path, expert))
 
 
 @login_required
-def report(request: Request, pk: int) -> HttpResponseBase:
+def report(request: Request, pk: int) -> HttpResponse:
     return _file(request, pk, "report")
 
 
 @login_required
-def form(request: Request, pk: int) -> HttpResponseBase:
+def form(request: Request, pk: int) -> HttpResponse:
     return _file(request, pk, "form")
 

@@ -10,8 +10,7 @@ from typing import cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,7 @@ from jixiao.services import organisation
 from jixiao.services.actor import actor_for
 from jixiao.services.errors import ServiceError
 from jixiao.web.presenters import problem_rows
-from jixiao.web.views.common import Request
+from jixiao.web.views.common import Request, generated
 from jixiao.web.views.upload import upload_dir, upload_limit
 
 SESSION_KEY = "jixiao_org_upload"
@@ -204,19 +203,13 @@ def user_active(request: Request, username: str) -> HttpResponse:
 # -- the lists as a workbook --------------------------------------------------------------------
 
 @login_required
-def org_export(request: Request) -> HttpResponseBase:
+def org_export(request: Request) -> HttpResponse:
     actor = actor_for(request.user)
     allowed = organisation.may_manage(actor)
     if not (allowed["units"] or allowed["users"]):
         raise Http404
-    folder = upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"org-{secrets.token_urlsafe(12)}.xlsx"
-    organisation.export_lists(actor, str(path))
-    response = FileResponse(path.open("rb"), as_attachment=True,
-                            filename=f"单位与用户名单-{timezone.localdate():%Y%m%d}.xlsx")
-    path.unlink()  # the open handle keeps the data until the response is sent
-    return response
+    return generated(f"单位与用户名单-{timezone.localdate():%Y%m%d}.xlsx",
+                     lambda path: organisation.export_lists(actor, str(path)))
 
 
 @login_required

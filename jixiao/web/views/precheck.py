@@ -4,11 +4,8 @@ finance reviewer sees the same, the workpaper (底稿, 偏离度, 差值表) wit
 bureau-wide table of self-score against reviewed score with the rules behind the differences."""
 from __future__ import annotations
 
-import secrets
-
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from jixiao.budget import models as m
@@ -18,8 +15,7 @@ from jixiao.excel.workpaper import write_workpaper
 from jixiao.services import precheck
 from jixiao.services.actor import actor_for
 from jixiao.services.errors import ServiceError
-from jixiao.web.views.common import Request, page_context
-from jixiao.web.views.upload import upload_dir
+from jixiao.web.views.common import Request, generated, page_context
 
 
 def _pack(request: Request) -> str:
@@ -44,18 +40,12 @@ def department(request: Request, code: str, year: int) -> HttpResponse:
 
 
 @login_required
-def workpaper(request: Request, code: str, year: int) -> HttpResponseBase:
+def workpaper(request: Request, code: str, year: int) -> HttpResponse:
     try:
         wp = precheck.stored_workpaper(actor_for(request.user), code, year, _pack(request))
     except (ServiceError, InputError):
         raise Http404 from None
-    folder = upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"workpaper-{secrets.token_urlsafe(12)}.xlsx"
-    write_workpaper(wp, path)
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=f"{code}-{year}-复核底稿.xlsx")
-    path.unlink()  # the open handle keeps the data until the response is sent
-    return response
+    return generated(f"{code}-{year}-复核底稿.xlsx", lambda path: write_workpaper(wp, path))
 
 
 @login_required

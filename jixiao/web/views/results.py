@@ -4,9 +4,8 @@ finance bureau's decision; and the bureau-wide table of every project under a fi
 viewable and exported as .xlsx. Decisions are recorded by ``jixiao.services.results``."""
 from __future__ import annotations
 
-import io
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,9 +25,8 @@ from jixiao.services.results import ProjectOutcome
 from jixiao.web import access
 from jixiao.web.data import scored
 from jixiao.web.views.bureau import under_bureau
-from jixiao.web.views.common import Request, page_context, problems_response, refused, service_call
+from jixiao.web.views.common import Request, generated, page_context, problems_response, refused, service_call
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = ("部门", "项目编码", "项目名称", "金额单位", "全年预算", "自评得分", "自评等级", "复核得分", "复核等级",
            "结果应用", "建议安排数", "下年度安排数", "审核意见", "决定人", "决定时间")
 
@@ -156,8 +154,4 @@ def bureau_results_xlsx(request: Request, code: str, year: int) -> HttpResponse:
     for line in ws.iter_rows(min_row=3):
         for cell in line:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    body = io.BytesIO()
-    wb.save(body)
-    response = HttpResponse(body.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{code}-{year}-结果应用.xlsx')}"
-    return response
+    return generated(f"{code}-{year}-结果应用.xlsx", wb.save)
