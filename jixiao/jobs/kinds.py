@@ -34,6 +34,7 @@ from jixiao.jobs.runtime import Progress, Work
 from jixiao.services import imports
 from jixiao.services.actor import Actor, actor_for
 from jixiao.services.errors import ServiceError
+from jixiao.services.scope import departments_under
 
 
 def job_actor(job: Job) -> Actor:
@@ -41,25 +42,6 @@ def job_actor(job: Job) -> Actor:
     if job.user is not None:
         return actor_for(job.user)
     return Actor(name=job.who, system=True)
-
-
-def departments_under(actor: Actor, bureau: m.Department, year: int) -> list[m.Department]:
-    """The departments below ``bureau`` that the actor may view and that have data for ``year``."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in m.Department.objects.values_list("id", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    below: list[int] = []
-    stack = list(children.get(bureau.id, []))
-    while stack:
-        pk = stack.pop()
-        below.append(pk)
-        stack.extend(children.get(pk, []))
-    roles = actor.role_map()
-    with_year = set(m.DepartmentYear.objects.filter(year=year, department_id__in=below)
-                    .values_list("department_id", flat=True))
-    return list(m.Department.objects.filter(id__in=[pk for pk in below if pk in with_year
-                                                    and may(roles.get(pk, frozenset()), "view")])
-                .order_by("code"))
 
 
 def _generate() -> Callable[..., Any]:

@@ -16,7 +16,7 @@ from jixiao.core.workpaper import Workpaper, build
 from jixiao.services.actor import Actor
 from jixiao.services.evidence import listing
 from jixiao.services.reviews import latest_reviews
-from jixiao.services.scope import department
+from jixiao.services.scope import department, departments_under
 
 
 def evidence_counts(code: str, year: int) -> dict[tuple[str, str], int]:
@@ -67,33 +67,19 @@ class DepartmentLine:
         return self.self_total - self.review_total
 
 
-def _up(code: str, parents: dict[str, str]) -> list[str]:
-    """The codes above ``code`` (bounded: the organisation forbids cycles and deep trees)."""
-    out: list[str] = []
-    node = parents.get(code, "")
-    while node and node not in out and len(out) < 12:
-        out.append(node)
-        node = parents.get(node, "")
-    return out
-
-
 def bureau_summary(actor: Actor, bureau: str, year: int, pack: str = "default") -> list[DepartmentLine]:
     """Every department under ``bureau`` with a department-year: self-score vs reviewed score and
     the rules that made the difference."""
     root = department(actor, bureau, "review")
-    parents = dict(m.Department.objects.filter(parent__isnull=False).values_list("code", "parent__code"))
     lines = []
-    for d in m.Department.objects.filter(years__year=year).order_by("code").distinct():
-        chain = [d.code, *_up(d.code, parents)]
-        if root.code not in chain or not actor.roles_in(d):
-            continue
-        wp = stored_workpaper(actor, d.code, year, pack)
-        own = sum((r.self_score or Decimal(0) for r in wp.rows), Decimal(0))
-        review = sum((r.review_score or Decimal(0) for r in wp.rows), Decimal(0))
-        checked = stored_precheck(actor, d.code, year, pack)
+    for d in departments_under(actor, root, year):
+        dy, result, checked = _checked(actor, d.code, year, pack)
+        totals = [(r.self_score or Decimal(0), r.review_score or Decimal(0))
+                  for r in build(dy, result, checked, finance_scores(d.code, year)).rows]
         counts: dict[str, int] = {}
         for f in checked.findings:
             if f.deduction:
                 counts[f.code] = counts.get(f.code, 0) + 1
-        lines.append(DepartmentLine(d.code, d.name, own, review, counts))
+        lines.append(DepartmentLine(d.code, d.name, sum((own for own, _ in totals), Decimal(0)),
+                                    sum((review for _, review in totals), Decimal(0)), counts))
     return lines

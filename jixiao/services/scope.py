@@ -33,6 +33,28 @@ def department(actor: Actor, code: str, permission: str) -> m.Department:
     return row
 
 
+def departments_under(actor: Actor, bureau: m.Department, year: int) -> list[m.Department]:
+    """The departments below ``bureau`` that the actor may view and that have data for ``year``
+    (a walk that ends: every department is visited once, whatever the rows say)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in m.Department.objects.values_list("id", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    below: list[int] = []
+    stack = list(children.get(bureau.id, []))
+    while stack:
+        pk = stack.pop()
+        if pk in below or pk == bureau.id:
+            continue
+        below.append(pk)
+        stack.extend(children.get(pk, []))
+    roles = actor.role_map()
+    with_year = set(m.DepartmentYear.objects.filter(year=year, department_id__in=below)
+                    .values_list("department_id", flat=True))
+    return list(m.Department.objects.filter(id__in=[pk for pk in below if pk in with_year
+                                                    and may(roles.get(pk, frozenset()), "view")])
+                .order_by("code"))
+
+
 def locked_year(actor: Actor, code: str, year: int, permission: str = "edit") -> core.DepartmentYear:
     """Inside a transaction: the checked actor's department-year, locked against concurrent
     writers until the transaction ends, as dataclasses."""
