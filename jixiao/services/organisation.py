@@ -221,6 +221,19 @@ class SavedUser:
     password: str = ""  # the one-time password of a new account, shown once
 
 
+def _user_values(user: Any, unit_code: str) -> dict[str, str]:
+    """A stored user as the user list shows them in one unit: the fields a row can change."""
+    profile = Profile.objects.filter(user=user).first()
+    roles_here = sorted(m.Membership.objects.filter(user=user, department__code=unit_code)
+                        .values_list("role", flat=True))
+    return {"name": user.first_name, "role": "、".join(roles_here), "phone": profile.phone if profile else "",
+            "active": "启用" if user.is_active else "停用"}
+
+
+def _user_row_values(row: org.UserRow) -> dict[str, str]:
+    return {"name": row.name[:150], "role": row.role, "phone": row.phone, "active": "启用" if row.active else "停用"}
+
+
 def _save_user(actor: Actor, row: org.UserRow, reason: str) -> SavedUser:
     problems = org.user_problems(row)
     if problems:
@@ -251,10 +264,7 @@ def _save_user(actor: Actor, row: org.UserRow, reason: str) -> SavedUser:
     if user.is_superuser and not _superadmin(actor):
         raise Denied("不能修改系统管理员账号", row.location or row.username)
     profile, _ = Profile.objects.get_or_create(user=user)
-    roles_here = sorted(m.Membership.objects.filter(user=user, department=unit).values_list("role", flat=True))
-    before = {"name": user.first_name, "role": "、".join(roles_here), "phone": profile.phone,
-              "active": "启用" if user.is_active else "停用"}
-    after = {"name": row.name[:150], "role": row.role, "phone": row.phone, "active": "启用" if row.active else "停用"}
+    before, after = _user_values(user, unit.code), _user_row_values(row)
     changed = {k: v for k, v in after.items() if before[k] != v}
     if not changed:
         return SavedUser(row.username, "不变")
@@ -479,13 +489,7 @@ def preview_org(actor: Actor, units: list[org.UnitRow], users: list[org.UserRow]
         if x is None:
             pv.users.append(org.Change(USER_LABEL, ur.username, "新增", location=ur.location))
             continue
-        profile = Profile.objects.filter(user=x).first()
-        roles_here = sorted(m.Membership.objects.filter(user=x, department__code=ur.unit_code)
-                            .values_list("role", flat=True))
-        before = {"name": x.first_name, "role": "、".join(roles_here), "phone": profile.phone if profile else "",
-                  "active": "启用" if x.is_active else "停用"}
-        after = {"name": ur.name, "role": ur.role, "phone": ur.phone, "active": "启用" if ur.active else "停用"}
-        changes = org.diff_fields(before, after, USER_FIELDS)
+        changes = org.diff_fields(_user_values(x, ur.unit_code), _user_row_values(ur), USER_FIELDS)
         if changes and f"用户/{ur.username}" in stale:
             who, when = stale[f"用户/{ur.username}"]
             pv.conflicts.append(Problem(ur.location, f"该用户已被 {who} 于 {timezone.localtime(when):%m-%d %H:%M} "
