@@ -55,10 +55,9 @@ def cmd_precheck(args: argparse.Namespace) -> int:
     elif args.department and args.year:
         setup_database()
         from jixiao.services.actor import system_actor  # noqa: PLC0415 — models: Django only for the database
-        from jixiao.services.precheck import stored_precheck, stored_workpaper  # noqa: PLC0415
+        from jixiao.services.precheck import stored_review  # noqa: PLC0415
 
-        result = stored_precheck(system_actor(), args.department, args.year, args.pack)
-        workpaper = stored_workpaper(system_actor(), args.department, args.year, args.pack)
+        result, workpaper = stored_review(system_actor(), args.department, args.year, args.pack)
         source = f"{args.department}/{args.year}"
     else:
         raise InputError("请指定文件，或用 --department 与 --year 指定数据库中的部门年度", location="参数")

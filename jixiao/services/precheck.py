@@ -48,10 +48,11 @@ def finance_scores(code: str, year: int) -> dict[tuple[str, str], tuple[Decimal,
     return out
 
 
-def stored_workpaper(actor: Actor, code: str, year: int, pack: str = "default") -> Workpaper:
-    """The reviewer's workpaper: the pack's scores, and the bureau's own where it has reviewed."""
+def stored_review(actor: Actor, code: str, year: int, pack: str = "default") -> tuple[Precheck, Workpaper]:
+    """The pre-check and the reviewer's workpaper built from it (the pack's scores, and the
+    bureau's own where it has reviewed), from one scoring of the department-year."""
     dy, result, checked = _checked(actor, code, year, pack)
-    return build(dy, result, checked, finance_scores(code, year))
+    return checked, build(dy, result, checked, finance_scores(code, year))
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,11 @@ def bureau_summary(actor: Actor, bureau: str, year: int, pack: str = "default") 
     root = department(actor, bureau, "review")
     lines = []
     for d in departments_under(actor, root, year):
-        dy, result, checked = _checked(actor, d.code, year, pack)
-        totals = [(r.self_score or Decimal(0), r.review_score or Decimal(0))
-                  for r in build(dy, result, checked, finance_scores(d.code, year)).rows]
+        checked, wp = stored_review(actor, d.code, year, pack)
         counts: dict[str, int] = {}
         for f in checked.findings:
             if f.deduction:
                 counts[f.code] = counts.get(f.code, 0) + 1
-        lines.append(DepartmentLine(d.code, d.name, sum((own for own, _ in totals), Decimal(0)),
-                                    sum((review for _, review in totals), Decimal(0)), counts))
+        lines.append(DepartmentLine(d.code, d.name, sum((r.self_score or Decimal(0) for r in wp.rows), Decimal(0)),
+                                    sum((r.review_score or Decimal(0) for r in wp.rows), Decimal(0)), counts))
     return lines

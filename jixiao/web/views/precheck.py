@@ -28,8 +28,7 @@ def department(request: Request, code: str, year: int) -> HttpResponse:
     actor = actor_for(request.user)
     pack = _pack(request)
     try:
-        checked = precheck.stored_precheck(actor, code, year, pack)
-        wp = precheck.stored_workpaper(actor, code, year, pack)
+        checked, wp = precheck.stored_review(actor, code, year, pack)
     except (ServiceError, InputError):
         raise Http404 from None
     row = m.DepartmentYear.objects.select_related("department").get(department__code=code, year=year)
@@ -42,7 +41,7 @@ def department(request: Request, code: str, year: int) -> HttpResponse:
 @login_required
 def workpaper(request: Request, code: str, year: int) -> HttpResponse:
     try:
-        wp = precheck.stored_workpaper(actor_for(request.user), code, year, _pack(request))
+        _, wp = precheck.stored_review(actor_for(request.user), code, year, _pack(request))
     except (ServiceError, InputError):
         raise Http404 from None
     return generated(f"{code}-{year}-复核底稿.xlsx", lambda path: write_workpaper(wp, path))
