@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,3 +51,22 @@ def write_bytes(out: str | Path, data: bytes) -> None:
 
 def write_text(out: str | Path, text: str) -> None:
     atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def online_copy(src: Path, tmp: Path) -> None:
+    """SQLite's online backup of ``src`` into ``tmp``: consistent even while the server writes;
+    one self-contained file (no -wal beside it)."""
+    source, target = sqlite3.connect(src), sqlite3.connect(tmp)
+    try:
+        source.backup(target)
+        target.execute("PRAGMA journal_mode=DELETE")
+    except sqlite3.OperationalError as exc:  # SQLite reports a full disk as its own error
+        raise OSError(errno.ENOSPC if "full" in str(exc) else errno.EIO, str(exc)) from None
+    finally:
+        source.close()
+        target.close()
+
+
+def sqlite_copy(src: Path, out: str | Path) -> None:
+    """A copy of the SQLite database ``src`` at ``out``, written like every other file."""
+    atomic_write(out, lambda tmp: online_copy(src, tmp))

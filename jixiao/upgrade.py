@@ -13,7 +13,6 @@ What each version changes in the data is in ``CHANGELOG.md``.
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from jixiao.core.errors import InputError
+from jixiao.files import sqlite_copy
 
 
 @dataclass(frozen=True)
@@ -42,14 +42,9 @@ def pending() -> tuple[int, bool]:
 def _sqlite_copy(db: Path) -> Path:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     target = db.with_name(f"{db.stem}.before-upgrade-{stamp}{db.suffix or '.sqlite3'}")
-    partial = target.with_name(target.name + ".partial")
     try:
-        with sqlite3.connect(db) as source, sqlite3.connect(partial) as copy:
-            source.backup(copy)
-            copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
-        partial.replace(target)
-    except (OSError, sqlite3.Error) as exc:
-        partial.unlink(missing_ok=True)
+        sqlite_copy(db, target)
+    except InputError as exc:
         raise InputError(f"升级数据库前无法保存副本（{exc}），未升级；请检查磁盘空间和目录权限",
                          location=str(db)) from None
     return target

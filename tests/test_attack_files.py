@@ -141,9 +141,9 @@ def test_a_backup_on_a_full_disk_leaves_no_file(db, cli, tmp_path, monkeypatch):
         tmp.write_bytes(b"")
         raise OSError(errno.ENOSPC, "database or disk is full")
 
-    import jixiao.cli.web_cmds as web_cmds  # noqa: PLC0415 — the module whose writer is replaced
+    import jixiao.cli.web_cmds as web_cmds  # noqa: PLC0415 — the module whose database is replaced
 
-    monkeypatch.setattr(web_cmds, "_backup", full)
+    monkeypatch.setattr("jixiao.files.online_copy", full)
     monkeypatch.setattr(web_cmds, "_sqlite_path", lambda: tmp_path / "db.sqlite3")
     out = tmp_path / "backup.sqlite3"
     ran = cli("backup", out)

@@ -6,7 +6,6 @@ Every one of them needs the database, so Django is configured before this module
 from __future__ import annotations
 
 import argparse
-import errno
 import os
 import sqlite3
 from pathlib import Path
@@ -22,7 +21,7 @@ from jixiao import cli
 from jixiao.budget import models as m
 from jixiao.cli.core_cmds import setup_database
 from jixiao.core.errors import InputError
-from jixiao.files import atomic_write
+from jixiao.files import sqlite_copy
 from jixiao.web.demo import demo_logins_text
 
 
@@ -119,21 +118,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if out.exists():
         raise InputError("文件已存在，为避免覆盖请换一个文件名", location=args.file)
     src = _sqlite_path()
-    atomic_write(out, lambda tmp: _backup(src, tmp))  # a full disk leaves no 0-byte file behind
+    sqlite_copy(src, out)  # written beside and renamed: a full disk leaves no 0-byte file behind
     print(f"已备份到 {out}")
     return 0
-
-
-def _backup(src: Path, tmp: Path) -> None:
-    # SQLite's online backup gives a consistent copy even while the server is writing.
-    source, target = sqlite3.connect(src), sqlite3.connect(tmp)
-    try:
-        source.backup(target)
-    except sqlite3.OperationalError as exc:  # SQLite reports a full disk as its own error
-        raise OSError(errno.ENOSPC if "full" in str(exc) else errno.EIO, str(exc)) from None
-    finally:
-        source.close()
-        target.close()
 
 
 def _check_backup(path: Path) -> None:
