@@ -169,3 +169,14 @@ def test_exante_cli(site, cli, tmp_path):
                   "-o", tmp_path / "x.docx")
     assert missing.returncode == 2 and "没有项目编码" in missing.stderr
     assert pk
+
+
+@pytest.mark.parametrize("typed, ok", [("1,200.5", True), ("7,00.0,77", False), ("1e-999999999", False),
+                                       ("一百万", False)])
+def test_amounts_are_read_strictly(site, typed, ok):
+    if ok:
+        p = exante.create(actor("jingban"), "demo", 2023, "X09", {"name": "项目", "requested": typed})
+        assert p.requested == D("1200.5")
+    else:
+        with pytest.raises(InputError):
+            exante.create(actor("jingban"), "demo", 2023, "X09", {"name": "项目", "requested": typed})

@@ -28,6 +28,8 @@ from jixiao.budget.store import save_department_year
 from jixiao.core import exante as rules
 from jixiao.core import model as core
 from jixiao.core.errors import InputError, Problem
+from jixiao.core.numbers import parse_decimal
+from jixiao.core.text import number_problem
 from jixiao.core.workflow import apply_action, may
 from jixiao.exante.models import ExpertScore, PanelMember, Proposal
 from jixiao.services import history
@@ -45,17 +47,19 @@ FIELDS = {"name": "项目名称", "kind": "项目类型", "policy": "政策类",
 
 
 def _money(value: Any, label: str, required: bool) -> Decimal | None:
-    text = str(value).replace(",", "").strip() if value is not None else ""
+    text = str(value).strip() if value is not None else ""
     if not text:
         if required:
             raise InputError([Problem(label, "请填写金额", label)])
         return None
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
+        # thousands separators through the one strict reader: "1,200" yes, "7,00.0,77" never 700.077
+        amount = parse_decimal(text) if "," in text else Decimal(text)
+    except (InvalidOperation, ValueError):
         raise InputError([Problem(label, f"“{value}”不是金额（万元）", label)]) from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e11"):
-        raise InputError([Problem(label, f"金额 {value} 超出范围", label)])
+    why = number_problem(amount)
+    if why or amount < 0 or amount >= Decimal("1e11"):
+        raise InputError([Problem(label, why or f"金额 {value} 超出范围", label)])
     return amount
 
 
