@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from jixiao.budget import models as m
 from jixiao.budget.bulk import read_years
+from jixiao.budget.rows import insert_rows, new_row
 from jixiao.core import changes
 from jixiao.core import model as core
 from jixiao.core.errors import InputError, Problem
@@ -123,11 +124,8 @@ class _Checker:
         self.problems.append(Problem(location=f"{self.source}: {path}", message=message, field=field))
 
     def row(self, instance: models.Model, path: str) -> None:
-        for f in instance._meta.concrete_fields:
-            value = getattr(instance, f.attname)
-            message = capacity.field_problem(f, value) if value is not None else ""
-            if message:
-                self.add(f"{path}.{_JSON_NAMES.get(f.name, f.name)}", message, str(f.verbose_name))
+        for f, message in capacity.row_problems(instance):
+            self.add(f"{path}.{_JSON_NAMES.get(f.name, f.name)}", message, str(f.verbose_name))
 
 
 def _stated_kwargs(s: core.Stated) -> dict[str, Any]:
@@ -138,7 +136,8 @@ def _stated_kwargs(s: core.Stated) -> dict[str, Any]:
 
 
 def _indicator_row(ind: core.Indicator, position: int, chk: _Checker, path: str) -> m.Indicator:
-    row = m.Indicator(
+    row = new_row(
+        m.Indicator,
         position=position, code=ind.code, level1=ind.level1, level2=ind.level2, name=ind.name,
         target_text=ind.target_text, weight=ind.weight, unit=ind.unit, actual_text=ind.actual_text,
         achievement=ind.achievement, ratio_override=ind.ratio_override,
@@ -173,7 +172,7 @@ def _deadline(text: str | None, chk: _Checker, path: str) -> date | None:
 
 
 def _plan(dy: core.DepartmentYear, chk: _Checker) -> _Plan:
-    year_row = m.DepartmentYear(
+    year_row = new_row(m.DepartmentYear,
         year=dy.year, money_unit=dy.money_unit, project_template=dy.project_template,
         department_template=dy.department_template, work_tasks=dy.work_tasks,
         management=dy.management, goal=dy.goal, goal_actual=dy.goal_actual,
@@ -186,7 +185,7 @@ def _plan(dy: core.DepartmentYear, chk: _Checker) -> _Plan:
         chk.add("$.year", f"年度「{dy.year}」无效", "年度")
     budget_lines = []
     for i, b in enumerate(dy.budget_lines):
-        row = m.BudgetLine(
+        row = new_row(m.BudgetLine,
             position=i, fund_source=b.fund_source, nature=b.nature, budget=b.budget,
             executed=b.executed, initial=b.initial, carry_over=b.carry_over, origin=b.origin,
         )
@@ -194,7 +193,7 @@ def _plan(dy: core.DepartmentYear, chk: _Checker) -> _Plan:
         budget_lines.append(row)
     rectifications = []
     for i, r in enumerate(dy.rectifications):
-        rrow = m.Rectification(
+        rrow = new_row(m.Rectification,
             position=i, problem=r.problem, measure=r.measure, owner=r.owner,
             deadline=_deadline(r.deadline, chk, f"$.rectifications[{i}].deadline"),
             status=r.status, project_code=r.project, code=r.code,
@@ -208,7 +207,7 @@ def _plan(dy: core.DepartmentYear, chk: _Checker) -> _Plan:
         if p.code in seen:
             chk.add(f"{path}.code", f"项目编码「{p.code}」重复", "项目编码")
         seen.add(p.code)
-        prow = m.Project(
+        prow = new_row(m.Project,
             position=i, code=p.code, name=p.name, unit=p.unit, category=p.category, goal=p.goal,
             goal_actual=p.goal_actual,
             monthly_executed={str(k): str(v) for k, v in sorted(p.monthly_executed.items())},
@@ -222,14 +221,14 @@ def _plan(dy: core.DepartmentYear, chk: _Checker) -> _Plan:
                 chk.add(f"{path}.monthly_executed.{month}", "月份应为 1 到 12", "月份")
         funds = []
         for j, f in enumerate(p.funds):
-            frow = m.FundLine(position=j, fund_source=f.fund_source, budget=f.budget,
+            frow = new_row(m.FundLine, position=j, fund_source=f.fund_source, budget=f.budget,
                               executed=f.executed, initial=f.initial)
             chk.row(frow, f"{path}.funds[{j}]")
             funds.append(frow)
         checkpoints = []
         for j, c in enumerate(p.checkpoints):
             cpath = f"{path}.checkpoints[{j}]"
-            crow = m.Checkpoint(position=j, month=c.month, goal_progress=c.goal_progress,
+            crow = new_row(m.Checkpoint, position=j, month=c.month, goal_progress=c.goal_progress,
                                 expected_executed=c.expected_executed, causes=list(c.causes),
                                 measures=c.measures, status=c.status)
             chk.row(crow, cpath)
@@ -237,7 +236,7 @@ def _plan(dy: core.DepartmentYear, chk: _Checker) -> _Plan:
                 chk.add(f"{cpath}.month", "监控截止月份应为 1 到 12", "月份")
             progress = []
             for k, g in enumerate(c.indicators):
-                grow = m.IndicatorProgress(
+                grow = new_row(m.IndicatorProgress,
                     position=k, indicator=g.indicator, progress_text=g.progress_text,
                     forecast_text=g.forecast_text, likelihood=g.likelihood, causes=list(g.causes),
                     explanation=g.explanation, measures=g.measures,
@@ -270,10 +269,20 @@ def _check_unique(chk: _Checker, path: str, keys: list[str], what: str) -> None:
         seen.add(k)
 
 
-def check_department_year(dy: core.DepartmentYear) -> None:
+@dataclass(frozen=True)
+class Checked:
+    """A department-year that ``check_department_year`` found storable, with the rows built for
+    it: saving that same object, unchanged since, does not build and check every row again."""
+
+    dy: core.DepartmentYear
+    plan: _Plan
+
+
+def check_department_year(dy: core.DepartmentYear) -> Checked:
     """``InputError`` with every value of ``dy`` the database cannot hold exactly, or that would
-    make two rows of one identity; nothing is written."""
-    _prepare(dy)
+    make two rows of one identity; nothing is written. The result may be given to
+    ``save_department_year`` if ``dy`` is not changed in between."""
+    return Checked(dy, _prepare(dy))
 
 
 def _prepare(dy: core.DepartmentYear) -> _Plan:
@@ -352,10 +361,10 @@ class _Writer:
         return stored, bool(changed)
 
     def flush(self) -> None:
-        """Insert the deferred new rows, one ``bulk_create`` per table; they get their ids (SQLite
-        ≥ 3.35 and PostgreSQL return them)."""
+        """Insert the deferred new rows, one multi-row INSERT per table and batch; they get their
+        ids (SQLite ≥ 3.35 and PostgreSQL return them)."""
         for model, pending in self._new.items():
-            model._default_manager.bulk_create([row for _, row in pending])
+            insert_rows(model, [row for _, row in pending])
             for ref, row in pending:
                 if row.pk is None:
                     raise RuntimeError("the database did not return the ids of inserted rows")
@@ -373,15 +382,16 @@ class Saved:
 
 
 def save_department_year(dy: core.DepartmentYear, who: str = SYSTEM_USER, reason: str = "",
-                         keep_missing: bool = False) -> Saved:
+                         keep_missing: bool = False, checked: Checked | None = None) -> Saved:
     """Store ``dy`` as the department-year's new content — all or nothing, rows keep their
     identity, changed rows get a new version, and every change is appended to the history.
 
     Called by the application layer only (``jixiao.services``), which decides beforehand what
     may change. ``keep_missing``: objects stored but absent from ``dy`` stay (an import deletes
     only what the user confirmed). Raises ``InputError`` for values the database cannot hold,
-    ``StaleRow`` when a row changed concurrently."""
-    plan = _prepare(dy)
+    ``StaleRow`` when a row changed concurrently. ``checked``: what ``check_department_year``
+    gave for this very ``dy`` (its rows are used once: a ``Checked`` is spent by the save)."""
+    plan = checked.plan if checked is not None and checked.dy is dy else _prepare(dy)
     with transaction.atomic():
         department = _save_department(dy.department, who, reason, dy.year)
         existing = (m.DepartmentYear.objects.select_for_update()
@@ -617,7 +627,7 @@ def _write(plan: _Plan, department: m.Department, existing: m.DepartmentYear | N
         for g in progress:
             g.checkpoint = cp
         progress_rows.extend(progress)
-    m.IndicatorProgress.objects.bulk_create(progress_rows)
+    insert_rows(m.IndicatorProgress, progress_rows)
     if not keep_missing and existing is not None:
         for stored_rows, kept in ((lines, keep["lines"]), (year_inds, keep["year_inds"]), (rects, keep["rects"]),
                                   (funds, keep["funds"]), (inds, keep["inds"]), (cps, keep["cps"]),

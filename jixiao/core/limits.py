@@ -4,7 +4,7 @@ that no limit is written twice in code."""
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,5 +17,12 @@ def _all() -> dict[str, Any]:
 
 
 def section(name: str) -> dict[str, int]:
-    """The integer limits of one section, e.g. ``section("json")["max_depth"]``."""
+    """The integer limits of one section, e.g. ``section("json")["max_depth"]`` (a copy: a caller
+    cannot change another's limits)."""
+    return dict(_section(name))
+
+
+@cache
+def _section(name: str) -> dict[str, int]:
+    # read once per section: the number check asks for its limits on every value of an import
     return {k: int(v) for k, v in _all()[name].items() if k != "note"}

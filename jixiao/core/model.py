@@ -15,9 +15,11 @@ imported. The UI and reports show 示例 wherever it applies.
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 FUND_SOURCES: tuple[str, ...] = ("一般公共预算", "政府性基金预算", "国有资本经营预算", "其他")
 NATURES: tuple[str, ...] = ("基本支出", "项目支出")
@@ -31,6 +33,30 @@ LIKELIHOODS: tuple[str, ...] = ("确定能", "有可能", "完全不可能")
 DEVIATION_CAUSES: tuple[str, ...] = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
 ACHIEVEMENTS: tuple[str, ...] = ("达成", "部分达成", "未达成")
 RECTIFICATION_STATUSES: tuple[str, ...] = ("待整改", "整改中", "已完成", "已确认")
+
+
+T = TypeVar("T")
+_SHARED = (str, int, Decimal, type(None))  # immutable: a copy may share them
+_SHARED_TYPES = frozenset({str, int, bool, Decimal, type(None)})
+
+
+def clone(value: T) -> T:
+    """A deep copy of a department-year (or any part of it) — what ``copy.deepcopy`` gives for
+    these dataclasses of texts, numbers, lists and dicts, several times faster (an import copies
+    every unit it previews)."""
+    if isinstance(value, _SHARED):
+        return value
+    if isinstance(value, list):
+        return [clone(v) for v in value]  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}  # type: ignore[return-value]
+    if isinstance(value, tuple):
+        return tuple(clone(v) for v in value)  # type: ignore[return-value]
+    if is_dataclass(value) and not isinstance(value, type) and hasattr(value, "__dict__"):
+        new = copy.copy(value)
+        new.__dict__.update({k: clone(v) for k, v in value.__dict__.items() if type(v) not in _SHARED_TYPES})
+        return new
+    return copy.deepcopy(value)
 
 
 def sum_known(values: Iterable[Decimal | None]) -> Decimal | None:

@@ -16,6 +16,7 @@ import functools
 import json
 import types
 import typing
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -63,11 +64,65 @@ def _label(name: str) -> str:
     return FIELD_LABELS.get(name, name)
 
 
+# A converter turns one raw JSON value into the field's value: (reader, raw, path) -> value.
+Converter = Callable[["_Reader", Any, str], Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Field:
+    name: str
+    required: bool
+    convert: Converter
+
+
 @functools.cache
-def _type_hints(cls: type) -> dict[str, Any]:
-    """A dataclass's resolved field types, once per class: resolving them evaluates every
-    annotation string and was most of the time of reading a large file."""
-    return typing.get_type_hints(cls)
+def _fields(cls: type) -> tuple[frozenset[str], tuple[_Field, ...]]:
+    """A dataclass's fields with a converter each, built once per class: resolving the type hints
+    and dispatching on them per value was most of the time of reading a large file."""
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in dataclasses.fields(cls):
+        name = f"{cls.__name__}.status" if f.name == "status" else f.name
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        out.append(_Field(f.name, required, _converter(hints[f.name], name)))
+    return frozenset(f.name for f in out), tuple(out)
+
+
+def _converter(tp: Any, name: str) -> Converter:
+    """The converter of a value of type ``tp`` in the field ``name`` (``Class.status`` for states)."""
+    if _optional(tp):
+        inner = _converter(next(a for a in typing.get_args(tp) if a is not type(None)), name)
+        return lambda r, raw, path: None if raw is None else inner(r, raw, path)
+    origin = typing.get_origin(tp)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        cls = tp
+        return lambda r, raw, path: r.build(cls, raw, path)
+    if origin is list:
+        (item_tp,) = typing.get_args(tp)
+        item = _converter(item_tp, name)
+
+        def convert_list(r: _Reader, raw: Any, path: str) -> Any:
+            if not isinstance(raw, list):
+                r.problem(path, "应为列表（[…]）", _label(name))
+                return []
+            return [item(r, v, f"{path}[{i}]") for i, v in enumerate(raw)]
+        return convert_list
+    if origin is dict:
+        return lambda r, raw, path: r.month_map(raw, path, name)
+    if tp is Decimal:
+        return lambda r, raw, path: r.decimal(raw, path, name)
+    if tp is bool:
+        return lambda r, raw, path: r.boolean(raw, path, name)
+    if tp is int:
+        return lambda r, raw, path: r.integer(raw, path, name)
+    if tp is str:
+        allowed = CHOICES.get(name)
+        label = name
+        if name.endswith(".status"):
+            allowed = STATUS_CHOICES.get(name.split(".")[0], model.STATUSES)
+            label = "status"
+        return functools.partial(_Reader.text, allowed=allowed, label=label)
+    raise TypeError(f"unsupported field type {tp!r}")  # a programming error, not user input
 
 
 class _Reader:
@@ -84,71 +139,47 @@ class _Reader:
         if not isinstance(data, dict):
             self.problem(path, "应为 JSON 对象（{…}）")
             return None
-        hints = _type_hints(cls)
-        known = {f.name for f in dataclasses.fields(cls)}
+        known, fields = _fields(cls)
         for key in data:
             if key not in known:
                 self.problem(f"{path}.{key}", f"未知字段「{key}」，请检查拼写（可用字段：{'、'.join(sorted(known))}）")
         kwargs: dict[str, Any] = {}
         missing = False
-        for f in dataclasses.fields(cls):
-            fpath = f"{path}.{f.name}"
+        for f in fields:
             if f.name not in data:
-                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                    self.problem(fpath, "缺少必填字段", _label(f.name))
+                if f.required:
+                    self.problem(f"{path}.{f.name}", "缺少必填字段", _label(f.name))
                     missing = True
                 continue
-            name = f"{cls.__name__}.status" if f.name == "status" else f.name
-            kwargs[f.name] = self.value(hints[f.name], data[f.name], fpath, name)
+            kwargs[f.name] = f.convert(self, data[f.name], f"{path}.{f.name}")
         # A missing required field leaves nothing to build; other problems are collected and the
         # caller raises once the whole document has been read.
         return None if missing else cls(**kwargs)
 
-    def value(self, tp: Any, raw: Any, path: str, name: str) -> Any:
-        if _optional(tp):
-            if raw is None:
-                return None
-            tp = next(a for a in typing.get_args(tp) if a is not type(None))
-        origin = typing.get_origin(tp)
-        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-            return self.build(tp, raw, path)
-        if origin is list:
-            (item_tp,) = typing.get_args(tp)
-            if not isinstance(raw, list):
-                self.problem(path, "应为列表（[…]）", _label(name))
-                return []
-            return [self.value(item_tp, item, f"{path}[{i}]", name) for i, item in enumerate(raw)]
-        if origin is dict:
-            return self.month_map(raw, path, name)
-        if tp is Decimal:
-            return self.decimal(raw, path, name)
-        if tp is bool:
-            if not isinstance(raw, bool):
-                self.problem(path, "应为 true 或 false", _label(name))
-            return bool(raw)
-        if tp is int:
-            if isinstance(raw, bool) or not isinstance(raw, int):
-                self.problem(path, f"应为整数，收到「{shown(raw)}」", _label(name))
-                return 0
+    def boolean(self, raw: Any, path: str, name: str) -> bool:
+        if not isinstance(raw, bool):
+            self.problem(path, "应为 true 或 false", _label(name))
+        return bool(raw)
+
+    def integer(self, raw: Any, path: str, name: str) -> int:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            self.problem(path, f"应为整数，收到「{shown(raw)}」", _label(name))
+            return 0
+        return raw
+
+    def text(self, raw: Any, path: str, allowed: tuple[str, ...] | None, label: str) -> str:
+        if not isinstance(raw, str):
+            self.problem(path, f"应为文本，收到「{shown(raw)}」", _label(label))
+            return str(raw)
+        why = text_problem(raw, multiline=label not in ONE_LINE_FIELDS)
+        if why:
+            self.problem(path, f"{why}，请删除后重新导入", _label(label))
             return raw
-        if tp is str:
-            allowed = CHOICES.get(name)
-            if name.endswith(".status"):
-                allowed = STATUS_CHOICES.get(name.split(".")[0], model.STATUSES)
-                name = "status"
-            if not isinstance(raw, str):
-                self.problem(path, f"应为文本，收到「{shown(raw)}」", _label(name))
-                return str(raw)
-            why = text_problem(raw, multiline=name not in ONE_LINE_FIELDS)
-            if why:
-                self.problem(path, f"{why}，请删除后重新导入", _label(name))
-                return raw
-            if name in CODE_FIELDS:
-                raw = normalize_code(raw)
-            if allowed and raw not in allowed:
-                self.problem(path, f"「{raw}」不是有效取值，应为：{'、'.join(allowed)}", _label(name))
-            return raw
-        raise TypeError(f"unsupported field type {tp!r}")  # a programming error, not user input
+        if label in CODE_FIELDS:
+            raw = normalize_code(raw)
+        if allowed and raw not in allowed:
+            self.problem(path, f"「{raw}」不是有效取值，应为：{'、'.join(allowed)}", _label(label))
+        return raw
 
     def decimal(self, raw: Any, path: str, name: str) -> Decimal:
         if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):

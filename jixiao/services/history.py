@@ -15,6 +15,7 @@ from typing import Any
 
 from jixiao.budget import models as m
 from jixiao.budget.bulk import plain_decimal
+from jixiao.budget.rows import insert_rows, new_row
 from jixiao.core.changes import Diff, Ref
 
 MODEL_LABELS = {
@@ -84,7 +85,7 @@ def record_diff(diff: Diff, ids: dict[Ref, int], versions: dict[Ref, int], *, wh
     rows = []
 
     def add(ref: Ref, name: str, field: str, before: Any, after: Any) -> None:
-        rows.append(m.ChangeLog(**_row(who, department, year, MODEL_LABELS[ref.kind], ids.get(ref),
+        rows.append(new_row(m.ChangeLog, **_row(who, department, year, MODEL_LABELS[ref.kind], ids.get(ref),
                                        versions.get(ref), object_key(department, year, ref), name, field,
                                        before, after, reason)))
 
@@ -97,7 +98,7 @@ def record_diff(diff: Diff, ids: dict[Ref, int], versions: dict[Ref, int], *, wh
         add(c.ref, c.name, c.field, c.before, c.after)
     for d in diff.deleted:
         add(d.ref, d.name, DELETED, d.name, None)
-    m.ChangeLog.objects.bulk_create(rows)
+    insert_rows(m.ChangeLog, rows)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -27,7 +27,7 @@ from django.db import models, transaction
 from jixiao import exchange
 from jixiao.budget import models as m
 from jixiao.budget.feeds import collect_feeds
-from jixiao.budget.store import StaleRow, check_department_year, load_department_year, save_department_year
+from jixiao.budget.store import Checked, StaleRow, check_department_year, load_department_year, save_department_year
 from jixiao.core import model as core
 from jixiao.core import values as value_rules
 from jixiao.core import workflow
@@ -83,6 +83,7 @@ class Preview:
     delete_missing: bool = False
     candidate: core.DepartmentYear | None = None  # what ``apply`` stores
     chosen: list[str] = field(default_factory=list)  # typed values recorded over a ledger's, and why
+    checked: Checked | None = field(default=None, repr=False, compare=False)  # the candidate's rows, for apply
 
     def of(self, kind: str) -> list[Item]:
         return [i for i in self.items if i.kind == kind]
@@ -340,13 +341,14 @@ def preview(actor: Actor, candidate: core.DepartmentYear, source: str, delete_mi
         stored = load_department_year(code, year)
     except InputError:
         stored = None
-    candidate = copy.deepcopy(candidate)
+    candidate = core.clone(candidate)  # the caller's object stays as it was read
     assign_rectification_codes(stored, candidate)
-    check_department_year(candidate)
     chosen, said = _typed_over_ledger(stored, candidate, resolve or {})
-    out = Preview(code, year, source, stored is None, delete_missing=delete_missing, candidate=candidate,
-                  chosen=said)
     warnings = list(_organisation(candidate)) + list(_states(stored, candidate))
+    # Checked once the candidate is complete: ``apply`` stores the rows built here.
+    checked = check_department_year(candidate)
+    out = Preview(code, year, source, stored is None, delete_missing=delete_missing, candidate=candidate,
+                  chosen=said, checked=checked)
     diff = diff_years(stored, candidate)
     warnings.extend(_value_rules(candidate, diff))
     ids = history.stored_ids(code, year) if stored is not None else {}
@@ -371,7 +373,7 @@ def apply(actor: Actor, candidate: core.DepartmentYear, source: str, reason: str
         try:
             why = "；".join([reason or f"导入 {source}", *result.chosen])
             save_department_year(result.candidate, who=actor.name, reason=why,
-                                 keep_missing=not delete_missing)
+                                 keep_missing=not delete_missing, checked=result.checked)
         except StaleRow as exc:
             raise Conflict(f"{exc.label} 在导入过程中被他人修改，未导入任何数据，请重新预览", source) from None
     return result
