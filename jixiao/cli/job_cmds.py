@@ -37,9 +37,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     b = subparsers.add_parser(
         "import-batch", help="批量导入：多个单位的 .xlsx/.json 打包为 .zip，作为一个后台任务逐个导入",
-        description="压缩包中每个文件是一个部门年度（交换格式 .json 或 Excel .xlsx），各自先预览、"
-                    "无冲突时全部导入，否则该部门年度不导入；最后列出每个单位的结果。")
-    b.add_argument("file", metavar="文件", help=".zip（或单个 .json/.xlsx）")
+        description="压缩包中每个文件是一个部门年度（交换格式 .json 或 Excel .xlsx）；批量工作簿的「部门」表"
+                    "可有多行，每行一个部门年度。每个部门年度各自先预览、无冲突时全部导入，否则该部门年度不导入"
+                    "（不影响其他部门年度）；最后列出每个单位的结果。")
+    b.add_argument("file", metavar="文件", help=".zip，或单个 .json/.xlsx（可为含多个部门的批量工作簿）")
     b.add_argument("--bureau", help="这些单位的上级部门（财政局）编码（可省略：命令行可导入任何部门）")
     b.add_argument("--delete-missing", action="store_true", help="删除文件中没有、数据库中已有的对象（默认保留）")
     b.set_defaults(func=import_batch)

@@ -11,6 +11,8 @@ from pathlib import Path
 from django.db import transaction
 
 from jixiao import excel, exchange, features
+from jixiao.budget import bulk
+from jixiao.budget import models as m
 from jixiao.budget.feeds import collect_feeds
 from jixiao.budget.store import load_department_year
 from jixiao.cli.core_cmds import DEMO_FILE, department_args, setup_database
@@ -19,11 +21,13 @@ from jixiao.core.display import DASH, fmt_amount
 from jixiao.core.errors import InputError
 from jixiao.core.model import DepartmentYear
 from jixiao.core.scoring import score_department
+from jixiao.excel.bulk_write import write_bulk_many
 from jixiao.files import atomic_write
 from jixiao.services import imports
 from jixiao.services.actor import system_actor
 from jixiao.services.demo import database_empty, demo_present, load_demo_year, reset_demo
 from jixiao.services.findings import import_summary
+from jixiao.services.scope import departments_under
 from jixiao.services.workflow import transition
 from jixiao.web.security import log_event
 
@@ -69,8 +73,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--comment", default="", help="意见或理由（退回、解除锁定时必填）")
     p.set_defaults(func=cmd_workflow)
 
-    p = sub.add_parser("export", help="导出部门年度数据：交换格式 JSON 或标准表格")
-    department_args(p, required=True)
+    p = sub.add_parser("export", help="导出部门年度数据：交换格式 JSON 或标准表格",
+                       description="导出一个部门年度；批量工作簿（--form bulk）也可包含多个部门："
+                                   "重复 --department，或用 --bureau 导出所辖全部部门，每行注明部门编码和年度，"
+                                   "可用 jixiao import-batch 导回。")
+    p.add_argument("--department", action="append", metavar="部门编码",
+                   help="部门编码；与 --form bulk 同用时可重复，多个部门写入同一个批量工作簿")
+    p.add_argument("--bureau", metavar="部门编码",
+                   help="与 --form bulk 同用：该上级部门（财政局）所辖、有该年度数据的全部部门写入同一个批量工作簿")
+    p.add_argument("--year", type=int, required=True, metavar="年度")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--format", choices=("json",), help="json：交换格式文件")
     what.add_argument("--form", metavar="表格",
@@ -189,13 +200,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = _output_path(args.output, ".xlsx" if args.form else None)
     if args.form and args.form not in excel.FORMS:
         raise InputError(f"未知的表格类型「{args.form}」，可选：{'、'.join(excel.FORMS)}", location="--form")
+    codes = list(dict.fromkeys(args.department or []))  # in the order given, each once
+    if args.bureau or len(codes) > 1:
+        return _export_many(args, codes, out)
+    if not codes:
+        raise InputError("请用 --department 指定部门（或用 --bureau 导出所辖全部部门的批量工作簿）",
+                         location="--department")
+    code = codes[0]
     setup_database()
-    dy = load_department_year(args.department, args.year)
+    dy = load_department_year(code, args.year)
     if args.project is not None and all(p.code != args.project for p in dy.projects):
-        raise InputError(f"部门 {args.department} 的 {args.year} 年度中没有项目「{args.project}」",
+        raise InputError(f"部门 {code} 的 {args.year} 年度中没有项目「{args.project}」",
                          location="--project")
     if args.form:
-        result = score_department(dy, collect_feeds(args.department, args.year))
+        result = score_department(dy, collect_feeds(code, args.year))
         atomic_write(out, lambda tmp: excel.write_form(dy, result, args.form, tmp,
                                                             project=args.project))
     else:
@@ -204,6 +222,36 @@ def cmd_export(args: argparse.Namespace) -> int:
         atomic_write(out, lambda tmp: exchange.write_file(dy, tmp))
     form = f"（{args.form}）" if args.form else ""
     log_event("导出", username=system_actor().name,
-              detail=f"命令行导出 {args.department} {args.year} 年度{form} → {out}")
+              detail=f"命令行导出 {code} {args.year} 年度{form} → {out}")
     print(f"已导出到 {out}")
+    return 0
+
+
+def _export_many(args: argparse.Namespace, codes: list[str], out: Path) -> int:
+    """Several departments' years in one bulk workbook (``--bureau`` or a repeated ``--department``)."""
+    if args.form != "bulk":
+        raise InputError("多个部门只能导出为批量工作簿，请用 --form bulk", location="--form")
+    if args.project is not None:
+        raise InputError("多个部门的批量工作簿导出整个部门年度，不能与 --project 同时使用", location="--project")
+    if args.bureau and codes:
+        raise InputError("--bureau 与 --department 请只用其一", location="--bureau")
+    setup_database()
+    if args.bureau:
+        bureau = m.Department.objects.filter(code=args.bureau).first()
+        if bureau is None:
+            raise InputError(f"找不到部门「{args.bureau}」", location="--bureau")
+        codes = [d.code for d in departments_under(system_actor(), bureau, args.year)]
+        if not codes:
+            raise InputError(f"所辖部门没有 {args.year} 年度数据，未导出", location="--bureau")
+    stored = set(m.DepartmentYear.objects.filter(department__code__in=codes, year=args.year)
+                 .values_list("department__code", flat=True))
+    missing = [c for c in codes if c not in stored]
+    if missing:
+        raise InputError(f"以下部门没有 {args.year} 年度数据：{'、'.join(missing)}", location="--department")
+    years = list(bulk.iter_years((c, args.year) for c in codes))
+    atomic_write(out, lambda tmp: write_bulk_many(years, tmp))
+    which = f"{args.bureau} 所辖 {len(years)} 个部门" if args.bureau else "、".join(codes)
+    log_event("导出", username=system_actor().name,
+              detail=f"命令行导出 {which} {args.year} 年度（bulk）→ {out}")
+    print(f"已导出 {len(years)} 个部门的 {args.year} 年度到 {out}")
     return 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -49,13 +50,32 @@ _TRIMMED = {"code", "project", "indicator", "fund_source", "nature", "status", "
 Converter = Callable[[Any], Any]
 
 
+Header = tuple[int, dict[str, int], dict[str, str]]  # header row, column by key, unit named by money headers
+
+
+def _data_rows(grid: Grid, header_row: int) -> list[int]:
+    """The rows under the header that hold anything (0-based)."""
+    return [r for r, raw in enumerate(grid.rows[header_row + 1:], start=header_row + 1)
+            if any(raw) or not all(v == "" or v is None for v in raw)]
+
+
 class SheetReader:
-    def __init__(self, grid: Grid, cols: Sequence[S.Col], money_unit: str, problems: list[Problem]):
+    """The rows of one sheet as values by column key. ``header``: found already (by a reader of
+    the whole sheet); ``lines``: read only these rows (0-based, non-blank) — the rows of one
+    department-year of a workbook holding several."""
+
+    def __init__(self, grid: Grid, cols: Sequence[S.Col], money_unit: str, problems: list[Problem],
+                 header: Header | None = None, lines: Sequence[int] | None = None):
         self.grid = grid
         self.cols = cols
         self.money_unit = money_unit
         self.problems = problems
-        self.header_row, self.index, self.units = self._find_header()
+        self.lines = lines
+        self.header_row, self.index, self.units = header if header is not None else self._find_header()
+
+    @property
+    def header(self) -> Header:
+        return self.header_row, self.index, self.units
 
     def cell(self, row: int, key: str) -> str:
         """The address of ``key``'s cell in ``row`` (the row's first cell if the column is absent)."""
@@ -103,10 +123,16 @@ class SheetReader:
         if not self.index:
             return
         first = self.header_row + 1
-        body = self.grid.rows[first:]
-        keep = [i for i, raw in enumerate(body) if any(raw) or not all(v == "" or v is None for v in raw)]
-        if len(keep) < len(body):
-            body = [body[i] for i in keep]
+        if self.lines is None:
+            body = self.grid.rows[first:]
+            keep = [i for i, raw in enumerate(body) if any(raw) or not all(v == "" or v is None for v in raw)]
+            if len(keep) < len(body):
+                body = [body[i] for i in keep]
+            numbers = [first + i for i in keep]  # the row (0-based) of each body row, for addresses
+        else:
+            numbers = list(self.lines)
+            rows = self.grid.rows
+            body = [rows[r] for r in numbers]
         width = min((len(row) for row in body), default=0)
         present = [self.index[c.key] for c in self.cols if c.key in self.index]
         # One C-level pass picks the needed cells of every row, a second transposes to columns.
@@ -137,30 +163,30 @@ class SheetReader:
                 values = list(map(conv, raw_col))
             except ValueError:
                 values = []
-                for i, v in zip(keep, raw_col, strict=True):
+                for n, v in zip(numbers, raw_col, strict=True):
                     try:
                         values.append(conv(v))
                     except ValueError as exc:
-                        self.problems.append(Problem(addr(self.grid.name, first + i, c or 0), str(exc), col.header))
+                        self.problems.append(Problem(addr(self.grid.name, n, c or 0), str(exc), col.header))
                         values.append(None)
             if col.kind in ("text", "opt_text"):
-                self._check_text(values, keep, first, c or 0, col)
+                self._check_text(values, numbers, c or 0, col)
             attrs.append(col.key)
             columns.append(values)
-        for i, vals in zip(keep, zip(*columns, strict=True), strict=True):
-            yield dict(zip(attrs, vals, strict=True)), first + i
+        for n, vals in zip(numbers, zip(*columns, strict=True), strict=True):
+            yield dict(zip(attrs, vals, strict=True)), n
 
-    def _check_text(self, values: list[Any], keep: list[int], first: int, c: int, col: S.Col) -> None:
+    def _check_text(self, values: list[Any], numbers: list[int], c: int, col: S.Col) -> None:
         """Characters the system cannot carry (core/text.py), reported at their cell. One search
         over the whole column first: a clean column (the rule) costs one C-level pass."""
         multiline = col.attr not in ONE_LINE_FIELDS
         strings = [v for v in values if type(v) is str]
         if not (REFUSED if multiline else REFUSED_ONE_LINE).search("".join(strings)):
             return
-        for i, v in zip(keep, values, strict=True):
+        for n, v in zip(numbers, values, strict=True):
             why = text_problem(v, multiline) if type(v) is str else ""
             if why:
-                self.problems.append(Problem(addr(self.grid.name, first + i, c), why, col.header))
+                self.problems.append(Problem(addr(self.grid.name, n, c), why, col.header))
 
     def _converter(self, col: S.Col) -> Converter:
         kind, choices = col.kind, col.choices
@@ -242,6 +268,9 @@ class SheetReader:
                 return value
             return integer
 
+        if kind == "opt_int":
+            return to_int
+
         if kind == "bool":
             flags: dict[Any, bool] = {}
 
@@ -297,12 +326,42 @@ class Where:
         return None
 
 
-def read_bulk(book: Book, problems: list[Problem],
-              warnings: list[Problem]) -> tuple[model.DepartmentYear | None, Where]:
-    """The department-year of a bulk workbook, and where each part came from (so semantic
-    checks can name the cell). Problems are appended; the caller raises."""
+_CHECK_COLS = (*S.CHECKPOINT_KEY_COLS, *S.CHECKPOINT_COLS, *S.PROGRESS_COLS, *S.SHARED_CHECK_COLS,
+               *S.CHECKPOINT_VERSION_COLS)
+# The columns each sheet is read with (the 部门 sheet apart).
+_SHEET_COLS: dict[str, tuple[S.Col, ...]] = {
+    S.DUTIES_SHEET: S.DUTIES_COLS,
+    S.BUDGET_SHEET: S.BUDGET_COLS,
+    S.PROJECT_SHEET: (*S.PROJECT_COLS, *S.FUND_COLS, *S.PROJECT_VERSION_COLS),
+    S.INDICATOR_SHEET: (S.OWNER_COL, *S.INDICATOR_COLS),
+    S.MONTHLY_SHEET: S.MONTHLY_COLS,
+    S.CHECKPOINT_SHEET: _CHECK_COLS,
+    S.RECTIFICATION_SHEET: S.RECTIFICATION_COLS,
+}
+NO_UNIT = "该行的部门编码、年度在「部门」表中没有对应的部门年度，未导入"
+UnitKey = tuple[str, int | None]  # (部门编码, 年度) as a row names them
+
+
+@dataclass
+class UnitRead:
+    """One department-year of a bulk workbook: what was read and where, or its problems. ``dy``
+    is None when the rows could not be put together (an orphan group of rows, a broken key)."""
+
+    code: str
+    year: int | None
+    place: str  # the cell of its 部门 row (an orphan group: its first row)
+    dy: model.DepartmentYear | None = None
+    where: Where = field(default_factory=Where)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        year = "（未填年度）" if self.year is None else str(self.year)
+        return f"{self.code or '（未填部门编码）'}/{year}"
+
+
+def _check_sheets(book: Book, problems: list[Problem], warnings: list[Problem]) -> set[str]:
     names = set(book.sheet_names) | set(book.hidden)
-    where = Where()
     for sheet in (S.DEPARTMENT_SHEET, S.BUDGET_SHEET, S.PROJECT_SHEET, S.INDICATOR_SHEET):
         if sheet not in names:
             problems.append(Problem(book.path.name,
@@ -310,34 +369,200 @@ def read_bulk(book: Book, problems: list[Problem],
     for sheet in S.SHEETS:
         if sheet in book.hidden:
             warnings.append(Problem(f"{book.path.name}: {sheet}", "该工作表是隐藏的，已照常读取"))
-    if problems:
-        return None, where
+    return names
 
-    dept_reader = SheetReader(book.grid(S.DEPARTMENT_SHEET), S.DEPARTMENT_COLS, "万元", problems)
-    dept_rows = list(dept_reader.rows())
-    if len(dept_rows) != 1:
+
+def read_bulk(book: Book, problems: list[Problem],
+              warnings: list[Problem]) -> tuple[model.DepartmentYear | None, Where]:
+    """The department-year of a one-department bulk workbook, and where each part came from (so
+    semantic checks can name the cell). Problems are appended; the caller raises."""
+    units = read_units(book, problems, warnings)
+    if problems:
+        return None, Where()
+    if len(units) != 1:
         problems.append(Problem(f"{S.DEPARTMENT_SHEET}!A2",
-                                f"「{S.DEPARTMENT_SHEET}」表应恰好有一行部门数据，实际有 {len(dept_rows)} 行"))
-        return None, where
+                                f"「{S.DEPARTMENT_SHEET}」表应恰好有一行部门数据，实际有 {len(units)} 行"))
+        return None, Where()
+    problems.extend(units[0].problems)
+    return units[0].dy, units[0].where
+
+
+def _key_code(value: Any) -> str:
+    return "" if is_blank(value) else normalize(to_text(value))
+
+
+def _key_year(value: Any) -> int | None:
+    """The 年度 of a key cell; None when blank. A cell that is no year raises ValueError."""
+    return to_int(value)
+
+
+def read_units(book: Book, problems: list[Problem], warnings: list[Problem]) -> list[UnitRead]:
+    """Every department-year of a bulk workbook, each read on its own with its own problems, so
+    that one bad department-year does not stop the others. ``problems`` gets what concerns the
+    whole workbook (a missing sheet or column); the caller raises on those.
+
+    A workbook without 部门编码 columns and with at most one 部门 row is the one-department
+    workbook of every earlier release, read exactly as before (its header problems are then
+    the department-year's own, in the order they always came)."""
+    names = _check_sheets(book, problems, warnings)
+    if problems:
+        return []
+    dept_grid = book.grid(S.DEPARTMENT_SHEET)
+    dept_header_problems: list[Problem] = []
+    dept_header = SheetReader(dept_grid, S.DEPARTMENT_COLS, "万元", dept_header_problems).header
+    grids: dict[str, Grid] = {}
+    headers: dict[str, Header] = {}
+    header_problems: dict[str, list[Problem]] = {}
+    for sheet, cols in _SHEET_COLS.items():
+        if sheet in names:
+            found: list[Problem] = []
+            base = SheetReader(book.grid(sheet), (*S.UNIT_COLS, *cols), "万元", found)
+            grids[sheet], headers[sheet], header_problems[sheet] = base.grid, base.header, found
+    keyed = [sheet for sheet, header in headers.items() if S.UNIT_CODE.key in header[1]]
+    dept_lines = _data_rows(dept_grid, dept_header[0]) if dept_header[1] else []
+
+    if not keyed and len(dept_lines) <= 1:
+        if not dept_lines:
+            problems.extend(dept_header_problems)
+            problems.append(Problem(f"{S.DEPARTMENT_SHEET}!A2",
+                                    f"「{S.DEPARTMENT_SHEET}」表应恰好有一行部门数据，实际有 0 行"))
+            return []
+        unit = UnitRead("", None, dept_grid.addr(dept_lines[0], 0), problems=list(dept_header_problems))
+
+        def whole(sheet: str, money_unit: str) -> SheetReader:
+            unit.problems.extend(header_problems[sheet])
+            return SheetReader(grids[sheet], _SHEET_COLS[sheet], money_unit, unit.problems, headers[sheet])
+        dept_reader = SheetReader(dept_grid, S.DEPARTMENT_COLS, "万元", unit.problems, dept_header)
+        _read_unit(unit, dept_reader, grids, whole)
+        return [unit]
+
+    # Several department-years: what is wrong with a header is wrong for all of them.
+    problems.extend(dept_header_problems)
+    for found in header_problems.values():
+        problems.extend(found)
+    if not dept_header[1] or problems:
+        return []
+    for sheet in headers:
+        if sheet not in keyed and len(dept_lines) > 1 and _data_rows(grids[sheet], headers[sheet][0]):
+            problems.append(Problem(grids[sheet].addr(headers[sheet][0], 0),
+                                    f"缺少列「{S.UNIT_CODE.header}」：本工作簿有 {len(dept_lines)} 个部门年度，"
+                                    f"「{sheet}」表的每一行都应注明所属部门编码（及年度）", S.UNIT_CODE.header))
+    if problems:
+        return []
+
+    units: dict[UnitKey, UnitRead] = {}
+    dept_rows: dict[UnitKey, int] = {}
+    code_col, year_col = dept_header[1]["department.code"], dept_header[1]["year"]
+    for r in dept_lines:
+        row = dept_grid.rows[r]
+        code = _key_code(row[code_col] if code_col < len(row) else None)
+        try:
+            year = _key_year(row[year_col] if year_col < len(row) else None)
+        except ValueError:
+            year = None  # the department-year's own reading names the cell
+        key = (code, year)
+        if key in units:
+            units[key].problems.append(Problem(
+                dept_grid.addr(r, code_col), f"部门年度「{units[key].label}」在「{S.DEPARTMENT_SHEET}」表中重复出现"
+                f"（另见 {units[key].place}），请合并为一行", S.DEPARTMENT_COLS[0].header))
+            continue
+        units[key] = UnitRead(code, year, dept_grid.addr(r, code_col))
+        dept_rows[key] = r
+        if not code:
+            units[key].problems.append(Problem(dept_grid.addr(r, code_col), REQUIRED, S.DEPARTMENT_COLS[0].header))
+
+    lines, orphans = _assign(units, grids, headers, keyed)
+    for key, unit in units.items():
+        if unit.problems:  # a duplicate or a blank key: its rows cannot be told apart
+            continue
+
+        def part(sheet: str, money_unit: str, key: UnitKey = key, unit: UnitRead = unit) -> SheetReader:
+            return SheetReader(grids[sheet], _SHEET_COLS[sheet], money_unit, unit.problems, headers[sheet],
+                               lines[sheet].get(key, []))
+        dept_reader = SheetReader(dept_grid, S.DEPARTMENT_COLS, "万元", unit.problems, dept_header, [dept_rows[key]])
+        _read_unit(unit, dept_reader, grids, part)
+    return [*units.values(), *orphans.values()]
+
+
+def _assign(units: dict[UnitKey, UnitRead], grids: dict[str, Grid], headers: dict[str, Header],
+            keyed: list[str]) -> tuple[dict[str, dict[UnitKey, list[int]]], dict[UnitKey, UnitRead]]:
+    """The rows of each sheet by department-year, and the rows that belong to none (grouped by
+    the key they name, each row a problem). A row without 年度 belongs to the department-year of
+    its 部门编码 when there is one; a sheet without 部门编码 columns, or a row with both blank, to
+    the only department-year when there is one."""
+    by_code: dict[str, list[UnitKey]] = {}
+    for known in units:
+        by_code.setdefault(known[0], []).append(known)
+    only = next(iter(units)) if len(units) == 1 else None
+    lines: dict[str, dict[UnitKey, list[int]]] = {}
+    orphans: dict[UnitKey, UnitRead] = {}
+    for sheet, grid in grids.items():
+        header_row, index, _ = headers[sheet]
+        mine: dict[UnitKey, list[int]] = {}
+        lines[sheet] = mine
+        data = _data_rows(grid, header_row) if index else []
+        if sheet not in keyed:
+            if only is not None:
+                mine[only] = data
+            continue
+        code_col, year_col = index[S.UNIT_CODE.key], index.get(S.UNIT_YEAR.key)
+        for r in data:
+            row = grid.rows[r]
+            code = _key_code(row[code_col] if code_col < len(row) else None)
+            cell = row[year_col] if year_col is not None and year_col < len(row) else None
+            why = NO_UNIT
+            try:
+                year = _key_year(cell)
+            except ValueError as exc:
+                year, why = None, f"年度{exc}，无法确定该行所属的部门年度，未导入"
+            key: UnitKey | None = (code, year)
+            if key not in units and why == NO_UNIT:
+                candidates = by_code.get(code, []) if year is None and code else []
+                key = (candidates[0] if len(candidates) == 1 else
+                       only if only is not None and not code and year is None else None)
+            if key is not None and key in units:
+                mine.setdefault(key, []).append(r)
+                continue
+            group = (code, year)
+            orphan = orphans.get(group)
+            if orphan is None:
+                orphan = orphans[group] = UnitRead(code, year, grid.addr(r, code_col))
+            where = grid.addr(r, code_col if why == NO_UNIT or year_col is None else year_col)
+            if not code and why == NO_UNIT:
+                why = "该行没有填写部门编码，无法确定所属的部门年度，未导入"
+            orphan.problems.append(Problem(where, why, S.UNIT_CODE.header))
+    return lines, orphans
+
+
+Reader = Callable[[str, str], SheetReader]  # (sheet, money unit) → the unit's reader of that sheet
+
+
+def _read_unit(unit: UnitRead, dept_reader: SheetReader, grids: dict[str, Grid], reader: Reader) -> None:
+    """Put one department-year together from its rows; its problems go to ``unit.problems``."""
+    problems = unit.problems
+    where = unit.where
+    dept_rows = list(dept_reader.rows())
     v, dept_row = dept_rows[0]
     where.add("$", dept_reader, dept_row)
-    unit = v["money_unit"] or "万元"
+    unit.code, unit.year = v["department.code"], v["year"]
+    unit.place = dept_reader.cell(dept_row, "department.code")
+    money_unit = v["money_unit"] or "万元"
 
-    def sheet_rows(sheet: str, cols: Sequence[S.Col]) -> Iterator[tuple[SheetReader, dict[str, Any], int]]:
+    def sheet_rows(sheet: str) -> Iterator[tuple[SheetReader, dict[str, Any], int]]:
         """(reader, values, row) for the rows of an optional sheet; none when the book lacks it."""
-        if sheet not in names:
+        if sheet not in grids:
             return
-        sr = SheetReader(book.grid(sheet), cols, unit, problems)
+        sr = reader(sheet, money_unit)
         for vals, r in sr.rows():
             yield sr, vals, r
 
-    duty_rows = [vals for _, vals, _ in sheet_rows(S.DUTIES_SHEET, S.DUTIES_COLS)]
+    duty_rows = [vals for _, vals, _ in sheet_rows(S.DUTIES_SHEET)]
     duties = [vals["text"] for vals in sorted(duty_rows, key=lambda vals: vals["seq"] or 0)]
     department = model.Department(code=v["department.code"], name=v["department.name"],
                                   parent_code=v["department.parent_code"], parent_name=v["department.parent_name"],
                                   responsibilities=duties)
     budget_lines: list[model.BudgetLine] = []
-    for sr, vals, r in sheet_rows(S.BUDGET_SHEET, S.BUDGET_COLS):
+    for sr, vals, r in sheet_rows(S.BUDGET_SHEET):
         where.add(f"$.budget_lines[{len(budget_lines)}]", sr, r)
         budget_lines.append(model.BudgetLine(**vals))
 
@@ -345,7 +570,7 @@ def read_bulk(book: Book, problems: list[Problem],
     order: dict[str, int] = {}
     project_fields = [c.attr for c in (*S.PROJECT_COLS, S.PROJECT_VERSION_COLS[0])
                       if not c.attr.startswith("stated.") and c.attr != "goal_status"]
-    for sr, vals, r in sheet_rows(S.PROJECT_SHEET, (*S.PROJECT_COLS, *S.FUND_COLS, *S.PROJECT_VERSION_COLS)):
+    for sr, vals, r in sheet_rows(S.PROJECT_SHEET):
         code = vals["code"]
         if not code:
             continue  # reported as a required-field problem already
@@ -377,7 +602,7 @@ def read_bulk(book: Book, problems: list[Problem],
     indicator_reader: SheetReader | None = None
     dept_indicator_rows: list[int] = []
     rows_of: dict[str, list[int]] = {}
-    for sr, vals, r in sheet_rows(S.INDICATOR_SHEET, (S.OWNER_COL, *S.INDICATOR_COLS)):
+    for sr, vals, r in sheet_rows(S.INDICATOR_SHEET):
         indicator_reader = sr
         code = vals.pop("project")
         if code is None:
@@ -393,7 +618,7 @@ def read_bulk(book: Book, problems: list[Problem],
         for code, code_rows in rows_of.items():
             where.add_list(f"$.projects[{order[code]}].indicators", indicator_reader, code_rows)
 
-    for sr, vals, r in sheet_rows(S.MONTHLY_SHEET, S.MONTHLY_COLS):
+    for sr, vals, r in sheet_rows(S.MONTHLY_SHEET):
         month = vals["month"]
         if (p := owner(vals["project"], sr, r)) is None or month is None:
             continue
@@ -402,22 +627,18 @@ def read_bulk(book: Book, problems: list[Problem],
         where.add(f"$.projects[{order[vals['project']]}].monthly_executed.{month}", sr, r)
         p.monthly_executed[month] = _zero_if_none(vals["amount"])
 
-    _read_checkpoints(sheet_rows(S.CHECKPOINT_SHEET, _CHECK_COLS), owner, order, where, problems)
+    _read_checkpoints(sheet_rows(S.CHECKPOINT_SHEET), owner, order, where, problems)
 
     rectifications: list[model.Rectification] = []
-    for sr, vals, r in sheet_rows(S.RECTIFICATION_SHEET, S.RECTIFICATION_COLS):
+    for sr, vals, r in sheet_rows(S.RECTIFICATION_SHEET):
         where.add(f"$.rectifications[{len(rectifications)}]", sr, r)
         rectifications.append(model.Rectification(**vals))
 
     fields = {c.attr: v[c.attr] for c in S.DEPARTMENT_COLS if "." not in c.attr}
-    dy = model.DepartmentYear(department=department, budget_lines=budget_lines, indicators=indicators,
-                              projects=list(projects.values()), rectifications=rectifications,
-                              stated=_stated(v), **fields)
-    return dy, where
+    unit.dy = model.DepartmentYear(department=department, budget_lines=budget_lines, indicators=indicators,
+                                   projects=list(projects.values()), rectifications=rectifications,
+                                   stated=_stated(v), **fields)
 
-
-_CHECK_COLS = (*S.CHECKPOINT_KEY_COLS, *S.CHECKPOINT_COLS, *S.PROGRESS_COLS, *S.SHARED_CHECK_COLS,
-               *S.CHECKPOINT_VERSION_COLS)
 # The initial states of their stages: what a blank state cell (or a workbook without the column)
 # reads as. Either way a file's state is information only: the import keeps the stored one.
 _INITIAL_GOAL_STATUS = workflow.stage(workflow.GOALS).initial

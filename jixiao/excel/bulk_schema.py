@@ -10,6 +10,7 @@ Kinds:
   decimal   a number that is not money (分值, 百分比)
   opt_decimal
   int       whole number (年度, 月份)
+  opt_int   optional whole number
   bool      是/否
   list      several values from a closed list, joined with "、"
   version   the stored version the row's object was exported at (a system column: written grey at
@@ -211,6 +212,15 @@ RECTIFICATION_COLS = (
     Col("status", "整改状态", choices=model.RECTIFICATION_STATUSES, renamed=(("未开始", "待整改"),)),
     VERSION,
 )
+
+# A workbook of several department-years (批量工作簿，多部门): the 部门 sheet has one row per
+# department-year, and every other sheet names the department-year of each row in these two
+# columns, written first. A sheet without 部门编码 (a one-department workbook, as every release
+# before wrote it) belongs wholly to the only department row; without 年度, a row belongs to the
+# department-year of its 部门编码 when the workbook has only one year of that department.
+UNIT_CODE = Col("unit_code", "部门编码", "opt_text", required=False)
+UNIT_YEAR = Col("unit_year", "年度", "opt_int", required=False)
+UNIT_COLS = (UNIT_CODE, UNIT_YEAR)
 
 SHEETS = (
     DEPARTMENT_SHEET, DUTIES_SHEET, BUDGET_SHEET, PROJECT_SHEET, INDICATOR_SHEET,

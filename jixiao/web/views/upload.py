@@ -5,7 +5,11 @@ when the user confirms (``jixiao.services.imports``: all or nothing, states neve
 
 Between the preview and the confirmation the file waits on the server under a random token kept
 in the user's session (``JIXIAO_UPLOAD_DIR``, default ``var/uploads``); it is removed once
-imported or cancelled, and files older than ``JIXIAO_UPLOAD_KEEP_HOURS`` are swept away."""
+imported or cancelled, and files older than ``JIXIAO_UPLOAD_KEEP_HOURS`` are swept away.
+
+A batch — a .zip of unit files, or a bulk workbook of several department-years — is not
+previewed here: it starts the batch import job, whose page shows a result row per
+department-year."""
 from __future__ import annotations
 
 import secrets
@@ -24,10 +28,11 @@ from django.views.decorators.http import require_POST
 from jixiao.budget import models as m
 from jixiao.core.errors import InputError, Problem
 from jixiao.files import atomic_write
+from jixiao.jobs.runtime import jobs_dir
 from jixiao.published import SUFFIXES as PUBLISHED_SUFFIXES
-from jixiao.services import imports
+from jixiao.services import imports, jobs
 from jixiao.services.actor import actor_for
-from jixiao.services.errors import Conflict, Denied, ServiceError
+from jixiao.services.errors import Conflict, Denied, NotFound, ServiceError
 from jixiao.services.imports import KIND_LABELS, ImportConflict, Preview
 from jixiao.web import access
 from jixiao.web.data import latest_year
@@ -35,6 +40,7 @@ from jixiao.web.presenters import problem_rows
 from jixiao.web.views.common import STATUSES, Request, notice, perms_here, refusal_context
 
 SUFFIXES = (".json", *PUBLISHED_SUFFIXES)  # .xlsx: jixiao's workbooks and forms, or a published 自评表
+BATCH_SUFFIXES = (".zip", ".xlsx")  # a zip of unit files, or a bulk workbook of several department-years
 SESSION_KEY = "jixiao_uploads"
 # The order the preview lists its items in: what blocks the import first.
 PREVIEW_ORDER = ("conflict", "added", "changed", "deleted", "warning")
@@ -152,9 +158,37 @@ def _answer(request: Request, department: m.Department, exc: InputError | Servic
     return render(request, "web/upload.html", _context(request, department, **extra, **shown), status=STATUSES[kind])
 
 
+def _start_batch(request: Request, department: m.Department, upload: UploadedFile) -> HttpResponse:
+    """A .zip of unit files or a bulk workbook of several department-years, imported by a
+    background job (``jixiao import-batch`` does the same): each department-year on its own,
+    all or nothing, with a row in the job page's result table. The job acts as the user, so a
+    department-year outside the user's departments is a refused row, as on the command line."""
+    name = Path(upload.name or "").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in BATCH_SUFFIXES:
+        raise InputError([Problem(name or "上传文件", "批量导入只接受 .zip 压缩包或批量工作簿（.xlsx）", "文件类型")])
+    size = upload.size or 0
+    if size > upload_limit():
+        limit_mb = upload_limit() // 1024 // 1024
+        raise InputError([Problem(name, f"文件过大（{size // 1024} KB），上限 {limit_mb} MB", "文件大小")])
+    # The worker may run on another machine: the file goes to the shared job storage.
+    folder = jobs_dir() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{secrets.token_hex(16)}{suffix}"
+    atomic_write(stored, lambda tmp: _copy(upload, tmp))
+    try:
+        job = jobs.start(actor_for(request.user), "import", department.code,
+                         {"file": str(stored), "source": name, "delete_missing": False}, title=f"批量导入：{name}")
+    except (Denied, NotFound):
+        stored.unlink(missing_ok=True)
+        raise
+    return redirect("jobs:detail", job.id)
+
+
 @login_required
 def upload(request: Request, code: str) -> HttpResponse:
-    """GET: the upload form. POST: read the file and show its preview (nothing is stored yet)."""
+    """GET: the upload form. POST: read the file and show its preview (nothing is stored yet);
+    with ``batch``, start the batch import job instead."""
     department = access.get_department_or_404(request.user, code, permission="upload")
     sweep()
     if request.method != "POST":
@@ -162,6 +196,11 @@ def upload(request: Request, code: str) -> HttpResponse:
     upload_file = request.FILES.get("file")
     if upload_file is None:
         return _answer(request, department, InputError([Problem("上传文件", "请选择要上传的文件", "文件")]))
+    if request.POST.get("batch") == "1":
+        try:
+            return _start_batch(request, department, upload_file)
+        except (InputError, Denied, NotFound) as exc:
+            return _answer(request, department, exc)
     try:
         token, path, name = _keep(request, department, upload_file)
     except InputError as exc:
