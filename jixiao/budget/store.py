@@ -557,7 +557,8 @@ def _write(plan: _Plan, department: m.Department, existing: m.DepartmentYear | N
                     lambda f: (f.project.code, f.fund_source))
         inds = _by(m.Indicator.objects.filter(project__department_year=year_row).select_related("project"),
                    lambda i: (i.project.code, i.code))
-        cps = _by(m.Checkpoint.objects.filter(project__department_year=year_row).select_related("project"),
+        cps = _by(m.Checkpoint.objects.filter(project__department_year=year_row).select_related("project")
+                  .prefetch_related("indicators"),  # one query for every checkpoint's progress rows
                   lambda c: (c.project.code, c.month))
     R_of = {
         **{R("budget_line", "", k): r.pk for k, r in lines.items()},

@@ -65,9 +65,22 @@ def checks(model: type[models.Model]) -> tuple[tuple[models.Field, Check], ...]:
     for f in model._meta.concrete_fields:
         if isinstance(f, (models.CharField, models.TextField)):
             out.append((f, _text_check(f)))
-        elif isinstance(f, (models.DecimalField, models.IntegerField)):
+        elif isinstance(f, models.IntegerField) and not f.primary_key:
+            out.append((f, _integer_check(f)))
+        elif isinstance(f, models.DecimalField):
             out.append((f, functools.partial(field_problem, f)))
     return tuple(out)
+
+
+def _integer_check(f: models.Field) -> Check:
+    """``field_problem`` of an integer column, with the range looked up once."""
+    low, high = _INTEGER_RANGES.get(f.get_internal_type(), (None, None))
+
+    def check(value: object) -> str:
+        if type(value) is int and (low is None or value >= low) and (high is None or value <= high):
+            return ""
+        return field_problem(f, value)
+    return check
 
 
 def _text_check(f: models.Field) -> Check:
