@@ -142,7 +142,8 @@ def test_a_bad_department_year_is_a_row_naming_its_cell_and_the_others_import(si
     _set(path, "部门", _dept_row(path, "demo"), "部门整体绩效目标", "批量导入后的目标")
     # demo-b: two indicators of one project with the same 指标编码
     ind = [(i, r) for i, r in enumerate(_rows(path, "指标"), start=1) if r[0] == "demo-b" and r[2]]
-    (_, first), (row, second) = ind[0], next((i, r) for i, r in ind[1:] if r[2] == ind[0][1][2])
+    first = ind[0][1]
+    row = next(i for i, r in ind[1:] if r[2] == first[2])  # another indicator of that project
     code_col = _col(path, "指标", "指标编码")
     cell = _set(path, "指标", row, "指标编码", first[code_col - 1])
     before_b = exchange.to_dict(load_department_year("demo-b", 2022))
