@@ -31,7 +31,7 @@ from jixiao.services.actor import actor_for
 from jixiao.services.history import object_key
 from jixiao.services.scope import DENIED
 from jixiao.web import access, presenters
-from jixiao.web.data import Scored, scored
+from jixiao.web.data import Scored, scored_project
 from jixiao.web.views.common import (
     Request,
     department_url,
@@ -71,7 +71,7 @@ def _indicator_rows(data: Scored, p: core.Project, pr: ProjectResult) -> list[di
 
 
 def project_context(request: Request, row: m.DepartmentYear, code: str, **extra: Any) -> dict:
-    data = scored(row)
+    data = scored_project(row, code)
     try:
         p = data.dy.project(code)
     except KeyError:

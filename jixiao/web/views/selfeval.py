@@ -44,7 +44,7 @@ from jixiao.services.actor import actor_for
 from jixiao.services.errors import Conflict, ServiceError
 from jixiao.services.scope import DENIED
 from jixiao.web import access, presenters
-from jixiao.web.data import Scored, scored
+from jixiao.web.data import Scored, scored, scored_project
 from jixiao.web.views.common import Request, page_context, posted_version, problems_response, service_call
 from jixiao.web.views.evidence import evidence_url
 
@@ -161,7 +161,7 @@ def _department_context(request: Request, row: m.DepartmentYear, **extra: Any) -
 
 
 def _project_context(request: Request, row: m.DepartmentYear, pcode: str, **extra: Any) -> dict:
-    data = scored(row)
+    data = scored_project(row, pcode)
     actor = actor_for(request.user)
     p, pr = _project_of(data, pcode)
     texts = _texts(p, PROJECT_TEXTS, m.Project, extra)
@@ -246,7 +246,8 @@ def _save_indicator(request: Request, code: str, year: int, pcode: str, icode: s
 
 
 def _row_response(request: Request, row: m.DepartmentYear, pcode: str, icode: str, state: dict) -> HttpResponse:
-    data = scored(row)
+    # a project's row needs its project scored, not the year (the summary reloads on its own)
+    data = scored_project(row, pcode) if pcode else scored(row)
     found = next(((i, r) for i, r in _pairs(data, pcode) if i.code == icode), None)
     if found is None:
         raise Http404("未找到该指标")
@@ -312,7 +313,7 @@ def save_department_texts(request: Request, code: str, year: int) -> HttpRespons
 def summary(request: Request, code: str, year: int, pcode: str) -> HttpResponse:
     """The total, the grade and the completion chart of a project: reloaded after each save."""
     row = access.get_year_or_404(request.user, code, year)
-    data = scored(row)
+    data = scored_project(row, pcode) if pcode else scored(row)
     return render(request, "web/_selfeval_summary.html",
                   {"summary": _summary(data, pcode), "department": row.department, "year": year, "pcode": pcode,
                    "saved_event": SAVED_EVENT})
