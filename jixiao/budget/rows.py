@@ -61,7 +61,13 @@ def insert_rows(model: type[models.Model], rows: list[Any]) -> None:
     head = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES ")
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     tail = f" RETURNING {qn(meta.pk.column)}"
-    size = max(1, connection.ops.bulk_batch_size(fields, rows))
+    # PostgreSQL takes one array per column (``unnest``): a statement of a few parameters, where
+    # a multi-row VALUES list has one per value, each parsed by the driver on every execution.
+    columns = connection.vendor == "postgresql"
+    if columns:
+        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+        one = f"SELECT * FROM unnest({arrays})"
+    size = len(rows) if columns else max(1, connection.ops.bulk_batch_size(fields, rows))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             batch = rows[start:start + size]
@@ -73,7 +79,12 @@ def insert_rows(model: type[models.Model], rows: list[Any]) -> None:
                         params.append(value)
                     else:
                         params.append(f.get_db_prep_save(value, connection))
-            cursor.execute(head + ", ".join([one] * len(batch)) + tail, params)
+            if columns:
+                width = len(fields)
+                cursor.execute(head.replace(" VALUES ", " ") + one + tail,
+                               [params[i::width] for i in range(width)])
+            else:
+                cursor.execute(head + ", ".join([one] * len(batch)) + tail, params)
             ids = [r[0] for r in cursor.fetchall()]
             if len(ids) != len(batch):
                 raise RuntimeError("the database did not return the ids of inserted rows")
