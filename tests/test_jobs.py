@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
@@ -21,10 +22,10 @@ from web_support import FAST_HASHERS, client_for, load_site
 
 from jixiao.budget import models as m
 from jixiao.cli import job_cmds
-from jixiao.jobs import runtime, worker
+from jixiao.jobs import kinds, runtime, worker
 from jixiao.jobs.models import CANCELLED, DONE, FAILED, QUEUED, RUNNING, Job
 from jixiao.services import jobs
-from jixiao.services.actor import system_actor
+from jixiao.services.actor import actor_for, system_actor
 from jixiao.services.errors import Denied, NotFound
 
 
@@ -94,6 +95,61 @@ def test_a_dead_workers_job_is_taken_over_and_its_output_written_once(site):
         assert zf.read(demo) == b"written before the kill"  # kept, not made a second time
     assert not list((runtime.jobs_dir() / str(job.id)).rglob("*part.*"))  # no half file left behind
     assert DBTaskResult.objects.get(id=job.task_id).status == TaskResultStatus.SUCCESSFUL
+
+
+def _split_batch(monkeypatch) -> tuple[Job, list[int]]:
+    """A batch of the two departments in parts of one, claimed by a worker that is alive."""
+    monkeypatch.setattr(kinds, "REPORTS_PER_PART", 1)
+    job = jobs.start(system_actor(), "bureau_reports", "hp-finance", {"bureau": "hp-finance", "year": 2022})
+    assert worker.claim("busy") is not None
+    Job.objects.filter(id=job.id).update(state=RUNNING, worker="busy", attempts=1, heartbeat_at=timezone.now())
+    job.refresh_from_db()
+    names = [[d.code, d.name] for d in m.Department.objects.filter(code__in=["demo", "demo-b"]).order_by("code")]
+    return job, runtime.add_parts(job, "bureau_reports_part", [{"year": 2022, "departments": [n]} for n in names])
+
+
+def test_an_idle_worker_helps_with_the_parts_of_a_batch_another_worker_runs(site, monkeypatch):
+    job, part_ids = _split_batch(monkeypatch)
+    assert worker.run(once=True, wid="helper") == 0  # no queue task of its own: only the parts
+    parts = Job.objects.filter(id__in=part_ids)
+    assert {(p.state, p.worker, p.attempts) for p in parts} == {(DONE, "helper", 1)}
+    assert sorted(f.name for f in (runtime.jobs_dir() / str(job.id) / "parts").iterdir()) == ["demo-b.docx",
+                                                                                             "demo.docx"]
+    assert not jobs.visible(actor_for(get_user_model().objects.get(username="caizheng"))).filter(
+        id__in=part_ids).exists()  # a user sees the batch, not its parts
+
+
+def test_a_split_batch_whose_worker_died_is_resumed_with_its_parts_each_made_once(site, monkeypatch):
+    job, part_ids = _split_batch(monkeypatch)
+    parts = runtime.jobs_dir() / str(job.id) / "parts"
+    parts.mkdir(parents=True)
+    (parts / "demo.docx").write_bytes(b"written before the kill")  # the first part was under way
+    old = timezone.now() - timedelta(minutes=5)
+    Job.objects.filter(id__in=[job.id, part_ids[0]]).update(state=RUNNING, worker="busy", attempts=1,
+                                                            started_at=old, heartbeat_at=old)
+
+    assert worker.run(once=True) == 1  # the batch again: the same parts, the rest made
+    job.refresh_from_db()
+    assert job.state == DONE and job.done == job.total == 3 and job.attempts == 2
+    assert list(Job.objects.filter(id__in=part_ids).values_list("state", "attempts").order_by("id")) == [
+        (DONE, 2), (DONE, 1)]
+    assert Job.objects.filter(kind="bureau_reports_part").count() == 2  # none added by the retry
+    with zipfile.ZipFile(runtime.result_path(job)) as zf:
+        names = [n for n in zf.namelist() if n.endswith(".docx")]
+        assert len(names) == 2 and len(set(names)) == 2
+        assert zf.read(next(n for n in names if not n.startswith("demo-b"))) == b"written before the kill"
+    assert not list((runtime.jobs_dir() / str(job.id)).rglob("*part.*"))
+
+
+def test_cancelling_a_split_batch_cancels_its_parts(site, monkeypatch):
+    job, part_ids = _split_batch(monkeypatch)
+    Job.objects.filter(id=job.id).update(cancel_requested=True)
+    progress = runtime.Progress(Job.objects.get(id=job.id))
+    progress.start(3)
+    with pytest.raises(runtime.Cancelled):
+        runtime.run_parts(progress, part_ids, kinds.work_for)
+    assert set(Job.objects.filter(id__in=part_ids).values_list("state", flat=True)) <= {DONE, CANCELLED}
+    assert Job.objects.filter(id__in=part_ids, state=CANCELLED).exists()
 
 
 def test_a_job_that_kills_its_worker_every_time_fails_after_three_attempts(site):

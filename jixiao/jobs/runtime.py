@@ -5,6 +5,11 @@ through ``Progress``, which also renews the lease and raises ``Cancelled`` once 
 cancel. It writes its output under ``progress.work_dir`` and publishes the result with
 ``progress.publish``: written to a temporary name and renamed, so a worker killed half-way leaves
 no half file behind and a retry produces the result exactly once.
+
+A large job can be split into parts (``add_parts``/``run_parts``): part jobs are rows of their
+own, not queue tasks; the worker running the parent takes them one at a time, and so does every
+idle worker (``claim_part``), so that one batch keeps every worker busy. A part has a lease like
+any job, so a killed worker's part is queued again; a retried parent finds its parts of before.
 """
 from __future__ import annotations
 
@@ -17,17 +22,21 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
-from django.db.models import F, Value
+from django.db import close_old_connections, connection, transaction
+from django.db.models import F, Sum, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
 from jixiao.core.errors import InputError
-from jixiao.jobs.models import CANCELLED, DONE, FAILED, QUEUED, RUNNING, Job
+from jixiao.jobs.models import CANCELLED, DONE, FAILED, FINISHED, QUEUED, RUNNING, Job
 from jixiao.services.errors import ServiceError
 
 # Progress is written at most this often (seconds): a job of 300,000 steps must not be 300,000 writes.
 WRITE_EVERY = 0.5
+# A part job names its parent under this key of its parameters (no column: parts are rare).
+PARENT = "parent"
+# How long a parent waits between looks at parts that other workers are running (seconds).
+PART_POLL = 0.5
 
 
 def lease_seconds() -> float:
@@ -41,6 +50,11 @@ def jobs_dir() -> Path:
 
 def result_path(job: Job) -> Path | None:
     return jobs_dir() / job.result_file if job.result_file else None
+
+
+def work_dir(job_id: int) -> Path:
+    """A job's working directory (its parts write into their parent's)."""
+    return jobs_dir() / str(job_id)
 
 
 class Cancelled(Exception):
@@ -80,7 +94,7 @@ class Progress:
     def __init__(self, job: Job):
         self.job = job
         self._last = 0.0
-        self.work_dir = jobs_dir() / str(job.id)
+        self.work_dir = work_dir(job.id)
         self.work_dir.mkdir(parents=True, exist_ok=True)
 
     def start(self, total: int) -> None:
@@ -98,6 +112,12 @@ class Progress:
             return
         self._last = now
         Job.objects.filter(id=self.job.id).update(done=self.job.done, heartbeat_at=timezone.now())
+        parent = self.job.params.get(PARENT) if isinstance(self.job.params, dict) else None
+        if parent is not None:
+            # The user watches the batch, not its parts: its count is theirs, kept current here
+            # because the batch's own worker updates it only between the parts it runs itself.
+            done = Job.objects.filter(**{f"params__{PARENT}": parent}).aggregate(n=Sum("done"))["n"] or 0
+            Job.objects.filter(id=parent, state=RUNNING, done__lt=done, total__gt=done).update(done=done)
         if Job.objects.filter(id=self.job.id, cancel_requested=True).exists():
             raise Cancelled()
 
@@ -188,3 +208,62 @@ def mark_requeued(job: Job) -> bool:
     if changed:
         append_log(job.id, f"工作进程 {job.worker} 已失联（超过 {int(lease_seconds())} 秒无心跳），任务重新排队")
     return bool(changed)
+
+
+def add_parts(parent: Job, kind: str, params: list[dict[str, Any]]) -> list[int]:
+    """The ids of the part jobs of ``parent``, one per item of ``params``, made once: a parent
+    retried after its worker died finds the parts of its first attempt (some done already)."""
+    with transaction.atomic():
+        existing = list(Job.objects.filter(**{f"params__{PARENT}": parent.id}).order_by("id")
+                        .values_list("id", flat=True))
+        if existing:
+            return existing
+        count = len(params)
+        Job.objects.bulk_create([
+            Job(kind=kind, title=f"{parent.title}（第 {n}/{count} 部分）", params={**p, PARENT: parent.id},
+                who=parent.who, department=parent.department)  # no user: their starter sees the parent only
+            for n, p in enumerate(params, 1)])
+        return list(Job.objects.filter(**{f"params__{PARENT}": parent.id}).order_by("id")
+                    .values_list("id", flat=True))
+
+
+def claim_part(worker: str, parent_id: int | None = None) -> int | None:
+    """A queued part job (of ``parent_id``, or of any parent) taken for ``worker``, or None. The
+    conditional update is the claim: of two workers asking at once, one gets it."""
+    queued = Job.objects.filter(state=QUEUED, task_id="", **{f"params__{PARENT}__isnull": False})
+    if parent_id is not None:
+        queued = queued.filter(**{f"params__{PARENT}": parent_id})
+    for pk in queued.order_by("id").values_list("id", flat=True)[:5]:
+        if Job.objects.filter(id=pk, state=QUEUED).update(state=RUNNING, worker=worker, heartbeat_at=timezone.now()):
+            return pk
+    return None
+
+
+def run_part(part_id: int, worker: str, work_for: Callable[[str], Work]) -> str:
+    """Run a claimed part; its own failure is recorded on it (and read by its parent), so it never
+    ends the worker or the parent that ran it."""
+    try:
+        return execute(part_id, worker, work_for)
+    except Exception:  # execute marked the part failed and logged the error: nothing to add
+        return FAILED
+
+
+def run_parts(progress: Progress, part_ids: list[int], work_for: Callable[[str], Work]) -> list[Job]:
+    """Run the parts of ``progress.job`` beside the other workers until all are finished; the
+    job's progress is the sum of theirs. A cancelled parent cancels its parts. Returns them."""
+    parent = progress.job
+    while True:
+        taken = claim_part(parent.worker, parent.id)
+        if taken is not None:
+            run_part(taken, parent.worker, work_for)
+        rows = list(Job.objects.filter(id__in=part_ids).values_list("state", "done"))
+        try:
+            progress.advance(max(parent.done, min(sum(done for _, done in rows), parent.total - 1)))
+        except Cancelled:
+            Job.objects.filter(id__in=part_ids).exclude(state__in=FINISHED).update(cancel_requested=True)
+            Job.objects.filter(id__in=part_ids, state=QUEUED).update(state=CANCELLED, finished_at=timezone.now())
+            raise
+        if all(state in FINISHED for state, _ in rows):
+            return list(Job.objects.filter(id__in=part_ids).order_by("id"))
+        if taken is None:
+            time.sleep(PART_POLL)  # the rest run on other workers

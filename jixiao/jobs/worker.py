@@ -16,7 +16,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from jixiao.jobs import runtime
+from jixiao.jobs import kinds, runtime
 from jixiao.jobs.models import FAILED, Job
 
 # A job is tried at most this often: one that kills its worker every time must not loop forever.
@@ -37,11 +37,13 @@ def requeue_stale() -> int:
                 done = Job.objects.filter(id=job.id, state=job.state, heartbeat_at=job.heartbeat_at).update(
                     state=FAILED, error=f"已执行 {job.attempts} 次均未完成（工作进程中断），不再重试")
                 if done:
-                    DBTaskResult.objects.filter(id=job.task_id).update(status=TaskResultStatus.FAILED)
+                    if job.task_id:
+                        DBTaskResult.objects.filter(id=job.task_id).update(status=TaskResultStatus.FAILED)
                     runtime.append_log(job.id, "多次中断，任务失败")
                 continue
             if runtime.mark_requeued(job):
-                DBTaskResult.objects.filter(id=job.task_id).update(status=TaskResultStatus.READY)
+                if job.task_id:  # a part job has no queue task: its parent's worker or any idle one takes it
+                    DBTaskResult.objects.filter(id=job.task_id).update(status=TaskResultStatus.READY)
                 count += 1
     return count
 
@@ -84,6 +86,12 @@ def run(once: bool = False, interval: float = 1.0, wid: str | None = None,
             say("已将失联工作进程的任务重新排队")
         found = claim(wid)
         if found is None:
+            # Nothing new: help with a running batch, part by part (its parent's worker does too).
+            part = runtime.claim_part(wid)
+            if part is not None:
+                say(f"执行分批任务 {part}")
+                runtime.run_part(part, wid, kinds.work_for)
+                continue
             if once:
                 break
             time.sleep(interval)
