@@ -5,6 +5,7 @@ and the throughput.
     .venv/bin/python bench/bench_load.py --users 10 --seconds 10              # SQLite: one server
     DATABASE_URL=postgres://u:pw@127.0.0.1:5432/db \\
         .venv/bin/python bench/bench_load.py --users 50 --seconds 60          # PostgreSQL: 4 servers
+    .venv/bin/python bench/bench_load.py --users 50 --think 0                 # saturation: no pauses
 
 The database is ``DATABASE_URL`` (without it, a new SQLite file in a temporary directory). The
 demo is loaded first when the database has none. On PostgreSQL four application processes
@@ -12,13 +13,21 @@ demo is loaded first when the database has none. On PostgreSQL four application 
 them, as a load balancer would; on SQLite one process (one file, one writer at a time). Only
 127.0.0.1 is ever contacted; every request has a time-out and the run ends after S seconds.
 
-Each user logs in (not timed) and then, in a loop without pauses: the department home, a
-project page, the charts, the change history, and one in four rounds an htmx save of an
-indicator's actual value (blanked, then restored) in the second demo department, whose records
-are still drafts. A conflict answer (another user saved the same indicator first) is a correct
-answer, not an error; an error is a failed connection, a time-out or an HTTP status ≥ 400.
+Each user logs in (not timed); one view of every page per application process warms it (not
+timed: a process's first views load templates and rules and score the years, once per start, and
+fifty users arriving at a cold process at once measure that start-up); then each user, in a
+loop: the department home, a project page, the charts, the change history, and one in four
+rounds an htmx save of an indicator's actual value (blanked, then restored) in the second demo
+department, whose records are still drafts. Between two requests a user thinks for a random
+time drawn uniformly from ``--think A-B`` seconds (default 1-3, as a load tool's
+``between(1, 3)``); ``--think 0`` sends the next request as soon as the last one answered, which
+measures the servers' saturation throughput, not N users. A conflict answer (another user saved
+the same indicator first) is a correct answer, not an error; an error is a failed connection, a
+time-out or an HTTP status ≥ 400.
 
-Last line: ``errors E p95 X ms throughput Y/s``.
+Printed: per page the p50/p95/max, the CPU seconds of the application processes and of the
+PostgreSQL server (when it runs on this machine and its processes are readable), the load
+average before and after. Last line: ``errors E p95 X ms throughput Y/s``.
 """
 from __future__ import annotations
 
@@ -47,6 +56,10 @@ TIMEOUT = 30.0
 VIEWERS = (("jingban", "demo"), ("bumen", "demo"), ("caizheng", "demo"), ("jingban-b", "demo-b"))
 EDITOR, EDIT_DEPARTMENT, EDIT_PROJECTS = "jingban-b", "demo-b", ("B01", "B02", "B03")
 YEAR = 2022
+# A person reading a page before the next click takes seconds, not milliseconds: 1-3 s is what
+# load tools use by default for a clicking user (Locust's between(1, 3)), and it is short for
+# people filling in forms, so the offered load is if anything higher than a real office's.
+DEFAULT_THINK = "1-3"
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -86,10 +99,13 @@ class Stats:
         self.lock = threading.Lock()
         self.times: dict[str, list[float]] = {}
         self.errors: list[str] = []
+        self.start = time.monotonic()
+        self.slowest: list[tuple[float, float, str]] = []  # (seconds, at, kind): where a p95 comes from
 
     def add(self, kind: str, seconds: float, error: str = "") -> None:
         with self.lock:
             self.times.setdefault(kind, []).append(seconds)
+            self.slowest = sorted([*self.slowest, (seconds, time.monotonic() - seconds - self.start, kind)])[-5:]
             if error:
                 self.errors.append(f"{kind}: {error}")
 
@@ -119,20 +135,43 @@ def timed(stats: Stats, kind: str, user: User, path: str, data: dict[str, str] |
     return body if status < 400 else None
 
 
+def think_range(text: str) -> tuple[float, float]:
+    """``"1-3"`` → (1.0, 3.0); ``"0"`` → (0.0, 0.0)."""
+    low, _, high = text.partition("-")
+    try:
+        a, b = float(low), float(high or low)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"思考时间应写作 A-B（秒），如 1-3，或 0：{text}") from None
+    if a < 0 or b < a:
+        raise argparse.ArgumentTypeError(f"思考时间应满足 0 ≤ A ≤ B：{text}")
+    return a, b
+
+
+def pause(think: tuple[float, float], deadline: float, rng: random.Random) -> bool:
+    """The user reads the page before the next click; False when the run ends meanwhile."""
+    if think[1] > 0:
+        time.sleep(max(0.0, min(rng.uniform(*think), deadline - time.monotonic())))
+    return time.monotonic() < deadline
+
+
 def simulate(user: User, department: str, edits: bool, deadline: float, stats: Stats,
-             originals: dict[str, str], rng: random.Random) -> None:
+             originals: dict[str, str], rng: random.Random, think: tuple[float, float]) -> None:
     base = f"/d/{department}/{YEAR}/"
     pages = [("home", base), ("charts", base + "dashboard/"), ("history", base + "history/")]
+    # Users arrive spread over one think time instead of all clicking in the same millisecond,
+    # as a load tool's spawn rate does; otherwise the first seconds measure a burst of 50.
+    if think[1] > 0 and not pause((0.0, think[1]), deadline, rng):
+        return
     rounds = 0
     while time.monotonic() < deadline:
         rounds += 1
         kind, path = pages[rounds % len(pages)] if rounds % 2 else ("home", base)
         timed(stats, kind, user, path)
-        if not edits or time.monotonic() >= deadline:
+        if not pause(think, deadline, rng) or not edits:
             continue
         project = rng.choice(EDIT_PROJECTS)
         page = timed(stats, "project", user, f"{base}p/{project}/")
-        if page is None or rounds % 4 or time.monotonic() >= deadline:
+        if not pause(think, deadline, rng) or page is None or rounds % 4:
             continue
         rows = indicator_rows(page)
         if not rows:
@@ -146,6 +185,26 @@ def simulate(user: User, department: str, edits: bool, deadline: float, stats: S
         timed(stats, "save", user, f"{base}p/{project}/i/{code}/actual/",
               {"actual": new, "version": str(version), "csrfmiddlewaretoken": user.csrf()},
               {"HX-Request": "true", "X-CSRFToken": user.csrf()})
+        pause(think, deadline, rng)
+
+
+def warm_up(users: list[tuple[User, str, bool, random.Random]]) -> float:
+    """One view of every page the run uses, per application process, before timing: a process's
+    first view of a page loads templates, rules and modules and scores the years (seconds, once
+    per process start), which is not what a user of a running service waits for. Returns the
+    slowest of these views."""
+    slowest, seen = 0.0, set()
+    for user, department, edits, _ in users:
+        if (user.base, department, edits) in seen:
+            continue
+        seen.add((user.base, department, edits))
+        base = f"/d/{department}/{YEAR}/"
+        for path in (base, base + "dashboard/", base + "history/",
+                     *(f"{base}p/{code}/" for code in EDIT_PROJECTS if edits)):
+            t0 = time.perf_counter()
+            user.request(path)
+            slowest = max(slowest, time.perf_counter() - t0)
+    return slowest
 
 
 def _free_port() -> int:
@@ -192,6 +251,42 @@ def _wait_up(port: int, proc: subprocess.Popen, seconds: float = 120) -> None:
     raise SystemExit(f"端口 {port} 上的网页服务 {seconds:.0f} 秒内未就绪")
 
 
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU of each of these processes so far (Linux /proc; left out where unreadable)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime (fields 14, 15)
+    return found
+
+
+def cpu_since(before: dict[int, float], now: dict[int, float]) -> float:
+    """CPU spent since ``before``; a process started meanwhile (a new backend) counts from 0."""
+    return sum(t - before.get(pid, 0.0) for pid, t in now.items())
+
+
+def postgres_pids(port: int) -> list[int]:
+    """The PostgreSQL server processes listening on ``port`` of this machine, by their command
+    line (the postmaster names its data directory, the backends do not: take its children)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        found.append((int(proc.name), ppid, cmd))
+    masters = {pid for pid, _, cmd in found if cmd and cmd[0].endswith(b"postgres")
+               and str(port).encode() in b" ".join(cmd)}
+    return sorted(masters | {pid for pid, ppid, _ in found if ppid in masters})
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
@@ -203,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--servers", type=int, help="网页服务进程数（默认 PostgreSQL 4 个，SQLite 1 个）")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--think", type=think_range, default=think_range(DEFAULT_THINK), metavar="A-B",
+                    help=f"每次请求之间的思考时间（秒，均匀分布），默认 {DEFAULT_THINK}；0 表示不停顿（测饱和吞吐）")
     args = ap.parse_args(argv)
     tmp = None
     url = os.environ.get("DATABASE_URL", "").strip()
@@ -221,8 +318,9 @@ def main(argv: list[str] | None = None) -> int:
                                           env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         for port, proc in zip(ports, procs, strict=True):
             _wait_up(port, proc)
+        think = f"{args.think[0]:g}-{args.think[1]:g} s" if args.think[1] else "none (saturation)"
         print(f"{'PostgreSQL' if postgres else 'SQLite'}: {servers} application process(es) on ports "
-              f"{', '.join(map(str, ports))}; {args.users} users for {args.seconds:g} s; "
+              f"{', '.join(map(str, ports))}; {args.users} users for {args.seconds:g} s, think time {think}; "
               f"load average {os.getloadavg()[0]:.2f}", flush=True)
         rng = random.Random(args.seed)
         users = []
@@ -233,16 +331,26 @@ def main(argv: list[str] | None = None) -> int:
             user = User(base, name)
             user.login()
             users.append((user, department, edits, random.Random(rng.random())))
+        slowest = warm_up(users)
+        print(f"warm-up (first view of each page in each process, not timed): slowest {slowest * 1000:.0f} ms",
+              flush=True)
         stats, originals = Stats(), dict[str, str]()
-        start = time.monotonic()
+        pg_port = urllib.parse.urlsplit(url).port or 5432
+        server_pids = [p.pid for p in procs]
+        cpu0 = (cpu_seconds(server_pids), cpu_seconds(postgres_pids(pg_port) if postgres else []),
+                time.process_time())
+        start = stats.start = time.monotonic()
         deadline = start + args.seconds
-        threads = [threading.Thread(target=simulate, args=(u, d, e, deadline, stats, originals, r), daemon=True)
-                   for u, d, e, r in users]
+        threads = [threading.Thread(target=simulate, args=(u, d, e, deadline, stats, originals, r, args.think),
+                                    daemon=True) for u, d, e, r in users]
         for t in threads:
             t.start()
         for t in threads:
             t.join(args.seconds + TIMEOUT + 5)
         elapsed = time.monotonic() - start
+        pg = postgres_pids(pg_port) if postgres else []
+        cpu = (cpu_since(cpu0[0], cpu_seconds(server_pids)), cpu_since(cpu0[1], cpu_seconds(pg)),
+               time.process_time() - cpu0[2])
     finally:
         for proc in procs:
             proc.terminate()
@@ -257,8 +365,12 @@ def main(argv: list[str] | None = None) -> int:
     for kind, times in sorted(stats.times.items()):
         print(f"  {kind:8s} {len(times):6d} requests  p50 {percentile(times, 0.5) * 1000:7.1f} ms  "
               f"p95 {percentile(times, 0.95) * 1000:7.1f} ms  max {max(times) * 1000:7.1f} ms")
+    print("  slowest: " + ", ".join(f"{kind} {t * 1000:.0f} ms at {at:.1f} s" for t, at, kind in stats.slowest[::-1]))
     for e in stats.errors[:10]:
         print(f"  error: {e}")
+    print(f"CPU over {elapsed:.1f} s: application processes {cpu[0]:.1f} s"
+          + (f", PostgreSQL {cpu[1]:.1f} s ({len(pg)} processes)" if pg else "")
+          + f", this client {cpu[2]:.1f} s; {os.cpu_count()} CPUs")
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
     print(f"errors {len(stats.errors)} p95 {percentile(every, 0.95) * 1000:.0f} ms "
           f"throughput {len(every) / elapsed:.1f}/s")
