@@ -10,7 +10,7 @@ many decimals, texts too long) raise ``InputError`` with every problem and its p
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -171,8 +171,9 @@ def _deadline(text: str | None, chk: _Checker, path: str) -> date | None:
         return None
 
 
-def _plan(dy: core.DepartmentYear, chk: _Checker) -> _Plan:
-    year_row = new_row(m.DepartmentYear,
+def _year_row(dy: core.DepartmentYear, chk: _Checker) -> m.DepartmentYear:
+    row = new_row(
+        m.DepartmentYear,
         year=dy.year, money_unit=dy.money_unit, project_template=dy.project_template,
         department_template=dy.department_template, work_tasks=dy.work_tasks,
         management=dy.management, goal=dy.goal, goal_actual=dy.goal_actual,
@@ -180,26 +181,83 @@ def _plan(dy: core.DepartmentYear, chk: _Checker) -> _Plan:
         execution_explanation=dy.execution_explanation, status=dy.status, origin=dy.origin,
         **_stated_kwargs(dy.stated),
     )
-    chk.row(year_row, "$")
+    chk.row(row, "$")
     if not 1 <= dy.year <= 32767:
         chk.add("$.year", f"年度「{dy.year}」无效", "年度")
-    budget_lines = []
-    for i, b in enumerate(dy.budget_lines):
-        row = new_row(m.BudgetLine,
-            position=i, fund_source=b.fund_source, nature=b.nature, budget=b.budget,
-            executed=b.executed, initial=b.initial, carry_over=b.carry_over, origin=b.origin,
+    return row
+
+
+def _budget_line_row(b: core.BudgetLine, i: int, chk: _Checker) -> m.BudgetLine:
+    row = new_row(
+        m.BudgetLine,
+        position=i, fund_source=b.fund_source, nature=b.nature, budget=b.budget,
+        executed=b.executed, initial=b.initial, carry_over=b.carry_over, origin=b.origin,
+    )
+    chk.row(row, f"$.budget_lines[{i}]")
+    return row
+
+
+def _rectification_row(r: core.Rectification, i: int, chk: _Checker) -> m.Rectification:
+    row = new_row(
+        m.Rectification,
+        position=i, problem=r.problem, measure=r.measure, owner=r.owner,
+        deadline=_deadline(r.deadline, chk, f"$.rectifications[{i}].deadline"),
+        status=r.status, project_code=r.project, code=r.code,
+    )
+    chk.row(row, f"$.rectifications[{i}]")
+    return row
+
+
+def _project_row(p: core.Project, i: int, chk: _Checker) -> m.Project:
+    path = f"$.projects[{i}]"
+    row = new_row(
+        m.Project,
+        position=i, code=p.code, name=p.name, unit=p.unit, category=p.category, goal=p.goal,
+        goal_actual=p.goal_actual,
+        monthly_executed={str(k): str(v) for k, v in sorted(p.monthly_executed.items())},
+        execution_explanation=p.execution_explanation, problems=p.problems,
+        measures=p.measures, budget_cut_midyear=p.budget_cut_midyear, status=p.status,
+        goal_status=p.goal_status, origin=p.origin, **_stated_kwargs(p.stated),
+    )
+    chk.row(row, path)
+    for month in p.monthly_executed:
+        if not 1 <= month <= 12:
+            chk.add(f"{path}.monthly_executed.{month}", "月份应为 1 到 12", "月份")
+    return row
+
+
+def _fund_row(f: core.FundLine, i: int, j: int, chk: _Checker) -> m.FundLine:
+    row = new_row(m.FundLine, position=j, fund_source=f.fund_source, budget=f.budget, executed=f.executed,
+                  initial=f.initial)
+    chk.row(row, f"$.projects[{i}].funds[{j}]")
+    return row
+
+
+def _checkpoint_rows(c: core.Checkpoint, cpath: str, j: int, chk: _Checker,
+                     ) -> tuple[m.Checkpoint, list[m.IndicatorProgress]]:
+    row = new_row(m.Checkpoint, position=j, month=c.month, goal_progress=c.goal_progress,
+                  expected_executed=c.expected_executed, causes=list(c.causes), measures=c.measures,
+                  status=c.status)
+    chk.row(row, cpath)
+    if not 1 <= c.month <= 12:
+        chk.add(f"{cpath}.month", "监控截止月份应为 1 到 12", "月份")
+    progress = []
+    for k, g in enumerate(c.indicators):
+        grow = new_row(
+            m.IndicatorProgress,
+            position=k, indicator=g.indicator, progress_text=g.progress_text,
+            forecast_text=g.forecast_text, likelihood=g.likelihood, causes=list(g.causes),
+            explanation=g.explanation, measures=g.measures,
         )
-        chk.row(row, f"$.budget_lines[{i}]")
-        budget_lines.append(row)
-    rectifications = []
-    for i, r in enumerate(dy.rectifications):
-        rrow = new_row(m.Rectification,
-            position=i, problem=r.problem, measure=r.measure, owner=r.owner,
-            deadline=_deadline(r.deadline, chk, f"$.rectifications[{i}].deadline"),
-            status=r.status, project_code=r.project, code=r.code,
-        )
-        chk.row(rrow, f"$.rectifications[{i}]")
-        rectifications.append(rrow)
+        chk.row(grow, f"{cpath}.indicators[{k}]")
+        progress.append(grow)
+    return row, progress
+
+
+def _plan(dy: core.DepartmentYear, chk: _Checker) -> _Plan:
+    year_row = _year_row(dy, chk)
+    budget_lines = [_budget_line_row(b, i, chk) for i, b in enumerate(dy.budget_lines)]
+    rectifications = [_rectification_row(r, i, chk) for i, r in enumerate(dy.rectifications)]
     projects = []
     seen: set[str] = set()
     for i, p in enumerate(dy.projects):
@@ -207,43 +265,9 @@ def _plan(dy: core.DepartmentYear, chk: _Checker) -> _Plan:
         if p.code in seen:
             chk.add(f"{path}.code", f"项目编码「{p.code}」重复", "项目编码")
         seen.add(p.code)
-        prow = new_row(m.Project,
-            position=i, code=p.code, name=p.name, unit=p.unit, category=p.category, goal=p.goal,
-            goal_actual=p.goal_actual,
-            monthly_executed={str(k): str(v) for k, v in sorted(p.monthly_executed.items())},
-            execution_explanation=p.execution_explanation, problems=p.problems,
-            measures=p.measures, budget_cut_midyear=p.budget_cut_midyear, status=p.status,
-            goal_status=p.goal_status, origin=p.origin, **_stated_kwargs(p.stated),
-        )
-        chk.row(prow, path)
-        for month in p.monthly_executed:
-            if not 1 <= month <= 12:
-                chk.add(f"{path}.monthly_executed.{month}", "月份应为 1 到 12", "月份")
-        funds = []
-        for j, f in enumerate(p.funds):
-            frow = new_row(m.FundLine, position=j, fund_source=f.fund_source, budget=f.budget,
-                              executed=f.executed, initial=f.initial)
-            chk.row(frow, f"{path}.funds[{j}]")
-            funds.append(frow)
-        checkpoints = []
-        for j, c in enumerate(p.checkpoints):
-            cpath = f"{path}.checkpoints[{j}]"
-            crow = new_row(m.Checkpoint, position=j, month=c.month, goal_progress=c.goal_progress,
-                                expected_executed=c.expected_executed, causes=list(c.causes),
-                                measures=c.measures, status=c.status)
-            chk.row(crow, cpath)
-            if not 1 <= c.month <= 12:
-                chk.add(f"{cpath}.month", "监控截止月份应为 1 到 12", "月份")
-            progress = []
-            for k, g in enumerate(c.indicators):
-                grow = new_row(m.IndicatorProgress,
-                    position=k, indicator=g.indicator, progress_text=g.progress_text,
-                    forecast_text=g.forecast_text, likelihood=g.likelihood, causes=list(g.causes),
-                    explanation=g.explanation, measures=g.measures,
-                )
-                chk.row(grow, f"{cpath}.indicators[{k}]")
-                progress.append(grow)
-            checkpoints.append((crow, progress))
+        prow = _project_row(p, i, chk)
+        funds = [_fund_row(f, i, j, chk) for j, f in enumerate(p.funds)]
+        checkpoints = [_checkpoint_rows(c, f"{path}.checkpoints[{j}]", j, chk) for j, c in enumerate(p.checkpoints)]
         projects.append(_ProjectPlan(
             prow, funds, _indicator_rows(p.indicators, chk, f"{path}.indicators"), checkpoints,
         ))
@@ -413,6 +437,79 @@ def save_department_year(dy: core.DepartmentYear, who: str = SYSTEM_USER, reason
     return Saved(diff, writer.ids, writer.versions)
 
 
+def save_fields(dy: core.DepartmentYear, ref: changes.Ref, before: Mapping[str, Any], who: str = SYSTEM_USER,
+                reason: str = "") -> Saved:
+    """Store an edit of fields of one object of ``dy`` — ``before``: the changed fields' stored
+    values; ``dy``: the department-year as stored, with only those fields changed — exactly as
+    ``save_department_year`` stores it, on that one row: its capacity check (``InputError``), the
+    conditional versioned UPDATE (``StaleRow``), one history row per field, and the year's
+    ``updated_at`` moved. Checking and diffing every row of the year made saving one actual value
+    cost half a second in a department of 200 projects.
+
+    Fields, not identities (no code is editable); a checkpoint, whose progress rows are rewritten
+    as a whole, is saved with its year. The caller holds the year's lock and decided that the
+    edit is allowed."""
+    if ref.kind not in _ROW_KINDS:
+        return save_department_year(dy, who=who, reason=reason)
+    chk = _Checker(f"{dy.department.code}/{dy.year}")
+    planned, obj, project = _one_row(dy, ref, chk)
+    if chk.problems:
+        raise InputError(chk.problems)
+    label = _row_label(ref)
+    with transaction.atomic():
+        existing = (m.DepartmentYear.objects.select_for_update()
+                    .filter(department__code=dy.department.code, year=dy.year).first())
+        stored = _stored_row(existing, ref) if existing is not None else None
+        if existing is None or stored is None:  # deleted in between
+            raise StaleRow(label)
+        writer = _Writer()
+        writer.upsert(ref, planned, stored, {}, label)
+        name = changes.name_of(ref.kind, obj, project)
+        diff = changes.Diff(changed=[changes.FieldChange(ref, name, f, value, getattr(obj, f), obj.version)
+                                     for f, value in before.items()])
+        history.record_diff(diff, writer.ids, writer.versions, who=who, department=dy.department.code,
+                            year=dy.year, reason=reason, year_name=changes.name_of("year", dy), counts=(0, 0))
+        m.DepartmentYear.objects.filter(pk=existing.pk).update(updated_at=timezone.now())
+    return Saved(diff, writer.ids, writer.versions)
+
+
+def _one_row(dy: core.DepartmentYear, ref: changes.Ref, chk: _Checker,
+             ) -> tuple[m.Versioned, Any, core.Project | None]:
+    """The planned row of the object ``ref`` alone (checked into ``chk``), the object, its project."""
+    if ref.kind == "year":
+        return _year_row(dy, chk), dy, None
+    if ref.kind == "budget_line":
+        i, b = next((i, b) for i, b in enumerate(dy.budget_lines) if changes.budget_line_key(b) == ref.key)
+        return _budget_line_row(b, i, chk), b, None
+    if ref.kind == "rectification":
+        i, r = next((i, r) for i, r in enumerate(dy.rectifications) if r.code == ref.key)
+        return _rectification_row(r, i, chk), r, None
+    if ref.kind == "indicator" and not ref.project:
+        j, ind = next((j, x) for j, x in enumerate(dy.indicators) if x.code == ref.key)
+        return _indicator_row(ind, j, chk, f"$.indicators[{j}]"), ind, None
+    i, p = next((i, p) for i, p in enumerate(dy.projects) if p.code == ref.project)
+    if ref.kind == "project":
+        return _project_row(p, i, chk), p, None
+    if ref.kind == "fund":
+        j, f = next((j, f) for j, f in enumerate(p.funds) if f.fund_source == ref.key)
+        return _fund_row(f, i, j, chk), f, p
+    j, ind = next((j, x) for j, x in enumerate(p.indicators) if x.code == ref.key)
+    return _indicator_row(ind, j, chk, f"$.projects[{i}].indicators[{j}]"), ind, p
+
+
+def _row_label(ref: changes.Ref) -> str:
+    """How a row is named when it changed underneath a save (``StaleRow``)."""
+    if ref.kind == "year":
+        return "部门年度"
+    if ref.kind == "project":
+        return f"项目 {ref.project}"
+    own = {"budget_line": f"部门预算 {ref.key}", "indicator": f"部门整体指标 {ref.key}",
+           "rectification": f"整改事项 {ref.key}"}
+    if not ref.project:
+        return own[ref.kind]
+    return f"项目 {ref.project} " + {"indicator": f"指标 {ref.key}", "fund": f"资金 {ref.key}"}[ref.kind]
+
+
 def _with_missing(before: core.DepartmentYear, new: core.DepartmentYear) -> core.DepartmentYear:
     """``new`` plus every object of ``before`` that ``new`` leaves out (kept, not deleted)."""
     out = dataclasses.replace(new)
@@ -498,18 +595,17 @@ def _write_changed(plan: _Plan, department: m.Department, existing: m.Department
     ``_write`` (one SELECT and one UPDATE per changed object instead of reading every row of the
     year): saving one actual value costs the same in a department of 3 projects or of 300."""
     R = changes.Ref
-    planned: dict[changes.Ref, tuple[m.Versioned, str]] = {R("year"): (plan.year_row, "部门年度")}
-    planned.update({R("budget_line", "", f"{b.fund_source}/{b.nature}"): (b, f"部门预算 {b.fund_source}/{b.nature}")
-                    for b in plan.budget_lines})
-    planned.update({R("indicator", "", i.code): (i, f"部门整体指标 {i.code}") for i in plan.indicators})
-    planned.update({R("rectification", "", r.code): (r, f"整改事项 {r.code}") for r in plan.rectifications})
+    planned: dict[changes.Ref, m.Versioned] = {R("year"): plan.year_row}
+    planned.update({R("budget_line", "", f"{b.fund_source}/{b.nature}"): b for b in plan.budget_lines})
+    planned.update({R("indicator", "", i.code): i for i in plan.indicators})
+    planned.update({R("rectification", "", r.code): r for r in plan.rectifications})
     for pp in plan.projects:
         code = pp.row.code
-        planned[R("project", code)] = (pp.row, f"项目 {code}")
-        planned.update({R("indicator", code, i.code): (i, f"项目 {code} 指标 {i.code}") for i in pp.indicators})
-        planned.update({R("fund", code, f.fund_source): (f, f"项目 {code} 资金 {f.fund_source}") for f in pp.funds})
+        planned[R("project", code)] = pp.row
+        planned.update({R("indicator", code, i.code): i for i in pp.indicators})
+        planned.update({R("fund", code, f.fund_source): f for f in pp.funds})
     for ref in dict.fromkeys(c.ref for c in diff.changed):
-        row, label = planned[ref]
+        row, label = planned[ref], _row_label(ref)
         stored = _stored_row(existing, ref)
         if stored is None:  # deleted in between: the whole save is stale
             raise StaleRow(label)

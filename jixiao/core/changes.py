@@ -103,6 +103,30 @@ def _fields(kind: str, old: Any, new: Any, ref: Ref, name: str) -> Iterator[Fiel
             yield FieldChange(ref, name, f.name, a, b, getattr(new, "version", None))
 
 
+def name_of(kind: str, obj: Any, project: core.Project | None = None) -> str:
+    """The readable name of an object in the history and the import preview (``project``: the
+    owner of a project's fund, indicator or checkpoint)."""
+    if kind == "year":
+        return f"{obj.department.name} {obj.year} 年度"
+    if kind == "budget_line":
+        return f"{obj.fund_source}·{obj.nature}"
+    if kind == "rectification":
+        return str(obj.problem[:40])
+    if kind == "project":
+        return str(obj.name)
+    owner = f"{project.name}·" if project is not None else ""
+    if kind == "fund":
+        return f"{owner}{obj.fund_source}"
+    if kind == "checkpoint":
+        return f"{owner}{obj.month}月监控"
+    return f"{owner}{obj.name}"
+
+
+def field_changes(ref: Ref, old: Any, new: Any, name: str) -> list[FieldChange]:
+    """The content fields that differ between two copies of one object."""
+    return list(_fields(ref.kind, old, new, ref, name))
+
+
 def budget_line_key(b: core.BudgetLine) -> str:
     return f"{b.fund_source}/{b.nature}"
 
@@ -133,25 +157,25 @@ def diff_years(old: core.DepartmentYear | None, new: core.DepartmentYear) -> Dif
     """Every object added, deleted or changed going from ``old`` (None: nothing stored) to ``new``.
     A new project's children are part of its addition, not listed one by one."""
     diff = Diff()
-    year_name = f"{new.department.name} {new.year} 年度"
+    year_name = name_of("year", new)
     if old is None:
         diff.added.append(Added(Ref("year"), year_name, new))
         return diff
     diff.changed.extend(_fields("year", old, new, Ref("year"), year_name))
     _keyed(diff, "budget_line", "", old.budget_lines, new.budget_lines, budget_line_key,
-           lambda b: f"{b.fund_source}·{b.nature}")
-    _keyed(diff, "indicator", "", old.indicators, new.indicators, lambda i: i.code, lambda i: i.name)
+           lambda b: name_of("budget_line", b))
+    _keyed(diff, "indicator", "", old.indicators, new.indicators, lambda i: i.code, lambda i: name_of("indicator", i))
     _keyed(diff, "rectification", "", old.rectifications, new.rectifications, lambda r: r.code,
-           lambda r: r.problem[:40])
+           lambda r: name_of("rectification", r))
 
     def project_children(a: core.Project, b: core.Project) -> None:
-        _keyed(diff, "fund", b.code, a.funds, b.funds, lambda f: f.fund_source, lambda f: f"{b.name}·{f.fund_source}")
+        _keyed(diff, "fund", b.code, a.funds, b.funds, lambda f: f.fund_source, lambda f: name_of("fund", f, b))
         _keyed(diff, "indicator", b.code, a.indicators, b.indicators, lambda i: i.code,
-               lambda i: f"{b.name}·{i.name}")
+               lambda i: name_of("indicator", i, b))
         _keyed(diff, "checkpoint", b.code, a.checkpoints, b.checkpoints, lambda c: str(c.month),
-               lambda c: f"{b.name}·{c.month}月监控")
+               lambda c: name_of("checkpoint", c, b))
 
-    _keyed(diff, "project", "", old.projects, new.projects, lambda p: p.code, lambda p: p.name,
+    _keyed(diff, "project", "", old.projects, new.projects, lambda p: p.code, lambda p: name_of("project", p),
            nested=project_children)
     return diff
 

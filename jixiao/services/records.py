@@ -24,17 +24,15 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
-from django.db.models import F
-from django.utils import timezone
 
 from jixiao.budget import models as m
-from jixiao.budget.store import StaleRow, save_department_year
+from jixiao.budget.store import StaleRow, save_department_year, save_fields
 from jixiao.core import model as core
 from jixiao.core import values as value_rules
-from jixiao.core.changes import Diff, FieldChange, Ref
+from jixiao.core.changes import Ref
 from jixiao.core.editing import EDITABLE, refusal
 from jixiao.core.errors import InputError, Problem
-from jixiao.services import capacity, history
+from jixiao.services import history
 from jixiao.services.actor import Actor
 from jixiao.services.errors import Conflict, Denied, NotFound
 from jixiao.services.scope import find, locked_year
@@ -172,9 +170,10 @@ def edit(actor: Actor, code: str, year: int, ref: Ref, values: dict[str, Any], v
             setattr(obj, name, parsed[name])
         if not changed:
             return Edited(ref, obj.version or 1, ())
-        if ref.kind == "indicator":
-            return Edited(ref, _save_indicator_fields(dy, actor, reason, ref, obj, before), changed)
-        saved = _save(dy, actor, reason)
+        try:
+            saved = save_fields(dy, ref, before, who=actor.name, reason=reason)
+        except StaleRow as exc:  # cannot happen while the year is locked; kept as a safety net
+            raise Conflict(f"{exc.label} 刚被他人修改，未保存，请刷新后重试", exc.label) from None
         return Edited(ref, saved.versions[ref], changed)
 
 
@@ -193,54 +192,6 @@ def _save(dy: core.DepartmentYear, actor: Actor, reason: str) -> Any:
         return save_department_year(dy, who=actor.name, reason=reason)
     except StaleRow as exc:  # cannot happen while the year is locked; kept as a safety net
         raise Conflict(f"{exc.label} 刚被他人修改，未保存，请刷新后重试", exc.label) from None
-
-
-def _save_indicator_fields(dy: core.DepartmentYear, actor: Actor, reason: str, ref: Ref, obj: core.Indicator,
-                           before: dict[str, Any]) -> int:
-    """Write the changed fields of one stored indicator (``before``: their old values; ``obj``:
-    the indicator as edited) inside the caller's locked transaction; its new version.
-
-    What ``save_department_year`` does for such an edit, on that one row only: a field edit adds,
-    deletes and moves nothing and changes no identity (no indicator code is editable), so the
-    other rows of the year need neither the capacity check nor the diff nor a write — checking and
-    diffing the whole year made saving one actual value cost ~0.5 s in a department of 200
-    projects. The same steps: the capacity check of each changed value (``InputError`` naming the
-    field, as the store words it), the conditional ``UPDATE … WHERE version = …``, one history row
-    per field, and the year's ``updated_at`` moved (the pages' cache key)."""
-    code, year = dy.department.code, dy.year
-    owner = dy.project(ref.project) if ref.project else None
-    siblings = owner.indicators if owner is not None else dy.indicators
-    position = next(i for i, x in enumerate(siblings) if x.code == ref.key)
-    path = (f"$.projects[{dy.projects.index(owner)}].indicators[{position}]" if owner is not None
-            else f"$.indicators[{position}]")
-    columns = {f.name: f for f in m.Indicator._meta.concrete_fields}
-    problems = []
-    for name in before:
-        field = columns[name]
-        value = getattr(obj, name)
-        message = capacity.field_problem(field, value) if value is not None else ""
-        if message:
-            problems.append(Problem(f"{code}/{year}: {path}.{name}", message, str(field.verbose_name)))
-    if problems:
-        raise InputError(problems)
-    year_id = m.DepartmentYear.objects.filter(department__code=code, year=year).values_list("id", flat=True).get()
-    rows = (m.Indicator.objects.filter(project__department_year_id=year_id, project__code=ref.project)
-            if owner is not None else m.Indicator.objects.filter(department_year_id=year_id))
-    pk = rows.filter(code=ref.key).values_list("id", flat=True).first()
-    version = obj.version or 1
-    written = 0 if pk is None else m.Indicator.objects.filter(pk=pk, version=version).update(
-        **{name: getattr(obj, name) for name in before}, version=F("version") + 1)
-    if written != 1:  # cannot happen while the year is locked; kept as a safety net, as in ``_save``
-        raise Conflict(f"{ref.path()} 刚被他人修改，未保存，请刷新后重试", ref.path())
-    name = f"{owner.name}·{obj.name}" if owner is not None else obj.name  # as ``changes.diff_years`` names it
-    diff = Diff(changed=[FieldChange(ref, name, field, value, getattr(obj, field), version)
-                         for field, value in before.items()])
-    assert pk is not None
-    history.record_diff(diff, {ref: pk}, {ref: version + 1}, who=actor.name, department=code, year=year,
-                        reason=reason, year_name=f"{dy.department.name} {year} 年度", counts=(0, 0))
-    m.DepartmentYear.objects.filter(pk=year_id).update(updated_at=timezone.now())
-    obj.version = version + 1
-    return version + 1
 
 
 def save_locked(dy: core.DepartmentYear, actor: Actor, reason: str) -> Any:
