@@ -219,3 +219,14 @@ def test_a_several_department_workbook_is_refused_by_the_one_file_import(site, c
     ran = cli("export", "--department", "demo", "--department", "demo-b", "--year", "2022", "--format", "json",
               "-o", tmp_path / "x.json")
     assert ran.returncode == 2 and "--form bulk" in ran.stderr
+
+
+def test_the_menu_of_a_unit_without_a_year_of_its_own_offers_only_what_it_has(site):
+    """The bureau has no department-year: its upload page shows the menu without the year's pages
+    (it once failed to render them), and a department's pages keep the full menu."""
+    c = client_for("xitong")
+    page = c.get("/d/hp-finance/upload/").content.decode()
+    assert "Excel 上传" in page and "我的部门" in page
+    assert "部门首页" not in page and "变更记录" not in page
+    page = c.get("/d/demo/2022/").content.decode()
+    assert "部门首页" in page and "变更记录" in page
