@@ -294,3 +294,60 @@ def test_import_batch_imports_a_zip_of_units_as_one_job_with_a_row_per_unit(sett
     assert m.DepartmentYear.objects.filter(department__code__in=["demo", "demo-b"]).count() == 2
     assert m.ChangeLog.objects.filter(department="demo", reason__contains="单位甲.json").exists()  # history kept
     assert "Traceback" not in ran.stderr
+
+
+def _unit_zip(tmp_path: Path, count: int) -> Path:
+    """A zip of ``count`` unit files: copies of demo-b under new codes (so each is a new unit)."""
+    demo = Path(__file__).resolve().parent.parent / "jixiao" / "data" / "demo" / "department-b-2022.json"
+    text = demo.read_text(encoding="utf-8")
+    upload = tmp_path / "city.zip"
+    with zipfile.ZipFile(upload, "w") as zf:
+        for n in range(count):
+            zf.writestr(f"单位{n:02d}.json", text.replace('"demo-b"', f'"unit-{n:02d}"'))
+    return upload
+
+
+def test_a_large_batch_import_is_split_into_parts_that_an_idle_worker_helps_with(site, monkeypatch, tmp_path):
+    monkeypatch.setattr(kinds, "IMPORTS_PER_PART", 2)
+    upload = _unit_zip(tmp_path, 5)
+    xitong = actor_for(get_user_model().objects.get(username="xitong"))
+    job = jobs.start(xitong, "import", "hp-finance", {"file": str(upload), "source": upload.name})
+    assert worker.claim("busy") is not None  # the batch's own worker is alive and busy …
+    Job.objects.filter(id=job.id).update(state=RUNNING, worker="busy", attempts=1, heartbeat_at=timezone.now())
+    job.refresh_from_db()
+    # … and has split it into three parts, which an idle worker takes
+    unpacked = runtime.Progress(job).work_dir
+    named = [(name, str(path)) for name, path in kinds._import_members(upload, unpacked, upload.name)]
+    part_ids = runtime.add_parts(job, "import_part", [{"members": named[i:i + 2]} for i in range(0, 5, 2)])
+    assert worker.run(once=True, wid="helper") == 0
+    parts = list(Job.objects.filter(id__in=part_ids).order_by("id"))
+    assert [(p.state, p.worker, len(p.result_rows)) for p in parts] == [(DONE, "helper", 2), (DONE, "helper", 2),
+                                                                        (DONE, "helper", 1)]
+    assert all(r["status"] == "已导入" for p in parts for r in p.result_rows)
+    assert m.DepartmentYear.objects.filter(department__code__startswith="unit-").count() == 5
+    assert m.ChangeLog.objects.filter(department="unit-00", who=xitong.name).exists()  # as the batch's user
+
+
+def test_a_split_import_gives_one_row_per_unit_and_a_retried_part_imports_only_what_is_left(
+        site, monkeypatch, tmp_path):
+    monkeypatch.setattr(kinds, "IMPORTS_PER_PART", 2)
+    upload = _unit_zip(tmp_path, 5)
+    job = jobs.start(system_actor(), "import", "hp-finance", {"file": str(upload), "source": upload.name})
+    assert worker.run(once=True) == 1
+    job.refresh_from_db()
+    assert job.state == DONE, job.error
+    assert [r["unit"] for r in job.result_rows] == [f"unit-{n:02d}/2022（单位{n:02d}.json）" for n in range(5)]
+    assert {r["status"] for r in job.result_rows} == {"已导入"}
+    assert Job.objects.filter(kind="import_part").count() == 3
+    # A part killed after its first file: the retry finds that file's row and imports only the second.
+    part = Job.objects.filter(kind="import_part").order_by("id").first()
+    assert part is not None
+    first = part.result_rows[0]
+    Job.objects.filter(id=part.id).update(result_rows=[first])
+    before = m.ChangeLog.objects.count()
+    progress = runtime.Progress(part)
+    kinds.import_part(Job.objects.get(id=part.id), progress)
+    part.refresh_from_db()
+    assert [r["unit"] for r in part.result_rows] == [first["unit"], "unit-01/2022（单位01.json）"]
+    assert m.ChangeLog.objects.count() == before  # unit-01 was stored already: the same file changes nothing
+    assert part.result_rows[0] == first

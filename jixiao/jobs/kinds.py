@@ -246,32 +246,71 @@ def _import_one(actor: Actor, pending: _Pending, source: str, delete_missing: bo
     return {"unit": pending.unit, "status": IMPORTED, "message": result.summary()}
 
 
+# Files per part of a batch import: a zip of more files is imported by every idle worker (on
+# PostgreSQL side by side; on SQLite one reads and checks while another writes).
+IMPORTS_PER_PART = 20
+
+
 def import_files(job: Job, progress: Progress) -> None:
     """Every department-year of the upload — the files of a zip, the department-years of a bulk
     workbook holding several — each all or nothing, through the application layer (the same
     preview, checks, conflict detection and history as ``jixiao import``)."""
-    actor = job_actor(job)
     path = Path(job.params["file"])
     source = job.params.get("source") or path.name
-    delete_missing = bool(job.params.get("delete_missing"))
     members_dir = progress.work_dir / "members"
     members_dir.mkdir(exist_ok=True)
     members = _import_members(path, members_dir, source)
+    progress.start(len(members))
+    named = [(name, str(member)) for name, member in members]
+    if len(named) <= IMPORTS_PER_PART:
+        rows = _import_some(job, job, named, progress)
+    else:
+        part_ids = runtime.add_parts(job, "import_part", [
+            {"members": named[i:i + IMPORTS_PER_PART], "source": source,
+             "delete_missing": bool(job.params.get("delete_missing"))}
+            for i in range(0, len(named), IMPORTS_PER_PART)])
+        rows = []
+        for part in runtime.run_parts(progress, part_ids, work_for):
+            rows += part.result_rows or []
+            done = {r.get("member") for r in part.result_rows or []}
+            rows += [{"unit": name, "status": REFUSED, "message": f"导入中断：{part.error or part.state}",
+                      "member": Path(member).name} for name, member in part.params["members"]
+                     if Path(member).name not in done]
+        progress.advance(len(members))
+    Job.objects.filter(id=job.id).update(result_rows=rows)
+    ok = sum(1 for r in rows if r["status"] == IMPORTED)
+    progress.log(f"共 {len(rows)} 个部门年度：导入 {ok} 个，未导入 {len(rows) - ok} 个")
+
+
+def import_part(job: Job, progress: Progress) -> None:
+    """Some files of a batch import (``members``: [name, path] pairs), as the batch's actor."""
+    progress.start(len(job.params["members"]))
+    batch = Job.objects.get(id=int(job.params[runtime.PARENT]))
+    rows = _import_some(batch, job, [tuple(x) for x in job.params["members"]], progress)
+    Job.objects.filter(id=job.id).update(result_rows=rows)
+
+
+def _import_some(batch: Job, job: Job, members: list[tuple[str, str]], progress: Progress) -> list[dict[str, Any]]:
+    """The result rows of importing ``members`` as ``batch``'s actor, each row naming its file.
+    The rows are kept on ``job`` as they come, so that a retry (after a killed worker) goes on
+    after the files already imported instead of importing them again."""
+    actor = job_actor(batch)
+    delete_missing = bool(batch.params.get("delete_missing"))
+    rows: list[dict[str, Any]] = list(Job.objects.filter(id=job.id).values_list("result_rows", flat=True).get() or [])
+    done = {r.get("member") for r in rows}  # a file is named by where it was unpacked: unique in the batch
     total = len(members)
-    progress.start(total)
-    rows: list[dict[str, Any]] = []
     for name, member in members:
-        pending = _read_member(name, member)
+        if Path(member).name in done:
+            continue
+        pending = _read_member(name, Path(member))
         if len(pending) > 1:  # a workbook of several department-years: each one is a step
             total += len(pending) - 1
             progress.start(total)
             progress.log(f"{name}：包含 {len(pending)} 个部门年度，逐个导入")
-        for one in pending:
-            rows.append(_import_one(actor, one, name, delete_missing))
-            progress.advance(len(rows))
-    Job.objects.filter(id=job.id).update(result_rows=rows)
-    ok = sum(1 for r in rows if r["status"] == IMPORTED)
-    progress.log(f"共 {len(rows)} 个部门年度：导入 {ok} 个，未导入 {len(rows) - ok} 个")
+        rows += [{**_import_one(actor, one, name, delete_missing), "member": Path(member).name} for one in pending]
+        Job.objects.filter(id=job.id).update(result_rows=rows)
+        progress.advance(len(rows))
+    return rows
 
 
 WORK: dict[str, Work] = {
@@ -280,6 +319,7 @@ WORK: dict[str, Work] = {
     "bureau_reports_part": bureau_reports_part,
     "score_city": score_city,
     "import": import_files,
+    "import_part": import_part,
 }
 
 
