@@ -328,9 +328,22 @@ def test_a_large_batch_import_is_split_into_parts_that_an_idle_worker_helps_with
     assert m.ChangeLog.objects.filter(department="unit-00", who=xitong.name).exists()  # as the batch's user
 
 
+def test_a_batch_import_on_sqlite_is_not_split_its_one_writer_would_make_the_parts_wait(site, monkeypatch,
+                                                                                        tmp_path):
+    monkeypatch.setattr(kinds, "IMPORTS_PER_PART", 2)
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    upload = _unit_zip(tmp_path, 5)
+    job = jobs.start(system_actor(), "import", "hp-finance", {"file": str(upload), "source": upload.name})
+    assert worker.run(once=True) == 1
+    job.refresh_from_db()
+    assert job.state == DONE and len(job.result_rows) == 5
+    assert not Job.objects.filter(kind="import_part").exists()
+
+
 def test_a_split_import_gives_one_row_per_unit_and_a_retried_part_imports_only_what_is_left(
         site, monkeypatch, tmp_path):
     monkeypatch.setattr(kinds, "IMPORTS_PER_PART", 2)
+    monkeypatch.setattr(kinds, "_import_in_parts", lambda: True)  # as on PostgreSQL
     upload = _unit_zip(tmp_path, 5)
     job = jobs.start(system_actor(), "import", "hp-finance", {"file": str(upload), "source": upload.name})
     assert worker.run(once=True) == 1
