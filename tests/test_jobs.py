@@ -364,3 +364,11 @@ def test_a_split_import_gives_one_row_per_unit_and_a_retried_part_imports_only_w
     assert [r["unit"] for r in part.result_rows] == [first["unit"], "unit-01/2022（单位01.json）"]
     assert m.ChangeLog.objects.count() == before  # unit-01 was stored already: the same file changes nothing
     assert part.result_rows[0] == first
+
+
+def test_the_parts_of_a_batch_are_counted_apart_in_the_listing_and_the_health_check(site, monkeypatch, client):
+    job, part_ids = _split_batch(monkeypatch)
+    assert list(jobs.visible(system_actor()).values_list("id", flat=True)) == [job.id]  # the batch, not its parts
+    queue = client.get("/healthz").json()["jobs"]
+    assert (queue["queued"], queue["parts_queued"], queue["running"]) == (0, 2, 1)
+    assert queue["oldest_queued_seconds"] == 0  # parts waiting for their running batch are not a stuck queue

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import F, Sum, Value
+from django.db.models import F, QuerySet, Sum, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -35,6 +35,11 @@ from jixiao.services.errors import ServiceError
 WRITE_EVERY = 0.5
 # A part job names its parent under this key of its parameters (no column: parts are rare).
 PARENT = "parent"
+
+
+def batches() -> QuerySet[Job]:
+    """Jobs that are not parts of another (what users and monitors count: a part is its batch's)."""
+    return Job.objects.filter(**{f"params__{PARENT}__isnull": True})
 # How long a parent waits between looks at parts that other workers are running (seconds).
 PART_POLL = 0.5
 

@@ -13,7 +13,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from jixiao.jobs.models import QUEUED, RUNNING, Job
-from jixiao.jobs.runtime import lease_seconds, progress_text, result_path, stale_jobs
+from jixiao.jobs.runtime import batches, lease_seconds, progress_text, result_path, stale_jobs
 from jixiao.services import jobs
 from jixiao.services.actor import actor_for
 from jixiao.services.errors import NotFound, ServiceError
@@ -83,13 +83,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
         queue = {
-            "queued": Job.objects.filter(state=QUEUED).count(),
-            "running": Job.objects.filter(state=RUNNING).count(),
+            # batches only: the parts of a big batch wait by design while their batch runs
+            "queued": batches().filter(state=QUEUED).count(),
+            "parts_queued": Job.objects.filter(state=QUEUED).count() - batches().filter(state=QUEUED).count(),
+            "running": batches().filter(state=RUNNING).count(),
             "stale": len(stale_jobs()),
             "tasks_ready": DBTaskResult.objects.filter(status=TaskResultStatus.READY).count(),
             "lease_seconds": lease_seconds(),
         }
-        oldest = Job.objects.filter(state=QUEUED).order_by("created_at").values_list("created_at", flat=True).first()
+        oldest = batches().filter(state=QUEUED).order_by("created_at").values_list("created_at", flat=True).first()
         queue["oldest_queued_seconds"] = round((timezone.now() - oldest).total_seconds(), 1) if oldest else 0
     except DatabaseError as exc:
         return JsonResponse({"status": "error", "database": {"ok": False, "error": type(exc).__name__}}, status=503)

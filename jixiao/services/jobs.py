@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from jixiao.jobs.models import CANCELLED, FINISHED, QUEUED, Job
-from jixiao.jobs.runtime import append_log
+from jixiao.jobs.runtime import append_log, batches
 from jixiao.jobs.tasks import run_job
 from jixiao.services import scope
 from jixiao.services.actor import Actor
@@ -51,12 +51,13 @@ def start(actor: Actor, kind: str, code: str | None, params: dict[str, Any], tit
 
 
 def visible(actor: Actor) -> QuerySet[Job]:
-    """The jobs an actor sees: those they started, and (a system actor) every job."""
+    """The jobs an actor sees: those they started, and (a system actor) every job — batches, not
+    their parts (a part has no user of its own; its progress is its batch's)."""
     if actor.system:
-        return Job.objects.all()
+        return batches()
     if not actor.active:
         return Job.objects.none()
-    return Job.objects.filter(Q(user=actor.user))
+    return batches().filter(Q(user=actor.user))
 
 
 def get(actor: Actor, job_id: int) -> Job:
