@@ -171,7 +171,8 @@ def simulate(user: User, department: str, edits: bool, deadline: float, stats: S
             continue
         project = rng.choice(EDIT_PROJECTS)
         page = timed(stats, "project", user, f"{base}p/{project}/")
-        if not pause(think, deadline, rng) or page is None or rounds % 4:
+        # an editor saves in its first round (a short run still measures saves), then every fourth
+        if not pause(think, deadline, rng) or page is None or (rounds - 1) % 4:
             continue
         rows = indicator_rows(page)
         if not rows:
