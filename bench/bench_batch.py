@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from docx import Document
 from docx.shared import Cm
 
+from bench.procs import cpu_seconds, load_average
 from bench.synth import make_city
 from jixiao.core.drafting import Chart, Draft, Heading, PageBreak, Paragraph, Table
 
@@ -51,17 +52,8 @@ BUREAU, YEAR = "fin", 2022  # bench/synth.py puts every unit under 市财政局 
 TIMEOUT = 3600.0
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far (Linux /proc; 0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def load_city(units: int, seed: int) -> None:

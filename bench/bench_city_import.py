@@ -32,32 +32,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.procs import cpu_seconds, load_average, peak_mb
 from bench.synth import make_city
 
 ROOT = Path(__file__).resolve().parent.parent
 JIXIAO = ROOT / ".venv" / "bin" / "jixiao"
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far (Linux /proc; 0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def peak_mb(pid: int) -> float:
-    """A process's peak resident memory so far (VmHWM), in MB."""
-    try:
-        line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("VmHWM:"))
-    except (OSError, StopIteration):
-        return 0.0
-    return int(line.split()[1]) / 1024
 
 
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def write_city(units: int, seed: int, work: Path) -> tuple[Path, list[Path], int]:
@@ -78,7 +63,8 @@ def write_city(units: int, seed: int, work: Path) -> tuple[Path, list[Path], int
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="全市导入基准：各单位文件打包为一个压缩包，经 jixiao import-batch 由工作进程导入")
+    ap = argparse.ArgumentParser(description="全市导入基准：各单位文件打包为一个压缩包，"
+                                             "经 jixiao import-batch 由工作进程导入")
     ap.add_argument("--units", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workers", type=int, default=2, help="工作进程数（0：由命令自己导入）")
