@@ -21,7 +21,11 @@ from django_tasks_db.models import DBTaskResult
 from web_support import FAST_HASHERS, client_for, load_site
 
 from jixiao.budget import models as m
+from jixiao.budget.feeds import collect_feeds
+from jixiao.budget.store import load_department_year
 from jixiao.cli import job_cmds
+from jixiao.core import quality
+from jixiao.core.scoring import score_department
 from jixiao.jobs import kinds, runtime, worker
 from jixiao.jobs.models import CANCELLED, DONE, FAILED, QUEUED, RUNNING, Job
 from jixiao.services import jobs
@@ -184,8 +188,15 @@ def test_city_scoring_job_gives_a_table_per_unit(site):
     job.refresh_from_db()
     assert job.state == DONE
     assert sorted(r["unit"] for r in job.result_rows) == ["demo", "demo-b"]
-    assert all("分" in r["message"] for r in job.result_rows)
-    assert runtime.result_path(job).read_text(encoding="utf-8-sig").startswith("部门编码,部门名称,评分")
+    assert all("分" in r["message"] and "审核：" in r["message"] for r in job.result_rows)
+    table = runtime.result_path(job).read_text(encoding="utf-8-sig").splitlines()
+    assert table[0] == "部门编码,部门名称,评分,等级,审核错误,审核警告,审核提示"
+    # the checks are those of the department's pages: the same counts
+    dy = load_department_year("demo", 2022)
+    found = quality.review(dy, score_department(dy, collect_feeds("demo", 2022)))
+    demo = next(line.split(",") for line in table if line.startswith("demo,"))
+    assert demo[4:] == [str(sum(1 for f in found if f.severity == s)) for s in quality.SEVERITIES]
+    assert sum(map(int, demo[4:])) > 0  # the demo has findings: the count is not trivially zero
 
 
 def test_unknown_bureau_is_not_found(site):

@@ -18,6 +18,7 @@ import csv
 import io
 import os
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from jixiao.budget import bulk
 from jixiao.budget import models as m
 from jixiao.budget.feeds import collect_feeds
 from jixiao.budget.store import load_department_year
+from jixiao.core import quality
 from jixiao.core.display import fmt_score
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.model import DepartmentYear
@@ -146,15 +148,23 @@ def score_city(job: Job, progress: Progress) -> None:
             .values_list("department__code", flat=True))
     progress.start(len(codes))
     rows: list[dict[str, Any]] = []
+    table: list[list[str]] = []
     for index, dy in enumerate(bulk.iter_years((code, year) for code in codes)):
         result = score_department(dy, collect_feeds(dy.department.code, year))
+        # the quality checks of the department's pages, counted by severity
+        found = Counter(f.severity for f in quality.review(dy, result))
+        counts = [found.get(s, 0) for s in quality.SEVERITIES]
+        problems = ("、".join(f"{s} {n} 项" for s, n in zip(quality.SEVERITIES, counts, strict=True) if n)
+                    or "未发现问题")
         rows.append({"unit": dy.department.code, "name": dy.department.name, "status": "已评分",
-                     "message": f"{fmt_score(result.total)} 分 · {result.grade or '—'}"})
+                     "message": f"{fmt_score(result.total)} 分 · {result.grade or '—'} · 审核：{problems}"})
+        table.append([dy.department.code, dy.department.name, fmt_score(result.total), result.grade or "",
+                      *map(str, counts)])
         progress.advance(index + 1)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["部门编码", "部门名称", "评分"])
-    writer.writerows([r["unit"], r["name"], r["message"]] for r in rows)
+    writer.writerow(["部门编码", "部门名称", "评分", "等级", *(f"审核{s}" for s in quality.SEVERITIES)])
+    writer.writerows(table)
     tmp = progress.work_dir / "part.csv"
     tmp.write_text(out.getvalue(), encoding="utf-8-sig")
     Job.objects.filter(id=job.id).update(result_rows=rows)

@@ -23,7 +23,7 @@ from jixiao.services.errors import Denied, NotFound
 KINDS = {
     "report": ("生成自评报告", "view"),
     "bureau_reports": ("生成全部部门报告", "view"),
-    "score_city": ("全部部门评分", "view"),
+    "score_city": ("全部部门评分与审核", "view"),
     "import": ("批量导入", "upload"),
 }
 
