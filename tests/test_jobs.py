@@ -341,8 +341,9 @@ def test_a_large_batch_import_is_split_into_parts_that_an_idle_worker_helps_with
 
 def test_a_batch_import_on_sqlite_is_not_split_its_one_writer_would_make_the_parts_wait(site, monkeypatch,
                                                                                         tmp_path):
+    assert kinds._import_in_parts() is (connection.vendor != "sqlite")
     monkeypatch.setattr(kinds, "IMPORTS_PER_PART", 2)
-    monkeypatch.setattr(connection, "vendor", "sqlite")
+    monkeypatch.setattr(kinds, "_import_in_parts", lambda: False)  # as on SQLite
     upload = _unit_zip(tmp_path, 5)
     job = jobs.start(system_actor(), "import", "hp-finance", {"file": str(upload), "source": upload.name})
     assert worker.run(once=True) == 1

@@ -11,6 +11,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import psycopg
 from django.db import connections, models, router
 
 M = TypeVar("M", bound=models.Model)
@@ -81,13 +82,23 @@ def insert_rows(model: type[models.Model], rows: list[Any]) -> None:
                         params.append(f.get_db_prep_save(value, connection))
             if columns:
                 width = len(fields)
-                cursor.execute(head.replace(" VALUES ", " ") + one + tail,
-                               [params[i::width] for i in range(width)])
+                ids = _insert_arrays(connection, head.replace(" VALUES ", " ") + one + tail,
+                                     [params[i::width] for i in range(width)])
             else:
                 cursor.execute(head + ", ".join([one] * len(batch)) + tail, params)
-            ids = [r[0] for r in cursor.fetchall()]
+                ids = [r[0] for r in cursor.fetchall()]
             if len(ids) != len(batch):
                 raise RuntimeError("the database did not return the ids of inserted rows")
             for row, pk in zip(batch, ids, strict=True):
                 row.pk = pk
                 row._state.adding, row._state.db = False, db
+
+
+def _insert_arrays(connection: Any, sql: str, arrays: list[list[Any]]) -> list[Any]:
+    """Run the ``unnest`` INSERT with its arrays bound by the server: Django's PostgreSQL cursor
+    binds on the client, quoting every element of every array into the statement text (a fifth
+    of the client's time in an import). The same connection, so the same transaction."""
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, arrays)
+        return [r[0] for r in cursor.fetchall()]

@@ -17,6 +17,7 @@ import contextlib
 import csv
 import io
 import os
+import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable
@@ -303,19 +304,20 @@ def import_part(job: Job, progress: Progress) -> None:
     """Some files of a batch import (``members``: [name, path] pairs), as the batch's actor."""
     progress.start(len(job.params["members"]))
     batch = Job.objects.get(id=int(job.params[runtime.PARENT]))
-    rows = _import_some(batch, job, [tuple(x) for x in job.params["members"]], progress)
-    Job.objects.filter(id=job.id).update(result_rows=rows)
+    _import_some(batch, job, [tuple(x) for x in job.params["members"]], progress)
 
 
 def _import_some(batch: Job, job: Job, members: list[tuple[str, str]], progress: Progress) -> list[dict[str, Any]]:
     """The result rows of importing ``members`` as ``batch``'s actor, each row naming its file.
-    The rows are kept on ``job`` as they come, so that a retry (after a killed worker) goes on
-    after the files already imported instead of importing them again."""
+    The rows are kept on ``job`` as they come (every few seconds), so that a retry after a killed
+    worker goes on after the files already imported instead of importing them again (a file
+    imported since is imported again, which changes nothing)."""
     actor = job_actor(batch)
     delete_missing = bool(batch.params.get("delete_missing"))
     rows: list[dict[str, Any]] = list(Job.objects.filter(id=job.id).values_list("result_rows", flat=True).get() or [])
     done = {r.get("member") for r in rows}  # a file is named by where it was unpacked: unique in the batch
     total = len(members)
+    kept = time.monotonic()
     for name, member in members:
         if Path(member).name in done:
             continue
@@ -325,8 +327,11 @@ def _import_some(batch: Job, job: Job, members: list[tuple[str, str]], progress:
             progress.start(total)
             progress.log(f"{name}：包含 {len(pending)} 个部门年度，逐个导入")
         rows += [{**_import_one(actor, one, name, delete_missing), "member": Path(member).name} for one in pending]
-        Job.objects.filter(id=job.id).update(result_rows=rows)
+        if time.monotonic() - kept >= runtime.WRITE_EVERY:  # the whole table each time: not after every file
+            Job.objects.filter(id=job.id).update(result_rows=rows)
+            kept = time.monotonic()
         progress.advance(len(rows))
+    Job.objects.filter(id=job.id).update(result_rows=rows)
     return rows
 
 
