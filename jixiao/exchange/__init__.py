@@ -26,7 +26,16 @@ from jixiao.core import model
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.limits import section
 from jixiao.core.numbers import WELL_FORMED
-from jixiao.core.text import CODE_FIELDS, ONE_LINE_FIELDS, normalize_code, number_problem, shown, text_problem
+from jixiao.core.text import (
+    CODE_FIELDS,
+    ONE_LINE_FIELDS,
+    REFUSED,
+    REFUSED_ONE_LINE,
+    normalize_code,
+    number_problem,
+    shown,
+    text_problem,
+)
 from jixiao.exchange import safejson
 from jixiao.exchange.validate import validate_semantics
 
@@ -121,7 +130,15 @@ def _converter(tp: Any, name: str) -> Converter:
         if name.endswith(".status"):
             allowed = STATUS_CHOICES.get(name.split(".")[0], model.STATUSES)
             label = "status"
-        return functools.partial(_Reader.text, allowed=allowed, label=label)
+        refused = REFUSED if label not in ONE_LINE_FIELDS else REFUSED_ONE_LINE
+        plain = label not in CODE_FIELDS and not allowed
+
+        def convert_text(r: _Reader, raw: Any, path: str) -> Any:
+            # the common value, a free text of allowed characters, with one search
+            if plain and type(raw) is str and refused.search(raw) is None:
+                return raw
+            return r.text(raw, path, allowed, label)
+        return convert_text
     raise TypeError(f"unsupported field type {tp!r}")  # a programming error, not user input
 
 
@@ -140,9 +157,11 @@ class _Reader:
             self.problem(path, "应为 JSON 对象（{…}）")
             return None
         known, fields = _fields(cls)
-        for key in data:
-            if key not in known:
-                self.problem(f"{path}.{key}", f"未知字段「{key}」，请检查拼写（可用字段：{'、'.join(sorted(known))}）")
+        if not data.keys() <= known:
+            for key in data:
+                if key not in known:
+                    self.problem(f"{path}.{key}",
+                                 f"未知字段「{key}」，请检查拼写（可用字段：{'、'.join(sorted(known))}）")
         kwargs: dict[str, Any] = {}
         missing = False
         for f in fields:
