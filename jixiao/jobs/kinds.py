@@ -37,7 +37,6 @@ from jixiao.core.errors import InputError, Problem
 from jixiao.core.model import DepartmentYear
 from jixiao.core.scoring import score_department
 from jixiao.core.workflow import may
-from jixiao.excel.importing import import_units
 from jixiao.jobs import runtime
 from jixiao.jobs.models import FAILED, Job
 from jixiao.jobs.runtime import Progress, Work
@@ -222,26 +221,9 @@ class _Pending:
 
 
 def _read_member(name: str, member: Path) -> list[_Pending]:
-    """The department-years of one file. A bulk workbook may hold several, each read on its own
-    (one with problems does not keep the others out); any other file is one department-year."""
-    try:
-        units = import_units(member) if member.suffix.lower() == ".xlsx" else None
-        if units is None:
-            candidate = imports.read_file(member).candidate
-            return [_Pending(f"{candidate.department.code}/{candidate.year}（{name}）", candidate)]
-    except InputError as exc:
-        return [_Pending(name, None, problems_text(exc.problems))]
-    out = []
-    for unit in units:
-        label = f"{unit.label}（{name}）"
-        # A bulk workbook's department-year is the candidate as it was read: ``imports.read_file``
-        # takes the outcome of a bulk workbook as it is (nothing of the stored year is merged in).
-        data = unit.outcome.data if unit.outcome is not None else None
-        if isinstance(data, DepartmentYear):
-            out.append(_Pending(label, data))
-        else:
-            out.append(_Pending(label, None, problems_text(unit.problems)))
-    return out
+    """The department-years of one file of the upload (``name``: as the user knows it)."""
+    return [_Pending(f"{u.label}（{name}）" if u.label else name, u.candidate,
+                     problems_text(u.problems) if u.problems else "") for u in imports.read_units(member)]
 
 
 def _import_one(actor: Actor, pending: _Pending, source: str, delete_missing: bool) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from jixiao.core.drafting import load_rules as load_report_rules
 from jixiao.core.editing import refusal
 from jixiao.core.errors import InputError, Problem
 from jixiao.core.workflow import may
-from jixiao.excel.importing import ImportOutcome, import_file
+from jixiao.excel.importing import ImportOutcome, import_file, import_units
 from jixiao.excel.merge import merge_outcome
 from jixiao.published import SUPPORTED, read_if_published
 from jixiao.published.reading import Reading, align_indicators
@@ -416,6 +416,39 @@ def read_file(path: str | Path, department: str | None = None) -> FileRead:
         stored = None
     candidate = merge_outcome(outcome, stored, collect_feeds(code, year) if stored is not None else None)
     return FileRead(candidate, list(outcome.warnings), outcome)
+
+
+@dataclass
+class UnitRead:
+    """One department-year of a file read for a batch import: its candidate, or the problems that
+    keep it out (``label``: "demo/2022"; "" when the file itself could not be read)."""
+
+    label: str
+    candidate: core.DepartmentYear | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_units(path: str | Path) -> list[UnitRead]:
+    """Every department-year of a file, each read on its own: a bulk workbook may hold several
+    (one with problems does not keep the others out), any other file is one, read as
+    ``read_file`` reads it. A bulk workbook's department-year is the candidate as it was read —
+    ``read_file`` merges nothing of the stored year into a bulk workbook either."""
+    p = Path(path)
+    try:
+        units = import_units(p) if p.suffix.lower() == ".xlsx" else None
+        if units is None:
+            candidate = read_file(p).candidate
+            return [UnitRead(f"{candidate.department.code}/{candidate.year}", candidate)]
+    except InputError as exc:
+        return [UnitRead("", None, list(exc.problems))]
+    out = []
+    for unit in units:
+        data = unit.outcome.data if unit.outcome is not None else None
+        if isinstance(data, core.DepartmentYear):
+            out.append(UnitRead(unit.label, data))
+        else:
+            out.append(UnitRead(unit.label, None, list(unit.problems)))
+    return out
 
 
 # Codes reading invented (P01, R-PROJECT-CODE …) are replaced by the stored ones when importing.
